@@ -1,0 +1,72 @@
+package io.shopdb.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.external) == has(oldSelf.external)",
+        message = "a cluster cannot switch between managed and external mode; create a new PostgresCluster")
+@ValidationRule(value = "!has(self.external) || (!has(self.storage) && !has(self.parameters))",
+        message = "storage and parameters apply to managed clusters only; an external cluster is configured where it runs")
+public class PostgresClusterSpec {
+
+    @Min(1)
+    @Max(9)
+    @Default("1")
+    @JsonPropertyDescription("Number of managed instances: ordinal 0 is the primary, the others are streaming replicas (1..9).")
+    private Integer instances = 1;
+
+    @Pattern("^(15|16|17|18)$")
+    @Default("\"15\"")
+    @JsonPropertyDescription("PostgreSQL major version of managed instances; picks the default image postgres:<version>.")
+    private String postgresVersion = "15";
+
+    @JsonPropertyDescription("Container image of managed instances; overrides the one postgresVersion picks. It must hold initdb, postgres and pg_basebackup on PATH and run as uid 999.")
+    private String image;
+
+    @JsonPropertyDescription("Persistent storage of each managed instance.")
+    private StorageSpec storage;
+
+    @JsonPropertyDescription("CPU and memory requests and limits of each managed instance.")
+    private ResourceRequirements resources;
+
+    @ValidationRule(value = "self.all(k, !(k in ['port', 'listen_addresses', 'data_directory', 'config_file', 'hba_file', 'ident_file', 'unix_socket_directories', 'primary_conninfo', 'primary_slot_name', 'restore_command', 'recovery_target', 'hot_standby', 'wal_level', 'max_wal_senders', 'archive_mode', 'archive_command', 'ssl', 'external_pid_file']))",
+            message = "spec.parameters sets a parameter the operator owns (port, listen_addresses, data_directory, config_file, hba_file, ident_file, unix_socket_directories, primary_conninfo, primary_slot_name, restore_command, recovery_target, hot_standby, wal_level, max_wal_senders, archive_mode, archive_command, ssl, external_pid_file); remove it")
+    @JsonPropertyDescription("postgresql.conf parameters of managed instances, on top of the operator's e-commerce defaults. Parameters needing a restart roll the instances one at a time; the others are reloaded.")
+    private Map<String, String> parameters = new TreeMap<>();
+
+    @Default("\"Retain\"")
+    @JsonPropertyDescription("What deleting the cluster does to its volumes and credentials: Retain (default) keeps them, Delete removes them.")
+    private ReclaimPolicy reclaimPolicy = ReclaimPolicy.Retain;
+
+    @JsonPropertyDescription("Adopt an existing server (RDS, Cloud SQL, a VM) instead of running instances. No pods are created.")
+    private ExternalServerSpec external;
+
+    public Integer getInstances() { return instances; }
+    public void setInstances(Integer instances) { this.instances = instances; }
+    public String getPostgresVersion() { return postgresVersion; }
+    public void setPostgresVersion(String postgresVersion) { this.postgresVersion = postgresVersion; }
+    public String getImage() { return image; }
+    public void setImage(String image) { this.image = image; }
+    public StorageSpec getStorage() { return storage; }
+    public void setStorage(StorageSpec storage) { this.storage = storage; }
+    public ResourceRequirements getResources() { return resources; }
+    public void setResources(ResourceRequirements resources) { this.resources = resources; }
+    public Map<String, String> getParameters() { return parameters; }
+    public void setParameters(Map<String, String> parameters) { this.parameters = parameters; }
+    public ReclaimPolicy getReclaimPolicy() { return reclaimPolicy; }
+    public void setReclaimPolicy(ReclaimPolicy reclaimPolicy) { this.reclaimPolicy = reclaimPolicy; }
+    public ExternalServerSpec getExternal() { return external; }
+    public void setExternal(ExternalServerSpec external) { this.external = external; }
+
+    public boolean isExternal() { return external != null; }
+}

@@ -1,0 +1,48 @@
+package io.shopdb.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import java.util.ArrayList;
+import java.util.List;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PostgresClusterStatus extends ShopdbStatus {
+    @JsonPropertyDescription("Managed or External.")
+    private String mode;
+    @JsonPropertyDescription("Server version the primary reports, e.g. 15.18.")
+    private String serverVersion;
+    @JsonPropertyDescription("Whether the operator reached the primary over SQL on its last reconcile.")
+    private Boolean primaryReachable;
+    @JsonPropertyDescription("Managed instances whose readiness probe passes.")
+    private Integer readyInstances;
+    @JsonPropertyDescription("Streaming replicas as the primary sees them (pg_stat_replication).")
+    private List<ReplicaStatus> replicas = new ArrayList<>();
+    @JsonPropertyDescription("Service that reaches the primary (read/write).")
+    private String writeService;
+    @JsonPropertyDescription("Service that reaches the replicas (read only).")
+    private String readService;
+    @JsonPropertyDescription("Secret holding the superuser credentials of a managed cluster.")
+    private String superuserSecret;
+    @JsonPropertyDescription("Parameters that changed and wait for a restart of the instances.")
+    private List<String> pendingRestart = new ArrayList<>();
+
+    public String getMode() { return mode; }
+    public void setMode(String mode) { this.mode = mode; }
+    public String getServerVersion() { return serverVersion; }
+    public void setServerVersion(String serverVersion) { this.serverVersion = serverVersion; }
+    public Boolean getPrimaryReachable() { return primaryReachable; }
+    public void setPrimaryReachable(Boolean primaryReachable) { this.primaryReachable = primaryReachable; }
+    public Integer getReadyInstances() { return readyInstances; }
+    public void setReadyInstances(Integer readyInstances) { this.readyInstances = readyInstances; }
+    public List<ReplicaStatus> getReplicas() { return replicas; }
+    public void setReplicas(List<ReplicaStatus> replicas) { this.replicas = replicas; }
+    public String getWriteService() { return writeService; }
+    public void setWriteService(String writeService) { this.writeService = writeService; }
+    public String getReadService() { return readService; }
+    public void setReadService(String readService) { this.readService = readService; }
+    public String getSuperuserSecret() { return superuserSecret; }
+    public void setSuperuserSecret(String superuserSecret) { this.superuserSecret = superuserSecret; }
+    public List<String> getPendingRestart() { return pendingRestart; }
+    public void setPendingRestart(List<String> pendingRestart) { this.pendingRestart = pendingRestart; }
+}

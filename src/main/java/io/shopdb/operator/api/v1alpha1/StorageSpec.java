@@ -1,0 +1,27 @@
+package io.shopdb.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StorageSpec {
+    @Default("\"1Gi\"")
+    @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")
+    @ValidationRule(value = "!quantity(self).isLessThan(quantity(oldSelf))",
+            message = "spec.storage.size may grow but not shrink; a volume cannot be made smaller")
+    @JsonPropertyDescription("Size of each instance's volume, e.g. 10Gi. It may grow (where the storage class allows expansion), never shrink.")
+    private String size = "1Gi";
+
+    @Pattern("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+    @ValidationRule(value = "self == oldSelf", message = "spec.storage.storageClass is immutable")
+    @JsonPropertyDescription("StorageClass of the volumes; the cluster default when omitted. Immutable.")
+    private String storageClass;
+
+    public String getSize() { return size; }
+    public void setSize(String size) { this.size = size; }
+    public String getStorageClass() { return storageClass; }
+    public void setStorageClass(String storageClass) { this.storageClass = storageClass; }
+}

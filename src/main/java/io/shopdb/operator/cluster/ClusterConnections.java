@@ -1,0 +1,63 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
+import io.shopdb.operator.kube.ServiceAddresses;
+import io.shopdb.operator.sql.PgEndpoint;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * How the operator reaches a cluster as its administrator: the -rw Service and the superuser Secret of a
+ * managed cluster, or the address and admin Secret of an external one. Every controller that runs SQL on a
+ * cluster gets its endpoint here.
+ */
+@ApplicationScoped
+public class ClusterConnections {
+
+    /** The cluster cannot be reached yet for a reason a person may need to see (e.g. a missing Secret). */
+    public static class NotReachableException extends Exception {
+        public NotReachableException(String message) { super(message); }
+    }
+
+    @Inject KubernetesClient client;
+    @Inject ServiceAddresses addresses;
+
+    public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
+        String ns = c.getMetadata().getNamespace();
+        if (c.getSpec().isExternal()) {
+            ExternalServerSpec ext = c.getSpec().getExternal();
+            SecretKeyReference ref = ext.getAdminSecretRef();
+            String userKey = ref.getUsernameKey() != null ? ref.getUsernameKey() : "username";
+            String passKey = ref.getPasswordKey() != null ? ref.getPasswordKey() : "password";
+            char[] user = ClusterCredentials.read(client, ns, ref.getName(), userKey);
+            char[] password = ClusterCredentials.read(client, ns, ref.getName(), passKey);
+            if (user == null || password == null) {
+                throw new NotReachableException("Secret " + ref.getName() + " with keys " + userKey + " and " + passKey
+                        + " (spec.external.adminSecretRef) was not found");
+            }
+            String sslMode = ext.getSslMode() == null ? "prefer" : switch (ext.getSslMode()) {
+                case verifyCa -> "verify-ca";
+                case verifyFull -> "verify-full";
+                default -> ext.getSslMode().name();
+            };
+            return new PgEndpoint(ext.getHost(), ext.getPort(), ext.getDatabase(), new String(user), password, sslMode);
+        }
+        char[] password = ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(c), "password");
+        if (password == null) {
+            throw new NotReachableException("Secret " + ClusterNames.superuserSecret(c) + " was not found");
+        }
+        var address = addresses.resolve(ns, ClusterNames.writeService(c), ClusterNames.PORT);
+        return new PgEndpoint(address.host(), address.port(), "postgres", ClusterNames.SUPERUSER, password, "prefer");
+    }
+
+    /** The same superuser, but dialing one pod directly (for per-instance work such as reloading config). */
+    public PgEndpoint instance(PostgresCluster c, int ordinal) throws NotReachableException {
+        PgEndpoint primary = admin(c);
+        var address = addresses.resolve(c.getMetadata().getNamespace(),
+                ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c), ClusterNames.PORT);
+        return new PgEndpoint(address.host(), address.port(), primary.database(), primary.user(), primary.password(), primary.sslMode());
+    }
+}

@@ -1,0 +1,96 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Pure builders of the small objects of a managed cluster: configuration, Services and the disruption
+ * budget. Each is a function of the PostgresCluster alone; the reconciler decides whether to write them.
+ */
+public final class ClusterObjects {
+    public static final String CONFIG_FILE = "postgresql.conf";
+    public static final String HBA_FILE = "pg_hba.conf";
+
+    private ClusterObjects() {}
+
+    /** postgresql.conf and pg_hba.conf, mounted at /etc/shopdb in every instance. */
+    public static ConfigMap config(PostgresCluster c) {
+        var spec = c.getSpec();
+        String conf = PostgresParameters.render(PostgresParameters.effective(spec.getParameters(), spec.getResources()));
+        return new ConfigMapBuilder()
+                .withMetadata(meta(c, ClusterNames.configMap(c)))
+                .addToData(CONFIG_FILE, conf)
+                .addToData(HBA_FILE, hba())
+                .build();
+    }
+
+    /** Password (SCRAM) authentication everywhere; only the replication user may stream WAL. */
+    static String hba() {
+        return """
+                # Written by shopdb-operator. TYPE DATABASE USER ADDRESS METHOD
+                local       all          all                     scram-sha-256
+                host        all          all         all         scram-sha-256
+                host        replication  %s  all         scram-sha-256
+                """.formatted(ClusterNames.REPLICATION_USER);
+    }
+
+    /** The stable network identity of each pod (required by the StatefulSet), ready or not. */
+    public static Service headless(PostgresCluster c) {
+        return new ServiceBuilder()
+                .withMetadata(meta(c, ClusterNames.headlessService(c)))
+                .withNewSpec()
+                .withClusterIP("None")
+                .withPublishNotReadyAddresses(true)
+                .withSelector(ClusterNames.selector(c))
+                .addNewPort().withName("postgres").withPort(ClusterNames.PORT).withTargetPort(new IntOrString(ClusterNames.PORT)).endPort()
+                .endSpec()
+                .build();
+    }
+
+    /** Applications write through -rw (the primary) and may read from -ro (the replicas). */
+    public static Service roleService(PostgresCluster c, String name, String role) {
+        Map<String, String> selector = new HashMap<>(ClusterNames.selector(c));
+        selector.put(ClusterNames.ROLE_LABEL, role);
+        return new ServiceBuilder()
+                .withMetadata(meta(c, name))
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(selector)
+                .addNewPort().withName("postgres").withPort(ClusterNames.PORT).withTargetPort(new IntOrString(ClusterNames.PORT)).endPort()
+                .endSpec()
+                .build();
+    }
+
+    /**
+     * At most one instance down at a time during voluntary disruptions (node drains). A single instance
+     * gets no budget: one that allows no disruption would block drains forever.
+     */
+    public static PodDisruptionBudget disruptionBudget(PostgresCluster c) {
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(meta(c, ClusterNames.disruptionBudget(c)))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(ClusterNames.selector(c)).endSelector()
+                .endSpec()
+                .build();
+    }
+
+    static ObjectMeta meta(PostgresCluster c, String name) {
+        return new ObjectMetaBuilder()
+                .withName(name)
+                .withNamespace(c.getMetadata().getNamespace())
+                .withLabels(new HashMap<>(ClusterNames.labels(c)))
+                .build();
+    }
+}

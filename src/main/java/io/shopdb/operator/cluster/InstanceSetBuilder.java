@@ -1,0 +1,179 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
+import io.shopdb.operator.api.v1alpha1.StorageSpec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The desired StatefulSet of a managed cluster: one pod per instance running bootstrap.sh, a volume per
+ * pod, and a security context that passes the Pod Security "restricted" profile.
+ */
+public final class InstanceSetBuilder {
+    /** Pod-template annotation: a hash of the parameters that need a restart. Changing it rolls the pods. */
+    public static final String RESTART_HASH = "shopdb.io/restart-parameters-hash";
+    public static final String DATA_MOUNT = "/var/lib/postgresql/data";
+    public static final String CONFIG_MOUNT = "/etc/shopdb";
+    public static final String RUN_MOUNT = "/var/run/postgresql";
+    /** uid/gid of the postgres user in the official images. */
+    static final long POSTGRES_UID = 999L;
+    static final String BOOTSTRAP = readResource("bootstrap.sh");
+
+    private InstanceSetBuilder() {}
+
+    public static StatefulSet build(PostgresCluster c) {
+        var spec = c.getSpec();
+        Map<String, String> effective = PostgresParameters.effective(spec.getParameters(), spec.getResources());
+        String restartHash = sha256(PostgresParameters.restartParameters(effective).toString());
+        ReclaimPolicy reclaim = spec.getReclaimPolicy() == null ? ReclaimPolicy.Retain : spec.getReclaimPolicy();
+        return new StatefulSetBuilder()
+                .withMetadata(ClusterObjects.meta(c, ClusterNames.statefulSet(c)))
+                .withNewSpec()
+                .withReplicas(spec.getInstances())
+                .withServiceName(ClusterNames.headlessService(c))
+                .withPodManagementPolicy("OrderedReady")
+                .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+                .withNewSelector().withMatchLabels(ClusterNames.selector(c)).endSelector()
+                .withNewPersistentVolumeClaimRetentionPolicy()
+                .withWhenDeleted(reclaim.name())
+                .withWhenScaled("Retain")
+                .endPersistentVolumeClaimRetentionPolicy()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(ClusterNames.labels(c))
+                .withAnnotations(Map.of(RESTART_HASH, restartHash))
+                .endMetadata()
+                .withNewSpec()
+                .withEnableServiceLinks(false)
+                .withAutomountServiceAccountToken(false)
+                .withTerminationGracePeriodSeconds(60L)
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(POSTGRES_UID)
+                .withRunAsGroup(POSTGRES_UID)
+                .withFsGroup(POSTGRES_UID)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withContainers(container(c))
+                .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(c)).endConfigMap().endVolume()
+                .addNewVolume().withName("run").withNewEmptyDir().endEmptyDir().endVolume()
+                .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+                .endSpec()
+                .endTemplate()
+                .withVolumeClaimTemplates(dataClaim(c))
+                .endSpec()
+                .build();
+    }
+
+    private static Container container(PostgresCluster c) {
+        var spec = c.getSpec();
+        String image = spec.getImage() != null ? spec.getImage() : "postgres:" + spec.getPostgresVersion();
+        return new ContainerBuilder()
+                .withName("postgres")
+                .withImage(image)
+                .withCommand("/bin/sh", "-c", BOOTSTRAP)
+                .withEnv(env(c))
+                .addNewPort().withName("postgres").withContainerPort(ClusterNames.PORT).endPort()
+                .withResources(spec.getResources())
+                .withReadinessProbe(probe(5, 3))
+                .withStartupProbe(probe(10, 360))
+                .withLivenessProbe(probe(10, 6))
+                .withNewLifecycle().withNewPreStop().withNewExec()
+                .withCommand("/bin/sh", "-c", "pg_ctl -D \"$PGDATA\" stop -m fast -w -t 50")
+                .endExec().endPreStop().endLifecycle()
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
+                .addNewVolumeMount().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("run").withMountPath(RUN_MOUNT).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .build();
+    }
+
+    /** The contract between the pod spec and bootstrap.sh; the sandbox maps paths and hosts of these too. */
+    private static List<EnvVar> env(PostgresCluster c) {
+        return List.of(
+                new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build(),
+                plain("PGDATA", DATA_MOUNT + "/pgdata"),
+                plain("PGPORT", String.valueOf(ClusterNames.PORT)),
+                plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT),
+                plain("SHOPDB_RUN_DIR", RUN_MOUNT),
+                secret("POSTGRES_PASSWORD", ClusterNames.superuserSecret(c), "password"),
+                plain("REPLICATION_USER", ClusterNames.REPLICATION_USER),
+                secret("REPLICATION_PASSWORD", ClusterNames.replicationSecret(c), "password"),
+                plain("PRIMARY_HOST", ClusterNames.primaryPodHost(c)),
+                plain("PRIMARY_PORT", String.valueOf(ClusterNames.PORT)));
+    }
+
+    private static Probe probe(int periodSeconds, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewExec().withCommand("/bin/sh", "-c", "pg_isready -q -h 127.0.0.1 -p \"$PGPORT\"").endExec()
+                .withPeriodSeconds(periodSeconds)
+                .withFailureThreshold(failureThreshold)
+                .withTimeoutSeconds(5)
+                .build();
+    }
+
+    private static PersistentVolumeClaim dataClaim(PostgresCluster c) {
+        StorageSpec storage = c.getSpec().getStorage() != null ? c.getSpec().getStorage() : new StorageSpec();
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName("data").withLabels(ClusterNames.labels(c)).endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(storage.getStorageClass())
+                .withNewResources().addToRequests("storage", new Quantity(storage.getSize())).endResources()
+                .endSpec()
+                .build();
+    }
+
+    private static EnvVar plain(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+
+    private static EnvVar secret(String name, String secret, String key) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef(key, secret, false)
+                .endValueFrom().build();
+    }
+
+    static String sha256(String text) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String readResource(String name) {
+        try (InputStream in = InstanceSetBuilder.class.getResourceAsStream(name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.StorageSpec;
+import io.shopdb.operator.kube.DesiredState;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Brings the Kubernetes objects of a managed cluster to their desired state. Each step writes only what
+ * differs, and the return value says whether anything was written (useful for Events and tests).
+ */
+final class ManagedClusterResources {
+    private final KubernetesClient client;
+
+    ManagedClusterResources(KubernetesClient client) {
+        this.client = client;
+    }
+
+    boolean apply(PostgresCluster c) {
+        boolean wrote = ClusterCredentials.ensure(client, c, ClusterNames.superuserSecret(c), ClusterNames.SUPERUSER);
+        wrote |= ClusterCredentials.ensure(client, c, ClusterNames.replicationSecret(c), ClusterNames.REPLICATION_USER);
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.config(c)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.headless(c)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA)));
+        // volumeClaimTemplates are immutable on a StatefulSet: keep the existing ones; volumes grow below.
+        wrote |= changed(DesiredState.apply(client, c, InstanceSetBuilder.build(c),
+                (StatefulSet existing, StatefulSet desired) ->
+                        desired.getSpec().setVolumeClaimTemplates(existing.getSpec().getVolumeClaimTemplates())));
+        if (c.getSpec().getInstances() > 1) {
+            wrote |= changed(DesiredState.apply(client, c, ClusterObjects.disruptionBudget(c)));
+        } else {
+            wrote |= DesiredState.absent(client, ClusterObjects.disruptionBudget(c));
+        }
+        wrote |= growVolumes(c);
+        wrote |= labelRoles(c);
+        return wrote;
+    }
+
+    /** Requests the larger size on every existing volume (needs a StorageClass that allows expansion). */
+    private boolean growVolumes(PostgresCluster c) {
+        StorageSpec storage = c.getSpec().getStorage() != null ? c.getSpec().getStorage() : new StorageSpec();
+        Quantity wanted = new Quantity(storage.getSize());
+        boolean wrote = false;
+        for (int i = 0; i < c.getSpec().getInstances(); i++) {
+            String name = "data-" + ClusterNames.pod(c, i);
+            PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(c.getMetadata().getNamespace()).withName(name).get();
+            if (pvc == null || pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null) {
+                continue;
+            }
+            Quantity current = pvc.getSpec().getResources().getRequests().get("storage");
+            if (current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) > 0) {
+                pvc.getSpec().getResources().getRequests().put("storage", wanted);
+                client.resource(pvc).update();
+                wrote = true;
+            }
+        }
+        return wrote;
+    }
+
+    /**
+     * The -rw and -ro Services select pods by role; ordinal 0 is the primary. Labels are patched only when
+     * missing or wrong, so a steady state writes nothing.
+     */
+    private boolean labelRoles(PostgresCluster c) {
+        List<Pod> pods = client.pods().inNamespace(c.getMetadata().getNamespace())
+                .withLabels(ClusterNames.selector(c)).list().getItems();
+        boolean wrote = false;
+        for (Pod pod : pods) {
+            String role = pod.getMetadata().getName().equals(ClusterNames.pod(c, 0)) ? ClusterNames.ROLE_PRIMARY : ClusterNames.ROLE_REPLICA;
+            Map<String, String> labels = pod.getMetadata().getLabels();
+            if (labels != null && role.equals(labels.get(ClusterNames.ROLE_LABEL))) {
+                continue;
+            }
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .edit(p -> {
+                        Map<String, String> l = new HashMap<>(p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels());
+                        l.put(ClusterNames.ROLE_LABEL, role);
+                        p.getMetadata().setLabels(l);
+                        return p;
+                    });
+            wrote = true;
+        }
+        return wrote;
+    }
+
+    int readyInstances(PostgresCluster c) {
+        StatefulSet sts = client.apps().statefulSets().inNamespace(c.getMetadata().getNamespace()).withName(ClusterNames.statefulSet(c)).get();
+        if (sts == null || sts.getStatus() == null || sts.getStatus().getReadyReplicas() == null) {
+            return 0;
+        }
+        return sts.getStatus().getReadyReplicas();
+    }
+
+    boolean primaryPodReady(PostgresCluster c) {
+        Pod pod = client.pods().inNamespace(c.getMetadata().getNamespace()).withName(ClusterNames.pod(c, 0)).get();
+        return pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream().anyMatch(cd -> "Ready".equals(cd.getType()) && "True".equals(cd.getStatus()));
+    }
+
+    private static boolean changed(DesiredState.Result result) {
+        return result != DesiredState.Result.NOOP;
+    }
+}

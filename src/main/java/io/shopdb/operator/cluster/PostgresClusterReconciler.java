@@ -1,0 +1,152 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
+import io.shopdb.operator.api.v1alpha1.ReplicaStatus;
+import io.shopdb.operator.cluster.ClusterConnections.NotReachableException;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.ReplicationUser;
+import io.shopdb.operator.sql.ServerQueries;
+import io.shopdb.operator.sql.ServerState;
+import io.shopdb.operator.status.Outcome;
+import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.StatusWriter;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PostgresCluster: validate → apply Kubernetes objects (managed mode) → observe the server over SQL →
+ * report. No finalizer: owned objects go with the cluster through owner references, and volumes and
+ * credentials follow spec.reclaimPolicy (see ClusterCredentials and the StatefulSet's PVC retention policy).
+ */
+@ControllerConfiguration(name = "postgrescluster")
+public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
+    private static final Logger LOG = Logger.getLogger(PostgresClusterReconciler.class);
+
+    @Inject KubernetesClient client;
+    @Inject ClusterConnections connections;
+    @Inject StatusWriter statusWriter;
+    @Inject EventRecorder events;
+
+    @Override
+    public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
+        return statusWriter.run(cluster, PostgresClusterStatus::new, status -> {
+            status.setMode(cluster.getSpec().isExternal() ? "External" : "Managed");
+            List<String> problems = ClusterValidation.problems(cluster.getSpec());
+            if (!problems.isEmpty()) {
+                return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", problems));
+            }
+            return cluster.getSpec().isExternal() ? reconcileExternal(cluster, status) : reconcileManaged(cluster, status);
+        });
+    }
+
+    private Outcome reconcileExternal(PostgresCluster cluster, PostgresClusterStatus status) {
+        try {
+            PgEndpoint admin = connections.admin(cluster);
+            try (Connection c = PgConnections.open(admin)) {
+                ServerState state = ServerQueries.read(c, null);
+                recordServer(status, state);
+                return Outcome.ready(Reasons.READY, "External server " + admin.host() + ":" + admin.port() + " answers (PostgreSQL " + state.version() + ")");
+            }
+        } catch (NotReachableException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
+        } catch (SQLException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the server: " + safeMessage(e));
+        }
+    }
+
+    private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status) {
+        ManagedClusterResources resources = new ManagedClusterResources(client);
+        if (resources.apply(cluster)) {
+            events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
+        }
+        int ready = resources.readyInstances(cluster);
+        int wanted = cluster.getSpec().getInstances();
+        status.setReadyInstances(ready);
+        status.setWriteService(ClusterNames.writeService(cluster));
+        status.setReadService(ClusterNames.readService(cluster));
+        status.setSuperuserSecret(ClusterNames.superuserSecret(cluster));
+        if (!resources.primaryPodReady(cluster)) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + ClusterNames.pod(cluster, 0) + " to be ready");
+        }
+        Map<String, String> desired = PostgresParameters.effective(cluster.getSpec().getParameters(), cluster.getSpec().getResources());
+        try (Connection c = PgConnections.open(connections.admin(cluster))) {
+            char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
+                    ClusterNames.replicationSecret(cluster), "password");
+            if (replicationPassword != null && ReplicationUser.ensure(c, ClusterNames.REPLICATION_USER, replicationPassword)) {
+                LOG.infof("replication role %s set on %s", ClusterNames.REPLICATION_USER, cluster.getMetadata().getName());
+            }
+            ServerState state = ServerQueries.read(c, "/" + ClusterObjects.CONFIG_FILE);
+            recordServer(status, state);
+            ParameterRollout.Verdict verdict = ParameterRollout.judge(desired, state);
+            status.setPendingRestart(verdict.step() == ParameterRollout.Step.WAIT_FOR_RESTART ? verdict.details() : new ArrayList<>());
+            switch (verdict.step()) {
+                case INVALID:
+                    return Outcome.stalled(Reasons.INVALID_PARAMETER, "PostgreSQL refused spec.parameters: " + String.join("; ", verdict.details()));
+                case WAIT_FOR_FILE:
+                    return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Waiting for the new configuration to reach the instances: " + String.join(", ", verdict.details()));
+                case RELOAD:
+                    reloadAll(cluster);
+                    return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Reloaded the configuration for " + String.join(", ", verdict.details()));
+                case WAIT_FOR_RESTART:
+                    return Outcome.reconciling(Reasons.ROLLING_RESTART, "Parameters wait for the rolling restart: " + String.join(", ", verdict.details()));
+                default:
+                    break;
+            }
+        } catch (NotReachableException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
+        } catch (SQLException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the primary: " + safeMessage(e));
+        }
+        long streaming = status.getReplicas().stream().filter(r -> "streaming".equals(r.getState())).count();
+        if (ready < wanted || streaming < wanted - 1) {
+            return Outcome.reconciling(Reasons.WAITING_FOR_REPLICAS,
+                    ready + "/" + wanted + " instances ready, " + streaming + "/" + (wanted - 1) + " replicas streaming");
+        }
+        return Outcome.ready(Reasons.READY, wanted + " instance(s) ready, primary answers (PostgreSQL " + status.getServerVersion() + ")");
+    }
+
+    /** Reloads every instance; a replica that is down picks the file up when it starts. */
+    private void reloadAll(PostgresCluster cluster) {
+        for (int i = 0; i < cluster.getSpec().getInstances(); i++) {
+            try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
+                ServerQueries.reload(c);
+            } catch (SQLException | NotReachableException e) {
+                LOG.debugf("reload of instance %d skipped: %s", i, safeMessage(e));
+            }
+        }
+    }
+
+    private static void recordServer(PostgresClusterStatus status, ServerState state) {
+        status.setPrimaryReachable(true);
+        status.setServerVersion(state.version());
+        List<ReplicaStatus> replicas = new ArrayList<>();
+        state.replicas().forEach(r -> replicas.add(new ReplicaStatus(r.name(), r.state(), r.lagBytes())));
+        status.setReplicas(replicas);
+    }
+
+    /** PostgreSQL error texts never contain the password we send (SCRAM), but keep only the first line. */
+    static String safeMessage(Exception e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+}

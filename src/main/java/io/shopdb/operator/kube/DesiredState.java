@@ -1,0 +1,99 @@
+package io.shopdb.operator.kube;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.function.BiConsumer;
+
+/**
+ * Writes desired objects only when they changed. The desired object's hash is stored in an annotation and
+ * compared on the next reconcile; comparing hashes instead of fields keeps this stable on a real API server,
+ * which adds defaulted fields to everything it stores. A steady-state reconcile therefore writes nothing.
+ */
+public final class DesiredState {
+    public static final String HASH_ANNOTATION = "shopdb.io/desired-hash";
+    private static final ObjectMapper CANONICAL = new ObjectMapper()
+            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+    public enum Result { NOOP, CREATED, UPDATED }
+
+    private DesiredState() {}
+
+    /** Creates or replaces {@code desired}, owned by {@code owner}; {@code keep} copies fields that must survive. */
+    public static <T extends HasMetadata> Result apply(KubernetesClient client, HasMetadata owner, T desired,
+                                                       BiConsumer<T, T> keep) {
+        desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
+        String hash = hash(desired);
+        if (desired.getMetadata().getAnnotations() == null) {
+            desired.getMetadata().setAnnotations(new HashMap<>());
+        }
+        desired.getMetadata().getAnnotations().put(HASH_ANNOTATION, hash);
+        T existing = client.resource(desired).get();
+        if (existing == null) {
+            client.resource(desired).create();
+            return Result.CREATED;
+        }
+        var annotations = existing.getMetadata().getAnnotations();
+        if (annotations != null && hash.equals(annotations.get(HASH_ANNOTATION))) {
+            return Result.NOOP;
+        }
+        if (keep != null) {
+            keep.accept(existing, desired);
+        }
+        desired.getMetadata().setResourceVersion(existing.getMetadata().getResourceVersion());
+        client.resource(desired).update();
+        return Result.UPDATED;
+    }
+
+    public static <T extends HasMetadata> Result apply(KubernetesClient client, HasMetadata owner, T desired) {
+        return apply(client, owner, desired, null);
+    }
+
+    /** Deletes the object if it exists; returns whether it did. */
+    public static boolean absent(KubernetesClient client, HasMetadata object) {
+        if (client.resource(object).get() == null) {
+            return false;
+        }
+        client.resource(object).delete();
+        return true;
+    }
+
+    public static OwnerReference ownerReference(HasMetadata owner) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+
+    static String hash(HasMetadata desired) {
+        try {
+            byte[] json = CANONICAL.writeValueAsBytes(desired);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
+            return HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String hashText(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)), 0, 12);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.shopdb.operator.status;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.shopdb.operator.api.v1alpha1.ShopdbStatus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Runs one reconcile body and turns its {@link Outcome} into status, Events and the next schedule, the
+ * same way for every kind: status is patched only when it changed; Reconciling retries with a backoff
+ * that grows with how long the resource has been reconciling (2 s .. 60 s); Ready re-checks every minute;
+ * Stalled waits for a spec change. An unexpected exception becomes Reconciling, never a crash loop.
+ */
+@ApplicationScoped
+public class StatusWriter {
+    private static final Logger LOG = Logger.getLogger(StatusWriter.class);
+    static final Duration READY_RECHECK = Duration.ofSeconds(60);
+    static final Duration MIN_BACKOFF = Duration.ofSeconds(2);
+    static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Inject EventRecorder events;
+    Clock clock = Clock.systemUTC();
+
+    public <S extends ShopdbStatus, R extends CustomResource<?, S>> UpdateControl<R> run(
+            R resource, Supplier<S> newStatus, Function<S, Outcome> body) {
+        MDC.put("resource", resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName());
+        try {
+            S before = resource.getStatus();
+            S status = copy(before, newStatus);
+            Outcome outcome;
+            try {
+                outcome = body.apply(status);
+            } catch (RuntimeException e) {
+                LOG.warnf("reconcile failed: %s", e.toString());
+                outcome = Outcome.reconciling("Error", "Unexpected error, will retry: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())));
+            }
+            Conditions.apply(status, resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration(), outcome, clock);
+            boolean changed = !MAPPER.valueToTree(status).equals(before == null ? null : MAPPER.valueToTree(before));
+            if (changed) {
+                announce(resource, before, outcome);
+            }
+            resource.setStatus(status);
+            UpdateControl<R> control = changed ? UpdateControl.patchStatus(resource) : UpdateControl.noUpdate();
+            Duration next = nextCheck(outcome, status);
+            return next == null ? control : control.rescheduleAfter(next);
+        } finally {
+            MDC.remove("resource");
+        }
+    }
+
+    /** An Event when the Ready/Stalled verdict or its reason changes, not on every reconcile. */
+    private void announce(CustomResource<?, ?> resource, ShopdbStatus before, Outcome outcome) {
+        var old = before == null ? null : Conditions.find(before, Conditions.READY);
+        var oldStalled = before == null ? null : Conditions.find(before, Conditions.STALLED);
+        String oldKey = old == null ? "" : old.getStatus() + (oldStalled == null ? "" : oldStalled.getStatus()) + old.getReason();
+        String newKey = (outcome.isReady() ? "True" : "False") + (outcome.isStalled() ? "True" : "False") + outcome.reason();
+        if (oldKey.equals(newKey)) {
+            return;
+        }
+        if (outcome.isStalled()) {
+            events.warning(resource, outcome.reason(), outcome.message());
+        } else {
+            events.normal(resource, outcome.reason(), outcome.message());
+        }
+    }
+
+    Duration nextCheck(Outcome outcome, ShopdbStatus status) {
+        return switch (outcome.state()) {
+            case READY -> READY_RECHECK;
+            case STALLED -> null;
+            case RECONCILING -> {
+                var since = Conditions.find(status, Conditions.RECONCILING).getLastTransitionTime();
+                Duration elapsed = Duration.between(Instant.parse(since), Instant.now(clock));
+                Duration half = elapsed.dividedBy(2);
+                yield half.compareTo(MIN_BACKOFF) < 0 ? MIN_BACKOFF : half.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : half;
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <S extends ShopdbStatus> S copy(S before, Supplier<S> newStatus) {
+        if (before == null) {
+            return newStatus.get();
+        }
+        return (S) MAPPER.convertValue(MAPPER.valueToTree(before), before.getClass());
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl > 0 ? s.substring(0, nl) : s;
+    }
+}
