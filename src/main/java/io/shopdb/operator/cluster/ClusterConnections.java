@@ -49,15 +49,22 @@ public class ClusterConnections {
         if (password == null) {
             throw new NotReachableException("Secret " + ClusterNames.superuserSecret(c) + " was not found");
         }
-        var address = addresses.resolve(ns, ClusterNames.writeService(c), ClusterNames.PORT);
+        var address = resolve(ns, ClusterNames.writeService(c));
         return new PgEndpoint(address.host(), address.port(), "postgres", ClusterNames.SUPERUSER, password, "prefer");
     }
 
     /** The same superuser, but dialing one pod directly (for per-instance work such as reloading config). */
     public PgEndpoint instance(PostgresCluster c, int ordinal) throws NotReachableException {
         PgEndpoint primary = admin(c);
-        var address = addresses.resolve(c.getMetadata().getNamespace(),
-                ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c), ClusterNames.PORT);
+        var address = resolve(c.getMetadata().getNamespace(), ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c));
         return new PgEndpoint(address.host(), address.port(), primary.database(), primary.user(), primary.password(), primary.sslMode());
+    }
+
+    private ServiceAddresses.Address resolve(String namespace, String host) throws NotReachableException {
+        try {
+            return addresses.resolve(namespace, host, ClusterNames.PORT);
+        } catch (ServiceAddresses.NoEndpointException e) {
+            throw new NotReachableException(e.getMessage());
+        }
     }
 }

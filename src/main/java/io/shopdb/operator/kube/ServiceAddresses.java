@@ -17,6 +17,11 @@ public class ServiceAddresses {
 
     public record Address(String host, int port) {}
 
+    /** The Service exists (or not) but no ready endpoint serves it now; retry later. */
+    public static class NoEndpointException extends RuntimeException {
+        public NoEndpointException(String message) { super(message); }
+    }
+
     private volatile Resolver resolver = (namespace, host, port) -> new Address(host + "." + namespace + ".svc", port);
 
     /** {@code serviceHost} is a Service name, or pod.headless-service for one pod. */

@@ -1,0 +1,42 @@
+package io.shopdb.operator;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+import io.shopdb.operator.sandbox.EmbeddedApiServer;
+import io.shopdb.operator.sandbox.SandboxCommand;
+
+/**
+ * Entry point. Without arguments it is the operator (talking to the cluster of the kubeconfig or the
+ * in-cluster service account). {@code sandbox [--once] [--timeout 180s] DIR} first starts the in-process
+ * API server, then the same operator against it, plus the local runner (see README).
+ */
+@QuarkusMain
+public final class ShopdbMain {
+    private ShopdbMain() {}
+
+    public static void main(String... args) throws Exception {
+        if (args.length > 0 && args[0].equals("sandbox")) {
+            EmbeddedApiServer api = EmbeddedApiServer.start();
+            // Set before Quarkus starts, so the injected client (and the operator) talk to the embedded API.
+            // fabric8's own settings (read when the client is built): the embedded API, never a kubeconfig.
+            System.setProperty("kubernetes.master", api.url());
+            System.setProperty("kubernetes.namespace", "default");
+            System.setProperty("kubernetes.auth.tryKubeConfig", "false");
+            System.setProperty("kubernetes.auth.tryServiceAccount", "false");
+            System.setProperty("shopdb.sandbox.api-url", api.url());
+            try {
+                Quarkus.run(SandboxCommand.class, (code, failure) -> {
+                    api.close();
+                    if (failure != null) {
+                        failure.printStackTrace();
+                    }
+                    System.exit(code);
+                }, args);
+            } finally {
+                api.close();
+            }
+            return;
+        }
+        Quarkus.run(OperatorApplication.class, args);
+    }
+}

@@ -1,0 +1,99 @@
+package io.shopdb.operator.sandbox;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.shopdb.operator.kube.ServiceAddresses;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Translates a container's environment from cluster terms to this machine, by three documented rules:
+ * <ol>
+ *   <li>paths: a value that starts with a volume's mountPath starts with that volume's local directory instead;</li>
+ *   <li>own ports: a variable named *PORT whose value is one of the container's ports gets its local port;</li>
+ *   <li>peers: a pair X_HOST / X_PORT whose host is a Service or pod DNS name gets the local address it maps to.</li>
+ * </ol>
+ * Secret and field references are resolved like the kubelet does. PATH gets the local PostgreSQL binaries.
+ */
+final class PodEnvironment {
+    private PodEnvironment() {}
+
+    static Map<String, String> build(Pod pod, Container container, Map<String, Path> volumeDirs, Map<Integer, Integer> localPorts,
+                                     BiFunction<String, String, Map<String, String>> secretData, ServiceAddresses.Resolver resolver) {
+        String ns = pod.getMetadata().getNamespace();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", LocalPostgres.binDir() + ":/usr/local/bin:/usr/bin:/bin");
+        env.put("HOME", volumeDirs.values().stream().findFirst().map(Path::toString).orElse("/tmp"));
+        env.put("LANG", "C.UTF-8");
+        for (EnvVar var : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
+            env.put(var.getName(), value(pod, var, secretData));
+        }
+        List<VolumeMount> mounts = container.getVolumeMounts() == null ? List.of() : container.getVolumeMounts().stream()
+                .sorted(Comparator.comparingInt((VolumeMount m) -> m.getMountPath().length()).reversed()).toList();
+        List<Integer> ports = container.getPorts() == null ? List.of() : container.getPorts().stream().map(ContainerPort::getContainerPort).toList();
+        for (var e : env.entrySet()) {
+            String v = e.getValue();
+            if (v == null) {
+                continue;
+            }
+            for (VolumeMount m : mounts) {
+                if (v.startsWith(m.getMountPath()) && volumeDirs.containsKey(m.getName())) {
+                    e.setValue(volumeDirs.get(m.getName()) + v.substring(m.getMountPath().length()));
+                    break;
+                }
+            }
+        }
+        for (var e : env.entrySet()) {
+            String name = e.getKey();
+            if (name.endsWith("_HOST") && e.getValue() != null) {
+                String portVar = name.substring(0, name.length() - "_HOST".length()) + "_PORT";
+                int port = env.containsKey(portVar) ? Integer.parseInt(env.get(portVar)) : 5432;
+                var address = resolver.resolve(ns, e.getValue(), port);
+                e.setValue(address.host());
+                env.put(portVar, String.valueOf(address.port()));
+            }
+        }
+        for (var e : env.entrySet()) {
+            boolean paired = e.getKey().endsWith("_PORT") && env.containsKey(e.getKey().substring(0, e.getKey().length() - 5) + "_HOST");
+            if (e.getKey().endsWith("PORT") && !paired
+                    && e.getValue() != null && e.getValue().matches("[0-9]+") && ports.contains(Integer.parseInt(e.getValue()))) {
+                e.setValue(String.valueOf(localPorts.get(Integer.parseInt(e.getValue()))));
+            }
+        }
+        return env;
+    }
+
+    private static String value(Pod pod, EnvVar var, BiFunction<String, String, Map<String, String>> secretData) {
+        if (var.getValueFrom() == null) {
+            return var.getValue() == null ? "" : var.getValue();
+        }
+        var from = var.getValueFrom();
+        if (from.getFieldRef() != null) {
+            return switch (from.getFieldRef().getFieldPath()) {
+                case "metadata.name" -> pod.getMetadata().getName();
+                case "metadata.namespace" -> pod.getMetadata().getNamespace();
+                case "status.podIP", "status.hostIP" -> "127.0.0.1";
+                default -> "";
+            };
+        }
+        if (from.getSecretKeyRef() != null) {
+            Map<String, String> data = secretData.apply(pod.getMetadata().getNamespace(), from.getSecretKeyRef().getName());
+            String encoded = data == null ? null : data.get(from.getSecretKeyRef().getKey());
+            if (encoded == null) {
+                throw new IllegalStateException("secret " + from.getSecretKeyRef().getName() + " key " + from.getSecretKeyRef().getKey() + " not found");
+            }
+            return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        }
+        return "";
+    }
+}

@@ -1,0 +1,87 @@
+package io.shopdb.operator.sandbox;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.shopdb.operator.kube.ServiceAddresses;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The local runner: points the operator's network seam at local processes and drives the local
+ * controllers and kubelet in a loop. Started by the {@code sandbox} command and by the operator tests;
+ * stopped (processes ended, temp dir removed) on shutdown, including Ctrl-C.
+ */
+@ApplicationScoped
+public class Sandbox {
+    private static final Logger LOG = Logger.getLogger(Sandbox.class);
+    static final long PERIOD_MS = 300;
+
+    @Inject LocalKubelet kubelet;
+    @Inject LocalControllers controllers;
+    @Inject ServiceAddresses addresses;
+
+    private ScheduledExecutorService loop;
+    private Path root;
+
+    public synchronized void start() {
+        if (loop != null) {
+            return;
+        }
+        try {
+            root = Files.createTempDirectory("shopdb-sandbox-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the sandbox directory", e);
+        }
+        kubelet.start(root);
+        addresses.install(kubelet::resolve);
+        loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sandbox-runner");
+            t.setDaemon(true);
+            return t;
+        });
+        loop.scheduleWithFixedDelay(this::tick, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+        LOG.infof("sandbox: runner started in %s (PostgreSQL from %s)", root, LocalPostgres.binDir());
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    private void tick() {
+        try {
+            controllers.sync();
+            kubelet.sync();
+        } catch (RuntimeException e) {
+            LOG.debugf("sandbox: pass failed, retrying: %s", e.toString());
+        }
+    }
+
+    public synchronized void stop() {
+        if (loop == null) {
+            return;
+        }
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        kubelet.stopAll();
+        LocalPostgres.deleteTree(root);
+        loop = null;
+        LOG.info("sandbox: runner stopped, processes ended, temp dir removed");
+    }
+
+    void onShutdown(@Observes ShutdownEvent event) {
+        stop();
+    }
+}

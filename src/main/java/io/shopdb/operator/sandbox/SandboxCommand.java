@@ -1,0 +1,180 @@
+package io.shopdb.operator.sandbox;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.runtime.QuarkusApplication;
+import io.shopdb.operator.sandbox.admission.CrdCatalog;
+import io.shopdb.operator.sandbox.admission.ManifestValidator;
+import io.shopdb.operator.sandbox.admission.Violation;
+import io.shopdb.operator.sandbox.admission.YamlDocuments;
+import jakarta.inject.Inject;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * {@code sandbox [--once] [--timeout 180s] DIR}: admits and applies every manifest under DIR, runs the
+ * operator and the local runner, and prints a table of kind/name/Ready/reason whenever it changes.
+ * With --once: exit 0 when all shopdb resources are Ready, 1 when one is Stalled, rejected, or time runs out.
+ */
+public class SandboxCommand implements QuarkusApplication {
+    @Inject KubernetesClient client;
+    @Inject Sandbox sandbox;
+    @Inject io.javaoperatorsdk.operator.Operator operator;
+
+    @Override
+    public int run(String... args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sandbox: " + e.getMessage());
+            System.err.println("usage: sandbox [--once] [--timeout 180s] DIR");
+            return 2;
+        }
+        PrintStream out = System.out;
+        sandbox.start();
+        io.shopdb.operator.OperatorApplication.ensureStarted(operator);
+        try {
+            List<String> rejected = apply(options.dir(), out);
+            StatusTable table = new StatusTable(client);
+            Instant deadline = Instant.now().plus(options.timeout());
+            String last = "";
+            while (true) {
+                StatusTable.Snapshot snapshot = table.snapshot();
+                String text = snapshot.render();
+                if (!text.equals(last)) {
+                    out.println(text);
+                    last = text;
+                }
+                if (options.once()) {
+                    if (!rejected.isEmpty()) {
+                        out.println("sandbox: FAILED: manifests were rejected:\n  " + String.join("\n  ", rejected));
+                        return 1;
+                    }
+                    if (!snapshot.stalled().isEmpty()) {
+                        out.println("sandbox: FAILED: stalled:\n  " + String.join("\n  ", snapshot.stalled()));
+                        return 1;
+                    }
+                    if (snapshot.allReady()) {
+                        out.println("sandbox: all " + snapshot.size() + " resources are Ready");
+                        return 0;
+                    }
+                    if (Instant.now().isAfter(deadline)) {
+                        out.println("sandbox: FAILED: timed out after " + options.timeout().toSeconds() + "s; not ready:\n  "
+                                + String.join("\n  ", snapshot.notReady()));
+                        return 1;
+                    }
+                }
+                Thread.sleep(500);
+            }
+        } finally {
+            sandbox.stop();
+        }
+    }
+
+    /** Checks each document as an API server would, applies the admitted ones, returns the rejections. */
+    private List<String> apply(Path dir, PrintStream out) throws Exception {
+        List<String> crds = new ArrayList<>();
+        for (String plural : EmbeddedApiServer.CRD_RESOURCES) {
+            crds.add(Serialization.asYaml(EmbeddedApiServer.loadCrd(plural)));
+        }
+        ManifestValidator validator = new ManifestValidator(CrdCatalog.fromYaml(crds));
+        List<String> rejected = new ArrayList<>();
+        for (Path file : manifestFiles(dir)) {
+            for (YamlDocuments.Document doc : YamlDocuments.parse(Files.readString(file))) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> manifest = (Map<String, Object>) doc.content();
+                String id = file + ":" + doc.line() + " " + manifest.get("kind") + "/" + name(manifest);
+                List<Violation> violations = isOurs(manifest) ? validator.validateCreate(manifest) : List.of();
+                if (!violations.isEmpty()) {
+                    violations.forEach(v -> rejected.add(id + ": " + v));
+                    out.println("sandbox: rejected " + id + ": " + violations);
+                    continue;
+                }
+                GenericKubernetesResource resource = Serialization.unmarshal(Serialization.asJson(isOurs(manifest) ? validator.withDefaults(manifest) : manifest), GenericKubernetesResource.class);
+                if (resource.getMetadata().getNamespace() == null) {
+                    resource.getMetadata().setNamespace("default");
+                }
+                client.resource(resource).createOr(existing -> existing.update());
+                out.println("sandbox: applied " + id);
+            }
+        }
+        return rejected;
+    }
+
+    private static boolean isOurs(Map<String, Object> manifest) {
+        return String.valueOf(manifest.get("apiVersion")).startsWith("shopdb.io/");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object name(Map<String, Object> manifest) {
+        Object meta = manifest.get("metadata");
+        return meta instanceof Map ? ((Map<String, Object>) meta).get("name") : null;
+    }
+
+    static List<Path> manifestFiles(Path dir) throws IOException {
+        if (Files.isRegularFile(dir)) {
+            return List.of(dir);
+        }
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("no such directory: " + dir);
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+                    .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
+                    .sorted().toList();
+        }
+    }
+
+    record Options(boolean once, Duration timeout, Path dir) {
+        static Options parse(String... args) {
+            boolean once = false;
+            Duration timeout = Duration.ofSeconds(180);
+            Path dir = null;
+            for (int i = 1; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--once" -> once = true;
+                    case "--timeout" -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("--timeout needs a value such as 180s");
+                        }
+                        timeout = parseDuration(args[++i]);
+                    }
+                    default -> {
+                        if (args[i].startsWith("--")) {
+                            throw new IllegalArgumentException("unknown option " + args[i]);
+                        }
+                        if (dir != null) {
+                            throw new IllegalArgumentException("one DIR only");
+                        }
+                        dir = Paths.get(args[i]);
+                    }
+                }
+            }
+            if (dir == null) {
+                throw new IllegalArgumentException("DIR is required");
+            }
+            return new Options(once, timeout, dir);
+        }
+
+        static Duration parseDuration(String text) {
+            if (!text.matches("[0-9]+(s|m)?")) {
+                throw new IllegalArgumentException("--timeout takes seconds or minutes, e.g. 180s or 3m; got " + text);
+            }
+            long n = Long.parseLong(text.replaceAll("[sm]$", ""));
+            return text.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);
+        }
+    }
+}
