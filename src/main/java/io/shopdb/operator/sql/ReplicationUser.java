@@ -49,7 +49,8 @@ public final class ReplicationUser {
             }
         }
         if (!ScramVerifier.matches(verifier, password)) {
-            c.unwrap(PGConnection.class).alterUserPassword(role, password, "scram-sha-256");
+            // pgjdbc wipes the array it is given: hand it a copy so the caller keeps its password
+            c.unwrap(PGConnection.class).alterUserPassword(role, password.clone(), "scram-sha-256");
             changed = true;
         }
         return changed;
