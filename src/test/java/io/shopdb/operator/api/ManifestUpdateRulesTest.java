@@ -1,0 +1,59 @@
+package io.shopdb.operator.api;
+
+import io.shopdb.operator.sandbox.admission.ManifestValidator;
+import io.shopdb.operator.sandbox.admission.Violation;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The transition rules of our CRDs (CEL with oldSelf), as an API server applies them on update. */
+class ManifestUpdateRulesTest {
+    private static ManifestValidator validator;
+
+    @BeforeAll
+    static void load() {
+        validator = ManifestValidator.forCrdDirectory(Paths.get("crds"));
+    }
+
+    @Test
+    void storageMayGrowButNotShrink() {
+        assertEquals(List.of(), validator.validateUpdate(cluster(Map.of("storage", Map.of("size", "20Gi"))),
+                cluster(Map.of("storage", Map.of("size", "10Gi")))));
+        assertRejected(validator.validateUpdate(cluster(Map.of("storage", Map.of("size", "9Gi"))),
+                cluster(Map.of("storage", Map.of("size", "10Gi")))), "spec.storage.size may grow but not shrink");
+        // 1024Mi is 1Gi: equal is not a shrink
+        assertEquals(List.of(), validator.validateUpdate(cluster(Map.of("storage", Map.of("size", "1024Mi"))),
+                cluster(Map.of("storage", Map.of("size", "1Gi")))));
+    }
+
+    @Test
+    void managedAndExternalModeCannotBeSwitched() {
+        var external = cluster(Map.of("external", Map.of("host", "db.example.com", "adminSecretRef", Map.of("name", "admin"))));
+        assertRejected(validator.validateUpdate(external, cluster(Map.of("instances", 1))), "cannot switch between managed and external");
+    }
+
+    @Test
+    void storageClassAndDatabaseNamesAreImmutable() {
+        assertRejected(validator.validateUpdate(cluster(Map.of("storage", Map.of("storageClass", "fast"))),
+                cluster(Map.of("storage", Map.of("storageClass", "slow")))), "spec.storage.storageClass is immutable");
+        Map<String, Object> db1 = Map.of("apiVersion", "shopdb.io/v1alpha1", "kind", "PostgresDatabase",
+                "metadata", Map.of("name", "shop"), "spec", Map.of("clusterRef", Map.of("name", "c"), "name", "shop"));
+        Map<String, Object> db2 = Map.of("apiVersion", "shopdb.io/v1alpha1", "kind", "PostgresDatabase",
+                "metadata", Map.of("name", "shop"), "spec", Map.of("clusterRef", Map.of("name", "c"), "name", "shop2"));
+        assertRejected(validator.validateUpdate(db2, db1), "spec.name is immutable");
+    }
+
+    private static Map<String, Object> cluster(Map<String, Object> spec) {
+        return Map.of("apiVersion", "shopdb.io/v1alpha1", "kind", "PostgresCluster", "metadata", Map.of("name", "c"), "spec", spec);
+    }
+
+    private static void assertRejected(List<Violation> violations, String expected) {
+        assertTrue(violations.stream().anyMatch(v -> v.message().contains(expected)), "expected '" + expected + "' in " + violations);
+    }
+}
