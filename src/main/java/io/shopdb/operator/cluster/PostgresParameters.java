@@ -100,7 +100,7 @@ public final class PostgresParameters {
             if (name.contains(".")) {
                 return; // an extension's parameter (e.g. pg_stat_statements.max): the extension validates it
             }
-            Definition def = CATALOG.get(name);
+            Definition def = CATALOG.get(name.toLowerCase(java.util.Locale.ROOT));
             if (def == null) {
                 problems.add(field + ": unknown PostgreSQL parameter");
                 return;
@@ -119,7 +119,7 @@ public final class PostgresParameters {
 
     /** True when changing the parameter only takes effect after a restart (context postmaster). */
     public static boolean needsRestart(String name) {
-        Definition def = CATALOG.get(name);
+        Definition def = CATALOG.get(name.toLowerCase(java.util.Locale.ROOT));
         return def != null && def.context().equals("postmaster");
     }
 
@@ -187,7 +187,7 @@ public final class PostgresParameters {
                 }
                 String[] f = line.split("\t", -1);
                 List<String> enums = f[3].isEmpty() ? List.of() : List.of(f[3].split("\\|"));
-                map.put(f[0], new Definition(f[0], f[1], f[2], enums));
+                map.put(f[0].toLowerCase(java.util.Locale.ROOT), new Definition(f[0], f[1], f[2], enums));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -1,0 +1,72 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresClusterSpec;
+import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class InstanceSetBuilderTest {
+
+    static PostgresCluster cluster(int instances, Map<String, String> parameters) {
+        var c = new PostgresCluster();
+        c.setMetadata(new ObjectMetaBuilder().withName("shop").withNamespace("prod").withUid("uid-1").build());
+        var spec = new PostgresClusterSpec();
+        spec.setInstances(instances);
+        spec.setParameters(parameters);
+        c.setSpec(spec);
+        return c;
+    }
+
+    @Test
+    void podsPassPodSecurityRestricted() {
+        StatefulSet sts = InstanceSetBuilder.build(cluster(3, Map.of()));
+        var pod = sts.getSpec().getTemplate().getSpec();
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
+        assertFalse(pod.getAutomountServiceAccountToken());
+        for (var c : pod.getContainers()) {
+            assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+            assertEquals(java.util.List.of("ALL"), c.getSecurityContext().getCapabilities().getDrop());
+            assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
+        }
+        assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getHostPath() != null), "no hostPath volumes");
+        assertEquals(3, sts.getSpec().getReplicas());
+        assertEquals("shop-headless", sts.getSpec().getServiceName());
+    }
+
+    @Test
+    void volumesAreRetainedUnlessTheClusterSaysDelete() {
+        var c = cluster(1, Map.of());
+        assertEquals("Retain", InstanceSetBuilder.build(c).getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted());
+        c.getSpec().setReclaimPolicy(ReclaimPolicy.Delete);
+        assertEquals("Delete", InstanceSetBuilder.build(c).getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted());
+    }
+
+    @Test
+    void onlyRestartParametersChangeThePodTemplate() {
+        String base = hash(InstanceSetBuilder.build(cluster(1, Map.of())));
+        assertEquals(base, hash(InstanceSetBuilder.build(cluster(1, Map.of("work_mem", "64MB")))), "work_mem reloads");
+        assertNotEquals(base, hash(InstanceSetBuilder.build(cluster(1, Map.of("max_connections", "500")))), "max_connections restarts");
+    }
+
+    @Test
+    void secretsReachThePodOnlyThroughSecretReferences() {
+        var env = InstanceSetBuilder.build(cluster(1, Map.of())).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        var password = env.stream().filter(e -> e.getName().equals("POSTGRES_PASSWORD")).findFirst().orElseThrow();
+        assertEquals(null, password.getValue());
+        assertEquals("shop-superuser", password.getValueFrom().getSecretKeyRef().getName());
+    }
+
+    private static String hash(StatefulSet sts) {
+        return sts.getSpec().getTemplate().getMetadata().getAnnotations().get(InstanceSetBuilder.RESTART_HASH);
+    }
+}
