@@ -35,6 +35,12 @@ public final class ClusterObjects {
                 .build();
     }
 
+    /** Identifies a configuration content, so each new content is reloaded once. */
+    public static String configHash(PostgresCluster c) {
+        var data = new java.util.TreeMap<>(config(c).getData());
+        return InstanceSetBuilder.sha256(data.toString());
+    }
+
     /** Password (SCRAM) authentication everywhere; only the replication user may stream WAL. */
     static String hba() {
         return """

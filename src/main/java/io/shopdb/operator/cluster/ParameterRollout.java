@@ -14,14 +14,10 @@ import java.util.Map;
 public final class ParameterRollout {
 
     public enum Step {
-        /** Everything in the file is in effect. */
-        DONE,
+        /** The mounted file shows the desired content; whether it is in effect is for reload/restart to settle. */
+        FILE_CURRENT,
         /** The mounted file does not show the desired content yet (the kubelet syncs ConfigMaps with a delay). */
         WAIT_FOR_FILE,
-        /** The file is right but some reloadable values are not applied: call pg_reload_conf(). */
-        RELOAD,
-        /** Only values that need a restart are pending; the pod template hash rolls the pods. */
-        WAIT_FOR_RESTART,
         /** The server refused a value. */
         INVALID
     }
@@ -30,6 +26,11 @@ public final class ParameterRollout {
 
     private ParameterRollout() {}
 
+    /**
+     * Compares the desired parameters with what the server parses from its file. Note that
+     * pg_file_settings.applied only says a value <em>could</em> be applied, not that it is in effect, so
+     * the reconciler reloads on a content change it has not reloaded yet and reads pending_restart after.
+     */
     public static Verdict judge(Map<String, String> desired, ServerState state) {
         Map<String, ServerState.FileSetting> inFile = new LinkedHashMap<>();
         List<String> errors = new ArrayList<>();
@@ -52,18 +53,6 @@ public final class ParameterRollout {
         if (!stale.isEmpty() || inFile.size() != desired.size()) {
             return new Verdict(Step.WAIT_FOR_FILE, stale);
         }
-        List<String> reload = new ArrayList<>();
-        List<String> restart = new ArrayList<>();
-        inFile.values().stream().filter(s -> !s.applied()).forEach(s ->
-                (PostgresParameters.needsRestart(s.name()) ? restart : reload).add(s.name()));
-        if (!reload.isEmpty()) {
-            return new Verdict(Step.RELOAD, reload);
-        }
-        if (!restart.isEmpty() || !state.pendingRestart().isEmpty()) {
-            List<String> pending = new ArrayList<>(restart);
-            state.pendingRestart().stream().filter(p -> !pending.contains(p)).forEach(pending::add);
-            return new Verdict(Step.WAIT_FOR_RESTART, pending);
-        }
-        return new Verdict(Step.DONE, List.of());
+        return new Verdict(Step.FILE_CURRENT, List.of());
     }
 }

@@ -43,6 +43,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
 
     @Override
     public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
+        LOG.debugf("reconcile %s generation %s", cluster.getMetadata().getName(), cluster.getMetadata().getGeneration());
         return statusWriter.run(cluster, PostgresClusterStatus::new, status -> {
             status.setMode(cluster.getSpec().isExternal() ? "External" : "Managed");
             List<String> problems = ClusterValidation.problems(cluster.getSpec());
@@ -95,19 +96,22 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             ServerState state = ServerQueries.read(c, "/" + ClusterObjects.CONFIG_FILE);
             recordServer(status, state);
             ParameterRollout.Verdict verdict = ParameterRollout.judge(desired, state);
-            status.setPendingRestart(verdict.step() == ParameterRollout.Step.WAIT_FOR_RESTART ? verdict.details() : new ArrayList<>());
-            switch (verdict.step()) {
-                case INVALID:
-                    return Outcome.stalled(Reasons.INVALID_PARAMETER, "PostgreSQL refused spec.parameters: " + String.join("; ", verdict.details()));
-                case WAIT_FOR_FILE:
-                    return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Waiting for the new configuration to reach the instances: " + String.join(", ", verdict.details()));
-                case RELOAD:
-                    reloadAll(cluster);
-                    return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Reloaded the configuration for " + String.join(", ", verdict.details()));
-                case WAIT_FOR_RESTART:
-                    return Outcome.reconciling(Reasons.ROLLING_RESTART, "Parameters wait for the rolling restart: " + String.join(", ", verdict.details()));
-                default:
-                    break;
+            if (verdict.step() == ParameterRollout.Step.INVALID) {
+                return Outcome.stalled(Reasons.INVALID_PARAMETER, "PostgreSQL refused spec.parameters: " + String.join("; ", verdict.details()));
+            }
+            if (verdict.step() == ParameterRollout.Step.WAIT_FOR_FILE) {
+                return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Waiting for the new configuration to reach the instances: " + String.join(", ", verdict.details()));
+            }
+            String configHash = ClusterObjects.configHash(cluster);
+            if (!configHash.equals(status.getConfigurationHash())) {
+                LOG.infof("reloading the configuration of %s", cluster.getMetadata().getName());
+                reloadAll(cluster);
+                status.setConfigurationHash(configHash);
+                return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Reloaded the new configuration on every instance");
+            }
+            status.setPendingRestart(new ArrayList<>(state.pendingRestart()));
+            if (!state.pendingRestart().isEmpty()) {
+                return Outcome.reconciling(Reasons.ROLLING_RESTART, "Parameters wait for the rolling restart: " + String.join(", ", state.pendingRestart()));
             }
         } catch (NotReachableException e) {
             status.setPrimaryReachable(false);
@@ -130,7 +134,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
                 ServerQueries.reload(c);
             } catch (SQLException | NotReachableException e) {
-                LOG.debugf("reload of instance %d skipped: %s", i, safeMessage(e));
+                LOG.infof("reload of instance %d skipped: %s", i, safeMessage(e));
             }
         }
     }

@@ -49,6 +49,7 @@ public class StatusWriter {
             Conditions.apply(status, resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration(), outcome, clock);
             boolean changed = !MAPPER.valueToTree(status).equals(before == null ? null : MAPPER.valueToTree(before));
             if (changed) {
+                LOG.infof("%s %s: %s", outcome.phase(), outcome.reason(), outcome.message());
                 announce(resource, before, outcome);
             }
             resource.setStatus(status);

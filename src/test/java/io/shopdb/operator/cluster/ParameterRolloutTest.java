@@ -18,10 +18,10 @@ class ParameterRolloutTest {
     }
 
     @Test
-    void doneWhenTheFileMatchesAndEverythingIsApplied() {
+    void currentWhenTheFileMatchesWhateverAppliedSays() {
         var v = ParameterRollout.judge(DESIRED, state(List.of(new FileSetting("work_mem", "16MB", true, null),
-                new FileSetting("shared_buffers", "256MB", true, null)), List.of()));
-        assertEquals(ParameterRollout.Step.DONE, v.step());
+                new FileSetting("shared_buffers", "256MB", false, null)), List.of("shared_buffers")));
+        assertEquals(ParameterRollout.Step.FILE_CURRENT, v.step());
     }
 
     @Test
@@ -32,13 +32,10 @@ class ParameterRolloutTest {
     }
 
     @Test
-    void reloadsForReloadableAndWaitsForRestartOtherwise() {
-        var reload = ParameterRollout.judge(DESIRED, state(List.of(new FileSetting("work_mem", "16MB", false, null),
-                new FileSetting("shared_buffers", "256MB", false, null)), List.of()));
-        assertEquals(new ParameterRollout.Verdict(ParameterRollout.Step.RELOAD, List.of("work_mem")), reload);
-        var restart = ParameterRollout.judge(DESIRED, state(List.of(new FileSetting("work_mem", "16MB", true, null),
-                new FileSetting("shared_buffers", "256MB", false, null)), List.of("shared_buffers")));
-        assertEquals(new ParameterRollout.Verdict(ParameterRollout.Step.WAIT_FOR_RESTART, List.of("shared_buffers")), restart);
+    void waitsForTheFileWhileItStillHasALineThatWasRemoved() {
+        var v = ParameterRollout.judge(Map.of("work_mem", "16MB"), state(List.of(new FileSetting("work_mem", "16MB", true, null),
+                new FileSetting("shared_buffers", "256MB", true, null)), List.of()));
+        assertEquals(ParameterRollout.Step.WAIT_FOR_FILE, v.step());
     }
 
     @Test

@@ -57,12 +57,9 @@ public final class TestPostgres {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-                    + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-                    + " -c shared_preload_libraries=pg_stat_statements -c wal_level=replica";
-            run(List.of(bin + "/pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(),
-                    "-o", options, "-w", "start"), 60);
-            return new TestPostgres(dir, port, password);
+            TestPostgres pg = new TestPostgres(dir, port, password);
+            pg.resume();
+            return pg;
         } catch (IOException e) {
             throw new IllegalStateException("cannot start a test PostgreSQL", e);
         }
@@ -75,6 +72,20 @@ public final class TestPostgres {
             // already stopped
         }
         LocalPostgres.deleteTree(dir);
+    }
+
+    /** Stops the server but keeps its data, to play a server outage. */
+    public void pause() {
+        run(List.of(LocalPostgres.binDir() + "/pg_ctl", "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop"), 60);
+    }
+
+    /** Starts the server (again) on its port, durability off for speed. */
+    public void resume() {
+        String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
+                + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+                + " -c shared_preload_libraries=pg_stat_statements -c wal_level=replica";
+        run(List.of(LocalPostgres.binDir() + "/pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(),
+                "-o", options, "-w", "start"), 60);
     }
 
     public int port() { return port; }

@@ -24,6 +24,8 @@ public class PostgresClusterStatus extends ShopdbStatus {
     private String readService;
     @JsonPropertyDescription("Secret holding the superuser credentials of a managed cluster.")
     private String superuserSecret;
+    @JsonPropertyDescription("Hash of the configuration last reloaded on the instances.")
+    private String configurationHash;
     @JsonPropertyDescription("Parameters that changed and wait for a restart of the instances.")
     private List<String> pendingRestart = new ArrayList<>();
 
@@ -43,6 +45,8 @@ public class PostgresClusterStatus extends ShopdbStatus {
     public void setReadService(String readService) { this.readService = readService; }
     public String getSuperuserSecret() { return superuserSecret; }
     public void setSuperuserSecret(String superuserSecret) { this.superuserSecret = superuserSecret; }
+    public String getConfigurationHash() { return configurationHash; }
+    public void setConfigurationHash(String configurationHash) { this.configurationHash = configurationHash; }
     public List<String> getPendingRestart() { return pendingRestart; }
     public void setPendingRestart(List<String> pendingRestart) { this.pendingRestart = pendingRestart; }
 }

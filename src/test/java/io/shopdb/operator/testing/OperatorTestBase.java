@@ -1,0 +1,73 @@
+package io.shopdb.operator.testing;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.Operator;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.shopdb.operator.OperatorApplication;
+import io.shopdb.operator.api.v1alpha1.ShopdbStatus;
+import io.shopdb.operator.kube.ServiceAddresses;
+import io.shopdb.operator.sandbox.Sandbox;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.status.Conditions;
+import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/**
+ * Base of the {@code *OperatorTest}s: the operator running against the in-process Kubernetes API, with the
+ * sandbox runner playing kubelet (real PostgreSQL processes). All subclasses share one Quarkus boot
+ * (same annotations, same profile), so keep them on this base and give each test its own resource names.
+ */
+@WithKubernetesTestServer
+public abstract class OperatorTestBase {
+    protected static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+    @Inject protected KubernetesClient client;
+    @Inject protected Operator operator;
+    @Inject protected Sandbox sandbox;
+    @Inject protected ServiceAddresses addresses;
+
+    @BeforeEach
+    void startSandbox() {
+        sandbox.start();
+        OperatorApplication.ensureStarted(operator);
+    }
+
+    protected String ns() {
+        return client.getNamespace();
+    }
+
+    protected <T extends HasMetadata> T create(T resource) {
+        resource.getMetadata().setNamespace(ns());
+        return client.resource(resource).create();
+    }
+
+    protected <S extends ShopdbStatus, T extends CustomResource<?, S>> T await(Class<T> type, String name, Predicate<T> condition) {
+        return Awaitility.await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(250))
+                .until(() -> client.resources(type).inNamespace(ns()).withName(name).get(),
+                        r -> r != null && condition.test(r));
+    }
+
+    protected <S extends ShopdbStatus, T extends CustomResource<?, S>> T awaitReady(Class<T> type, String name) {
+        return await(type, name, r -> Conditions.isReady(r.getStatus()));
+    }
+
+    protected <S extends ShopdbStatus, T extends CustomResource<?, S>> T awaitCondition(Class<T> type, String name, String condition, String reason) {
+        return await(type, name, r -> {
+            Condition c = Conditions.find(r.getStatus(), condition);
+            return c != null && "True".equals(c.getStatus()) && (reason == null || reason.equals(c.getReason()));
+        });
+    }
+
+    /** The address the operator itself would dial for a Service (local port of a sandbox pod). */
+    protected PgEndpoint endpoint(String service, String database, String user, char[] password) {
+        var a = addresses.resolve(ns(), service, 5432);
+        return new PgEndpoint(a.host(), a.port(), database, user, password, "disable");
+    }
+}
