@@ -38,7 +38,7 @@ public final class GrantCatalog {
              CROSS JOIN (SELECT oid FROM pg_roles WHERE rolname = ?) r
               LEFT JOIN LATERAL aclexplode(coalesce(n.nspacl, acldefault('n'::"char", n.nspowner))) a
                      ON a.grantee = r.oid AND a.grantee <> n.nspowner
-             WHERE """ + USER_SCHEMA;
+             WHERE\s""" + USER_SCHEMA;
     /** Tables in the GRANT ... ON TABLE sense (r, p, v, m, f) and sequences (S), which have their own ACL type. */
     static final String RELATIONS = """
             SELECT c.relkind = 'S', n.nspname, c.relname, c.relowner = r.oid, a.privilege_type, a.is_grantable
@@ -48,7 +48,7 @@ public final class GrantCatalog {
               LEFT JOIN LATERAL aclexplode(coalesce(c.relacl,
                          acldefault(CASE WHEN c.relkind = 'S' THEN 's' ELSE 'r' END::"char", c.relowner))) a
                      ON a.grantee = r.oid AND a.grantee <> c.relowner
-             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND """ + USER_SCHEMA;
+             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S') AND\s""" + USER_SCHEMA;
     /** Input argument types as (schema, typname) pairs, so a function's signature is built from quoted names. */
     static final String FUNCTIONS = """
             SELECT n.nspname, p.proname,
@@ -63,7 +63,7 @@ public final class GrantCatalog {
              CROSS JOIN (SELECT oid FROM pg_roles WHERE rolname = ?) r
               LEFT JOIN LATERAL aclexplode(coalesce(p.proacl, acldefault('f'::"char", p.proowner))) a
                      ON a.grantee = r.oid AND a.grantee <> p.proowner
-             WHERE """ + USER_SCHEMA;
+             WHERE\s""" + USER_SCHEMA;
     /**
      * Default ACLs naming the role. Entries are stored as-is (no acldefault: a per-schema entry only adds
      * to the defaults); the creator's own entry in a database-wide row is its owner right, not a grant.
