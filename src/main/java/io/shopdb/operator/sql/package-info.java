@@ -1,0 +1,24 @@
+/**
+ * PostgreSQL management with no Kubernetes import: plain JDBC and records.
+ *
+ * <p>Every managed concern follows the same shape, so a controller reads like
+ * read → plan → apply → report:
+ * <pre>
+ *   ActualX actual = XCatalog.read(connection, name);       // catalog queries, named constants
+ *   List&lt;SqlStep&gt; plan = XPlan.plan(desired, actual);      // pure; empty at steady state
+ *   SqlSteps.apply(connection, plan);                        // one transaction (CREATE/DROP DATABASE alone)
+ *   status: plan.stream().map(SqlStep::description)          // "GRANT SELECT ON TABLE shop.orders TO reporting"
+ * </pre>
+ * Databases: {@link io.shopdb.operator.sql.DatabasePlan#plan} on the admin connection, then
+ * {@link io.shopdb.operator.sql.DatabasePlan#planContents} on a connection to the database.
+ * Roles: {@link io.shopdb.operator.sql.RolePlan} on the admin connection, then
+ * {@link io.shopdb.operator.sql.RoleCatalog#ensurePassword}. Grants: per (role, database), on a connection to
+ * that database, after the role and the database exist; report {@link io.shopdb.operator.sql.GrantPlan#unresolved}.
+ * Deleting a role (reclaimPolicy Delete): {@link io.shopdb.operator.sql.RoleCatalog#dropPrivileges} in each
+ * managed database, then {@link io.shopdb.operator.sql.RoleCatalog#drop}.
+ *
+ * <p>Rules: identifiers only through {@link io.shopdb.operator.sql.Identifiers#quote}, the few literals DDL
+ * needs only through {@link io.shopdb.operator.sql.Literals#quote} after a shape check, one statement per
+ * step, and no password in a step, log line or exception message.
+ */
+package io.shopdb.operator.sql;
