@@ -1,7 +1,6 @@
 package io.shopdb.operator.sql;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
@@ -12,6 +11,9 @@ import java.util.Properties;
 public final class PgConnections {
     private static final int CONNECT_TIMEOUT_SECONDS = 5;
     private static final int SOCKET_TIMEOUT_SECONDS = 60;
+
+    /** The driver itself, not DriverManager: its registry is per class loader, and Quarkus tests swap loaders. */
+    private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
 
     private PgConnections() {}
 
@@ -24,6 +26,10 @@ public final class PgConnections {
         props.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         props.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
         props.setProperty("ApplicationName", "shopdb-operator");
-        return DriverManager.getConnection(endpoint.jdbcUrl(), props);
+        Connection c = DRIVER.connect(endpoint.jdbcUrl(), props);
+        if (c == null) {
+            throw new SQLException("not a PostgreSQL URL: " + endpoint);
+        }
+        return c;
     }
 }
