@@ -12,10 +12,14 @@ import io.shopdb.operator.sandbox.SandboxCommand;
  */
 @QuarkusMain
 public final class ShopdbMain {
+    /** Held so the level set on it is not lost when the logger is collected. */
+    private static final java.util.logging.Logger MOCK_SERVER_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
     private ShopdbMain() {}
 
     public static void main(String... args) throws Exception {
         if (args.length > 0 && args[0].equals("sandbox")) {
+            MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING); // one line per request otherwise
             EmbeddedApiServer api = EmbeddedApiServer.start();
             // Set before Quarkus starts, so the injected client (and the operator) talk to the embedded API.
             // fabric8's own settings (read when the client is built): the embedded API, never a kubeconfig.
@@ -23,7 +27,6 @@ public final class ShopdbMain {
             System.setProperty("kubernetes.namespace", "default");
             System.setProperty("kubernetes.auth.tryKubeConfig", "false");
             System.setProperty("kubernetes.auth.tryServiceAccount", "false");
-            System.setProperty("shopdb.sandbox.api-url", api.url());
             try {
                 Quarkus.run(SandboxCommand.class, (code, failure) -> {
                     api.close();

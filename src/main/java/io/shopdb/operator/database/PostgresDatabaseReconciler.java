@@ -1,17 +1,168 @@
 package io.shopdb.operator.database;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabaseStatus;
-import io.shopdb.operator.status.NotImplementedReconciler;
+import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
+import io.shopdb.operator.cluster.ClusterAccess;
+import io.shopdb.operator.kube.Claims;
+import io.shopdb.operator.sql.ActualDatabase;
+import io.shopdb.operator.sql.DatabaseCatalog;
+import io.shopdb.operator.sql.DatabasePlan;
+import io.shopdb.operator.sql.DesiredDatabase;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.RoleCatalog;
+import io.shopdb.operator.sql.SqlStep;
+import io.shopdb.operator.sql.SqlSteps;
+import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Outcome;
+import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.StatusWriter;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
-import java.util.function.Supplier;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** Placeholder until the PostgresDatabase controller lands: reports Stalled/NotImplemented. */
+/**
+ * PostgresDatabase: validate → claim the name → wait for the cluster and the owner → plan and apply the
+ * database, then its schemas and extensions → report what the server has. Deleting drops the database only
+ * under reclaimPolicy Delete.
+ */
 @ControllerConfiguration(name = "postgresdatabase")
-public class PostgresDatabaseReconciler extends NotImplementedReconciler<PostgresDatabaseStatus, PostgresDatabase> {
+public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>, Cleaner<PostgresDatabase> {
+    private static final Logger LOG = Logger.getLogger(PostgresDatabaseReconciler.class);
+
+    @Inject KubernetesClient client;
+    @Inject ClusterAccess clusters;
+    @Inject StatusWriter statusWriter;
+    @Inject EventRecorder events;
+
     @Override
-    protected Supplier<PostgresDatabaseStatus> newStatus() {
-        return PostgresDatabaseStatus::new;
+    public UpdateControl<PostgresDatabase> reconcile(PostgresDatabase db, Context<PostgresDatabase> context) {
+        return statusWriter.run(db, PostgresDatabaseStatus::new, status -> {
+            DesiredDatabase desired;
+            try {
+                desired = DatabaseSpecs.desired(db);
+            } catch (IllegalArgumentException e) {
+                return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+            }
+            status.setDatabaseName(desired.name());
+            PostgresDatabase owner = claimOwner(db);
+            if (!owner.getMetadata().getName().equals(db.getMetadata().getName())) {
+                return Outcome.stalled(Reasons.CONFLICT, "PostgresDatabase " + owner.getMetadata().getName()
+                        + " already manages database " + desired.name() + " on cluster " + db.getSpec().getClusterRef().getName());
+            }
+            try {
+                ClusterAccess.Target target = clusters.readyCluster(db.getMetadata().getNamespace(), db.getSpec().getClusterRef().getName());
+                return apply(db, desired, target.admin(), status);
+            } catch (ClusterAccess.WaitingException e) {
+                return Outcome.reconciling(e.reason(), e.getMessage());
+            } catch (SQLException e) {
+                return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "SQL failed, will retry: " + firstLine(e));
+            }
+        });
+    }
+
+    private Outcome apply(PostgresDatabase db, DesiredDatabase desired, PgEndpoint admin, PostgresDatabaseStatus status) throws SQLException {
+        List<String> applied = new ArrayList<>();
+        try (Connection c = PgConnections.open(admin)) {
+            if (RoleCatalog.read(c, desired.owner()) == null) {
+                return Outcome.reconciling("WaitingForOwner", "Role " + desired.owner() + " (spec.owner) does not exist yet");
+            }
+            ActualDatabase actual = DatabaseCatalog.read(c, desired.name());
+            List<String> drift = actual == null ? List.of() : DatabasePlan.immutableDrift(desired, actual);
+            if (!drift.isEmpty()) {
+                return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", drift));
+            }
+            applied.addAll(run(c, DatabasePlan.plan(desired, actual)));
+        }
+        try (Connection c = PgConnections.open(admin.withDatabase(desired.name()))) {
+            var contents = DatabaseCatalog.readContents(c);
+            applied.addAll(run(c, DatabasePlan.planContents(desired, contents)));
+            var now = DatabaseCatalog.readContents(c);
+            List<String> schemas = new ArrayList<>();
+            desired.schemas().stream().filter(s -> !s.absent() && now.schemas().containsKey(s.name()))
+                    .forEach(s -> schemas.add(s.name()));
+            status.setSchemas(schemas);
+            List<String> extensions = new ArrayList<>();
+            now.extensions().forEach((name, e) -> extensions.add(name + "@" + e.version() + " (" + e.schema() + ")"));
+            status.setExtensions(extensions);
+        }
+        try (Connection c = PgConnections.open(admin)) {
+            var st = DatabaseCatalog.status(c, desired.name());
+            status.setOwner(st.owner());
+            status.setSizeBytes(st.sizeBytes());
+        }
+        if (!applied.isEmpty()) {
+            status.setLastAppliedPlan(applied);
+            events.normal(db, "Applied", applied.size() + " SQL step(s): " + String.join("; ", applied));
+        }
+        return Outcome.ready(Reasons.READY, "Database " + desired.name() + " is as declared");
+    }
+
+    private static List<String> run(Connection c, List<SqlStep> plan) throws SQLException {
+        if (plan.isEmpty()) {
+            return List.of();
+        }
+        SqlSteps.apply(c, plan);
+        return plan.stream().map(SqlStep::description).toList();
+    }
+
+    /** The PostgresDatabase that owns this database name on this cluster (the oldest claimant). */
+    private PostgresDatabase claimOwner(PostgresDatabase db) {
+        List<PostgresDatabase> claimants = client.resources(PostgresDatabase.class).inNamespace(db.getMetadata().getNamespace()).list().getItems()
+                .stream().filter(o -> o.getSpec() != null && o.getSpec().getClusterRef() != null
+                        && o.getSpec().getClusterRef().getName().equals(db.getSpec().getClusterRef().getName())
+                        && DatabaseSpecs.databaseName(o).equals(DatabaseSpecs.databaseName(db)))
+                .toList();
+        return Claims.owner(claimants).orElse(db);
+    }
+
+    @Override
+    public DeleteControl cleanup(PostgresDatabase db, Context<PostgresDatabase> context) {
+        if (db.getSpec().getReclaimPolicy() != ReclaimPolicy.Delete) {
+            events.normal(db, "Retained", "Database " + DatabaseSpecs.databaseName(db) + " is kept (reclaimPolicy Retain)");
+            return DeleteControl.defaultDelete();
+        }
+        PostgresDatabase owner = claimOwner(db);
+        if (!owner.getMetadata().getName().equals(db.getMetadata().getName()) && owner.getMetadata().getDeletionTimestamp() == null) {
+            return DeleteControl.defaultDelete(); // a conflicting claimant never owned the database
+        }
+        try {
+            ClusterAccess.Target target = clusters.readyCluster(db.getMetadata().getNamespace(), db.getSpec().getClusterRef().getName());
+            try (Connection c = PgConnections.open(target.admin())) {
+                if (DatabaseCatalog.drop(c, DatabaseSpecs.databaseName(db))) {
+                    events.normal(db, "Dropped", "Database " + DatabaseSpecs.databaseName(db) + " dropped (reclaimPolicy Delete)");
+                }
+            }
+            return DeleteControl.defaultDelete();
+        } catch (ClusterAccess.WaitingException e) {
+            if (client.resources(io.shopdb.operator.api.v1alpha1.PostgresCluster.class).inNamespace(db.getMetadata().getNamespace())
+                    .withName(db.getSpec().getClusterRef().getName()).get() == null) {
+                return DeleteControl.defaultDelete(); // the cluster itself is gone: nothing left to drop
+            }
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));
+        } catch (SQLException e) {
+            LOG.warnf("drop of database %s failed: %s", DatabaseSpecs.databaseName(db), firstLine(e));
+            events.warning(db, "DropFailed", firstLine(e));
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));
+        }
+    }
+
+    static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
     }
 }

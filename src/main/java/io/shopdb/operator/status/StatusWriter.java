@@ -18,18 +18,18 @@ import java.util.function.Supplier;
 /**
  * Runs one reconcile body and turns its {@link Outcome} into status, Events and the next schedule, the
  * same way for every kind: status is patched only when it changed; Reconciling retries with a backoff
- * that grows with how long the resource has been reconciling (2 s .. 60 s); Ready re-checks every minute;
+ * that grows with how long the resource has been reconciling (2 s .. 60 s); Ready re-checks every shopdb.recheck-interval (drift is reverted then);
  * Stalled waits for a spec change. An unexpected exception becomes Reconciling, never a crash loop.
  */
 @ApplicationScoped
 public class StatusWriter {
     private static final Logger LOG = Logger.getLogger(StatusWriter.class);
-    static final Duration READY_RECHECK = Duration.ofSeconds(60);
     static final Duration MIN_BACKOFF = Duration.ofSeconds(2);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Inject EventRecorder events;
+    @Inject io.shopdb.operator.ShopdbConfig config;
     Clock clock = Clock.systemUTC();
 
     public <S extends ShopdbStatus, R extends CustomResource<?, S>> UpdateControl<R> run(
@@ -79,7 +79,7 @@ public class StatusWriter {
 
     Duration nextCheck(Outcome outcome, ShopdbStatus status) {
         return switch (outcome.state()) {
-            case READY -> READY_RECHECK;
+            case READY -> config.recheckInterval();
             case STALLED -> null;
             case RECONCILING -> {
                 var since = Conditions.find(status, Conditions.RECONCILING).getLastTransitionTime();

@@ -7,6 +7,9 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
+import java.util.ArrayList;
+import java.util.List;
+
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PostgresDatabaseSpec {
     @Required
@@ -19,13 +22,84 @@ public class PostgresDatabaseSpec {
     @JsonPropertyDescription("Database name in PostgreSQL; defaults to metadata.name. Immutable.")
     private String name;
 
+    @Required
     @Pattern(Names.PG_IDENTIFIER)
-    @JsonPropertyDescription("Role that owns the database.")
+    @JsonPropertyDescription("Role that owns the database (usually a PostgresRole used for migrations). The database waits until it exists.")
     private String owner;
+
+    @Pattern("^[A-Za-z0-9_]{1,20}$")
+    @Default("\"UTF8\"")
+    @ValidationRule(value = "self == oldSelf", message = "spec.encoding is immutable: a database's encoding is fixed when it is created")
+    @JsonPropertyDescription("Character encoding, fixed at creation (default UTF8).")
+    private String encoding = "UTF8";
+
+    @Pattern("^[A-Za-z0-9_.@-]{1,64}$")
+    @ValidationRule(value = "self == oldSelf", message = "spec.locale is immutable: a database's collation is fixed when it is created")
+    @JsonPropertyDescription("LC_COLLATE and LC_CTYPE, fixed at creation (default: the server's). Needs template: template0 when it differs from the template's.")
+    private String locale;
+
+    @Pattern(Names.PG_IDENTIFIER)
+    @JsonPropertyDescription("Template database used at creation (default template1).")
+    private String template;
+
+    @JsonPropertyDescription("Schemas of the database. Schemas not listed are left alone; ensure: absent drops an empty one.")
+    private List<SchemaSpec> schemas = new ArrayList<>();
+
+    @JsonPropertyDescription("Extensions of the database. Extensions not listed are left alone; ensure: absent drops one.")
+    private List<ExtensionSpec> extensions = new ArrayList<>();
 
     @Default("\"Retain\"")
     @JsonPropertyDescription("Retain (default) keeps the database when the resource is deleted; Delete drops it.")
     private ReclaimPolicy reclaimPolicy = ReclaimPolicy.Retain;
+
+    public enum Ensure { present, absent }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class SchemaSpec {
+        @Required
+        @Pattern(Names.PG_IDENTIFIER)
+        @JsonPropertyDescription("Schema name.")
+        private String name;
+        @Pattern(Names.PG_IDENTIFIER)
+        @JsonPropertyDescription("Owner of the schema (default: the database owner).")
+        private String owner;
+        @Default("\"present\"")
+        @JsonPropertyDescription("present (default) or absent. absent drops the schema only when it is empty (RESTRICT), never its data.")
+        private Ensure ensure = Ensure.present;
+
+        public String getName() { return name; }
+        public void setName(String name) { this.name = name; }
+        public String getOwner() { return owner; }
+        public void setOwner(String owner) { this.owner = owner; }
+        public Ensure getEnsure() { return ensure; }
+        public void setEnsure(Ensure ensure) { this.ensure = ensure; }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class ExtensionSpec {
+        @Required
+        @Pattern(Names.PG_IDENTIFIER)
+        @JsonPropertyDescription("Extension name, e.g. pgcrypto, citext, pg_trgm.")
+        private String name;
+        @Pattern("^[A-Za-z0-9_.-]{1,32}$")
+        @JsonPropertyDescription("Version to install or update to (default: the server's default version).")
+        private String version;
+        @Pattern(Names.PG_IDENTIFIER)
+        @JsonPropertyDescription("Schema to install the extension into (default: public).")
+        private String schema;
+        @Default("\"present\"")
+        @JsonPropertyDescription("present (default) or absent.")
+        private Ensure ensure = Ensure.present;
+
+        public String getName() { return name; }
+        public void setName(String name) { this.name = name; }
+        public String getVersion() { return version; }
+        public void setVersion(String version) { this.version = version; }
+        public String getSchema() { return schema; }
+        public void setSchema(String schema) { this.schema = schema; }
+        public Ensure getEnsure() { return ensure; }
+        public void setEnsure(Ensure ensure) { this.ensure = ensure; }
+    }
 
     public LocalReference getClusterRef() { return clusterRef; }
     public void setClusterRef(LocalReference clusterRef) { this.clusterRef = clusterRef; }
@@ -33,6 +107,16 @@ public class PostgresDatabaseSpec {
     public void setName(String name) { this.name = name; }
     public String getOwner() { return owner; }
     public void setOwner(String owner) { this.owner = owner; }
+    public String getEncoding() { return encoding; }
+    public void setEncoding(String encoding) { this.encoding = encoding; }
+    public String getLocale() { return locale; }
+    public void setLocale(String locale) { this.locale = locale; }
+    public String getTemplate() { return template; }
+    public void setTemplate(String template) { this.template = template; }
+    public List<SchemaSpec> getSchemas() { return schemas; }
+    public void setSchemas(List<SchemaSpec> schemas) { this.schemas = schemas; }
+    public List<ExtensionSpec> getExtensions() { return extensions; }
+    public void setExtensions(List<ExtensionSpec> extensions) { this.extensions = extensions; }
     public ReclaimPolicy getReclaimPolicy() { return reclaimPolicy; }
     public void setReclaimPolicy(ReclaimPolicy reclaimPolicy) { this.reclaimPolicy = reclaimPolicy; }
 }

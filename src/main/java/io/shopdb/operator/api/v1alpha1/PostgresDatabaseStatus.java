@@ -1,7 +1,36 @@
 package io.shopdb.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import java.util.ArrayList;
+import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PostgresDatabaseStatus extends ShopdbStatus {
+    @JsonPropertyDescription("The database name in PostgreSQL.")
+    private String databaseName;
+    @JsonPropertyDescription("The owner the server reports.")
+    private String owner;
+    @JsonPropertyDescription("Size in bytes (pg_database_size), refreshed on each re-check.")
+    private Long sizeBytes;
+    @JsonPropertyDescription("Schemas the resource manages, as they are.")
+    private List<String> schemas = new ArrayList<>();
+    @JsonPropertyDescription("Installed extensions as name@version (schema).")
+    private List<String> extensions = new ArrayList<>();
+    @JsonPropertyDescription("SQL steps of the last reconcile that changed something.")
+    private List<String> lastAppliedPlan = new ArrayList<>();
+
+    public String getDatabaseName() { return databaseName; }
+    public void setDatabaseName(String databaseName) { this.databaseName = databaseName; }
+    public String getOwner() { return owner; }
+    public void setOwner(String owner) { this.owner = owner; }
+    public Long getSizeBytes() { return sizeBytes; }
+    public void setSizeBytes(Long sizeBytes) { this.sizeBytes = sizeBytes; }
+    public List<String> getSchemas() { return schemas; }
+    public void setSchemas(List<String> schemas) { this.schemas = schemas; }
+    public List<String> getExtensions() { return extensions; }
+    public void setExtensions(List<String> extensions) { this.extensions = extensions; }
+    public List<String> getLastAppliedPlan() { return lastAppliedPlan; }
+    public void setLastAppliedPlan(List<String> lastAppliedPlan) { this.lastAppliedPlan = lastAppliedPlan; }
 }

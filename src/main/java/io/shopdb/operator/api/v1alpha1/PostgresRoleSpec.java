@@ -3,28 +3,63 @@ package io.shopdb.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
+import java.util.ArrayList;
+import java.util.List;
+
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.passwordSecretRef) || self.login", message = "spec.passwordSecretRef needs login: true")
 public class PostgresRoleSpec {
     @Required
     @ValidationRule(value = "self == oldSelf", message = "spec.clusterRef is immutable")
     @JsonPropertyDescription("The PostgresCluster that holds the role.")
     private LocalReference clusterRef;
 
-    @Pattern(Names.PG_IDENTIFIER)
+    @Pattern("^(?!pg_)[^\\x00-\\x1f\\x7f]{1,63}$")
     @ValidationRule(value = "self == oldSelf", message = "spec.name is immutable")
-    @JsonPropertyDescription("Role name in PostgreSQL; defaults to metadata.name. Immutable.")
+    @JsonPropertyDescription("Role name in PostgreSQL; defaults to metadata.name. Names starting with pg_ are reserved. Immutable.")
     private String name;
 
     @Default("true")
-    @JsonPropertyDescription("Whether the role can log in.")
+    @JsonPropertyDescription("Whether the role can log in (a user) or not (a group).")
     private Boolean login = true;
 
+    @Default("true")
+    @JsonPropertyDescription("Whether the role inherits the privileges of the roles it is a member of.")
+    private Boolean inherit = true;
+
+    @Min(-1)
+    @Default("-1")
+    @JsonPropertyDescription("Maximum concurrent connections; -1 is unlimited.")
+    private Integer connectionLimit = -1;
+
+    @Pattern("^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})|infinity)$")
+    @JsonPropertyDescription("Password expiry as an RFC 3339 timestamp (e.g. 2027-01-01T00:00:00Z); omitted or infinity: never.")
+    private String validUntil;
+
+    @JsonPropertyDescription("Roles (groups) this role is a member of. Memberships not listed are revoked.")
+    private List<String> memberOf = new ArrayList<>();
+
+    @JsonPropertyDescription("Secret with the password (key 'password' unless passwordKey says otherwise). Omitted: the operator generates one into the Secret <name>-password. Changing the Secret's value rotates the password.")
+    private SecretKeyReference passwordSecretRef;
+
+    @Pattern("^[-._:a-zA-Z0-9]{0,63}$")
+    @JsonPropertyDescription("Any new value (e.g. a date) rotates a generated password once: a new one is generated, set, and written to the Secrets.")
+    private String passwordRotation;
+
+    @Pattern(Names.PG_IDENTIFIER)
+    @JsonPropertyDescription("Database written in the connection Secret (default: the first database in grants).")
+    private String connectionDatabase;
+
+    @JsonPropertyDescription("Privileges, per database, kept exactly as declared: what is missing is granted, what the role holds beyond this in that database is revoked.")
+    private List<GrantSpec> grants = new ArrayList<>();
+
     @Default("\"Retain\"")
-    @JsonPropertyDescription("Retain (default) keeps the role when the resource is deleted; Delete drops it.")
+    @JsonPropertyDescription("Retain (default) keeps the role when the resource is deleted; Delete drops it (refused while it owns objects).")
     private ReclaimPolicy reclaimPolicy = ReclaimPolicy.Retain;
 
     public LocalReference getClusterRef() { return clusterRef; }
@@ -33,6 +68,22 @@ public class PostgresRoleSpec {
     public void setName(String name) { this.name = name; }
     public Boolean getLogin() { return login; }
     public void setLogin(Boolean login) { this.login = login; }
+    public Boolean getInherit() { return inherit; }
+    public void setInherit(Boolean inherit) { this.inherit = inherit; }
+    public Integer getConnectionLimit() { return connectionLimit; }
+    public void setConnectionLimit(Integer connectionLimit) { this.connectionLimit = connectionLimit; }
+    public String getValidUntil() { return validUntil; }
+    public void setValidUntil(String validUntil) { this.validUntil = validUntil; }
+    public List<String> getMemberOf() { return memberOf; }
+    public void setMemberOf(List<String> memberOf) { this.memberOf = memberOf; }
+    public SecretKeyReference getPasswordSecretRef() { return passwordSecretRef; }
+    public void setPasswordSecretRef(SecretKeyReference passwordSecretRef) { this.passwordSecretRef = passwordSecretRef; }
+    public String getPasswordRotation() { return passwordRotation; }
+    public void setPasswordRotation(String passwordRotation) { this.passwordRotation = passwordRotation; }
+    public String getConnectionDatabase() { return connectionDatabase; }
+    public void setConnectionDatabase(String connectionDatabase) { this.connectionDatabase = connectionDatabase; }
+    public List<GrantSpec> getGrants() { return grants; }
+    public void setGrants(List<GrantSpec> grants) { this.grants = grants; }
     public ReclaimPolicy getReclaimPolicy() { return reclaimPolicy; }
     public void setReclaimPolicy(ReclaimPolicy reclaimPolicy) { this.reclaimPolicy = reclaimPolicy; }
 }

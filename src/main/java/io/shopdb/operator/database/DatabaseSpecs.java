@@ -1,0 +1,49 @@
+package io.shopdb.operator.database;
+
+import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
+import io.shopdb.operator.api.v1alpha1.PostgresDatabaseSpec;
+import io.shopdb.operator.sql.DesiredDatabase;
+import io.shopdb.operator.sql.Identifiers;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns a PostgresDatabase into the sql/ package's desired state. Pure; throws with a field name on bad input. */
+public final class DatabaseSpecs {
+    private DatabaseSpecs() {}
+
+    public static String databaseName(PostgresDatabase db) {
+        return db.getSpec().getName() != null ? db.getSpec().getName() : db.getMetadata().getName();
+    }
+
+    public static DesiredDatabase desired(PostgresDatabase db) {
+        PostgresDatabaseSpec spec = db.getSpec();
+        check("spec.name", databaseName(db));
+        check("spec.owner", spec.getOwner());
+        List<DesiredDatabase.DesiredSchema> schemas = new ArrayList<>();
+        for (int i = 0; i < spec.getSchemas().size(); i++) {
+            var s = spec.getSchemas().get(i);
+            check("spec.schemas[" + i + "].name", s.getName());
+            schemas.add(new DesiredDatabase.DesiredSchema(s.getName(), s.getOwner(), s.getEnsure() == PostgresDatabaseSpec.Ensure.absent));
+        }
+        List<DesiredDatabase.DesiredExtension> extensions = new ArrayList<>();
+        for (int i = 0; i < spec.getExtensions().size(); i++) {
+            var e = spec.getExtensions().get(i);
+            check("spec.extensions[" + i + "].name", e.getName());
+            extensions.add(new DesiredDatabase.DesiredExtension(e.getName(), e.getVersion(), e.getSchema(),
+                    e.getEnsure() == PostgresDatabaseSpec.Ensure.absent));
+        }
+        try {
+            return new DesiredDatabase(databaseName(db), spec.getOwner(), spec.getEncoding(), spec.getLocale(), spec.getTemplate(), schemas, extensions);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec: " + e.getMessage(), e);
+        }
+    }
+
+    static void check(String field, String name) {
+        String problem = Identifiers.problem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException(field + ": " + problem);
+        }
+    }
+}

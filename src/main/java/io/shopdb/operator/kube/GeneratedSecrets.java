@@ -1,0 +1,87 @@
+package io.shopdb.operator.kube;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Credentials the operator generates. A password is made once and only replaced on an explicit rotation.
+ * The Secret is owned by (deleted with) its resource only when that resource's reclaimPolicy is Delete:
+ * when the data or role is retained, so must be the password that opens it.
+ */
+public final class GeneratedSecrets {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final char[] ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789".toCharArray();
+
+    private GeneratedSecrets() {}
+
+    /** Ensures the Secret exists with username and a generated password; returns true when it wrote. */
+    public static boolean ensure(KubernetesClient client, HasMetadata owner, String secretName, String username,
+                                 Map<String, String> labels, boolean ownedByOwner) {
+        String ns = owner.getMetadata().getNamespace();
+        Secret existing = client.secrets().inNamespace(ns).withName(secretName).get();
+        List<OwnerReference> owners = ownedByOwner ? List.of(DesiredState.ownerReference(owner)) : List.of();
+        if (existing == null) {
+            client.resource(new SecretBuilder()
+                    .withNewMetadata().withName(secretName).withNamespace(ns).withLabels(labels).withOwnerReferences(owners).endMetadata()
+                    .withType("kubernetes.io/basic-auth")
+                    .addToData("username", base64(username))
+                    .addToData("password", base64(new String(generatePassword(32))))
+                    .build()).create();
+            return true;
+        }
+        List<OwnerReference> current = existing.getMetadata().getOwnerReferences();
+        boolean isOwned = current != null && current.stream().anyMatch(o -> Objects.equals(o.getUid(), owner.getMetadata().getUid()));
+        if (isOwned != ownedByOwner) {
+            existing.getMetadata().setOwnerReferences(owners);
+            client.resource(existing).update();
+            return true;
+        }
+        return false;
+    }
+
+    /** Replaces the password in an existing generated Secret (an explicit rotation). */
+    public static void rotate(KubernetesClient client, String namespace, String secretName) {
+        client.secrets().inNamespace(namespace).withName(secretName).edit(s -> {
+            s.getData().put("password", base64(new String(generatePassword(32))));
+            return s;
+        });
+    }
+
+    /** Reads a key of a Secret as characters; null when the Secret or key is missing. */
+    public static char[] read(KubernetesClient client, String namespace, String secretName, String key) {
+        Secret s = client.secrets().inNamespace(namespace).withName(secretName).get();
+        if (s == null) {
+            return null;
+        }
+        if (s.getData() != null && s.getData().get(key) != null) {
+            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8).toCharArray();
+        }
+        if (s.getStringData() != null && s.getStringData().get(key) != null) {
+            return s.getStringData().get(key).toCharArray();
+        }
+        return null;
+    }
+
+    /** 32 characters from a 57-symbol alphabet: ~186 bits, and safe in URIs, pgpass files and shells. */
+    public static char[] generatePassword(int length) {
+        char[] out = new char[length];
+        for (int i = 0; i < length; i++) {
+            out[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        }
+        return out;
+    }
+
+    public static String base64(String s) {
+        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

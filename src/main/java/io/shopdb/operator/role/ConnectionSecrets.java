@@ -1,0 +1,45 @@
+package io.shopdb.operator.role;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.kube.GeneratedSecrets;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The app-ready Secret of a login role: mount it or use envFrom in a Deployment. Pure builder; the values
+ * (password included) exist only in the Secret, never in status, logs or Events.
+ */
+public final class ConnectionSecrets {
+    private ConnectionSecrets() {}
+
+    public static String name(PostgresRole role) {
+        return role.getMetadata().getName() + "-connection";
+    }
+
+    public static Secret build(PostgresRole role, String host, String port, String database, String user, char[] password,
+                               Map<String, String> labels) {
+        String pw = new String(password);
+        String uri = "postgresql://" + enc(user) + ":" + enc(pw) + "@" + host + ":" + port + "/" + enc(database);
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + enc(database) + "?user=" + enc(user) + "&password=" + enc(pw);
+        return new SecretBuilder()
+                .withNewMetadata().withName(name(role)).withNamespace(role.getMetadata().getNamespace()).withLabels(labels).endMetadata()
+                .withType("Opaque")
+                .addToData("host", GeneratedSecrets.base64(host))
+                .addToData("port", GeneratedSecrets.base64(port))
+                .addToData("database", GeneratedSecrets.base64(database))
+                .addToData("user", GeneratedSecrets.base64(user))
+                .addToData("username", GeneratedSecrets.base64(user))
+                .addToData("password", GeneratedSecrets.base64(pw))
+                .addToData("uri", GeneratedSecrets.base64(uri))
+                .addToData("jdbc-uri", GeneratedSecrets.base64(jdbc))
+                .build();
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,115 @@
+package io.shopdb.operator.role;
+
+import io.shopdb.operator.api.v1alpha1.GrantSpec;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.api.v1alpha1.PostgresRoleSpec;
+import io.shopdb.operator.sql.DesiredGrants;
+import io.shopdb.operator.sql.DesiredRole;
+import io.shopdb.operator.sql.Identifiers;
+import io.shopdb.operator.sql.ObjectKind;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns a PostgresRole into the sql/ package's desired state. Pure; bad input throws naming the field. */
+public final class RoleSpecs {
+    private RoleSpecs() {}
+
+    public static String roleName(PostgresRole role) {
+        return role.getSpec().getName() != null ? role.getSpec().getName() : role.getMetadata().getName();
+    }
+
+    public static DesiredRole desired(PostgresRole role) {
+        PostgresRoleSpec spec = role.getSpec();
+        check("spec.name", roleName(role));
+        for (int i = 0; i < spec.getMemberOf().size(); i++) {
+            check("spec.memberOf[" + i + "]", spec.getMemberOf().get(i));
+        }
+        if (spec.getPasswordSecretRef() != null && !Boolean.TRUE.equals(spec.getLogin())) {
+            throw new IllegalArgumentException("spec.passwordSecretRef: needs login: true");
+        }
+        try {
+            return new DesiredRole(roleName(role), Boolean.TRUE.equals(spec.getLogin()), !Boolean.FALSE.equals(spec.getInherit()),
+                    spec.getConnectionLimit(), spec.getValidUntil(), spec.getMemberOf());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec: " + e.getMessage(), e);
+        }
+    }
+
+    /** One DesiredGrants per database, in declaration order; two entries for one database are an error. */
+    public static Map<String, DesiredGrants> grants(PostgresRole role) {
+        String name = roleName(role);
+        Map<String, DesiredGrants> byDatabase = new LinkedHashMap<>();
+        List<GrantSpec> grants = role.getSpec().getGrants();
+        for (int i = 0; i < grants.size(); i++) {
+            GrantSpec g = grants.get(i);
+            String field = "spec.grants[" + i + "]";
+            check(field + ".database", g.getDatabase());
+            if (byDatabase.containsKey(g.getDatabase())) {
+                throw new IllegalArgumentException(field + ".database: " + g.getDatabase() + " is listed twice; merge the entries");
+            }
+            List<DesiredGrants.OnSchema> schemas = new ArrayList<>();
+            List<DesiredGrants.AllInSchema> all = new ArrayList<>();
+            List<DesiredGrants.Defaults> defaults = new ArrayList<>();
+            for (int j = 0; j < g.getSchemas().size(); j++) {
+                GrantSpec.SchemaGrant s = g.getSchemas().get(j);
+                check(field + ".schemas[" + j + "].name", s.getName());
+                schemas.add(new DesiredGrants.OnSchema(s.getName(), names(s.getPrivileges())));
+                addAll(all, ObjectKind.TABLE, s.getName(), names(s.getTables()));
+                addAll(all, ObjectKind.SEQUENCE, s.getName(), names(s.getSequences()));
+                addAll(all, ObjectKind.FUNCTION, s.getName(), names(s.getFunctions()));
+                for (int k = 0; k < s.getDefaultPrivileges().size(); k++) {
+                    GrantSpec.DefaultPrivileges d = s.getDefaultPrivileges().get(k);
+                    check(field + ".schemas[" + j + "].defaultPrivileges[" + k + "].forRole", d.getForRole());
+                    addDefaults(defaults, d.getForRole(), s.getName(), ObjectKind.TABLE, names(d.getTables()));
+                    addDefaults(defaults, d.getForRole(), s.getName(), ObjectKind.SEQUENCE, names(d.getSequences()));
+                    addDefaults(defaults, d.getForRole(), s.getName(), ObjectKind.FUNCTION, names(d.getFunctions()));
+                }
+            }
+            List<DesiredGrants.OnTable> tables = new ArrayList<>();
+            for (int j = 0; j < g.getTables().size(); j++) {
+                GrantSpec.TableGrant t = g.getTables().get(j);
+                check(field + ".tables[" + j + "].schema", t.getSchema());
+                check(field + ".tables[" + j + "].name", t.getName());
+                tables.add(new DesiredGrants.OnTable(t.getSchema(), t.getName(), names(t.getPrivileges())));
+            }
+            try {
+                byDatabase.put(g.getDatabase(), new DesiredGrants(name, names(g.getPrivileges()), schemas, all, tables, defaults));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
+            }
+        }
+        return byDatabase;
+    }
+
+    private static void addAll(List<DesiredGrants.AllInSchema> all, ObjectKind kind, String schema, Set<String> privileges) {
+        if (!privileges.isEmpty()) {
+            all.add(new DesiredGrants.AllInSchema(kind, schema, privileges));
+        }
+    }
+
+    private static void addDefaults(List<DesiredGrants.Defaults> defaults, String creator, String schema, ObjectKind kind, Set<String> privileges) {
+        if (!privileges.isEmpty()) {
+            defaults.add(new DesiredGrants.Defaults(creator, schema, kind, privileges));
+        }
+    }
+
+    private static Set<String> names(List<? extends Enum<?>> privileges) {
+        Set<String> out = new LinkedHashSet<>();
+        if (privileges != null) {
+            privileges.forEach(p -> out.add(p.name()));
+        }
+        return out;
+    }
+
+    static void check(String field, String name) {
+        String problem = Identifiers.problem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException(field + ": " + problem);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.shopdb.operator.role;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
+import io.shopdb.operator.cluster.ClusterAccess;
+import io.shopdb.operator.cluster.ClusterNames;
+import io.shopdb.operator.kube.DesiredState;
+import io.shopdb.operator.sql.ActualGrants;
+import io.shopdb.operator.sql.ActualRole;
+import io.shopdb.operator.sql.DesiredGrants;
+import io.shopdb.operator.sql.DesiredRole;
+import io.shopdb.operator.sql.GrantCatalog;
+import io.shopdb.operator.sql.GrantPlan;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.RoleCatalog;
+import io.shopdb.operator.sql.RolePlan;
+import io.shopdb.operator.sql.SqlStep;
+import io.shopdb.operator.sql.SqlSteps;
+import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Outcome;
+import io.shopdb.operator.status.Reasons;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One reconcile of a role against its server, in the order the steps depend on each other. */
+final class RoleSync {
+    private final KubernetesClient client;
+    private final RolePasswords passwords;
+    private final EventRecorder events;
+
+    RoleSync(KubernetesClient client, RolePasswords passwords, EventRecorder events) {
+        this.client = client;
+        this.passwords = passwords;
+        this.events = events;
+    }
+
+    Outcome sync(PostgresRole role, DesiredRole desired, Map<String, DesiredGrants> grants, ClusterAccess.Target target,
+                 PostgresRoleStatus status) throws SQLException {
+        char[] password = null;
+        if (desired.login()) {
+            RolePasswords.Result pw = passwords.resolve(role, status);
+            if (pw.waiting() != null) {
+                return Outcome.reconciling("WaitingForSecret", pw.waiting());
+            }
+            password = pw.password();
+            status.setPasswordSecret(pw.secretName());
+        }
+        List<String> applied = new ArrayList<>();
+        try (Connection c = PgConnections.open(target.admin())) {
+            for (String parent : desired.memberOf()) {
+                if (RoleCatalog.read(c, parent) == null) {
+                    return Outcome.reconciling("WaitingForRoles", "Role " + parent + " (spec.memberOf) does not exist yet");
+                }
+            }
+            ActualRole actual = RoleCatalog.read(c, desired.name());
+            applied.addAll(run(c, RolePlan.plan(desired, actual)));
+            if (password != null && RoleCatalog.ensurePassword(c, desired.name(), password)) {
+                applied.add("ALTER ROLE " + desired.name() + " PASSWORD (SCRAM, set from the Secret)");
+            }
+        }
+        List<String> unresolved = new ArrayList<>();
+        for (var entry : grants.entrySet()) {
+            try (Connection c = PgConnections.open(target.admin().withDatabase(entry.getKey()))) {
+                ActualGrants actual = GrantCatalog.read(c, desired.name());
+                applied.addAll(run(c, GrantPlan.plan(entry.getValue(), actual)));
+                GrantPlan.unresolved(entry.getValue(), actual).forEach(u -> unresolved.add(entry.getKey() + ": " + u));
+            } catch (SQLException e) {
+                if ("3D000".equals(e.getSQLState())) {
+                    return Outcome.reconciling("WaitingForDatabase", "Database " + entry.getKey() + " (spec.grants) does not exist yet");
+                }
+                throw e;
+            }
+        }
+        status.setUnresolvedGrants(unresolved);
+        if (password != null) {
+            writeConnectionSecret(role, desired, target, password);
+            status.setConnectionSecret(ConnectionSecrets.name(role));
+        }
+        if (!applied.isEmpty()) {
+            status.setLastAppliedPlan(applied);
+            events.normal(role, "Applied", applied.size() + " SQL step(s): " + String.join("; ", applied));
+        }
+        if (!unresolved.isEmpty()) {
+            return Outcome.reconciling("WaitingForObjects", "Grants wait for objects that do not exist yet: " + String.join(", ", unresolved));
+        }
+        return Outcome.ready(Reasons.READY, "Role " + desired.name() + " is as declared");
+    }
+
+    private void writeConnectionSecret(PostgresRole role, DesiredRole desired, ClusterAccess.Target target, char[] password) {
+        String database = role.getSpec().getConnectionDatabase() != null ? role.getSpec().getConnectionDatabase()
+                : role.getSpec().getGrants().isEmpty() ? "postgres" : role.getSpec().getGrants().get(0).getDatabase();
+        String[] address = ClusterAccess.publicAddress(target.cluster());
+        var labels = Map.of("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY, "shopdb.io/role", role.getMetadata().getName());
+        DesiredState.apply(client, role, ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels));
+    }
+
+    private static List<String> run(Connection c, List<SqlStep> plan) throws SQLException {
+        if (plan.isEmpty()) {
+            return List.of();
+        }
+        SqlSteps.apply(c, plan);
+        return plan.stream().map(SqlStep::description).toList();
+    }
+
+    static String firstLine(Exception e) {
+        String m = String.valueOf(e.getMessage());
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+}
