@@ -1,0 +1,264 @@
+package io.shopdb.operator.role;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.kube.GeneratedSecrets;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.testing.LogCapture;
+import io.shopdb.operator.testing.OperatorTestBase;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.postgresql.copy.CopyManager;
+import org.postgresql.core.BaseConnection;
+
+import java.io.StringReader;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The shop example's cluster, database and four roles applied as a user would (the manifests under
+ * examples/shop/), then a login with each role proves what it may and may not do.
+ */
+@QuarkusTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DatabaseRoleOperatorTest extends OperatorTestBase {
+    private static boolean applied;
+
+    @KubernetesTestServer
+    KubernetesServer server;
+
+    @BeforeEach
+    void applyShopOnce() throws Exception {
+        LogCapture.install();
+        if (applied) {
+            return;
+        }
+        for (String file : List.of("00-cluster.yaml", "10-database.yaml", "20-roles.yaml")) {
+            for (var doc : io.shopdb.operator.sandbox.admission.YamlDocuments.parse(Files.readString(Paths.get("examples/shop", file)))) {
+                HasMetadata o = Serialization.unmarshal(Serialization.asJson(doc.content()), GenericKubernetesResource.class);
+                o.getMetadata().setNamespace(ns());
+                client.resource(o).create();
+            }
+        }
+        applied = true;
+        awaitReady(PostgresCluster.class, "shop-db");
+        awaitReady(PostgresDatabase.class, "shop");
+        for (String role : List.of("shop-owner", "shop-app", "shop-reporting", "shop-etl")) {
+            awaitReady(PostgresRole.class, role);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void eachRoleCanDoExactlyWhatItIsGranted() throws Exception {
+        PostgresDatabase db = awaitReady(PostgresDatabase.class, "shop");
+        assertEquals("shop_owner", db.getStatus().getOwner());
+        assertEquals(List.of("catalog", "sales", "reporting"), db.getStatus().getSchemas());
+        assertTrue(db.getStatus().getExtensions().stream().anyMatch(e -> e.startsWith("pgcrypto@")), db.getStatus().getExtensions().toString());
+
+        try (Connection owner = login("shop-owner"); Statement st = owner.createStatement()) {
+            // created after the roles: default privileges must reach these tables
+            st.execute("CREATE TABLE sales.orders (id bigserial PRIMARY KEY, customer text NOT NULL, total numeric(12,2) NOT NULL)");
+            st.execute("CREATE TABLE catalog.products (sku text PRIMARY KEY, name text NOT NULL)");
+        }
+        try (Connection app = login("shop-app"); Statement st = app.createStatement()) {
+            st.execute("INSERT INTO sales.orders (customer, total) VALUES ('ada', 42.00)");
+            st.execute("INSERT INTO catalog.products VALUES ('SKU-1', 'Tea')");
+        }
+        try (Connection reporting = login("shop-reporting"); Statement st = reporting.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.orders")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+            SQLException denied = assertThrows(SQLException.class, () -> st.execute("INSERT INTO sales.orders (customer, total) VALUES ('eve', 1)"));
+            assertEquals("42501", denied.getSQLState(), "reporting cannot INSERT");
+        }
+        try (Connection etl = login("shop-etl")) {
+            long copied = new CopyManager(etl.unwrap(BaseConnection.class))
+                    .copyIn("COPY sales.orders (customer, total) FROM STDIN", new StringReader("bob\t10.00\ncyd\t20.00\n"));
+            assertEquals(2, copied, "etl bulk-loads with COPY");
+            try (Statement st = etl.createStatement()) {
+                assertEquals("42501", assertThrows(SQLException.class, () -> st.execute("DELETE FROM sales.orders")).getSQLState(),
+                        "etl cannot DELETE");
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aPrivilegeGrantedByHandIsRevokedAndTheStatusShowsIt() throws Exception {
+        try (Connection su = superuser(); Statement st = su.createStatement()) {
+            st.execute("GRANT DELETE ON ALL TABLES IN SCHEMA sales TO shop_reporting");
+        }
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> !hasPrivilege("shop_reporting", "sales.orders", "DELETE"));
+        PostgresRole role = await(PostgresRole.class, "shop-reporting",
+                r -> r.getStatus().getLastAppliedPlan().stream().anyMatch(s -> s.startsWith("REVOKE DELETE")));
+        assertTrue(role.getStatus().getLastAppliedPlan().toString().contains("sales"), role.getStatus().getLastAppliedPlan().toString());
+    }
+
+    @Test
+    @Order(3)
+    void aSteadyStateIssuesNoDdlAndNoKubernetesWrite() throws Exception {
+        // let in-flight reconciles (and the drift fix above) settle, then watch several re-check periods
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> writesDuring(3_000) == 0);
+        // the extension goes into the maintenance database: statistics are server-wide, and the shop's catalog stays as declared
+        try (Connection su = superuser("postgres"); Statement st = su.createStatement()) {
+            st.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            st.execute("SELECT pg_stat_statements_reset()");
+        }
+        int writes = writesDuring(8_000); // four re-check intervals of the test profile (2 s)
+        List<String> ddl = new ArrayList<>();
+        try (Connection su = superuser("postgres"); Statement st = su.createStatement();
+             ResultSet rs = st.executeQuery("SELECT query FROM pg_stat_statements WHERE query ~* '^\\s*(CREATE|ALTER|DROP|GRANT|REVOKE|COMMENT)'")) {
+            while (rs.next()) {
+                ddl.add(rs.getString(1));
+            }
+        }
+        assertEquals(List.of(), ddl, "no DDL at steady state");
+        assertEquals(0, writes, "no Kubernetes write at steady state");
+    }
+
+    @Test
+    @Order(4)
+    void rotatingAGeneratedPasswordRefusesTheOldOneAndAcceptsTheNew() throws Exception {
+        char[] old = GeneratedSecrets.read(client, ns(), "shop-app-password", "password");
+        client.resources(PostgresRole.class).inNamespace(ns()).withName("shop-app")
+                .edit(r -> { r.getSpec().setPasswordRotation("2026-11-25"); return r; });
+        Awaitility.await().atMost(READY_TIMEOUT).until(() ->
+                !new String(old).equals(new String(GeneratedSecrets.read(client, ns(), "shop-app-password", "password"))));
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> {
+            try (Connection c = login("shop-app")) {
+                return true;
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+        SQLException refused = assertThrows(SQLException.class, () -> PgConnections.open(endpoint("shop-db-rw", "shop", "shop_app", old)).close());
+        assertEquals("28P01", refused.getSQLState(), "the old password is refused");
+        char[] current = GeneratedSecrets.read(client, ns(), "shop-app-password", "password");
+        assertEquals(List.of(), LogCapture.install().linesContaining(new String(current)), "the password never reaches a log line");
+        assertEquals(List.of(), LogCapture.install().linesContaining(new String(old)), "nor the old one");
+        String connectionUri = new String(GeneratedSecrets.read(client, ns(), "shop-app-connection", "uri"));
+        assertTrue(connectionUri.contains(new String(current)) && connectionUri.startsWith("postgresql://shop_app:"), "the app Secret follows");
+    }
+
+    @Test
+    @Order(5)
+    void aSecondResourceClaimingTheSameRoleIsStalledAndTouchesNothing() throws Exception {
+        PostgresRole copy = Serialization.unmarshal(Serialization.asJson(client.resources(PostgresRole.class).inNamespace(ns()).withName("shop-etl").get()), PostgresRole.class);
+        copy.getMetadata().setName("shop-etl-again");
+        copy.getMetadata().setResourceVersion(null);
+        copy.getMetadata().setUid(null);
+        copy.getMetadata().setCreationTimestamp(null);
+        copy.setStatus(null);
+        copy.getSpec().getGrants().get(0).getSchemas().get(0).getTables().add(io.shopdb.operator.api.v1alpha1.GrantSpec.TablePrivilege.DELETE);
+        client.resource(copy).create();
+        PostgresRole stalled = awaitCondition(PostgresRole.class, "shop-etl-again", Conditions.STALLED, Reasons.CONFLICT);
+        assertTrue(Conditions.find(stalled.getStatus(), Conditions.STALLED).getMessage().contains("shop-etl already manages role shop_etl"));
+        assertTrue(!hasPrivilege("shop_etl", "sales.orders", "DELETE"), "the conflicting resource issued no GRANT");
+    }
+
+    @Test
+    @Order(6)
+    void hostileNamesAreCreatedExactlyNeverExecuted() throws Exception {
+        String hostile = "we\"ird; DROP TABLE sales.orders; --é";
+        PostgresRole role = Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: hostile}
+                spec:
+                  clusterRef: {name: shop-db}
+                  login: false
+                """, PostgresRole.class);
+        role.getSpec().setName(hostile);
+        create(role);
+        awaitReady(PostgresRole.class, "hostile");
+        try (Connection su = superuser(); var ps = su.prepareStatement("SELECT count(*) FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, hostile);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(1, rs.getInt(1), "the role exists with exactly that name");
+            }
+        }
+        try (Connection su = superuser(); Statement st = su.createStatement(); ResultSet rs = st.executeQuery("SELECT to_regclass('sales.orders') IS NOT NULL")) {
+            rs.next();
+            assertTrue(rs.getBoolean(1), "nothing was dropped");
+        }
+        PostgresRole tooLong = Serialization.unmarshal(Serialization.asJson(role), PostgresRole.class);
+        tooLong.getMetadata().setName("too-long");
+        tooLong.getMetadata().setResourceVersion(null);
+        tooLong.getSpec().setName("é".repeat(32)); // 64 bytes
+        create(tooLong);
+        PostgresRole stalled = awaitCondition(PostgresRole.class, "too-long", Conditions.STALLED, Reasons.INVALID_SPEC);
+        assertTrue(Conditions.find(stalled.getStatus(), Conditions.STALLED).getMessage().contains("spec.name: is 64 bytes long"));
+    }
+
+    private Connection login(String roleResource) throws SQLException {
+        String user = new String(GeneratedSecrets.read(client, ns(), roleResource + "-connection", "user"));
+        char[] password = GeneratedSecrets.read(client, ns(), roleResource + "-password", "password");
+        return PgConnections.open(endpoint("shop-db-rw", "shop", user, password));
+    }
+
+    private Connection superuser() throws SQLException {
+        return superuser("shop");
+    }
+
+    private Connection superuser(String database) throws SQLException {
+        return PgConnections.open(endpoint("shop-db-rw", database, "postgres", GeneratedSecrets.read(client, ns(), "shop-db-superuser", "password")));
+    }
+
+    private boolean hasPrivilege(String role, String table, String privilege) throws SQLException {
+        try (Connection su = superuser(); var ps = su.prepareStatement("SELECT has_table_privilege(?, ?, ?)")) {
+            ps.setString(1, role);
+            ps.setString(2, table);
+            ps.setString(3, privilege);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Counts create/update/patch/delete requests the API server receives within the window. */
+    private int writesDuring(long millis) throws InterruptedException {
+        var mock = server.getKubernetesMockServer();
+        while (mock.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
+            // drain what came before the window
+        }
+        long end = System.currentTimeMillis() + millis;
+        int writes = 0;
+        while (System.currentTimeMillis() < end) {
+            var request = mock.takeRequest(100, TimeUnit.MILLISECONDS);
+            if (request != null && !request.getMethod().equals("GET")) {
+                writes++;
+                System.out.println("write at steady state: " + request.getMethod() + " " + request.getPath());
+            }
+        }
+        return writes;
+    }
+}
