@@ -24,6 +24,9 @@ public final class ParameterRollout {
 
     public record Verdict(Step step, List<String> details) {}
 
+    /** What pg_file_settings says of a changed postmaster parameter before the restart: pending, not wrong. */
+    static final String NEEDS_RESTART = "setting could not be applied";
+
     private ParameterRollout() {}
 
     /**
@@ -36,7 +39,7 @@ public final class ParameterRollout {
         List<String> errors = new ArrayList<>();
         for (ServerState.FileSetting s : state.fileSettings()) {
             inFile.put(s.name(), s); // later lines win, as in PostgreSQL
-            if (s.error() != null) {
+            if (s.error() != null && !s.error().equals(NEEDS_RESTART)) {
                 errors.add(s.name() + ": " + s.error());
             }
         }

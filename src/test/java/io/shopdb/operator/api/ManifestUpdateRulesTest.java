@@ -43,9 +43,9 @@ class ManifestUpdateRulesTest {
         assertRejected(validator.validateUpdate(cluster(Map.of("storage", Map.of("storageClass", "fast"))),
                 cluster(Map.of("storage", Map.of("storageClass", "slow")))), "spec.storage.storageClass is immutable");
         Map<String, Object> db1 = Map.of("apiVersion", "shopdb.io/v1alpha1", "kind", "PostgresDatabase",
-                "metadata", Map.of("name", "shop"), "spec", Map.of("clusterRef", Map.of("name", "c"), "name", "shop"));
+                "metadata", Map.of("name", "shop"), "spec", Map.of("clusterRef", Map.of("name", "c"), "name", "shop", "owner", "o"));
         Map<String, Object> db2 = Map.of("apiVersion", "shopdb.io/v1alpha1", "kind", "PostgresDatabase",
-                "metadata", Map.of("name", "shop"), "spec", Map.of("clusterRef", Map.of("name", "c"), "name", "shop2"));
+                "metadata", Map.of("name", "shop"), "spec", Map.of("clusterRef", Map.of("name", "c"), "name", "shop2", "owner", "o"));
         assertRejected(validator.validateUpdate(db2, db1), "spec.name is immutable");
     }
 

@@ -107,14 +107,7 @@ class ClusterOperatorTest extends OperatorTestBase {
 
         client.resources(PostgresCluster.class).inNamespace(ns()).withName("tuned")
                 .edit(c -> { c.getSpec().getParameters().put("max_connections", "120"); return c; });
-        try {
-            Awaitility.await().atMost(READY_TIMEOUT).until(() -> "120".equals(queryOrNull("tuned", "SHOW max_connections")));
-        } catch (RuntimeException e) {
-            System.out.println("DEBUG CR: " + io.fabric8.kubernetes.client.utils.Serialization.asYaml(client.resources(PostgresCluster.class).inNamespace(ns()).withName("tuned").get()));
-            System.out.println("DEBUG STS: " + client.apps().statefulSets().inNamespace(ns()).withName("tuned").get().getSpec().getTemplate().getMetadata());
-            System.out.println("DEBUG POD: " + client.pods().inNamespace(ns()).withName("tuned-0").get().getMetadata().getLabels());
-            throw e;
-        }
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> "120".equals(queryOrNull("tuned", "SHOW max_connections")));
         assertNotEquals(startedAt, query("tuned", "SELECT pg_postmaster_start_time()::text"), "max_connections needs a restart");
         PostgresCluster after = awaitReady(PostgresCluster.class, "tuned");
         assertEquals(after.getMetadata().getGeneration(), after.getStatus().getObservedGeneration());

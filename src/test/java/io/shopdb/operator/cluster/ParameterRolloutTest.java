@@ -39,6 +39,13 @@ class ParameterRolloutTest {
     }
 
     @Test
+    void aChangedRestartParameterIsPendingNotInvalid() {
+        var v = ParameterRollout.judge(DESIRED, state(List.of(new FileSetting("work_mem", "16MB", true, null),
+                new FileSetting("shared_buffers", "256MB", false, "setting could not be applied")), List.of("shared_buffers")));
+        assertEquals(ParameterRollout.Step.FILE_CURRENT, v.step());
+    }
+
+    @Test
     void aValueTheServerRefusesIsInvalid() {
         var v = ParameterRollout.judge(DESIRED, state(List.of(new FileSetting("work_mem", "16MB", false, "invalid value"),
                 new FileSetting("shared_buffers", "256MB", true, null)), List.of()));
