@@ -175,7 +175,9 @@ public final class S3Storage implements BackupStorage {
         try {
             List<StoredObject> out = new ArrayList<>();
             for (S3Object o : s3.listObjectsV2Paginator(b -> b.bucket(settings.bucket()).prefix(root + keyPrefix)).contents()) {
-                out.add(new StoredObject(o.key().substring(root.length()), o.size()));
+                if (!o.key().endsWith("/")) { // "folder" markers (consoles, filesystem-backed stores) are not files
+                    out.add(new StoredObject(o.key().substring(root.length()), o.size()));
+                }
             }
             out.sort(Comparator.comparing(StoredObject::key));
             return out;
