@@ -1,0 +1,92 @@
+package io.shopdb.operator.agent;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Backups in a directory (a PVC mounted into the Job). Writes go to a hidden temp file and are renamed
+ * into place, so a crash mid-copy never leaves a truncated file under its final name.
+ */
+public final class DirectoryStorage implements BackupStorage {
+    private final Path root;
+
+    public DirectoryStorage(Path root) throws IOException {
+        this.root = Files.createDirectories(root).toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** The file behind a key (tests corrupt backups through it). */
+    public Path pathOf(String key) {
+        Path p = root.resolve(BackupStorage.checkKey(key)).normalize();
+        if (!p.startsWith(root)) {
+            throw new IllegalArgumentException("invalid storage key: " + key);
+        }
+        return p;
+    }
+
+    @Override
+    public void put(String key, InputStream data, long length) throws IOException {
+        Path target = pathOf(key);
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".part");
+        try {
+            long copied = Files.copy(data, tmp, StandardCopyOption.REPLACE_EXISTING);
+            if (copied != length) {
+                throw new IOException("short write for " + key + ": expected " + length + " bytes, got " + copied);
+            }
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    @Override
+    public InputStream get(String key) throws IOException {
+        return Files.newInputStream(pathOf(key));
+    }
+
+    @Override
+    public List<StoredObject> list(String keyPrefix) throws IOException {
+        List<StoredObject> out = new ArrayList<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+                String key = root.relativize(p).toString().replace('\\', '/');
+                if (key.startsWith(keyPrefix) && !p.getFileName().toString().startsWith(".")) {
+                    out.add(new StoredObject(key, Files.size(p)));
+                }
+            }
+        }
+        out.sort(Comparator.comparing(StoredObject::key));
+        return out;
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Path p = pathOf(key);
+        Files.deleteIfExists(p);
+        // drop directories left empty (a deleted backup should not leave its folder behind)
+        for (Path dir = p.getParent(); dir != null && !dir.equals(root); dir = dir.getParent()) {
+            try (Stream<Path> entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    break;
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    @Override
+    public String describe() {
+        return "directory " + root;
+    }
+}

@@ -1,0 +1,148 @@
+package io.shopdb.operator.agent;
+
+import io.shopdb.operator.sql.PgEndpoint;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Runs the PostgreSQL client programs. Credentials reach them only through the child's environment
+ * (PGPASSWORD, or the PGPASSFILE the Job mounts), never its command line, which any user on the node can
+ * read in /proc. Tool output goes to a log file whose tail is quoted when the tool fails.
+ */
+public final class PgTools {
+    private static final Pattern VERSION = Pattern.compile("\\(PostgreSQL\\) (\\d+)(?:\\.(\\d+))?");
+    private final Path binDir;
+
+    public PgTools(Path binDir) {
+        this.binDir = binDir;
+    }
+
+    /** The bin directory holding pg_dump: PATH first, then the newest /usr/lib/postgresql/N/bin (Debian). */
+    public static PgTools locate() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, "pg_dump"))) {
+                try {
+                    // Debian's /usr/bin/pg_dump is a wrapper; the real directory has every tool of one major
+                    Path real = Paths.get(dir, "pg_dump").toRealPath();
+                    if (Files.isExecutable(real.resolveSibling("pg_basebackup")) && !real.getParent().equals(Paths.get("/usr/bin"))) {
+                        return new PgTools(real.getParent());
+                    }
+                } catch (IOException e) {
+                    // fall through to the Debian layout
+                }
+            }
+        }
+        Path base = Paths.get("/usr/lib/postgresql");
+        try (Stream<Path> versions = Files.isDirectory(base) ? Files.list(base) : Stream.empty()) {
+            return versions.filter(p -> p.getFileName().toString().matches("\\d+"))
+                    .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString())))
+                    .map(p -> p.resolve("bin")).filter(p -> Files.isExecutable(p.resolve("pg_dump")))
+                    .map(PgTools::new)
+                    .orElseThrow(() -> new AgentException(AgentException.Reason.INVALID, "pg_dump not found on PATH or under /usr/lib/postgresql/N/bin"));
+        } catch (IOException e) {
+            throw new AgentException(AgentException.Reason.IO, "cannot list " + base, e);
+        }
+    }
+
+    public Path bin(String tool) {
+        return binDir.resolve(tool);
+    }
+
+    /** The first line of {@code tool --version}, e.g. "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)". */
+    public String version(String tool) {
+        try {
+            Process p = new ProcessBuilder(bin(tool).toString(), "--version").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor(30, TimeUnit.SECONDS);
+            return out.lines().findFirst().orElse(out);
+        } catch (IOException e) {
+            throw new AgentException(AgentException.Reason.TOOL_FAILED, "cannot run " + tool + " --version", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException(AgentException.Reason.TOOL_FAILED, "interrupted", e);
+        }
+    }
+
+    public static int major(String versionLine) {
+        Matcher m = VERSION.matcher(versionLine);
+        if (!m.find()) {
+            throw new AgentException(AgentException.Reason.TOOL_FAILED, "unrecognised version: " + versionLine);
+        }
+        return Integer.parseInt(m.group(1));
+    }
+
+    /**
+     * Runs {@code tool args...} against {@code server}; fails with the tail of its output. The database
+     * to connect to is the endpoint's unless the arguments name one.
+     */
+    public void run(PgEndpoint server, String tool, List<String> args, Path log, Duration timeout) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(bin(tool).toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        environment(pb.environment(), server);
+        try {
+            Process p = pb.start();
+            if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AgentException(AgentException.Reason.TOOL_FAILED, tool + " did not finish within " + timeout);
+            }
+            if (p.exitValue() != 0) {
+                throw new AgentException(AgentException.Reason.TOOL_FAILED,
+                        tool + " failed (exit " + p.exitValue() + "): " + tail(log, server));
+            }
+        } catch (IOException e) {
+            throw new AgentException(AgentException.Reason.TOOL_FAILED, "cannot run " + tool, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AgentException(AgentException.Reason.TOOL_FAILED, tool + " interrupted", e);
+        }
+    }
+
+    static void environment(Map<String, String> env, PgEndpoint server) {
+        env.put("PGHOST", server.host());
+        env.put("PGPORT", String.valueOf(server.port()));
+        env.put("PGUSER", server.user());
+        env.put("PGDATABASE", server.database());
+        env.put("PGSSLMODE", server.sslMode());
+        env.put("PGAPPNAME", "shopdb-agent");
+        env.put("PGCONNECT_TIMEOUT", "10");
+        if (server.password() != null && server.password().length > 0) {
+            env.put("PGPASSWORD", new String(server.password()));
+        } else {
+            env.remove("PGPASSWORD"); // let libpq fall back to PGPASSFILE / ~/.pgpass
+        }
+    }
+
+    /** A libpq conninfo naming one database, so a name with '=' or spaces is not parsed as options. */
+    public static String dbname(String database) {
+        return "dbname='" + database.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    /** Last lines of a tool's output; the password is masked in case a tool ever echoes it. */
+    private static String tail(Path log, PgEndpoint server) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            String text = String.join("\n", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+            if (server.password() != null && server.password().length > 0) {
+                text = text.replace(new String(server.password()), "****");
+            }
+            return text.length() > 2000 ? text.substring(text.length() - 2000) : text;
+        } catch (IOException e) {
+            return "(no output)";
+        }
+    }
+}
