@@ -7,7 +7,7 @@ import io.shopdb.operator.sandbox.SandboxCommand;
 
 /**
  * Entry point. Without arguments it is the operator (talking to the cluster of the kubeconfig or the
- * in-cluster service account). {@code sandbox [--once] [--timeout 180s] DIR} first starts the in-process
+ * in-cluster service account). {@code agent ...} is the backup/restore agent that Jobs run. {@code sandbox [--once] [--timeout 180s] DIR} first starts the in-process
  * API server, then the same operator against it, plus the local runner (see README).
  */
 @QuarkusMain
@@ -18,6 +18,10 @@ public final class ShopdbMain {
     private ShopdbMain() {}
 
     public static void main(String... args) throws Exception {
+        if (args.length > 0 && args[0].equals("agent")) {
+            // What backup/restore Jobs run: plain Java, no Quarkus boot, the exit code is the result.
+            System.exit(io.shopdb.operator.agent.AgentCommand.run(args, System.out));
+        }
         if (args.length > 0 && args[0].equals("sandbox")) {
             MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING); // one line per request otherwise
             EmbeddedApiServer api = EmbeddedApiServer.start();
