@@ -1,0 +1,146 @@
+package io.shopdb.operator.migration;
+
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.testing.PostgresExtension;
+import io.shopdb.operator.testing.TestPostgres;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@ExtendWith(PostgresExtension.class)
+class FlywayRunnerPgTest {
+    static final Script V1 = new Script("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);");
+    static final Script V2 = new Script("V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint REFERENCES customers);");
+    static final Script R_VIEW = new Script("R__customer_count.sql", "CREATE OR REPLACE VIEW customer_count AS SELECT count(*) AS n FROM customers;");
+
+    static FlywayRunner.Settings settings(String runAs) {
+        return new FlywayRunner.Settings(List.of("app"), runAs, Map.of(), null, false, false, true, false, 10);
+    }
+
+    static PgEndpoint freshDatabase(TestPostgres pg, String name) throws SQLException {
+        pg.exec("postgres", "DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name);
+        return pg.superuser().withDatabase(name);
+    }
+
+    @Test
+    void appliesThenReappliesNothingThenAddsAVersion(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_apply");
+        var first = FlywayRunner.migrate(db, List.of(V1, R_VIEW), settings(null));
+        assertNull(first.failure(), String.valueOf(first.failure()));
+        assertEquals("1", first.currentVersion());
+        assertEquals(0, first.pending());
+
+        var again = FlywayRunner.migrate(db, List.of(V1, R_VIEW), settings(null));
+        assertEquals(0, again.executed(), "re-apply is a no-op");
+
+        var second = FlywayRunner.migrate(db, List.of(V1, V2, R_VIEW), settings(null));
+        assertEquals("2", second.currentVersion());
+        assertEquals(1, second.executed());
+        assertEquals(List.of("1", "2"), second.applied().stream().map(FlywayRunner.Applied::version).filter(v -> v != null).toList());
+        assertTrue(second.applied().stream().allMatch(a -> a.checksum() != null && a.installedOn() != null));
+    }
+
+    @Test
+    void aFailingScriptLeavesTheSchemaAsItWasAndSaysWhere(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_fail");
+        FlywayRunner.migrate(db, List.of(V1), settings(null));
+        Script broken = new Script("V2__broken.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN total numerik;\n");
+        var report = FlywayRunner.migrate(db, List.of(V1, broken), settings(null));
+        assertNotNull(report.failure());
+        assertEquals("V2__broken.sql", report.failure().script());
+        assertEquals("42704", report.failure().sqlState(), report.failure().toString());
+        assertTrue(report.failure().message().contains("numerik"), report.failure().message());
+        assertEquals(2, report.failure().line());
+        assertEquals("1", report.currentVersion());
+        assertEquals(1, report.pending(), "the broken script is still pending");
+        assertFalse(tableExists(pg, "fw_fail", "app.orders"), "the first statement of the failed script was rolled back too");
+
+        Script fixed = new Script("V2__broken.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN total numeric;\n");
+        var after = FlywayRunner.migrate(db, List.of(V1, fixed), settings(null));
+        assertNull(after.failure());
+        assertEquals("2", after.currentVersion());
+    }
+
+    @Test
+    void anEditedAppliedScriptIsAChecksumMismatch(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_checksum");
+        FlywayRunner.migrate(db, List.of(V1), settings(null));
+        Script edited = new Script("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY, email text);");
+        var report = FlywayRunner.migrate(db, List.of(edited, V2), settings(null));
+        assertNotNull(report.failure());
+        assertTrue(report.failure().checksumMismatch(), report.failure().toString());
+        assertFalse(tableExists(pg, "fw_checksum", "app.orders"), "nothing newer ran");
+    }
+
+    @Test
+    void anExistingDatabaseIsAdoptedWithABaseline(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_baseline");
+        pg.exec("fw_baseline", "CREATE SCHEMA app", "CREATE TABLE app.customers (id bigint PRIMARY KEY, email text)");
+        var s = new FlywayRunner.Settings(List.of("app"), null, Map.of(), "1", true, false, true, false, 10);
+        var report = FlywayRunner.migrate(db, List.of(V1, V2), s);
+        assertNull(report.failure(), String.valueOf(report.failure()));
+        assertEquals("2", report.currentVersion(), "V1 is the baseline, only V2 ran");
+        assertEquals(1, report.executed());
+    }
+
+    @Test
+    void objectsBelongToTheRunAsRole(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_owner");
+        pg.exec("postgres", "DROP ROLE IF EXISTS fw_owner_role", "CREATE ROLE fw_owner_role");
+        pg.exec("fw_owner", "GRANT CREATE ON DATABASE fw_owner TO fw_owner_role");
+        var report = FlywayRunner.migrate(db, List.of(V1), settings("fw_owner_role"));
+        assertNull(report.failure(), String.valueOf(report.failure()));
+        try (Connection c = pg.connect("fw_owner"); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT tableowner FROM pg_tables WHERE schemaname = 'app' AND tablename = 'customers'")) {
+            rs.next();
+            assertEquals("fw_owner_role", rs.getString(1));
+        }
+    }
+
+    @Test
+    void concurrentRunsAreSerialized(TestPostgres pg) throws Exception {
+        PgEndpoint db = freshDatabase(pg, "fw_concurrent");
+        Script slow = new Script("V1__slow.sql", "SELECT pg_sleep(1);\nCREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL UNIQUE);");
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Callable<FlywayRunner.Report>> runs = List.of(
+                    () -> FlywayRunner.migrate(db, List.of(slow, V2), settings(null)),
+                    () -> FlywayRunner.migrate(db, List.of(slow, V2), settings(null)));
+            List<FlywayRunner.Report> reports = new ArrayList<>();
+            for (Future<FlywayRunner.Report> f : pool.invokeAll(runs)) {
+                reports.add(f.get());
+            }
+            assertTrue(reports.stream().allMatch(r -> r.failure() == null), reports.toString());
+            assertEquals(2, reports.stream().mapToInt(FlywayRunner.Report::executed).sum(), "each script ran exactly once in total");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static boolean tableExists(TestPostgres pg, String database, String table) throws SQLException {
+        try (Connection c = pg.connect(database); var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+}
