@@ -54,7 +54,7 @@ class FlywayRunnerPgTest {
         assertEquals("2", second.currentVersion());
         assertEquals(1, second.executed());
         assertEquals(List.of("1", "2"), second.applied().stream().map(FlywayRunner.Applied::version).filter(v -> v != null).toList());
-        assertTrue(second.applied().stream().allMatch(a -> a.checksum() != null && a.installedOn() != null));
+        assertTrue(second.applied().stream().filter(a -> a.script().endsWith(".sql")).allMatch(a -> a.checksum() != null && a.installedOn() != null));
     }
 
     @Test
