@@ -91,6 +91,9 @@ public class SandboxCommand implements QuarkusApplication {
         }
         ManifestValidator validator = new ManifestValidator(CrdCatalog.fromYaml(crds));
         List<String> rejected = new ArrayList<>();
+        for (Path kustomization : kustomizations(dir)) {
+            rejected.addAll(KustomizeGenerators.apply(client, kustomization, out));
+        }
         for (Path file : manifestFiles(dir)) {
             for (YamlDocuments.Document doc : YamlDocuments.parse(Files.readString(file))) {
                 @SuppressWarnings("unchecked")
@@ -135,6 +138,15 @@ public class SandboxCommand implements QuarkusApplication {
                     .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
                     .sorted().toList();
+        }
+    }
+
+    static List<Path> kustomizations(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(p -> p.getFileName().toString().equals("kustomization.yaml")).sorted().toList();
         }
     }
 

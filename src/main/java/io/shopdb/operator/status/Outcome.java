@@ -5,20 +5,28 @@ package io.shopdb.operator.status;
  * what kstatus and Argo CD understand: done (Ready), still working (Reconciling, retried with backoff),
  * or stuck until a person acts (Stalled, not retried).
  */
-public record Outcome(State state, String reason, String message) {
+public record Outcome(State state, String reason, String message, boolean recheckInputs) {
 
     public enum State { READY, RECONCILING, STALLED }
 
     public static Outcome ready(String reason, String message) {
-        return new Outcome(State.READY, reason, message);
+        return new Outcome(State.READY, reason, message, true);
     }
 
     public static Outcome reconciling(String reason, String message) {
-        return new Outcome(State.RECONCILING, reason, message);
+        return new Outcome(State.RECONCILING, reason, message, true);
     }
 
     public static Outcome stalled(String reason, String message) {
-        return new Outcome(State.STALLED, reason, message);
+        return new Outcome(State.STALLED, reason, message, false);
+    }
+
+    /**
+     * Stalled on inputs that can change without a new generation (a ConfigMap's content): re-checked at the
+     * re-check interval, cheaply, so fixing the input is noticed without touching the resource.
+     */
+    public static Outcome stalledOnInputs(String reason, String message) {
+        return new Outcome(State.STALLED, reason, message, true);
     }
 
     public boolean isReady() { return state == State.READY; }

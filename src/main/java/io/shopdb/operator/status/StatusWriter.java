@@ -80,7 +80,7 @@ public class StatusWriter {
     Duration nextCheck(Outcome outcome, ShopdbStatus status) {
         return switch (outcome.state()) {
             case READY -> config.recheckInterval();
-            case STALLED -> null;
+            case STALLED -> outcome.recheckInputs() ? config.recheckInterval() : null;
             case RECONCILING -> {
                 var since = Conditions.find(status, Conditions.RECONCILING).getLastTransitionTime();
                 Duration elapsed = Duration.between(Instant.parse(since), Instant.now(clock));
