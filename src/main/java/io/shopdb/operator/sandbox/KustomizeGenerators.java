@@ -18,11 +18,11 @@ import java.util.Map;
  * scripts can live as files in Git. Only stable names are supported ({@code generatorOptions:
  * disableNameSuffixHash: true}), because the sandbox does not rewrite references the way kustomize does.
  */
-final class KustomizeGenerators {
+public final class KustomizeGenerators {
     private KustomizeGenerators() {}
 
     @SuppressWarnings("unchecked")
-    static List<String> apply(KubernetesClient client, Path kustomization, PrintStream out) throws IOException {
+    public static List<String> apply(KubernetesClient client, Path kustomization, PrintStream out) throws IOException {
         List<String> rejected = new ArrayList<>();
         for (YamlDocuments.Document doc : YamlDocuments.parse(Files.readString(kustomization))) {
             Map<String, Object> k = (Map<String, Object>) doc.content();
@@ -42,7 +42,7 @@ final class KustomizeGenerators {
                     String path = file.contains("=") ? file.substring(file.indexOf('=') + 1) : file;
                     data.put(key, Files.readString(kustomization.getParent().resolve(path)));
                 }
-                String namespace = String.valueOf(k.getOrDefault("namespace", g.getOrDefault("namespace", "default")));
+                String namespace = String.valueOf(k.getOrDefault("namespace", g.getOrDefault("namespace", client.getNamespace() == null ? "default" : client.getNamespace())));
                 client.resource(new ConfigMapBuilder().withNewMetadata().withName(String.valueOf(g.get("name"))).withNamespace(namespace)
                         .endMetadata().withData(data).build()).createOr(existing -> existing.update());
                 out.println("sandbox: generated ConfigMap " + g.get("name") + " from " + kustomization + " (" + data.size() + " files)");

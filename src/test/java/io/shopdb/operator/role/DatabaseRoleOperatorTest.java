@@ -58,7 +58,8 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         if (applied) {
             return;
         }
-        for (String file : List.of("00-cluster.yaml", "10-database.yaml", "20-roles.yaml")) {
+        io.shopdb.operator.sandbox.KustomizeGenerators.apply(client, Paths.get("examples/shop/kustomization.yaml"), System.out);
+        for (String file : List.of("00-cluster.yaml", "10-database.yaml", "20-roles.yaml", "30-migration.yaml")) {
             for (var doc : io.shopdb.operator.sandbox.admission.YamlDocuments.parse(Files.readString(Paths.get("examples/shop", file)))) {
                 HasMetadata o = Serialization.unmarshal(Serialization.asJson(doc.content()), GenericKubernetesResource.class);
                 o.getMetadata().setNamespace(ns());
@@ -71,6 +72,7 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         for (String role : List.of("shop-owner", "shop-app", "shop-reporting", "shop-etl")) {
             awaitReady(PostgresRole.class, role);
         }
+        awaitReady(io.shopdb.operator.api.v1alpha1.PostgresMigration.class, "shop-schema");
     }
 
     @Test
@@ -81,29 +83,29 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         assertEquals(List.of("catalog", "sales", "reporting"), db.getStatus().getSchemas());
         assertTrue(db.getStatus().getExtensions().stream().anyMatch(e -> e.startsWith("pgcrypto@")), db.getStatus().getExtensions().toString());
 
-        try (Connection owner = login("shop-owner"); Statement st = owner.createStatement()) {
-            // created after the roles: default privileges must reach these tables
-            st.execute("CREATE TABLE sales.orders (id bigserial PRIMARY KEY, customer text NOT NULL, total numeric(12,2) NOT NULL)");
-            st.execute("CREATE TABLE catalog.products (sku text PRIMARY KEY, name text NOT NULL)");
-        }
+        // the tables were created by the migration (as shop_owner), after the roles: default privileges reach them
         try (Connection app = login("shop-app"); Statement st = app.createStatement()) {
-            st.execute("INSERT INTO sales.orders (customer, total) VALUES ('ada', 42.00)");
-            st.execute("INSERT INTO catalog.products VALUES ('SKU-1', 'Tea')");
+            st.execute("INSERT INTO sales.customers (email, full_name) VALUES ('ada@example.com', 'Ada')");
+            st.execute("INSERT INTO catalog.products (slug, name, category_id) VALUES ('tea', 'Tea', 1)");
         }
         try (Connection reporting = login("shop-reporting"); Statement st = reporting.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.orders")) {
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.customers")) {
                 rs.next();
                 assertEquals(1, rs.getInt(1));
             }
-            SQLException denied = assertThrows(SQLException.class, () -> st.execute("INSERT INTO sales.orders (customer, total) VALUES ('eve', 1)"));
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM reporting.daily_revenue")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "reporting reads the reporting views");
+            }
+            SQLException denied = assertThrows(SQLException.class, () -> st.execute("INSERT INTO sales.customers (email, full_name) VALUES ('eve@example.com', 'Eve')"));
             assertEquals("42501", denied.getSQLState(), "reporting cannot INSERT");
         }
         try (Connection etl = login("shop-etl")) {
             long copied = new CopyManager(etl.unwrap(BaseConnection.class))
-                    .copyIn("COPY sales.orders (customer, total) FROM STDIN", new StringReader("bob\t10.00\ncyd\t20.00\n"));
+                    .copyIn("COPY sales.customers (email, full_name) FROM STDIN", new StringReader("bob@example.com\tBob\ncyd@example.com\tCyd\n"));
             assertEquals(2, copied, "etl bulk-loads with COPY");
             try (Statement st = etl.createStatement()) {
-                assertEquals("42501", assertThrows(SQLException.class, () -> st.execute("DELETE FROM sales.orders")).getSQLState(),
+                assertEquals("42501", assertThrows(SQLException.class, () -> st.execute("DELETE FROM sales.customers")).getSQLState(),
                         "etl cannot DELETE");
             }
         }
@@ -115,7 +117,7 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         try (Connection su = superuser(); Statement st = su.createStatement()) {
             st.execute("GRANT DELETE ON ALL TABLES IN SCHEMA sales TO shop_reporting");
         }
-        Awaitility.await().atMost(READY_TIMEOUT).until(() -> !hasPrivilege("shop_reporting", "sales.orders", "DELETE"));
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> !hasPrivilege("shop_reporting", "sales.customers", "DELETE"));
         PostgresRole role = await(PostgresRole.class, "shop-reporting",
                 r -> r.getStatus().getLastAppliedPlan().stream().anyMatch(s -> s.startsWith("REVOKE DELETE")));
         assertTrue(role.getStatus().getLastAppliedPlan().toString().contains("sales"), role.getStatus().getLastAppliedPlan().toString());
@@ -180,13 +182,13 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         client.resource(copy).create();
         PostgresRole stalled = awaitCondition(PostgresRole.class, "shop-etl-again", Conditions.STALLED, Reasons.CONFLICT);
         assertTrue(Conditions.find(stalled.getStatus(), Conditions.STALLED).getMessage().contains("shop-etl already manages role shop_etl"));
-        assertTrue(!hasPrivilege("shop_etl", "sales.orders", "DELETE"), "the conflicting resource issued no GRANT");
+        assertTrue(!hasPrivilege("shop_etl", "sales.customers", "DELETE"), "the conflicting resource issued no GRANT");
     }
 
     @Test
     @Order(6)
     void hostileNamesAreCreatedExactlyNeverExecuted() throws Exception {
-        String hostile = "we\"ird; DROP TABLE sales.orders; --é";
+        String hostile = "we\"ird; DROP TABLE sales.customers; --é";
         PostgresRole role = Serialization.unmarshal("""
                 apiVersion: shopdb.io/v1alpha1
                 kind: PostgresRole
@@ -205,7 +207,7 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
                 assertEquals(1, rs.getInt(1), "the role exists with exactly that name");
             }
         }
-        try (Connection su = superuser(); Statement st = su.createStatement(); ResultSet rs = st.executeQuery("SELECT to_regclass('sales.orders') IS NOT NULL")) {
+        try (Connection su = superuser(); Statement st = su.createStatement(); ResultSet rs = st.executeQuery("SELECT to_regclass('sales.customers') IS NOT NULL")) {
             rs.next();
             assertTrue(rs.getBoolean(1), "nothing was dropped");
         }

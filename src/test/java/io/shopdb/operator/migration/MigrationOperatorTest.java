@@ -1,0 +1,89 @@
+package io.shopdb.operator.migration;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
+import io.shopdb.operator.api.v1alpha1.PostgresMigration;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.testing.OperatorTestBase;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A migration through the sandbox: applied, a failing script Stalled and then fixed, an edited applied script refused. */
+@QuarkusTest
+class MigrationOperatorTest extends OperatorTestBase {
+
+    @Test
+    void migratesReportsFailuresHonestlyAndRefusesEditedHistory() {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: mig-db}
+                spec: {instances: 1}
+                """, PostgresCluster.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: mig-owner}
+                spec: {clusterRef: {name: mig-db}, name: mig_owner}
+                """, PostgresRole.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: mig}
+                spec:
+                  clusterRef: {name: mig-db}
+                  owner: mig_owner
+                  schemas: [{name: app}]
+                """, PostgresDatabase.class));
+        scripts(Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);"));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresMigration
+                metadata: {name: mig-schema}
+                spec:
+                  databaseRef: {name: mig}
+                  schemas: [app]
+                  sources: [{configMap: mig-scripts}]
+                """, PostgresMigration.class));
+        PostgresMigration ready = awaitReady(PostgresMigration.class, "mig-schema");
+        assertEquals("1", ready.getStatus().getCurrentVersion());
+        assertEquals(0, ready.getStatus().getPendingCount());
+        assertTrue(ready.getStatus().getApplied().stream().anyMatch(a -> "V1__customers.sql".equals(a.getScript()) && a.getChecksum() != null));
+
+        // a broken V2: Stalled, naming the script, the line and PostgreSQL's error; V1 stays
+        scripts(Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);",
+                "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customerz;\n"));
+        PostgresMigration failed = awaitCondition(PostgresMigration.class, "mig-schema", Conditions.STALLED, "MigrationFailed");
+        assertEquals("V2__orders.sql", failed.getStatus().getFailure().getScript());
+        assertEquals(2, failed.getStatus().getFailure().getLine());
+        assertEquals("42P01", failed.getStatus().getFailure().getSqlState());
+        assertEquals("1", failed.getStatus().getCurrentVersion(), "the failed script left the schema at V1");
+        assertEquals(1, failed.getStatus().getPendingCount());
+
+        // fixing the ConfigMap is enough: the re-check notices the new content
+        scripts(Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);",
+                "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers;\n"));
+        PostgresMigration fixed = await(PostgresMigration.class, "mig-schema",
+                m -> Conditions.isReady(m.getStatus()) && "2".equals(m.getStatus().getCurrentVersion()));
+        assertEquals(null, fixed.getStatus().getFailure());
+
+        // editing an applied script is refused with what to do
+        scripts(Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY, email text);",
+                "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers;\n"));
+        PostgresMigration mismatch = awaitCondition(PostgresMigration.class, "mig-schema", Conditions.STALLED, "ChecksumMismatch");
+        assertTrue(Conditions.find(mismatch.getStatus(), Conditions.STALLED).getMessage().contains("restore its original content"));
+    }
+
+    private void scripts(Map<String, String> data) {
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("mig-scripts").withNamespace(ns()).endMetadata()
+                .withData(data).build()).createOr(existing -> existing.update());
+    }
+}
