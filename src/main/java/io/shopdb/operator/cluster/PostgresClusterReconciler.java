@@ -16,6 +16,7 @@ import io.shopdb.operator.sql.ServerQueries;
 import io.shopdb.operator.sql.ServerState;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
@@ -67,7 +68,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
         } catch (SQLException e) {
             status.setPrimaryReachable(false);
-            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the server: " + safeMessage(e));
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the server: " + Messages.firstLine(e));
         }
     }
 
@@ -118,7 +119,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
         } catch (SQLException e) {
             status.setPrimaryReachable(false);
-            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the primary: " + safeMessage(e));
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the primary: " + Messages.firstLine(e));
         }
         long streaming = status.getReplicas().stream().filter(r -> "streaming".equals(r.getState())).count();
         if (ready < wanted || streaming < wanted - 1) {
@@ -134,7 +135,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
                 ServerQueries.reload(c);
             } catch (SQLException | NotReachableException e) {
-                LOG.infof("reload of instance %d skipped: %s", i, safeMessage(e));
+                LOG.infof("reload of instance %d skipped: %s", i, Messages.firstLine(e));
             }
         }
     }
@@ -145,12 +146,5 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         List<ReplicaStatus> replicas = new ArrayList<>();
         state.replicas().forEach(r -> replicas.add(new ReplicaStatus(r.name(), r.state(), r.lagBytes())));
         status.setReplicas(replicas);
-    }
-
-    /** PostgreSQL error texts never contain the password we send (SCRAM), but keep only the first line. */
-    static String safeMessage(Exception e) {
-        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
     }
 }

@@ -18,18 +18,18 @@ public final class DatabaseSpecs {
 
     public static DesiredDatabase desired(PostgresDatabase db) {
         PostgresDatabaseSpec spec = db.getSpec();
-        check("spec.name", databaseName(db));
-        check("spec.owner", spec.getOwner());
+        Identifiers.require("spec.name", databaseName(db));
+        Identifiers.require("spec.owner", spec.getOwner());
         List<DesiredDatabase.DesiredSchema> schemas = new ArrayList<>();
         for (int i = 0; i < spec.getSchemas().size(); i++) {
             var s = spec.getSchemas().get(i);
-            check("spec.schemas[" + i + "].name", s.getName());
+            Identifiers.require("spec.schemas[" + i + "].name", s.getName());
             schemas.add(new DesiredDatabase.DesiredSchema(s.getName(), s.getOwner(), s.getEnsure() == PostgresDatabaseSpec.Ensure.absent));
         }
         List<DesiredDatabase.DesiredExtension> extensions = new ArrayList<>();
         for (int i = 0; i < spec.getExtensions().size(); i++) {
             var e = spec.getExtensions().get(i);
-            check("spec.extensions[" + i + "].name", e.getName());
+            Identifiers.require("spec.extensions[" + i + "].name", e.getName());
             extensions.add(new DesiredDatabase.DesiredExtension(e.getName(), e.getVersion(), e.getSchema(),
                     e.getEnsure() == PostgresDatabaseSpec.Ensure.absent));
         }
@@ -37,13 +37,6 @@ public final class DatabaseSpecs {
             return new DesiredDatabase(databaseName(db), spec.getOwner(), spec.getEncoding(), spec.getLocale(), spec.getTemplate(), schemas, extensions);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("spec: " + e.getMessage(), e);
-        }
-    }
-
-    static void check(String field, String name) {
-        String problem = Identifiers.problem(name);
-        if (problem != null) {
-            throw new IllegalArgumentException(field + ": " + problem);
         }
     }
 }

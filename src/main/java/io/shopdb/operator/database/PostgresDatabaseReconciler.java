@@ -22,6 +22,7 @@ import io.shopdb.operator.sql.RoleCatalog;
 import io.shopdb.operator.sql.SqlStep;
 import io.shopdb.operator.sql.SqlSteps;
 import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.status.StatusWriter;
@@ -59,7 +60,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             }
             status.setDatabaseName(desired.name());
             PostgresDatabase owner = claimOwner(db);
-            if (!owner.getMetadata().getName().equals(db.getMetadata().getName())) {
+            if (!Claims.isOwner(owner, db)) {
                 return Outcome.stalled(Reasons.CONFLICT, "PostgresDatabase " + owner.getMetadata().getName()
                         + " already manages database " + desired.name() + " on cluster " + db.getSpec().getClusterRef().getName());
             }
@@ -69,7 +70,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             } catch (ClusterAccess.WaitingException e) {
                 return Outcome.reconciling(e.reason(), e.getMessage());
             } catch (SQLException e) {
-                return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "SQL failed, will retry: " + firstLine(e));
+                return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "SQL failed, will retry: " + Messages.firstLine(e));
             }
         });
     }
@@ -121,12 +122,9 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
 
     /** The PostgresDatabase that owns this database name on this cluster (the oldest claimant). */
     private PostgresDatabase claimOwner(PostgresDatabase db) {
-        List<PostgresDatabase> claimants = client.resources(PostgresDatabase.class).inNamespace(db.getMetadata().getNamespace()).list().getItems()
-                .stream().filter(o -> o.getSpec() != null && o.getSpec().getClusterRef() != null
-                        && o.getSpec().getClusterRef().getName().equals(db.getSpec().getClusterRef().getName())
-                        && DatabaseSpecs.databaseName(o).equals(DatabaseSpecs.databaseName(db)))
-                .toList();
-        return Claims.owner(claimants).orElse(db);
+        return Claims.ownerOf(client, PostgresDatabase.class, db,
+                o -> o.getSpec() == null || o.getSpec().getClusterRef() == null ? null : o.getSpec().getClusterRef().getName(),
+                o -> o.getSpec() == null ? null : DatabaseSpecs.databaseName(o));
     }
 
     @Override
@@ -154,15 +152,9 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             }
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));
         } catch (SQLException e) {
-            LOG.warnf("drop of database %s failed: %s", DatabaseSpecs.databaseName(db), firstLine(e));
-            events.warning(db, "DropFailed", firstLine(e));
+            LOG.warnf("drop of database %s failed: %s", DatabaseSpecs.databaseName(db), Messages.firstLine(e));
+            events.warning(db, "DropFailed", Messages.firstLine(e));
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));
         }
-    }
-
-    static String firstLine(Exception e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
     }
 }

@@ -2,6 +2,7 @@ package io.shopdb.operator.migration;
 
 import io.shopdb.operator.sql.Identifiers;
 import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.status.Messages;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
@@ -111,22 +112,14 @@ public final class FlywayRunner {
             if (t instanceof FlywaySqlScriptException s) {
                 SQLException sql = s.getCause() instanceof SQLException c ? c : null;
                 return new Failure(s.getResource() == null ? null : s.getResource().getFilename(),
-                        sql == null ? firstLine(s.getMessage()) : firstLine(sql.getMessage()),
+                        sql == null ? Messages.firstLine(s.getMessage()) : Messages.firstLine(sql.getMessage()),
                         s.getLineNumber(), truncate(s.getStatement()), s.getSqlState(), false);
             }
             t = t.getCause();
         }
-        String message = firstLine(e.getMessage());
+        String message = Messages.firstLine(e.getMessage());
         boolean mismatch = e.getMessage() != null && e.getMessage().contains("checksum mismatch");
         return new Failure(null, mismatch ? e.getMessage().replaceAll("\\s+", " ").trim() : message, null, null, null, mismatch);
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl > 0 ? s.substring(0, nl) : s;
     }
 
     private static String truncate(String s) {

@@ -61,11 +61,11 @@ public final class MigrationInputs {
 
     static Inputs build(PostgresMigrationSpec spec, Map<String, String> byName, String defaultRunAs) {
         for (int i = 0; i < spec.getSchemas().size(); i++) {
-            check("spec.schemas[" + i + "]", spec.getSchemas().get(i));
+            Identifiers.require("spec.schemas[" + i + "]", spec.getSchemas().get(i));
         }
         String runAs = spec.getRunAs() != null ? spec.getRunAs() : defaultRunAs;
         if (runAs != null) {
-            check("spec.runAs", runAs);
+            Identifiers.require("spec.runAs", runAs);
         }
         List<Script> scripts = new ArrayList<>();
         byName.forEach((name, content) -> scripts.add(new Script(name, content)));
@@ -88,13 +88,6 @@ public final class MigrationInputs {
             return HexFormat.of().formatHex(d.digest(), 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static void check(String field, String name) {
-        String problem = Identifiers.problem(name);
-        if (problem != null) {
-            throw new IllegalArgumentException(field + ": " + problem);
         }
     }
 }

@@ -20,6 +20,7 @@ import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.RoleCatalog;
 import io.shopdb.operator.sql.RoleInUseException;
 import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.status.StatusWriter;
@@ -57,7 +58,7 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
             }
             status.setRoleName(desired.name());
             PostgresRole owner = claimOwner(role);
-            if (!owner.getMetadata().getName().equals(role.getMetadata().getName())) {
+            if (!Claims.isOwner(owner, role)) {
                 return Outcome.stalled(Reasons.CONFLICT, "PostgresRole " + owner.getMetadata().getName()
                         + " already manages role " + desired.name() + " on cluster " + role.getSpec().getClusterRef().getName());
             }
@@ -67,24 +68,21 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
             } catch (ClusterAccess.WaitingException e) {
                 return Outcome.reconciling(e.reason(), e.getMessage());
             } catch (SQLException e) {
-                return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "SQL failed, will retry: " + RoleSync.firstLine(e));
+                return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "SQL failed, will retry: " + Messages.firstLine(e));
             }
         });
     }
 
     private PostgresRole claimOwner(PostgresRole role) {
-        List<PostgresRole> claimants = client.resources(PostgresRole.class).inNamespace(role.getMetadata().getNamespace()).list().getItems()
-                .stream().filter(o -> o.getSpec() != null && o.getSpec().getClusterRef() != null
-                        && o.getSpec().getClusterRef().getName().equals(role.getSpec().getClusterRef().getName())
-                        && RoleSpecs.roleName(o).equals(RoleSpecs.roleName(role)))
-                .toList();
-        return Claims.owner(claimants).orElse(role);
+        return Claims.ownerOf(client, PostgresRole.class, role,
+                o -> o.getSpec() == null || o.getSpec().getClusterRef() == null ? null : o.getSpec().getClusterRef().getName(),
+                o -> o.getSpec() == null ? null : RoleSpecs.roleName(o));
     }
 
     @Override
     public DeleteControl cleanup(PostgresRole role, Context<PostgresRole> context) {
         String name = RoleSpecs.roleName(role);
-        if (role.getSpec().getReclaimPolicy() != ReclaimPolicy.Delete || !claimOwner(role).getMetadata().getName().equals(role.getMetadata().getName())) {
+        if (role.getSpec().getReclaimPolicy() != ReclaimPolicy.Delete || !Claims.isOwner(claimOwner(role), role)) {
             return DeleteControl.defaultDelete();
         }
         try {
@@ -116,7 +114,7 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
             }
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));
         } catch (SQLException e) {
-            events.warning(role, "DropFailed", RoleSync.firstLine(e));
+            events.warning(role, "DropFailed", Messages.firstLine(e));
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));
         }
     }

@@ -25,9 +25,9 @@ public final class RoleSpecs {
 
     public static DesiredRole desired(PostgresRole role) {
         PostgresRoleSpec spec = role.getSpec();
-        check("spec.name", roleName(role));
+        Identifiers.require("spec.name", roleName(role));
         for (int i = 0; i < spec.getMemberOf().size(); i++) {
-            check("spec.memberOf[" + i + "]", spec.getMemberOf().get(i));
+            Identifiers.require("spec.memberOf[" + i + "]", spec.getMemberOf().get(i));
         }
         if (spec.getPasswordSecretRef() != null && !Boolean.TRUE.equals(spec.getLogin())) {
             throw new IllegalArgumentException("spec.passwordSecretRef: needs login: true");
@@ -48,7 +48,7 @@ public final class RoleSpecs {
         for (int i = 0; i < grants.size(); i++) {
             GrantSpec g = grants.get(i);
             String field = "spec.grants[" + i + "]";
-            check(field + ".database", g.getDatabase());
+            Identifiers.require(field + ".database", g.getDatabase());
             if (byDatabase.containsKey(g.getDatabase())) {
                 throw new IllegalArgumentException(field + ".database: " + g.getDatabase() + " is listed twice; merge the entries");
             }
@@ -57,14 +57,14 @@ public final class RoleSpecs {
             List<DesiredGrants.Defaults> defaults = new ArrayList<>();
             for (int j = 0; j < g.getSchemas().size(); j++) {
                 GrantSpec.SchemaGrant s = g.getSchemas().get(j);
-                check(field + ".schemas[" + j + "].name", s.getName());
+                Identifiers.require(field + ".schemas[" + j + "].name", s.getName());
                 schemas.add(new DesiredGrants.OnSchema(s.getName(), names(s.getPrivileges())));
                 addAll(all, ObjectKind.TABLE, s.getName(), names(s.getTables()));
                 addAll(all, ObjectKind.SEQUENCE, s.getName(), names(s.getSequences()));
                 addAll(all, ObjectKind.FUNCTION, s.getName(), names(s.getFunctions()));
                 for (int k = 0; k < s.getDefaultPrivileges().size(); k++) {
                     GrantSpec.DefaultPrivileges d = s.getDefaultPrivileges().get(k);
-                    check(field + ".schemas[" + j + "].defaultPrivileges[" + k + "].forRole", d.getForRole());
+                    Identifiers.require(field + ".schemas[" + j + "].defaultPrivileges[" + k + "].forRole", d.getForRole());
                     addDefaults(defaults, d.getForRole(), s.getName(), ObjectKind.TABLE, names(d.getTables()));
                     addDefaults(defaults, d.getForRole(), s.getName(), ObjectKind.SEQUENCE, names(d.getSequences()));
                     addDefaults(defaults, d.getForRole(), s.getName(), ObjectKind.FUNCTION, names(d.getFunctions()));
@@ -73,8 +73,8 @@ public final class RoleSpecs {
             List<DesiredGrants.OnTable> tables = new ArrayList<>();
             for (int j = 0; j < g.getTables().size(); j++) {
                 GrantSpec.TableGrant t = g.getTables().get(j);
-                check(field + ".tables[" + j + "].schema", t.getSchema());
-                check(field + ".tables[" + j + "].name", t.getName());
+                Identifiers.require(field + ".tables[" + j + "].schema", t.getSchema());
+                Identifiers.require(field + ".tables[" + j + "].name", t.getName());
                 tables.add(new DesiredGrants.OnTable(t.getSchema(), t.getName(), names(t.getPrivileges())));
             }
             try {
@@ -104,12 +104,5 @@ public final class RoleSpecs {
             privileges.forEach(p -> out.add(p.name()));
         }
         return out;
-    }
-
-    static void check(String field, String name) {
-        String problem = Identifiers.problem(name);
-        if (problem != null) {
-            throw new IllegalArgumentException(field + ": " + problem);
-        }
     }
 }

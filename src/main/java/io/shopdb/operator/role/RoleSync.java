@@ -106,10 +106,4 @@ final class RoleSync {
         SqlSteps.apply(c, plan);
         return plan.stream().map(SqlStep::description).toList();
     }
-
-    static String firstLine(Exception e) {
-        String m = String.valueOf(e.getMessage());
-        int nl = m.indexOf('\n');
-        return nl > 0 ? m.substring(0, nl) : m;
-    }
 }

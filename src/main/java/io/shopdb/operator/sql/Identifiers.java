@@ -30,6 +30,14 @@ public final class Identifiers {
         return null;
     }
 
+    /** Throws with the field's path and the problem when {@code name} is not a usable identifier. */
+    public static void require(String field, String name) {
+        String problem = problem(name);
+        if (problem != null) {
+            throw new IllegalArgumentException(field + ": " + problem);
+        }
+    }
+
     /** Double-quotes a validated identifier, doubling any embedded quote. */
     public static String quote(String name) {
         String problem = problem(name);

@@ -44,7 +44,7 @@ public class StatusWriter {
             } catch (RuntimeException e) {
                 LOG.warnf("reconcile failed: %s", e.toString());
                 outcome = Outcome.reconciling("Error", "Unexpected error, will retry: " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + firstLine(e.getMessage())));
+                        + (e.getMessage() == null ? "" : ": " + Messages.firstLine(e.getMessage())));
             }
             Conditions.apply(status, resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration(), outcome, clock);
             boolean changed = !MAPPER.valueToTree(status).equals(before == null ? null : MAPPER.valueToTree(before));
@@ -96,10 +96,5 @@ public class StatusWriter {
             return newStatus.get();
         }
         return (S) MAPPER.convertValue(MAPPER.valueToTree(before), before.getClass());
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl > 0 ? s.substring(0, nl) : s;
     }
 }

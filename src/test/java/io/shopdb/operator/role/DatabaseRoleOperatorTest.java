@@ -83,7 +83,11 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         assertEquals(List.of("catalog", "sales", "reporting"), db.getStatus().getSchemas());
         assertTrue(db.getStatus().getExtensions().stream().anyMatch(e -> e.startsWith("pgcrypto@")), db.getStatus().getExtensions().toString());
 
-        // the tables were created by the migration (as shop_owner), after the roles: default privileges reach them
+        // The tables were created by the migration (as shop_owner). Roles and migration start together once the
+        // database is Ready: tables created before a role's default privileges get its grants at the role's
+        // next re-check (ALL TABLES IN SCHEMA), so wait for convergence rather than assume an order.
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> hasPrivilege("shop_app", "catalog.products", "INSERT")
+                && hasPrivilege("shop_reporting", "reporting.daily_revenue", "SELECT") && hasPrivilege("shop_etl", "sales.customers", "INSERT"));
         try (Connection app = login("shop-app"); Statement st = app.createStatement()) {
             st.execute("INSERT INTO sales.customers (email, full_name) VALUES ('ada@example.com', 'Ada')");
             st.execute("INSERT INTO catalog.products (slug, name, category_id) VALUES ('tea', 'Tea', 1)");
