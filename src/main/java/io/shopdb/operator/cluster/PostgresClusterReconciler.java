@@ -36,6 +36,7 @@ import java.util.Map;
 @ControllerConfiguration(name = "postgrescluster")
 public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     private static final Logger LOG = Logger.getLogger(PostgresClusterReconciler.class);
+    private static final long MIB = 1024L * 1024L;
 
     @Inject KubernetesClient client;
     @Inject ClusterConnections connections;
@@ -144,7 +145,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         status.setPrimaryReachable(true);
         status.setServerVersion(state.version());
         List<ReplicaStatus> replicas = new ArrayList<>();
-        state.replicas().forEach(r -> replicas.add(new ReplicaStatus(r.name(), r.state(), r.lagBytes())));
+        state.replicas().forEach(r -> replicas.add(new ReplicaStatus(r.name(), r.state(), r.lagBytes() / MIB)));
         status.setReplicas(replicas);
     }
 }

@@ -43,6 +43,7 @@ import java.util.List;
 @ControllerConfiguration(name = "postgresdatabase")
 public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>, Cleaner<PostgresDatabase> {
     private static final Logger LOG = Logger.getLogger(PostgresDatabaseReconciler.class);
+    private static final long MIB = 1024L * 1024L;
 
     @Inject KubernetesClient client;
     @Inject ClusterAccess clusters;
@@ -103,7 +104,8 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
         try (Connection c = PgConnections.open(admin)) {
             var st = DatabaseCatalog.status(c, desired.name());
             status.setOwner(st.owner());
-            status.setSizeBytes(st.sizeBytes());
+            // whole MiB: a steady database's status should not change with every autovacuum or checkpoint
+            status.setSizeBytes(st.sizeBytes() / MIB * MIB);
         }
         if (!applied.isEmpty()) {
             status.setLastAppliedPlan(applied);

@@ -72,7 +72,7 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             record(status, report);
             if (report.failure() != null) {
                 if (isConnectionTrouble(report.failure())) {
-                    return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the database: " + report.failure().message());
+                    return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Migration interrupted, will retry: " + report.failure().message());
                 }
                 status.setFailedHash(inputs.hash());
                 events.warning(migration, stalledReason(status), stalledMessage(status));
@@ -135,9 +135,13 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
                 + ". The script was rolled back; fix it in its ConfigMap and the migration runs again";
     }
 
-    /** Connection failures are retryable; anything the SQL or Flyway itself said is not. */
+    /**
+     * Only what the scripts themselves caused is Stalled: an SQL error inside a script, or a changed applied
+     * script. Anything else (a dropped connection, a server restarting mid-run, a lock we could not get) is
+     * retried, because the same inputs may well succeed next time.
+     */
     private static boolean isConnectionTrouble(FlywayRunner.Failure f) {
-        return f.sqlState() != null && f.sqlState().startsWith("08")
-                || f.script() == null && !f.checksumMismatch() && f.message() != null && f.message().contains("Unable to obtain connection");
+        boolean scriptError = f.script() != null && (f.sqlState() == null || !f.sqlState().startsWith("08") && !f.sqlState().startsWith("57P"));
+        return !scriptError && !f.checksumMismatch();
     }
 }

@@ -12,7 +12,7 @@ public class PostgresDatabaseStatus extends ShopdbStatus {
     private String databaseName;
     @JsonPropertyDescription("The owner the server reports.")
     private String owner;
-    @JsonPropertyDescription("Size in bytes (pg_database_size), refreshed on each re-check.")
+    @JsonPropertyDescription("Size in bytes (pg_database_size), rounded down to whole MiB, refreshed on each re-check.")
     private Long sizeBytes;
     @JsonPropertyDescription("Schemas the resource manages, as they are.")
     private List<String> schemas = new ArrayList<>();
