@@ -10,6 +10,9 @@ import io.shopdb.operator.agent.BackupManifest;
 import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.LocalReference;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
+import io.shopdb.operator.api.v1alpha1.PostgresBackupSchedule;
+import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleSpec;
+import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresClusterSpec;
@@ -31,6 +34,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -155,6 +159,70 @@ class BackupOperatorTest extends OperatorTestBase {
         create(restore);
         PostgresRestore stalled = awaitCondition(PostgresRestore.class, "bk-restore-refused", "Stalled", "TargetNotEmpty");
         assertTrue(stalled.getStatus().getLastFailure().contains("TARGET_NOT_EMPTY"), stalled.getStatus().getLastFailure());
+    }
+
+    @Test
+    @Order(4)
+    void aScheduleWithKeepLastTwoRunThreeTimesLeavesTwoBackupsAndItsNewestIsVerified() throws Exception {
+        var schedule = new PostgresBackupSchedule();
+        schedule.setMetadata(new ObjectMetaBuilder().withName("bk-nightly").build());
+        var spec = new PostgresBackupScheduleSpec();
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setSchedule("0 3 * * *");
+        spec.setTimeZone("Europe/Berlin");
+        spec.setImmediate(true);
+        spec.setKeepLast(2);
+        PostgresBackupSpec template = logicalToPvc("nightly");
+        template.setClusterRef(null);
+        template.setReclaimPolicy(ReclaimPolicy.Delete);
+        spec.setTemplate(template);
+        var verify = new PostgresBackupScheduleSpec.Verify();
+        verify.setChecks(List.of("SELECT count(*) = 250 FROM orders"));
+        spec.setVerify(verify);
+        schedule.setSpec(spec);
+        create(schedule);
+
+        String first = await(PostgresBackupSchedule.class, "bk-nightly", s -> s.getStatus() != null
+                && s.getStatus().getLastSuccessfulBackup() != null).getStatus().getLastSuccessfulBackup().getName();
+        String previous = first;
+        for (String token : List.of("run-2", "run-3")) {
+            client.resources(PostgresBackupSchedule.class).inNamespace(ns()).withName("bk-nightly").edit(s -> {
+                s.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(PostgresBackupScheduleReconciler.RUN_NOW, token)));
+                return s;
+            });
+            String before = previous;
+            previous = await(PostgresBackupSchedule.class, "bk-nightly", s -> s.getStatus().getLastSuccessfulBackup() != null
+                    && !s.getStatus().getLastSuccessfulBackup().getName().equals(before)).getStatus().getLastSuccessfulBackup().getName();
+        }
+        String newest = previous;
+        Path folder = sandbox.root().resolve("volumes").resolve(ns()).resolve(CLAIM).resolve("nightly");
+        PostgresBackupSchedule done = await(PostgresBackupSchedule.class, "bk-nightly", s -> {
+            var v = s.getStatus().getLastVerifiedRestore();
+            return v != null && newest.equals(v.getBackup()) && backupsOf("bk-nightly").size() == 2 && backupFolders(folder) == 2;
+        });
+        assertTrue(done.getStatus().getLastVerifiedRestore().getOk(), done.getStatus().getLastVerifiedRestore().getMessage());
+        List<String> names = backupsOf("bk-nightly");
+        assertFalse(names.contains(first), "the oldest run is gone: " + names);
+        assertTrue(names.contains(newest), names.toString());
+        assertNotNull(done.getStatus().getNextScheduleTime());
+        // 03:00 in Berlin is 01:00 or 02:00 UTC
+        assertTrue(done.getStatus().getNextScheduleTime().matches(".*T0[12]:00:00Z"), done.getStatus().getNextScheduleTime());
+    }
+
+    private List<String> backupsOf(String schedule) {
+        return client.resources(PostgresBackup.class).inNamespace(ns()).withLabel(PostgresBackupScheduleReconciler.SCHEDULE_LABEL, schedule)
+                .list().getItems().stream().map(b -> b.getMetadata().getName()).toList();
+    }
+
+    private static long backupFolders(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (var list = Files.list(folder)) {
+            return list.filter(d -> Files.exists(d.resolve(BackupManifest.FILE_NAME))).count();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
     }
 
     PgEndpoint superuser(String database) {
