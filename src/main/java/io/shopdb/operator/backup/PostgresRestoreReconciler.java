@@ -52,7 +52,15 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
 
     @Override
     public List<EventSource<?, PostgresRestore>> prepareEventSources(EventSourceContext<PostgresRestore> context) {
-        return List.of(AgentJobRunner.jobEvents(PostgresRestore.class, context));
+        // a restore waiting for its backup wakes when that backup changes (restores name it in spec.backupRef)
+        var backups = new io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource<>(
+                io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresRestore.class)
+                        .withSecondaryToPrimaryMapper(b -> context.getPrimaryCache().list(b.getMetadata().getNamespace())
+                                .filter(r -> r.getSpec().getBackupRef() != null && b.getMetadata().getName().equals(r.getSpec().getBackupRef().getName()))
+                                .map(io.javaoperatorsdk.operator.processing.event.ResourceID::fromResource)
+                                .collect(java.util.stream.Collectors.toSet()))
+                        .build(), context);
+        return List.of(AgentJobRunner.jobEvents(PostgresRestore.class, context), backups);
     }
 
     @Override

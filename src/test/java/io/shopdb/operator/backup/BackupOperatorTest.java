@@ -162,6 +162,33 @@ class BackupOperatorTest extends OperatorTestBase {
     }
 
     @Test
+    @Order(3)
+    void aCorruptedBackupIsNotRestoredAndTheRestoreIsStalledWithChecksumMismatch() throws Exception {
+        var backup = new PostgresBackup();
+        backup.setMetadata(new ObjectMetaBuilder().withName("bk-corrupt").build());
+        backup.setSpec(logicalToPvc("corrupt"));
+        create(backup);
+        PostgresBackup ready = awaitReady(PostgresBackup.class, "bk-corrupt");
+        Path dump = sandbox.root().resolve("volumes").resolve(ns()).resolve(CLAIM).resolve("corrupt")
+                .resolve(ready.getStatus().getBackupId()).resolve(ready.getStatus().getFiles().get(0).getPath());
+        byte[] bytes = Files.readAllBytes(dump);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(dump, bytes);
+
+        var restore = new PostgresRestore();
+        restore.setMetadata(new ObjectMetaBuilder().withName("bk-restore-corrupt").build());
+        var spec = new PostgresRestoreSpec();
+        spec.setBackupRef(new LocalReference("bk-corrupt"));
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setTargetDatabase("bk_never");
+        restore.setSpec(spec);
+        create(restore);
+        PostgresRestore stalled = awaitCondition(PostgresRestore.class, "bk-restore-corrupt", "Stalled", "ChecksumMismatch");
+        assertTrue(stalled.getStatus().getLastFailure().contains("checksum mismatch"), stalled.getStatus().getLastFailure());
+        assertEquals("bk-restore-corrupt-restore-1", stalled.getStatus().getJobName(), "not retried");
+    }
+
+    @Test
     @Order(4)
     void aScheduleWithKeepLastTwoRunThreeTimesLeavesTwoBackupsAndItsNewestIsVerified() throws Exception {
         var schedule = new PostgresBackupSchedule();
