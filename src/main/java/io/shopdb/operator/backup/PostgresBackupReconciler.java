@@ -66,7 +66,7 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
             int attempt = status.getAttempts() == null ? 0 : status.getAttempts();
             Job job = attempt == 0 ? null : jobs.get(ns(backup), status.getJobName());
             if (job == null) {
-                return startAttempt(backup, status, attempt + 1);
+                return startAttempt(backup, status, attempt + 1, null);
             }
             AgentJobRunner.Observed seen = jobs.observe(job);
             return switch (seen.state()) {
@@ -82,7 +82,8 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
         });
     }
 
-    private Outcome startAttempt(PostgresBackup backup, PostgresBackupStatus status, int attempt) {
+    /** Starts attempt {@code attempt}; {@code afterFailure} is why the previous one failed (null for the first). */
+    private Outcome startAttempt(PostgresBackup backup, PostgresBackupStatus status, int attempt, String afterFailure) {
         ClusterAccess.Target target;
         try {
             target = clusters.readyCluster(ns(backup), backup.getSpec().getClusterRef().getName());
@@ -93,8 +94,14 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
         if (jobs.get(ns(backup), jobName) == null) {
             jobs.create(AgentJobs.build(backup, jobName, config.agent().image(), AgentJobs.server(target.cluster()),
                     backup.getSpec().getTarget(), BackupSpecs.backupCommand(backup.getSpec(), status.getBackupId())));
-            events.normal(backup, "BackupStarted", "Job " + jobName + " (attempt " + attempt + ") backs up cluster "
-                    + target.cluster().getMetadata().getName() + " to " + status.getLocation());
+            // one Event per Job actually created: while the cluster is not Ready, reconciles repeat without Events
+            if (afterFailure == null) {
+                events.normal(backup, "BackupStarted", "Job " + jobName + " backs up cluster "
+                        + target.cluster().getMetadata().getName() + " to " + status.getLocation());
+            } else {
+                events.warning(backup, "BackupRetrying", "Attempt " + (attempt - 1) + " failed (" + afterFailure
+                        + "); Job " + jobName + " is attempt " + attempt);
+            }
         }
         status.setAttempts(attempt);
         status.setJobName(jobName);
@@ -109,8 +116,7 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
         status.setLastFailure(f.reason() + ": " + f.message());
         int retries = backup.getSpec().getRetries() != null ? backup.getSpec().getRetries() : config.agent().retries();
         if (f.retryable() && attempt <= retries) {
-            events.warning(backup, "BackupRetrying", "Attempt " + attempt + " failed (" + f.message() + "); starting attempt " + (attempt + 1));
-            return startAttempt(backup, status, attempt + 1);
+            return startAttempt(backup, status, attempt + 1, f.message());
         }
         status.setCompletionTime(seen.completionTime() != null ? seen.completionTime() : Instant.now().toString());
         return Outcome.stalled(f.reason(), "Backup failed after " + attempt + " attempt(s): " + f.message());

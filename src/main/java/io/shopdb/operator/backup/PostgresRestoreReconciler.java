@@ -105,7 +105,7 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
             int attempt = status.getJobName() == null ? 0 : attemptOf(status.getJobName());
             Job job = attempt == 0 ? null : jobs.get(ns(restore), status.getJobName());
             if (job == null) {
-                return start(restore, status, source, attempt + 1);
+                return start(restore, status, source, attempt + 1, null);
             }
             AgentJobRunner.Observed seen = jobs.observe(job);
             switch (seen.state()) {
@@ -120,8 +120,7 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
                     AgentResults.Failure f = AgentResults.failure(seen.exitCode(), AgentResults.parse(seen.message()));
                     status.setLastFailure(f.reason() + ": " + f.message());
                     if (f.retryable() && attempt <= config.agent().retries()) {
-                        events.warning(restore, "RestoreRetrying", "Attempt " + attempt + " failed (" + f.message() + ")");
-                        return start(restore, status, source, attempt + 1);
+                        return start(restore, status, source, attempt + 1, f.message());
                     }
                     status.setCompletionTime(Instant.now().toString());
                     return Outcome.stalled(f.reason(), "Restore failed: " + f.message());
@@ -129,7 +128,7 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
         });
     }
 
-    private Outcome start(PostgresRestore restore, PostgresRestoreStatus status, Source source, int attempt) {
+    private Outcome start(PostgresRestore restore, PostgresRestoreStatus status, Source source, int attempt, String afterFailure) {
         ClusterAccess.Target target;
         try {
             target = clusters.readyCluster(ns(restore), restore.getSpec().getClusterRef().getName());
@@ -140,8 +139,12 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
         if (jobs.get(ns(restore), jobName) == null) {
             jobs.create(AgentJobs.build(restore, jobName, config.agent().image(), AgentJobs.server(target.cluster()),
                     source.target(), command(restore.getSpec(), source.backupId())));
-            events.normal(restore, "RestoreStarted", "Job " + jobName + " restores backup " + source.backupId()
-                    + " into database " + restore.getSpec().getTargetDatabase() + " of cluster " + target.cluster().getMetadata().getName());
+            if (afterFailure == null) {
+                events.normal(restore, "RestoreStarted", "Job " + jobName + " restores backup " + source.backupId()
+                        + " into database " + restore.getSpec().getTargetDatabase() + " of cluster " + target.cluster().getMetadata().getName());
+            } else {
+                events.warning(restore, "RestoreRetrying", "Attempt " + (attempt - 1) + " failed (" + afterFailure + "); Job " + jobName + " is attempt " + attempt);
+            }
         }
         status.setJobName(jobName);
         if (status.getStartTime() == null) {
