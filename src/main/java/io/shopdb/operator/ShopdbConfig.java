@@ -14,4 +14,20 @@ public interface ShopdbConfig {
      */
     @WithDefault("60s")
     Duration recheckInterval();
+
+    /** The backup agent that backup, restore and verify Jobs run. */
+    Agent agent();
+
+    interface Agent {
+        /**
+         * Image of the agent Jobs: this operator's own image (the agent is a command of the same jar); it must
+         * also hold the PostgreSQL client tools (pg_dump, pg_restore, pg_basebackup) of the newest major served.
+         */
+        @WithDefault("ghcr.io/shopdb/shopdb-operator:latest")
+        String image();
+
+        /** New Jobs after a retryable agent failure (server down, storage I/O) when the resource does not say. */
+        @WithDefault("2")
+        int retries();
+    }
 }

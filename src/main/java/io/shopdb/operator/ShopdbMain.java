@@ -20,7 +20,7 @@ public final class ShopdbMain {
     public static void main(String... args) throws Exception {
         if (args.length > 0 && args[0].equals("agent")) {
             // What backup/restore Jobs run: plain Java, no Quarkus boot, the exit code is the result.
-            System.exit(io.shopdb.operator.agent.AgentCommand.run(args, System.out));
+            io.shopdb.operator.agent.AgentMain.main(args); // exits with the agent's code
         }
         if (args.length > 0 && args[0].equals("sandbox")) {
             MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING); // one line per request otherwise

@@ -36,6 +36,7 @@ public final class AgentCommand {
                    agent verify  STORAGE SERVER --backup-id ID [--database NAME] [--check SQL]... [--jobs N] [--spool-dir DIR]
                    agent list    STORAGE
                    agent unpack  STORAGE --backup-id ID --data-dir DIR [--spool-dir DIR]
+                   agent delete  STORAGE --backup-id ID
             STORAGE: --dir PATH | --s3-bucket B [--s3-prefix P] [--s3-endpoint URL] [--s3-region R] [--s3-path-style]
                      [--s3-sse AES256|aws:kms] [--s3-kms-key-id ID] [--s3-part-size-mb N]
             SERVER:  --host H [--port 5432] [--user postgres] [--maintenance-db postgres] [--sslmode prefer]
@@ -51,7 +52,8 @@ public final class AgentCommand {
             "restore", Set.of("backup-id", "database", "target-database", "overwrite", "no-owner"),
             "verify", Set.of("backup-id", "database", "check"),
             "list", Set.of(),
-            "unpack", Set.of("backup-id", "data-dir"));
+            "unpack", Set.of("backup-id", "data-dir"),
+            "delete", Set.of("backup-id"));
 
     private AgentCommand() {}
 
@@ -101,6 +103,7 @@ public final class AgentCommand {
                 BackupCatalog catalog = new BackupCatalog(storage);
                 Object result = switch (p.command()) {
                     case "list" -> catalog.list().stream().map(AgentCommand::summary).toList();
+                    case "delete" -> deleted(catalog, p.require("backup-id"));
                     case "unpack" -> summary(new PhysicalRestore(catalog, spool).unpack(p.require("backup-id"), Paths.get(p.require("data-dir"))));
                     default -> runWithServer(p, catalog, spool, endpoint(p, env));
                 };
@@ -167,7 +170,7 @@ public final class AgentCommand {
                 name = name.substring(0, eq);
             }
             boolean allowed = COMMANDS.get(command).contains(name) || STORAGE.contains(name)
-                    || (!command.equals("list") && !command.equals("unpack") && SERVER.contains(name));
+                    || (!command.equals("list") && !command.equals("unpack") && !command.equals("delete") && SERVER.contains(name));
             if (!allowed) {
                 throw usage("unknown option --" + name + " for " + command);
             }
@@ -219,6 +222,12 @@ public final class AgentCommand {
         return new PgEndpoint(host, port, db, user, password == null ? new char[0] : password.toCharArray(), p.get("sslmode", "prefer"));
     }
 
+    /** Deletes a backup (manifest first, so it is never listed half-deleted); deleting what is gone is success. */
+    private static Map<String, Object> deleted(BackupCatalog catalog, String backupId) {
+        catalog.delete(BackupCatalog.checkBackupId(backupId));
+        return Map.of("deleted", backupId);
+    }
+
     static String defaultBackupId() {
         return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(ZonedDateTime.now(ZoneOffset.UTC));
     }
@@ -238,6 +247,11 @@ public final class AgentCommand {
         s.put("manifestSha256", Checksums.of(m.toJson()).sha256());
         if (m.walRange() != null) {
             s.put("walRange", m.walRange());
+        }
+        // The file list (path, size, SHA-256) rides along while the line stays small enough for a Job's
+        // termination message; the manifest in storage always has it.
+        if (m.files().size() <= 30) {
+            s.put("fileList", m.files());
         }
         return s;
     }

@@ -29,7 +29,8 @@ import java.util.function.Supplier;
 /**
  * The two kube-controller-manager loops the sandbox needs, reduced to what this operator uses: the
  * StatefulSet controller (ordered pods, PVCs from claim templates, rolling updates from the highest ordinal,
- * scale down, PVC retention policy) and the garbage collector (objects whose owner is gone are deleted).
+ * scale down, PVC retention policy), the Job controller ({@link LocalJobs}) and the garbage collector
+ * (objects whose owner is gone are deleted).
  */
 @ApplicationScoped
 public class LocalControllers {
@@ -44,6 +45,7 @@ public class LocalControllers {
         for (StatefulSet sts : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
             syncStatefulSet(sts);
         }
+        new LocalJobs(client).sync();
         collectGarbage();
     }
 

@@ -85,7 +85,7 @@ public class LocalKubelet {
                     pods.put(key(p), running);
                 }
                 refreshVolumes(p, running);
-                if (!running.process().isAlive()) {
+                if (!running.process().isAlive() && restartsAlways(p)) {
                     running.process().restart();
                 }
                 report(p, running);
@@ -167,10 +167,11 @@ public class LocalKubelet {
         ServiceAddresses.Resolver resolver = (ns, host, port) -> host.startsWith(self)
                 ? new ServiceAddresses.Address("127.0.0.1", ports.getOrDefault(port, port)) // a pod can always reach itself
                 : resolve(ns, host, port);
-        Map<String, String> env = PodEnvironment.build(p, container, volumes, ports, this::secretData, resolver);
+        Map<String, String> env = PodEnvironment.build(p, container, volumes, ports, this::secretData, resolver, dir.resolve("termination-log"));
         Files.createDirectories(dir);
         LocalPostgres.handOver(dir);
-        PodProcess process = new PodProcess(p, container, env, dir, dir.resolve("container.log"));
+        // run-to-completion pods are this operator's agent Jobs: clients only, run as the current user
+        PodProcess process = new PodProcess(p, container, env, dir, dir.resolve("container.log"), restartsAlways(p));
         LOG.infof("sandbox: starting pod %s (port %s, log %s)", key(p), ports.values(), dir.resolve("container.log"));
         process.start();
         return new RunningPod(rp.uid(), process, dir, volumes, ports);
@@ -209,8 +210,57 @@ public class LocalKubelet {
         }
     }
 
+    /**
+     * restartPolicy Always (the default, StatefulSet pods) restarts a process that ended; Never and OnFailure
+     * (Job pods) let it finish and report Succeeded/Failed. OnFailure is treated like Never: the Job
+     * controller makes a new pod instead, which is what a retry needs here anyway.
+     */
+    static boolean restartsAlways(Pod p) {
+        String policy = p.getSpec().getRestartPolicy();
+        return policy == null || "Always".equals(policy);
+    }
+
+    /** A finished run-to-completion pod: phase, exit code and termination message, written once. */
+    private void reportTerminated(Pod p, RunningPod rp) {
+        Integer exit = rp.process().exitCode();
+        String phase = exit != null && exit == 0 ? "Succeeded" : "Failed";
+        if (p.getStatus() != null && phase.equals(p.getStatus().getPhase())) {
+            return;
+        }
+        String message = null;
+        try {
+            Path file = rp.dir().resolve("termination-log");
+            if (Files.exists(file)) {
+                message = Files.readString(file);
+                message = message.length() > 4096 ? message.substring(0, 4096) : message;
+            }
+        } catch (IOException e) {
+            LOG.debugf("sandbox: no termination message for %s: %s", key(p), e.getMessage());
+        }
+        String terminationMessage = message;
+        String now = java.time.Instant.now().toString();
+        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).editStatus(pod -> {
+            pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                    .withPhase(phase)
+                    .withPodIP("127.0.0.1")
+                    .withConditions(new PodConditionBuilder().withType("Ready").withStatus("False").withReason("PodCompleted").build())
+                    .addNewContainerStatus().withName(p.getSpec().getContainers().get(0).getName())
+                    .withReady(false).withRestartCount(0).withStarted(false)
+                    .withNewState().withNewTerminated().withExitCode(exit == null ? -1 : exit)
+                    .withReason(exit != null && exit == 0 ? "Completed" : "Error").withMessage(terminationMessage)
+                    .withFinishedAt(now).endTerminated().endState()
+                    .endContainerStatus()
+                    .build());
+            return pod;
+        });
+    }
+
     /** Writes the pod's phase and Ready condition when they change (so a steady state writes nothing). */
     private void report(Pod p, RunningPod rp) {
+        if (!restartsAlways(p) && rp.process().exitCode() != null) {
+            reportTerminated(p, rp);
+            return;
+        }
         boolean alive = rp.process().isAlive();
         boolean ready = alive && rp.process().ready();
         String phase = alive ? "Running" : "Pending";

@@ -21,7 +21,8 @@ import java.util.function.BiFunction;
  * <ol>
  *   <li>paths: a value that starts with a volume's mountPath starts with that volume's local directory instead;</li>
  *   <li>own ports: a variable named *PORT whose value is one of the container's ports gets its local port;</li>
- *   <li>peers: a pair X_HOST / X_PORT whose host is a Service or pod DNS name gets the local address it maps to.</li>
+ *   <li>peers: a pair X_HOST / X_PORT whose host is a Service or pod DNS name gets the local address it maps to;</li>
+ *   <li>termination message: a value equal to the container's terminationMessagePath gets a local file.</li>
  * </ol>
  * Secret and field references are resolved like the kubelet does. PATH gets the local PostgreSQL binaries.
  */
@@ -30,6 +31,16 @@ final class PodEnvironment {
 
     static Map<String, String> build(Pod pod, Container container, Map<String, Path> volumeDirs, Map<Integer, Integer> localPorts,
                                      BiFunction<String, String, Map<String, String>> secretData, ServiceAddresses.Resolver resolver) {
+        return build(pod, container, volumeDirs, localPorts, secretData, resolver, null);
+    }
+
+    /**
+     * As above, plus rule 4: a variable whose value is the container's terminationMessagePath
+     * (default /dev/termination-log) gets {@code terminationFile}, the local file the kubelet reads back.
+     */
+    static Map<String, String> build(Pod pod, Container container, Map<String, Path> volumeDirs, Map<Integer, Integer> localPorts,
+                                     BiFunction<String, String, Map<String, String>> secretData, ServiceAddresses.Resolver resolver,
+                                     Path terminationFile) {
         String ns = pod.getMetadata().getNamespace();
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", LocalPostgres.binDir() + ":/usr/local/bin:/usr/bin:/bin");
@@ -52,6 +63,10 @@ final class PodEnvironment {
                     break;
                 }
             }
+        }
+        String terminationPath = container.getTerminationMessagePath() == null ? "/dev/termination-log" : container.getTerminationMessagePath();
+        if (terminationFile != null) {
+            env.replaceAll((k, v) -> terminationPath.equals(v) ? terminationFile.toString() : v);
         }
         for (var e : env.entrySet()) {
             String name = e.getKey();

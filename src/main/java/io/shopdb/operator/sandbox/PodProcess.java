@@ -14,6 +14,18 @@ import java.util.concurrent.TimeUnit;
  * One container of a pod, run as a real local process: the container's own command with its environment,
  * its mount paths mapped to local directories and its ports to local ports (see {@link PodEnvironment}).
  * Probes and the preStop hook are the pod spec's own commands, run the same way.
+ *
+ * <p>Two more rules make Job pods (the backup agent) runnable here:
+ * <ul>
+ *   <li>{@code $(VAR)} in command and args is replaced by the (already mapped) environment variable, as the
+ *       kubelet does; so a path or host passed as {@code --dir $(BACKUP_DIR)} is mapped like the env is.</li>
+ *   <li>A command starting with {@value #AGENT_JAR_PREFIX} (the operator's own image) runs this very
+ *       operator: the local java ({@code ProcessHandle.current()}) with {@code -jar <our quarkus-run.jar>} when
+ *       the sandbox runs from the packaged jar, otherwise (tests, IDE) {@code -cp <java.class.path>
+ *       io.shopdb.operator.agent.AgentMain}, which needs no Quarkus boot.</li>
+ * </ul>
+ * Pods of PostgreSQL instances run as the {@code postgres} OS user when we are root; agent pods are clients
+ * only (pg_dump connects over TCP) and run as the current user.
  */
 final class PodProcess {
     private final Pod pod;
@@ -21,10 +33,14 @@ final class PodProcess {
     private final Map<String, String> env;
     private final Path logFile;
     private final Path workDir;
+    private final boolean asServerUser;
     private Process process;
     private int restarts;
 
-    PodProcess(Pod pod, Container container, Map<String, String> env, Path workDir, Path logFile) {
+    static final String AGENT_JAR_PREFIX = "java -jar /deployments/quarkus-run.jar";
+
+    PodProcess(Pod pod, Container container, Map<String, String> env, Path workDir, Path logFile, boolean asServerUser) {
+        this.asServerUser = asServerUser;
         this.pod = pod;
         this.workDir = workDir;
         this.container = container;
@@ -33,15 +49,62 @@ final class PodProcess {
     }
 
     void start() throws IOException {
-        List<String> cmd = new ArrayList<>(LocalPostgres.asServerUser());
-        cmd.addAll(container.getCommand() == null ? List.of() : container.getCommand());
-        cmd.addAll(container.getArgs() == null ? List.of() : container.getArgs());
+        List<String> cmd = new ArrayList<>(asServerUser ? LocalPostgres.asServerUser() : List.of());
+        List<String> given = new ArrayList<>(container.getCommand() == null ? List.of() : container.getCommand());
+        given.addAll(container.getArgs() == null ? List.of() : container.getArgs());
+        cmd.addAll(localCommand(given.stream().map(a -> expand(a, env)).toList()));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.environment().clear();
         pb.environment().putAll(env);
         pb.directory(workDir.toFile());
         process = pb.start();
+    }
+
+    /** Rule 2 above: the operator image's agent command becomes this JVM's java and code. */
+    static List<String> localCommand(List<String> cmd) {
+        String[] prefix = AGENT_JAR_PREFIX.split(" ");
+        if (cmd.size() < prefix.length || !cmd.subList(0, prefix.length).equals(List.of(prefix))) {
+            return cmd;
+        }
+        List<String> out = new ArrayList<>();
+        out.add(ProcessHandle.current().info().command().orElse("java"));
+        String classPath = System.getProperty("java.class.path", "");
+        if (classPath.endsWith("quarkus-run.jar") && !classPath.contains(java.io.File.pathSeparator)) {
+            out.add("-jar");
+            out.add(Path.of(classPath).toAbsolutePath().toString());
+        } else {
+            out.add("-cp");
+            out.add(classPath);
+            out.add("io.shopdb.operator.agent.AgentMain");
+        }
+        out.addAll(cmd.subList(prefix.length, cmd.size()));
+        return out;
+    }
+
+    /** Kubernetes' $(VAR) expansion; an unknown variable stays as written, $$ escapes. */
+    static String expand(String arg, Map<String, String> env) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < arg.length(); i++) {
+            char c = arg.charAt(i);
+            if (c == '$' && i + 1 < arg.length() && arg.charAt(i + 1) == '$') {
+                out.append('$');
+                i++;
+            } else if (c == '$' && i + 1 < arg.length() && arg.charAt(i + 1) == '(' && arg.indexOf(')', i) > 0) {
+                int end = arg.indexOf(')', i);
+                String name = arg.substring(i + 2, end);
+                out.append(env.containsKey(name) ? env.get(name) : arg.substring(i, end + 1));
+                i = end;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /** The exit code of a process that ended, or null while it runs (or before it started). */
+    Integer exitCode() {
+        return process == null || process.isAlive() ? null : process.exitValue();
     }
 
     boolean isAlive() {
@@ -92,7 +155,7 @@ final class PodProcess {
     }
 
     private boolean exec(List<String> command, int timeoutSeconds) {
-        List<String> cmd = new ArrayList<>(LocalPostgres.asServerUser());
+        List<String> cmd = new ArrayList<>(asServerUser ? LocalPostgres.asServerUser() : List.of());
         cmd.addAll(command);
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

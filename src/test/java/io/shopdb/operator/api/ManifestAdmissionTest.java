@@ -30,7 +30,7 @@ class ManifestAdmissionTest {
 
     @BeforeAll
     static void load() {
-        validator = ManifestValidator.forCrdDirectory(Paths.get("crds")).acceptingUnchecked("v1/Secret", "v1/ConfigMap");
+        validator = ManifestValidator.forCrdDirectory(Paths.get("crds")).acceptingUnchecked("v1/Secret", "v1/ConfigMap", "v1/PersistentVolumeClaim");
     }
 
     @Test

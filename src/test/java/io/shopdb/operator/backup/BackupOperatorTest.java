@@ -1,0 +1,259 @@
+package io.shopdb.operator.backup;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.agent.BackupManifest;
+import io.shopdb.operator.api.v1alpha1.BackupTarget;
+import io.shopdb.operator.api.v1alpha1.LocalReference;
+import io.shopdb.operator.api.v1alpha1.PostgresBackup;
+import io.shopdb.operator.api.v1alpha1.PostgresBackupSchedule;
+import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleSpec;
+import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
+import io.shopdb.operator.api.v1alpha1.PostgresBackupSpec;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresClusterSpec;
+import io.shopdb.operator.api.v1alpha1.PostgresRestore;
+import io.shopdb.operator.api.v1alpha1.PostgresRestoreSpec;
+import io.shopdb.operator.cluster.ClusterCredentials;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.testing.OperatorTestBase;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Backups and restores of one sandbox cluster, through real agent Jobs: the sandbox's Job controller makes a
+ * pod, its kubelet runs the agent as a local process against the cluster's PostgreSQL, and the operator reads
+ * the result from the pod's termination message.
+ */
+@QuarkusTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class BackupOperatorTest extends OperatorTestBase {
+    static final String CLUSTER = "bk-db";
+    static final String CLAIM = "bk-store";
+    private static boolean prepared;
+
+    @BeforeEach
+    void clusterWithData() throws Exception {
+        if (prepared) {
+            return;
+        }
+        var c = new PostgresCluster();
+        c.setMetadata(new ObjectMetaBuilder().withName(CLUSTER).build());
+        var spec = new PostgresClusterSpec();
+        spec.setInstances(1);
+        c.setSpec(spec);
+        create(c);
+        create(new PersistentVolumeClaimBuilder().withNewMetadata().withName(CLAIM).endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
+                .build());
+        awaitReady(PostgresCluster.class, CLUSTER);
+        try (Connection su = PgConnections.open(superuser("postgres")); Statement st = su.createStatement()) {
+            st.execute("CREATE DATABASE bk_shop");
+        }
+        try (Connection db = PgConnections.open(superuser("bk_shop")); Statement st = db.createStatement()) {
+            st.execute("CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL)");
+            st.execute("INSERT INTO orders SELECT g, 'customer ' || g FROM generate_series(1, 250) g");
+        }
+        prepared = true;
+    }
+
+    static PostgresBackupSpec logicalToPvc(String subPath) {
+        var spec = new PostgresBackupSpec();
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setDatabases(List.of("bk_shop"));
+        var target = new BackupTarget();
+        var pvc = new BackupTarget.Pvc();
+        pvc.setClaimName(CLAIM);
+        pvc.setSubPath(subPath);
+        target.setPvc(pvc);
+        spec.setTarget(target);
+        return spec;
+    }
+
+    @Test
+    @Order(1)
+    void aLogicalBackupToAPvcIsReadyWithChecksumsAndItsManifestOnTheVolume() throws Exception {
+        var backup = new PostgresBackup();
+        backup.setMetadata(new ObjectMetaBuilder().withName("bk-once").build());
+        backup.setSpec(logicalToPvc("once"));
+        create(backup);
+        PostgresBackup ready = awaitReady(PostgresBackup.class, "bk-once");
+        var status = ready.getStatus();
+        assertTrue(status.getSizeBytes() > 0, "size " + status.getSizeBytes());
+        assertEquals(1, status.getFileCount());
+        assertEquals(1, status.getFiles().size());
+        assertTrue(status.getFiles().get(0).getSha256().matches("[0-9a-f]{64}"), status.getFiles().get(0).getSha256());
+        assertTrue(status.getPostgresVersion().startsWith("15"), status.getPostgresVersion());
+        assertEquals(List.of("bk_shop"), status.getDatabases());
+        assertNotNull(status.getDuration());
+        assertNotNull(status.getCompletionTime());
+        assertEquals("pvc://" + CLAIM + "/once/" + status.getBackupId(), status.getLocation());
+
+        Path manifestFile = sandbox.root().resolve("volumes").resolve(ns()).resolve(CLAIM).resolve("once")
+                .resolve(status.getBackupId()).resolve(BackupManifest.FILE_NAME);
+        assertTrue(Files.exists(manifestFile), manifestFile.toString());
+        BackupManifest manifest = BackupManifest.fromJson(Files.readAllBytes(manifestFile));
+        assertEquals(250L, manifest.rowCounts().get("bk_shop").get("public.orders"));
+        assertEquals(status.getFiles().get(0).getSha256(), manifest.files().get(0).sha256());
+
+        Job job = client.batch().v1().jobs().inNamespace(ns()).withName(status.getJobName()).get();
+        String json = Serialization.asJson(job);
+        char[] password = ClusterCredentials.read(client, ns(), CLUSTER + "-superuser", "password");
+        assertFalse(json.contains(new String(password)), "no password in the Job");
+        assertTrue(json.contains("secretKeyRef"), json);
+    }
+
+    @Test
+    @Order(2)
+    void aRestoreIntoANewDatabaseHasTheRows() throws Exception {
+        var restore = new PostgresRestore();
+        restore.setMetadata(new ObjectMetaBuilder().withName("bk-restore").build());
+        var spec = new PostgresRestoreSpec();
+        spec.setBackupRef(new LocalReference("bk-once"));
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setTargetDatabase("bk_shop_copy");
+        restore.setSpec(spec);
+        create(restore);
+        PostgresRestore ready = awaitReady(PostgresRestore.class, "bk-restore");
+        assertEquals(250L, ready.getStatus().getRowCounts().get("public.orders"), ready.getStatus().getRowCounts().toString());
+        assertNotNull(ready.getStatus().getDuration());
+        try (Connection db = PgConnections.open(superuser("bk_shop_copy")); Statement st = db.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*), max(customer) FROM orders")) {
+            rs.next();
+            assertEquals(250, rs.getInt(1));
+            assertEquals("customer 99", rs.getString(2));
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aRestoreIntoANonEmptyDatabaseWithoutOverwriteIsStalled() {
+        var restore = new PostgresRestore();
+        restore.setMetadata(new ObjectMetaBuilder().withName("bk-restore-refused").build());
+        var spec = new PostgresRestoreSpec();
+        spec.setBackupRef(new LocalReference("bk-once"));
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setTargetDatabase("bk_shop");
+        restore.setSpec(spec);
+        create(restore);
+        PostgresRestore stalled = awaitCondition(PostgresRestore.class, "bk-restore-refused", "Stalled", "TargetNotEmpty");
+        assertTrue(stalled.getStatus().getLastFailure().contains("TARGET_NOT_EMPTY"), stalled.getStatus().getLastFailure());
+    }
+
+    @Test
+    @Order(3)
+    void aCorruptedBackupIsNotRestoredAndTheRestoreIsStalledWithChecksumMismatch() throws Exception {
+        var backup = new PostgresBackup();
+        backup.setMetadata(new ObjectMetaBuilder().withName("bk-corrupt").build());
+        backup.setSpec(logicalToPvc("corrupt"));
+        create(backup);
+        PostgresBackup ready = awaitReady(PostgresBackup.class, "bk-corrupt");
+        Path dump = sandbox.root().resolve("volumes").resolve(ns()).resolve(CLAIM).resolve("corrupt")
+                .resolve(ready.getStatus().getBackupId()).resolve(ready.getStatus().getFiles().get(0).getPath());
+        byte[] bytes = Files.readAllBytes(dump);
+        bytes[bytes.length / 2] ^= 0x5a;
+        Files.write(dump, bytes);
+
+        var restore = new PostgresRestore();
+        restore.setMetadata(new ObjectMetaBuilder().withName("bk-restore-corrupt").build());
+        var spec = new PostgresRestoreSpec();
+        spec.setBackupRef(new LocalReference("bk-corrupt"));
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setTargetDatabase("bk_never");
+        restore.setSpec(spec);
+        create(restore);
+        PostgresRestore stalled = awaitCondition(PostgresRestore.class, "bk-restore-corrupt", "Stalled", "ChecksumMismatch");
+        assertTrue(stalled.getStatus().getLastFailure().contains("checksum mismatch"), stalled.getStatus().getLastFailure());
+        assertEquals("bk-restore-corrupt-restore-1", stalled.getStatus().getJobName(), "not retried");
+    }
+
+    @Test
+    @Order(4)
+    void aScheduleWithKeepLastTwoRunThreeTimesLeavesTwoBackupsAndItsNewestIsVerified() throws Exception {
+        var schedule = new PostgresBackupSchedule();
+        schedule.setMetadata(new ObjectMetaBuilder().withName("bk-nightly").build());
+        var spec = new PostgresBackupScheduleSpec();
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setSchedule("0 3 * * *");
+        spec.setTimeZone("Europe/Berlin");
+        spec.setImmediate(true);
+        spec.setKeepLast(2);
+        PostgresBackupSpec template = logicalToPvc("nightly");
+        template.setClusterRef(null);
+        template.setReclaimPolicy(ReclaimPolicy.Delete);
+        spec.setTemplate(template);
+        var verify = new PostgresBackupScheduleSpec.Verify();
+        verify.setChecks(List.of("SELECT count(*) = 250 FROM orders"));
+        spec.setVerify(verify);
+        schedule.setSpec(spec);
+        create(schedule);
+
+        String first = await(PostgresBackupSchedule.class, "bk-nightly", s -> s.getStatus() != null
+                && s.getStatus().getLastSuccessfulBackup() != null).getStatus().getLastSuccessfulBackup().getName();
+        String previous = first;
+        for (String token : List.of("run-2", "run-3")) {
+            client.resources(PostgresBackupSchedule.class).inNamespace(ns()).withName("bk-nightly").edit(s -> {
+                s.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(PostgresBackupScheduleReconciler.RUN_NOW, token)));
+                return s;
+            });
+            String before = previous;
+            previous = await(PostgresBackupSchedule.class, "bk-nightly", s -> s.getStatus().getLastSuccessfulBackup() != null
+                    && !s.getStatus().getLastSuccessfulBackup().getName().equals(before)).getStatus().getLastSuccessfulBackup().getName();
+        }
+        String newest = previous;
+        Path folder = sandbox.root().resolve("volumes").resolve(ns()).resolve(CLAIM).resolve("nightly");
+        PostgresBackupSchedule done = await(PostgresBackupSchedule.class, "bk-nightly", s -> {
+            var v = s.getStatus().getLastVerifiedRestore();
+            return v != null && newest.equals(v.getBackup()) && backupsOf("bk-nightly").size() == 2 && backupFolders(folder) == 2;
+        });
+        assertTrue(done.getStatus().getLastVerifiedRestore().getOk(), done.getStatus().getLastVerifiedRestore().getMessage());
+        List<String> names = backupsOf("bk-nightly");
+        assertFalse(names.contains(first), "the oldest run is gone: " + names);
+        assertTrue(names.contains(newest), names.toString());
+        assertNotNull(done.getStatus().getNextScheduleTime());
+        // 03:00 in Berlin is 01:00 or 02:00 UTC
+        assertTrue(done.getStatus().getNextScheduleTime().matches(".*T0[12]:00:00Z"), done.getStatus().getNextScheduleTime());
+    }
+
+    private List<String> backupsOf(String schedule) {
+        return client.resources(PostgresBackup.class).inNamespace(ns()).withLabel(PostgresBackupScheduleReconciler.SCHEDULE_LABEL, schedule)
+                .list().getItems().stream().map(b -> b.getMetadata().getName()).toList();
+    }
+
+    private static long backupFolders(Path folder) {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (var list = Files.list(folder)) {
+            return list.filter(d -> Files.exists(d.resolve(BackupManifest.FILE_NAME))).count();
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    PgEndpoint superuser(String database) {
+        char[] password = ClusterCredentials.read(client, ns(), CLUSTER + "-superuser", "password");
+        return endpoint(CLUSTER + "-rw", database, "postgres", password);
+    }
+}
