@@ -78,12 +78,41 @@ class MetricsOperatorTest extends OperatorTestBase {
                 .until(() -> sample(scrape(), "shopdb_pg_xact_commit_total", cluster, "database=\"postgres\"") > before);
     }
 
+    /** A streaming replica has lag series; a replication slot's series comes and goes with the slot. */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void replicasAndSlotsHaveSeriesThatFollowTheServer() throws Exception {
+        var c = new PostgresCluster();
+        c.setMetadata(new ObjectMetaBuilder().withName("metrics-pair").build());
+        var spec = new PostgresClusterSpec();
+        spec.setInstances(2);
+        c.setSpec(spec);
+        create(c);
+        awaitReady(PostgresCluster.class, "metrics-pair");
+        String cluster = "cluster=\"metrics-pair\"";
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> sample(scrape(), "shopdb_pg_replication_lag_bytes", cluster, "replica=") != null);
+
+        char[] password = ClusterCredentials.read(client, ns(), "metrics-pair-superuser", "password");
+        var admin = endpoint("metrics-pair-rw", "postgres", "postgres", password);
+        try (Connection conn = PgConnections.open(admin); Statement st = conn.createStatement()) {
+            st.execute("SELECT pg_create_physical_replication_slot('abandoned_slot', true)");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> sample(scrape(), "shopdb_pg_replication_slot_retained_wal_bytes", cluster, "slot=\"abandoned_slot\"") != null);
+        try (Connection conn = PgConnections.open(admin); Statement st = conn.createStatement()) {
+            st.execute("SELECT pg_drop_replication_slot('abandoned_slot')");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> sample(scrape(), "shopdb_pg_replication_slot_retained_wal_bytes", cluster, "slot=\"abandoned_slot\"") == null);
+    }
+
     /**
      * Every shopdb_ and JOSDK metric served is documented in docs/metrics.md (the alerts test relies on that list).
      * Runs after a cluster exists: JOSDK registers its counters on the first reconcile.
      */
     @Test
-    @org.junit.jupiter.api.Order(2)
+    @org.junit.jupiter.api.Order(3)
     void everyServedOperatorMetricIsDocumented() throws Exception {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> task.ticks() > 0);
         String body = scrape();
@@ -105,7 +134,8 @@ class MetricsOperatorTest extends OperatorTestBase {
         assertTrue(documented.containsAll(served), "served but not in docs/metrics.md: " + minus(served, documented));
         for (String expected : new String[]{"reconciliations_started_total", "reconciliations_success_total",
                 "reconciliations_execution_duration_seconds", "events_received_total", "custom_resources", "reconciliations_queue",
-                "shopdb_resources", "shopdb_pg_up", "shopdb_pg_xact_commit_total", "shopdb_last_successful_reconcile_timestamp_seconds"}) {
+                "shopdb_resources", "shopdb_pg_up", "shopdb_pg_xact_commit_total", "shopdb_last_successful_reconcile_timestamp_seconds",
+                "shopdb_pg_replication_lag_bytes", "shopdb_pg_replication_lag_seconds"}) {
             assertTrue(served.contains(expected), expected + " not in " + served);
         }
     }
