@@ -30,6 +30,8 @@ public class StatusWriter {
 
     @Inject EventRecorder events;
     @Inject io.shopdb.operator.ShopdbConfig config;
+    /** Every outcome, for the metrics (ops/ResourceMetrics); observers must not throw into a reconcile. */
+    @Inject jakarta.enterprise.event.Event<ReconcileReport> reports;
     Clock clock = Clock.systemUTC();
 
     public <S extends ShopdbStatus, R extends CustomResource<?, S>> UpdateControl<R> run(
@@ -53,11 +55,27 @@ public class StatusWriter {
                 announce(resource, before, outcome);
             }
             resource.setStatus(status);
+            report(resource, outcome, status);
             UpdateControl<R> control = changed ? UpdateControl.patchStatus(resource) : UpdateControl.noUpdate();
             Duration next = nextCheck(outcome, status);
             return next == null ? control : control.rescheduleAfter(next);
         } finally {
             MDC.remove("resource");
+        }
+    }
+
+    private void report(CustomResource<?, ?> resource, Outcome outcome, ShopdbStatus status) {
+        if (reports == null) {
+            return;
+        }
+        try {
+            var ready = Conditions.find(status, Conditions.READY);
+            Instant since = outcome.isReady() && ready != null && ready.getLastTransitionTime() != null
+                    ? Instant.parse(ready.getLastTransitionTime()) : null;
+            reports.fire(new ReconcileReport(resource.getKind(), resource.getMetadata().getNamespace(),
+                    resource.getMetadata().getName(), outcome.state(), since));
+        } catch (RuntimeException e) {
+            LOG.debugf("reconcile report not delivered: %s", e.toString());
         }
     }
 

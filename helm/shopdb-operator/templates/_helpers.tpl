@@ -1,0 +1,68 @@
+{{- define "shopdb.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "shopdb.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "shopdb.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "shopdb.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "shopdb.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+What the operator does in a namespace it watches. Least privilege: exactly docs/api-calls.txt
+(ChartRbacTest compares the two), no wildcards. Leases are separate: only in the release namespace.
+*/}}
+{{- define "shopdb.rules" -}}
+- apiGroups: ["shopdb.io"]
+  resources: [postgresclusters, postgresdatabases, postgresroles, postgresmigrations, postgresbackups, postgresbackupschedules, postgresrestores]
+  verbs: [get, list, watch, patch, update]
+- apiGroups: ["shopdb.io"]
+  resources: [postgresclusters/status, postgresdatabases/status, postgresroles/status, postgresmigrations/status, postgresbackups/status, postgresbackupschedules/status, postgresrestores/status]
+  verbs: [get, patch, update]
+- apiGroups: ["shopdb.io"]
+  resources: [postgresclusters/finalizers, postgresdatabases/finalizers, postgresroles/finalizers, postgresmigrations/finalizers, postgresbackups/finalizers, postgresbackupschedules/finalizers, postgresrestores/finalizers]
+  verbs: [update]
+- apiGroups: [apps]
+  resources: [statefulsets]
+  verbs: [get, create, update]
+- apiGroups: [""]
+  resources: [services, configmaps]
+  verbs: [get, create, update]
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, create, update, patch]
+- apiGroups: [policy]
+  resources: [poddisruptionbudgets]
+  verbs: [get, create, update, delete]
+- apiGroups: [""]
+  resources: [persistentvolumeclaims]
+  verbs: [get, update]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, patch]
+- apiGroups: [events.k8s.io]
+  resources: [events]
+  verbs: [create]
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, list, watch, create, delete]
+{{- end -}}

@@ -1,0 +1,118 @@
+package io.shopdb.operator.ops;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.cluster.ClusterConnections;
+import io.shopdb.operator.sql.HealthQueries;
+import io.shopdb.operator.sql.HealthSnapshot;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one background task behind the metrics: every shopdb.metrics.interval it recounts resources and takes
+ * one catalog snapshot per PostgresCluster. Separate from reconciles on purpose: a scrape never touches a
+ * database (a Prometheus scrape every 15 s per replica would multiply the load), and a slow or down server
+ * delays only this thread, never a reconcile. One thread, clusters in turn, every query time-limited.
+ */
+@ApplicationScoped
+public class MetricsTask {
+    private static final Logger LOG = Logger.getLogger(MetricsTask.class);
+
+    @ConfigMapping(prefix = "shopdb.metrics")
+    public interface Config {
+        /** How often the health snapshot of each cluster is taken. */
+        @WithDefault("30s")
+        Duration interval();
+    }
+
+    @Inject Config config;
+    @Inject PrimaryCaches caches;
+    @Inject ResourceMetrics resources;
+    @Inject DatabaseHealthMetrics health;
+    @Inject ClusterConnections connections;
+
+    private ScheduledExecutorService executor;
+    private final AtomicLong ticks = new AtomicLong();
+
+    void start(@Observes StartupEvent event) {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "shopdb-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        long millis = config.interval().toMillis();
+        executor.scheduleWithFixedDelay(this::tick, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (executor != null) {
+            executor.shutdownNow();
+        }
+    }
+
+    /** Number of finished ticks (tests wait for one after a change). */
+    public long ticks() {
+        return ticks.get();
+    }
+
+    void tick() {
+        try {
+            resources.refresh();
+            List<PostgresCluster> clusters = caches.of(PostgresCluster.class);
+            Set<String> observed = new HashSet<>();
+            for (PostgresCluster c : clusters) {
+                // A cluster that never answered is still being created: no series yet, rather than a false "down".
+                if (c.getStatus() == null || c.getStatus().getServerVersion() == null) {
+                    continue;
+                }
+                observed.add(key(c.getMetadata().getNamespace(), c.getMetadata().getName()));
+                snapshot(c);
+            }
+            health.forget(k -> !observed.contains(key(k[0], k[1])));
+        } catch (RuntimeException e) {
+            LOG.warnf("metrics snapshot failed: %s", e.toString());
+        } finally {
+            ticks.incrementAndGet();
+        }
+    }
+
+    private void snapshot(PostgresCluster c) {
+        String ns = c.getMetadata().getNamespace();
+        String name = c.getMetadata().getName();
+        MDC.put("resource", ns + "/" + name);
+        try {
+            PgEndpoint admin = connections.admin(c);
+            try (Connection conn = PgConnections.open(admin)) {
+                HealthSnapshot s = HealthQueries.read(conn, db -> PgConnections.open(admin.withDatabase(db)));
+                health.published(ns, name, s);
+            }
+        } catch (Exception e) {
+            LOG.debugf("health snapshot of %s/%s failed: %s", ns, name, e.getMessage());
+            health.failed(ns, name);
+        } finally {
+            MDC.remove("resource");
+        }
+    }
+
+    private static String key(String namespace, String name) {
+        return namespace + "/" + name;
+    }
+}

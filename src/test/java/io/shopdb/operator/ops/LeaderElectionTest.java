@@ -1,0 +1,30 @@
+package io.shopdb.operator.ops;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class LeaderElectionTest {
+    static LeaderElection.Config config(boolean enabled, String namespace) {
+        return new LeaderElection.Config() {
+            public boolean enabled() { return enabled; }
+            public String leaseName() { return "shopdb-operator-lease"; }
+            public Optional<String> leaseNamespace() { return Optional.ofNullable(namespace); }
+        };
+    }
+
+    @Test
+    void offByDefaultSoTheSandboxAndTestsNeedNoLease() {
+        assertNull(new LeaderElection().leaderElection(config(false, "shopdb-system")));
+    }
+
+    @Test
+    void theChartTurnsItOnWithTheLeaseInTheOperatorsNamespace() {
+        var c = new LeaderElection().leaderElection(config(true, "shopdb-system"));
+        assertEquals("shopdb-operator-lease", c.getLeaseName());
+        assertEquals("shopdb-system", c.getLeaseNamespace().orElseThrow());
+    }
+}
