@@ -1,10 +1,8 @@
 package io.shopdb.operator.sql;
 
-import io.shopdb.operator.testing.PostgresExtension;
 import io.shopdb.operator.testing.TestPostgres;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,12 +16,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(PostgresExtension.class)
+/**
+ * Uses a server of its own: the snapshot reports at most 20 databases (the largest), and the shared test
+ * server holds many more, so the databases made here would not be in it.
+ */
 class HealthQueriesPgTest {
-    final TestPostgres pg;
+    static TestPostgres pg;
 
-    HealthQueriesPgTest(TestPostgres pg) {
-        this.pg = pg;
+    @org.junit.jupiter.api.BeforeAll
+    static void start() {
+        pg = TestPostgres.start();
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stop() {
+        pg.stop();
     }
 
     HealthSnapshot snapshot() throws SQLException {
