@@ -36,6 +36,10 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [postgresclusters, postgresdatabases, postgresroles, postgresmigrations, postgresbackups, postgresbackupschedules, postgresrestores]
   verbs: [get, list, watch, patch, update]
 - apiGroups: ["shopdb.io"]
+  # schedules create runs and delete expired ones; migrations create their pre-migration backups
+  resources: [postgresbackups]
+  verbs: [create, delete]
+- apiGroups: ["shopdb.io"]
   resources: [postgresclusters/status, postgresdatabases/status, postgresroles/status, postgresmigrations/status, postgresbackups/status, postgresbackupschedules/status, postgresrestores/status]
   verbs: [get, patch, update]
 - apiGroups: ["shopdb.io"]

@@ -39,10 +39,6 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
     public UpdateControl<PostgresMigration> reconcile(PostgresMigration migration, Context<PostgresMigration> context) {
         return statusWriter.run(migration, PostgresMigrationStatus::new, status -> {
             String ns = migration.getMetadata().getNamespace();
-            if (Boolean.TRUE.equals(migration.getSpec().getBackupBefore())) {
-                return Outcome.stalled(Reasons.INVALID_SPEC, "spec.backupBefore: backups before migrations need the PostgresBackup controller, "
-                        + "which this version does not have yet; set backupBefore: false");
-            }
             PostgresDatabase db = client.resources(PostgresDatabase.class).inNamespace(ns).withName(migration.getSpec().getDatabaseRef().getName()).get();
             if (db == null || !Conditions.isReady(db.getStatus())) {
                 return Outcome.reconciling("WaitingForDatabase", "PostgresDatabase " + migration.getSpec().getDatabaseRef().getName()
@@ -66,6 +62,18 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
                 return Outcome.reconciling(e.reason(), e.getMessage());
             }
             boolean changed = !inputs.hash().equals(status.getScriptsHash());
+            if (changed && migration.getSpec().getBackupBefore() != null
+                    && FlywayRunner.info(endpoint, inputs.scripts(), inputs.settings()).pending() > 0) {
+                PreMigrationBackups.State backup = PreMigrationBackups.ensure(client, migration, db, inputs.hash());
+                status.setPreMigrationBackup(backup.backupName());
+                if (backup.failure() != null) {
+                    return Outcome.stalledOnInputs("BackupFailed", "The backup before migrating (PostgresBackup " + backup.backupName()
+                            + ") failed, so nothing was migrated: " + backup.failure());
+                }
+                if (!backup.ready()) {
+                    return Outcome.reconciling("WaitingForBackup", "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
+                }
+            }
             FlywayRunner.Report report = changed
                     ? FlywayRunner.migrate(endpoint, inputs.scripts(), inputs.settings())
                     : FlywayRunner.info(endpoint, inputs.scripts(), inputs.settings());

@@ -1,8 +1,11 @@
 package io.shopdb.operator.migration;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresMigration;
@@ -11,6 +14,7 @@ import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.testing.OperatorTestBase;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,6 +84,53 @@ class MigrationOperatorTest extends OperatorTestBase {
                 "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nALTER TABLE orders ADD COLUMN customer_id bigint REFERENCES customers;\n"));
         PostgresMigration mismatch = awaitCondition(PostgresMigration.class, "mig-schema", Conditions.STALLED, "ChecksumMismatch");
         assertTrue(Conditions.find(mismatch.getStatus(), Conditions.STALLED).getMessage().contains("restore its original content"));
+    }
+
+    @Test
+    void backupBeforeTakesABackupAndWaitsForItBeforeMigrating() {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: bb-db}
+                spec: {instances: 1}
+                """, PostgresCluster.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: bb-owner}
+                spec: {clusterRef: {name: bb-db}, name: bb_owner}
+                """, PostgresRole.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: bb}
+                spec: {clusterRef: {name: bb-db}, owner: bb_owner}
+                """, PostgresDatabase.class));
+        create(new PersistentVolumeClaimBuilder().withNewMetadata().withName("bb-store").endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi"))
+                .endResources().endSpec().build());
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("bb-scripts").withNamespace(ns()).endMetadata()
+                .withData(Map.of("V1__t.sql", "CREATE TABLE t (id int PRIMARY KEY);")).build()).create();
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresMigration
+                metadata: {name: bb-schema}
+                spec:
+                  databaseRef: {name: bb}
+                  sources: [{configMap: bb-scripts}]
+                  backupBefore:
+                    target: {pvc: {claimName: bb-store, subPath: pre-migration}}
+                """, PostgresMigration.class));
+        PostgresMigration ready = awaitReady(PostgresMigration.class, "bb-schema");
+        assertEquals("1", ready.getStatus().getCurrentVersion());
+        String backupName = ready.getStatus().getPreMigrationBackup();
+        assertTrue(backupName != null && backupName.startsWith("bb-schema-pre-"), String.valueOf(backupName));
+        PostgresBackup backup = client.resources(PostgresBackup.class).inNamespace(ns()).withName(backupName).get();
+        assertTrue(Conditions.isReady(backup.getStatus()), "the backup is Ready");
+        Instant backupDone = Instant.parse(Conditions.find(backup.getStatus(), Conditions.READY).getLastTransitionTime());
+        Instant migrated = Instant.parse(ready.getStatus().getApplied().stream()
+                .filter(a -> "V1__t.sql".equals(a.getScript())).findFirst().orElseThrow().getInstalledOn());
+        assertTrue(!migrated.isBefore(backupDone.minusSeconds(1)), "migrated at " + migrated + ", after the backup at " + backupDone);
     }
 
     private void scripts(Map<String, String> data) {

@@ -64,9 +64,24 @@ public class PostgresMigrationSpec {
     @JsonPropertyDescription("Seconds to wait for another migration of the same schema (Flyway's lock) before retrying later.")
     private Integer lockRetryCount = 60;
 
-    @Default("false")
-    @JsonPropertyDescription("Take a PostgresBackup of the database and wait for it before migrating.")
-    private Boolean backupBefore = false;
+    @JsonPropertyDescription("Take a logical PostgresBackup of the database to this target, and wait until it is Ready, before each migrate that has scripts to run.")
+    private PreMigrationBackup backupBefore;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class PreMigrationBackup {
+        @Required
+        @JsonPropertyDescription("Where the backup goes: a PVC or S3-compatible storage, as in PostgresBackup.")
+        private BackupTarget target;
+
+        @Pattern("^(none|gzip(:[1-9])?)$")
+        @JsonPropertyDescription("pg_dump compression (default gzip).")
+        private String compression;
+
+        public BackupTarget getTarget() { return target; }
+        public void setTarget(BackupTarget target) { this.target = target; }
+        public String getCompression() { return compression; }
+        public void setCompression(String compression) { this.compression = compression; }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class MigrationSource {
@@ -106,6 +121,6 @@ public class PostgresMigrationSpec {
     public void setMixed(Boolean mixed) { this.mixed = mixed; }
     public Integer getLockRetryCount() { return lockRetryCount; }
     public void setLockRetryCount(Integer lockRetryCount) { this.lockRetryCount = lockRetryCount; }
-    public Boolean getBackupBefore() { return backupBefore; }
-    public void setBackupBefore(Boolean backupBefore) { this.backupBefore = backupBefore; }
+    public PreMigrationBackup getBackupBefore() { return backupBefore; }
+    public void setBackupBefore(PreMigrationBackup backupBefore) { this.backupBefore = backupBefore; }
 }

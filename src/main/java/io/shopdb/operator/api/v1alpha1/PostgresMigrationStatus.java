@@ -20,6 +20,8 @@ public class PostgresMigrationStatus extends ShopdbStatus {
     private String scriptsHash;
     @JsonPropertyDescription("Hash of the scripts and settings whose migrate failed; unchanged inputs are not retried.")
     private String failedHash;
+    @JsonPropertyDescription("The PostgresBackup taken before the last migrate (spec.backupBefore).")
+    private String preMigrationBackup;
     @JsonPropertyDescription("The last failure: script, PostgreSQL error, line and statement.")
     private MigrationFailure failure;
 
@@ -76,6 +78,8 @@ public class PostgresMigrationStatus extends ShopdbStatus {
         public void setSqlState(String sqlState) { this.sqlState = sqlState; }
     }
 
+    public String getPreMigrationBackup() { return preMigrationBackup; }
+    public void setPreMigrationBackup(String preMigrationBackup) { this.preMigrationBackup = preMigrationBackup; }
     public String getCurrentVersion() { return currentVersion; }
     public void setCurrentVersion(String currentVersion) { this.currentVersion = currentVersion; }
     public List<AppliedMigration> getApplied() { return applied; }
