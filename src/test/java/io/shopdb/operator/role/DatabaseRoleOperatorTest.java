@@ -227,6 +227,62 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         assertTrue(Conditions.find(stalled.getStatus(), Conditions.STALLED).getMessage().contains("spec.name: is 64 bytes long"));
     }
 
+    @Test
+    @Order(7)
+    void deletingKeepsDataUnlessReclaimPolicyIsDeleteAndARoleOwningObjectsIsNotDropped() throws Exception {
+        PostgresDatabase scratch = Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: scratch}
+                spec: {clusterRef: {name: shop-db}, owner: shop_owner, reclaimPolicy: Delete}
+                """, PostgresDatabase.class);
+        PostgresDatabase kept = Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: kept}
+                spec: {clusterRef: {name: shop-db}, owner: shop_owner}
+                """, PostgresDatabase.class);
+        PostgresRole owning = Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: owning}
+                spec: {clusterRef: {name: shop-db}, login: false, reclaimPolicy: Delete}
+                """, PostgresRole.class);
+        create(scratch);
+        create(kept);
+        create(owning);
+        awaitReady(PostgresDatabase.class, "scratch");
+        awaitReady(PostgresDatabase.class, "kept");
+        awaitReady(PostgresRole.class, "owning");
+        try (Connection su = superuser("kept"); Statement st = su.createStatement()) {
+            st.execute("CREATE TABLE owned_by_role (id int)");
+            st.execute("ALTER TABLE owned_by_role OWNER TO owning");
+        }
+        client.resources(PostgresDatabase.class).inNamespace(ns()).withName("scratch").delete();
+        client.resources(PostgresDatabase.class).inNamespace(ns()).withName("kept").delete();
+        client.resources(PostgresRole.class).inNamespace(ns()).withName("owning").delete();
+        Awaitility.await().atMost(READY_TIMEOUT).until(() ->
+                client.resources(PostgresDatabase.class).inNamespace(ns()).withName("scratch").get() == null
+                        && client.resources(PostgresDatabase.class).inNamespace(ns()).withName("kept").get() == null);
+        assertTrue(!exists("SELECT 1 FROM pg_database WHERE datname = 'scratch'"), "Delete drops the database");
+        assertTrue(exists("SELECT 1 FROM pg_database WHERE datname = 'kept'"), "Retain keeps it");
+        PostgresRole refused = awaitCondition(PostgresRole.class, "owning", Conditions.STALLED, "DropRefused");
+        assertTrue(Conditions.find(refused.getStatus(), Conditions.STALLED).getMessage().contains("kept"),
+                "the message names where the role owns objects: " + Conditions.find(refused.getStatus(), Conditions.STALLED).getMessage());
+        assertTrue(exists("SELECT 1 FROM pg_roles WHERE rolname = 'owning'"), "no half-done drop");
+        try (Connection su = superuser("kept"); Statement st = su.createStatement()) {
+            st.execute("DROP TABLE owned_by_role");
+        }
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> client.resources(PostgresRole.class).inNamespace(ns()).withName("owning").get() == null);
+        assertTrue(!exists("SELECT 1 FROM pg_roles WHERE rolname = 'owning'"), "dropped once it owns nothing");
+    }
+
+    private boolean exists(String sql) throws SQLException {
+        try (Connection su = superuser("postgres"); Statement st = su.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            return rs.next();
+        }
+    }
+
     private Connection login(String roleResource) throws SQLException {
         String user = new String(GeneratedSecrets.read(client, ns(), roleResource + "-connection", "user"));
         char[] password = GeneratedSecrets.read(client, ns(), roleResource + "-password", "password");
