@@ -56,26 +56,15 @@ public final class GrantPlan {
         for (ObjectRef object : all) {
             Set<String> wanted = want.getOrDefault(object, Set.of());
             Map<String, Boolean> held = have.getOrDefault(object, Map.of());
-            Comparator<String> order = object.kind().order();
-            Set<String> revoke = new TreeSet<>(order);
-            Set<String> revokeOption = new TreeSet<>(order);
-            Set<String> grant = new TreeSet<>(order);
-            held.forEach((p, grantable) -> {
-                if (!wanted.contains(p)) {
-                    revoke.add(p);
-                } else if (grantable) {
-                    revokeOption.add(p); // declared grants never carry WITH GRANT OPTION
-                }
-            });
-            wanted.stream().filter(p -> !held.containsKey(p)).forEach(grant::add);
-            if (!revoke.isEmpty()) {
-                steps.add(change("REVOKE ", revoke, object.sql(), object.text(), " FROM ", role));
+            Diff d = Diff.of(wanted, held, object.kind().order());
+            if (!d.revoke().isEmpty()) {
+                steps.add(change("REVOKE ", d.revoke(), object.sql(), object.text(), " FROM ", role));
             }
-            if (!revokeOption.isEmpty()) {
-                steps.add(change("REVOKE GRANT OPTION FOR ", revokeOption, object.sql(), object.text(), " FROM ", role));
+            if (!d.revokeOption().isEmpty()) {
+                steps.add(change("REVOKE GRANT OPTION FOR ", d.revokeOption(), object.sql(), object.text(), " FROM ", role));
             }
-            if (!grant.isEmpty()) {
-                steps.add(change("GRANT ", grant, object.sql(), object.text(), " TO ", role));
+            if (!d.grant().isEmpty()) {
+                steps.add(change("GRANT ", d.grant(), object.sql(), object.text(), " TO ", role));
             }
         }
         planDefaults(desired, actual, steps);
@@ -157,7 +146,30 @@ public final class GrantPlan {
         for (DefaultKey k : keys) {
             Set<String> wanted = want.getOrDefault(k, Set.of());
             Map<String, Boolean> held = have.getOrDefault(k, Map.of());
-            Comparator<String> order = k.kind().order();
+            Diff d = Diff.of(wanted, held, k.kind().order());
+            String sqlHead = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Identifiers.quote(k.creator())
+                    + (k.schema() == null ? "" : " IN SCHEMA " + Identifiers.quote(k.schema())) + " ";
+            String textHead = "ALTER DEFAULT PRIVILEGES FOR ROLE " + k.creator()
+                    + (k.schema() == null ? "" : " IN SCHEMA " + k.schema()) + " ";
+            String target = k.kind().defaultsKeyword();
+            if (!d.revoke().isEmpty()) {
+                steps.add(prefixed(sqlHead, textHead, change("REVOKE ", d.revoke(), target, target, " FROM ", role)));
+            }
+            if (!d.revokeOption().isEmpty()) {
+                steps.add(prefixed(sqlHead, textHead, change("REVOKE GRANT OPTION FOR ", d.revokeOption(), target, target, " FROM ", role)));
+            }
+            if (!d.grant().isEmpty()) {
+                steps.add(prefixed(sqlHead, textHead, change("GRANT ", d.grant(), target, target, " TO ", role)));
+            }
+        }
+    }
+
+    /**
+     * Declared versus held privileges on one object (or one default-ACL entry): what to revoke, what to keep
+     * but without grant option (declared grants never carry WITH GRANT OPTION), and what to grant.
+     */
+    record Diff(Set<String> revoke, Set<String> revokeOption, Set<String> grant) {
+        static Diff of(Set<String> wanted, Map<String, Boolean> held, Comparator<String> order) {
             Set<String> revoke = new TreeSet<>(order);
             Set<String> revokeOption = new TreeSet<>(order);
             Set<String> grant = new TreeSet<>(order);
@@ -169,20 +181,7 @@ public final class GrantPlan {
                 }
             });
             wanted.stream().filter(p -> !held.containsKey(p)).forEach(grant::add);
-            String sqlHead = "ALTER DEFAULT PRIVILEGES FOR ROLE " + Identifiers.quote(k.creator())
-                    + (k.schema() == null ? "" : " IN SCHEMA " + Identifiers.quote(k.schema())) + " ";
-            String textHead = "ALTER DEFAULT PRIVILEGES FOR ROLE " + k.creator()
-                    + (k.schema() == null ? "" : " IN SCHEMA " + k.schema()) + " ";
-            String target = k.kind().defaultsKeyword();
-            if (!revoke.isEmpty()) {
-                steps.add(prefixed(sqlHead, textHead, change("REVOKE ", revoke, target, target, " FROM ", role)));
-            }
-            if (!revokeOption.isEmpty()) {
-                steps.add(prefixed(sqlHead, textHead, change("REVOKE GRANT OPTION FOR ", revokeOption, target, target, " FROM ", role)));
-            }
-            if (!grant.isEmpty()) {
-                steps.add(prefixed(sqlHead, textHead, change("GRANT ", grant, target, target, " TO ", role)));
-            }
+            return new Diff(revoke, revokeOption, grant);
         }
     }
 

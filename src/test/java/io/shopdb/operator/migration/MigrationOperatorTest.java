@@ -26,27 +26,7 @@ class MigrationOperatorTest extends OperatorTestBase {
 
     @Test
     void migratesReportsFailuresHonestlyAndRefusesEditedHistory() {
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresCluster
-                metadata: {name: mig-db}
-                spec: {instances: 1}
-                """, PostgresCluster.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresRole
-                metadata: {name: mig-owner}
-                spec: {clusterRef: {name: mig-db}, name: mig_owner}
-                """, PostgresRole.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresDatabase
-                metadata: {name: mig}
-                spec:
-                  clusterRef: {name: mig-db}
-                  owner: mig_owner
-                  schemas: [{name: app}]
-                """, PostgresDatabase.class));
+        clusterWithDatabase("mig", "schemas: [{name: app}]");
         scripts(Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY, email text NOT NULL);"));
         create(Serialization.unmarshal("""
                 apiVersion: shopdb.io/v1alpha1
@@ -88,24 +68,7 @@ class MigrationOperatorTest extends OperatorTestBase {
 
     @Test
     void backupBeforeTakesABackupAndWaitsForItBeforeMigrating() {
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresCluster
-                metadata: {name: bb-db}
-                spec: {instances: 1}
-                """, PostgresCluster.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresRole
-                metadata: {name: bb-owner}
-                spec: {clusterRef: {name: bb-db}, name: bb_owner}
-                """, PostgresRole.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresDatabase
-                metadata: {name: bb}
-                spec: {clusterRef: {name: bb-db}, owner: bb_owner}
-                """, PostgresDatabase.class));
+        clusterWithDatabase("bb", "");
         create(new PersistentVolumeClaimBuilder().withNewMetadata().withName("bb-store").endMetadata()
                 .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi"))
                 .endResources().endSpec().build());
@@ -131,6 +94,31 @@ class MigrationOperatorTest extends OperatorTestBase {
         Instant migrated = Instant.parse(ready.getStatus().getApplied().stream()
                 .filter(a -> "V1__t.sql".equals(a.getScript())).findFirst().orElseThrow().getInstalledOn());
         assertTrue(!migrated.isBefore(backupDone.minusSeconds(1)), "migrated at " + migrated + ", after the backup at " + backupDone);
+    }
+
+    /** A one-instance cluster {prefix}-db, its owner role {prefix}_owner and the database {prefix}. */
+    private void clusterWithDatabase(String prefix, String moreDatabaseSpec) {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: %1$s-db}
+                spec: {instances: 1}
+                """.formatted(prefix), PostgresCluster.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: %1$s-owner}
+                spec: {clusterRef: {name: %1$s-db}, name: %1$s_owner}
+                """.formatted(prefix), PostgresRole.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: %1$s}
+                spec:
+                  clusterRef: {name: %1$s-db}
+                  owner: %1$s_owner
+                  %2$s
+                """.formatted(prefix, moreDatabaseSpec), PostgresDatabase.class));
     }
 
     private void scripts(Map<String, String> data) {
