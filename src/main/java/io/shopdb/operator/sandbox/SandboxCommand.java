@@ -31,6 +31,7 @@ public class SandboxCommand implements QuarkusApplication {
     @Inject KubernetesClient client;
     @Inject Sandbox sandbox;
     @Inject io.javaoperatorsdk.operator.Operator operator;
+    private volatile boolean stopping;
 
     @Override
     public int run(String... args) throws Exception {
@@ -43,6 +44,15 @@ public class SandboxCommand implements QuarkusApplication {
             return 2;
         }
         PrintStream out = System.out;
+        // Ctrl-C (SIGINT/SIGTERM) runs JVM shutdown hooks while this loop is still going: stop the servers
+        // and remove the temp dir right there, then let the loop end.
+        Thread main = Thread.currentThread();
+        Thread onSignal = new Thread(() -> {
+            stopping = true;
+            sandbox.stop();
+            main.interrupt();
+        }, "sandbox-shutdown");
+        Runtime.getRuntime().addShutdownHook(onSignal);
         sandbox.start();
         io.shopdb.operator.OperatorApplication.ensureStarted(operator);
         try {
@@ -50,7 +60,7 @@ public class SandboxCommand implements QuarkusApplication {
             StatusTable table = new StatusTable(client);
             Instant deadline = Instant.now().plus(options.timeout());
             String last = "";
-            while (true) {
+            while (!stopping) {
                 StatusTable.Snapshot snapshot = table.snapshot();
                 String text = snapshot.render();
                 if (!text.equals(last)) {
@@ -76,10 +86,21 @@ public class SandboxCommand implements QuarkusApplication {
                         return 1;
                     }
                 }
-                Thread.sleep(500);
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    break;
+                }
             }
+            out.println("sandbox: interrupted, stopped");
+            return 130;
         } finally {
             sandbox.stop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException e) {
+                // already shutting down: the hook is running or has run
+            }
         }
     }
 
