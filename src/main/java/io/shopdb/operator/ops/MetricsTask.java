@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The one background task behind the metrics: every shopdb.metrics.interval it recounts resources and takes
+ * The one background task behind the metrics: every shopdb.metrics.interval it recounts resources, re-reads backup and
+ * migration statuses (both from the informer caches) and takes
  * one catalog snapshot per PostgresCluster. Separate from reconciles on purpose: a scrape never touches a
  * database (a Prometheus scrape every 15 s per replica would multiply the load), and a slow or down server
  * delays only this thread, never a reconcile. One thread, clusters in turn, every query time-limited.
@@ -46,6 +47,7 @@ public class MetricsTask {
     @Inject Config config;
     @Inject PrimaryCaches caches;
     @Inject ResourceMetrics resources;
+    @Inject BackupMigrationMetrics backupsAndMigrations;
     @Inject DatabaseHealthMetrics health;
     @Inject ClusterConnections connections;
 
@@ -76,6 +78,7 @@ public class MetricsTask {
     void tick() {
         try {
             resources.refresh();
+            backupsAndMigrations.refresh();
             List<PostgresCluster> clusters = caches.of(PostgresCluster.class);
             Set<String> observed = new HashSet<>();
             for (PostgresCluster c : clusters) {

@@ -138,7 +138,7 @@ class ChartTest {
         }
         assertTrue(alerts.containsAll(Set.of("ShopdbReconcileErrors", "ShopdbDatabaseDown", "ShopdbConnectionsNearLimit",
                 "ShopdbReplicationLag", "ShopdbXidWraparoundRisk", "ShopdbLongTransaction", "ShopdbBackupMissing",
-                "ShopdbRestoreDrillFailed", "ShopdbMigrationFailed")), alerts.toString());
+                "ShopdbRestoreDrillFailed", "ShopdbRestoreFailed", "ShopdbMigrationFailed")), alerts.toString());
     }
 
     @Test
