@@ -3,6 +3,7 @@ package io.shopdb.operator.role;
 import io.shopdb.operator.api.v1alpha1.GrantSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.api.v1alpha1.PostgresRoleSpec;
+import io.shopdb.operator.cluster.ClusterNames;
 import io.shopdb.operator.sql.DesiredGrants;
 import io.shopdb.operator.sql.DesiredRole;
 import io.shopdb.operator.sql.Identifiers;
@@ -26,6 +27,10 @@ public final class RoleSpecs {
     public static DesiredRole desired(PostgresRole role) {
         PostgresRoleSpec spec = role.getSpec();
         Identifiers.require("spec.name", roleName(role));
+        if (roleName(role).equals(ClusterNames.SUPERUSER) || roleName(role).equals(ClusterNames.REPLICATION_USER)) {
+            // the cluster owns these: managing them here would strip superuser or replication rights
+            throw new IllegalArgumentException("spec.name: " + roleName(role) + " is managed by the PostgresCluster itself; choose another name");
+        }
         for (int i = 0; i < spec.getMemberOf().size(); i++) {
             Identifiers.require("spec.memberOf[" + i + "]", spec.getMemberOf().get(i));
         }

@@ -1,7 +1,5 @@
 package io.shopdb.operator.sql;
 
-import org.postgresql.PGConnection;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,8 +12,6 @@ import java.sql.Statement;
  */
 public final class ReplicationUser {
     static final String EXISTS = "SELECT rolreplication AND rolcanlogin FROM pg_roles WHERE rolname = ?";
-    /** True when the stored SCRAM verifier was made from this password (checked without sending it). */
-    static final String VERIFIER = "SELECT rolpassword FROM pg_authid WHERE rolname = ?";
 
     private ReplicationUser() {}
 
@@ -40,19 +36,7 @@ public final class ReplicationUser {
                 changed = true;
             }
         }
-        String verifier;
-        try (PreparedStatement ps = c.prepareStatement(VERIFIER)) {
-            ps.setString(1, role);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                verifier = rs.getString(1);
-            }
-        }
-        if (!ScramVerifier.matches(verifier, password)) {
-            // pgjdbc wipes the array it is given: hand it a copy so the caller keeps its password
-            c.unwrap(PGConnection.class).alterUserPassword(role, password.clone(), "scram-sha-256");
-            changed = true;
-        }
+        changed |= RoleCatalog.ensurePassword(c, role, password);
         return changed;
     }
 }

@@ -42,7 +42,7 @@ class ReplicationUserPgTest {
         try (Connection c = pg.connect()) {
             ReplicationUser.ensure(c, "scram_probe", "right-one".toCharArray());
             String verifier;
-            try (var ps = c.prepareStatement(ReplicationUser.VERIFIER)) {
+            try (var ps = c.prepareStatement(RoleCatalog.VERIFIER)) {
                 ps.setString(1, "scram_probe");
                 try (var rs = ps.executeQuery()) {
                     rs.next();
