@@ -30,23 +30,11 @@ class MetricsOperatorTest extends OperatorTestBase {
     @Inject MetricsTask task;
 
     static String scrape() {
-        return RestAssured.given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return io.shopdb.operator.testing.Scrapes.scrape();
     }
 
-    /** The value of the first sample of {@code name} whose labels contain every {@code label="value"} given. */
     static Double sample(String body, String name, String... labels) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)}\\s+(\\S+)").matcher(body);
-        while (m.find()) {
-            String l = m.group(1);
-            boolean all = true;
-            for (String label : labels) {
-                all &= l.contains(label);
-            }
-            if (all) {
-                return Double.parseDouble(m.group(2));
-            }
-        }
-        return null;
+        return io.shopdb.operator.testing.Scrapes.sample(body, name, labels);
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.kube.GeneratedSecrets;
+import io.shopdb.operator.testing.Scrapes;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Conditions;
@@ -275,6 +276,27 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         }
         Awaitility.await().atMost(READY_TIMEOUT).until(() -> client.resources(PostgresRole.class).inNamespace(ns()).withName("owning").get() == null);
         assertTrue(!exists("SELECT 1 FROM pg_roles WHERE rolname = 'owning'"), "dropped once it owns nothing");
+    }
+
+    @Test
+    @Order(8)
+    void theScrapeShowsTheShopAsItIsAndANewOrderMovesTheCommitCounter() throws Exception {
+        String cluster = "cluster=\"shop-db\"";
+        String shop = "database=\"shop\"";
+        String body = Awaitility.await().atMost(READY_TIMEOUT)
+                .until(Scrapes::scrape, b -> Double.valueOf(1.0).equals(Scrapes.sample(b, "shopdb_pg_up", cluster))
+                        && Scrapes.sample(b, "shopdb_pg_xact_commit_total", cluster, shop) != null);
+        assertEquals(1.0, Scrapes.sample(body, "shopdb_migration_version_info", "migration=\"shop-schema\"", "version=\"7\""), "version_info");
+        assertEquals(0.0, Scrapes.sample(body, "shopdb_migration_failed", "migration=\"shop-schema\""), "migration_failed");
+        Double replicaLag = Scrapes.sample(body, "shopdb_pg_replication_lag_bytes", cluster, "replica=\"shop-db-1\"");
+        assertTrue(replicaLag != null && replicaLag >= 0, "the shop's replica is reported: " + replicaLag);
+        double before = Scrapes.sample(body, "shopdb_pg_xact_commit_total", cluster, shop);
+        try (Connection app = login("shop-app"); Statement st = app.createStatement()) {
+            st.execute("INSERT INTO sales.customers (email, full_name) VALUES ('metrics@example.com', 'Metric') ");
+            st.execute("INSERT INTO sales.orders (customer_id, currency, total) SELECT id, 'EUR', 12.50 FROM sales.customers WHERE email = 'metrics@example.com'");
+        }
+        Awaitility.await().atMost(READY_TIMEOUT).until(() ->
+                Scrapes.sample(Scrapes.scrape(), "shopdb_pg_xact_commit_total", cluster, shop) >= before + 2);
     }
 
     private boolean exists(String sql) throws SQLException {
