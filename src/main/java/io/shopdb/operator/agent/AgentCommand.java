@@ -35,14 +35,14 @@ public final class AgentCommand {
                                  [--jobs N] [--no-owner] [--spool-dir DIR] [--timeout-minutes N]
                    agent verify  STORAGE SERVER --backup-id ID [--database NAME] [--check SQL]... [--jobs N] [--spool-dir DIR]
                    agent list    STORAGE
-                   agent unpack  STORAGE --backup-id ID --data-dir DIR [--spool-dir DIR]
+                   agent unpack  STORAGE --backup-id ID --data-dir DIR [--if-empty] [--pod-name NAME] [--spool-dir DIR]
                    agent delete  STORAGE --backup-id ID
             STORAGE: --dir PATH | --s3-bucket B [--s3-prefix P] [--s3-endpoint URL] [--s3-region R] [--s3-path-style]
                      [--s3-sse AES256|aws:kms] [--s3-kms-key-id ID] [--s3-part-size-mb N]
             SERVER:  --host H [--port 5432] [--user postgres] [--maintenance-db postgres] [--sslmode prefer]
             environment: PGPASSWORD or PGPASSFILE; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY""";
 
-    private static final Set<String> FLAGS = Set.of("overwrite", "no-owner", "s3-path-style");
+    private static final Set<String> FLAGS = Set.of("overwrite", "no-owner", "s3-path-style", "if-empty");
     private static final Set<String> REPEATABLE = Set.of("database", "check");
     private static final Set<String> STORAGE = Set.of("dir", "s3-bucket", "s3-prefix", "s3-endpoint", "s3-region", "s3-path-style",
             "s3-sse", "s3-kms-key-id", "s3-part-size-mb", "spool-dir");
@@ -52,7 +52,7 @@ public final class AgentCommand {
             "restore", Set.of("backup-id", "database", "target-database", "overwrite", "no-owner"),
             "verify", Set.of("backup-id", "database", "check"),
             "list", Set.of(),
-            "unpack", Set.of("backup-id", "data-dir"),
+            "unpack", Set.of("backup-id", "data-dir", "if-empty", "pod-name"),
             "delete", Set.of("backup-id"));
 
     private AgentCommand() {}
@@ -104,7 +104,7 @@ public final class AgentCommand {
                 Object result = switch (p.command()) {
                     case "list" -> catalog.list().stream().map(AgentCommand::summary).toList();
                     case "delete" -> deleted(catalog, p.require("backup-id"));
-                    case "unpack" -> summary(new PhysicalRestore(catalog, spool).unpack(p.require("backup-id"), Paths.get(p.require("data-dir"))));
+                    case "unpack" -> unpack(p, catalog, spool);
                     default -> runWithServer(p, catalog, spool, endpoint(p, env));
                 };
                 out.println(BackupManifest.json().writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
@@ -121,6 +121,26 @@ public final class AgentCommand {
             out.println(error("IO", String.valueOf(e.getMessage())));
             return AgentException.Reason.IO.exitCode;
         }
+    }
+
+    /**
+     * unpack; --if-empty (a cluster's init container) leaves a data directory that has files alone and unpacks
+     * through a staging directory, so an interrupted unpack is never mistaken for a data directory;
+     * --pod-name skips every pod but ordinal 0 (replicas clone the primary instead).
+     */
+    private static Object unpack(Parsed p, BackupCatalog catalog, Path spool) {
+        String pod = p.get("pod-name", null);
+        if (pod != null && !pod.endsWith("-0")) {
+            return Map.of("skipped", "pod " + pod + " is not ordinal 0: it clones the primary");
+        }
+        Path dataDir = Paths.get(p.require("data-dir"));
+        if (!p.flag("if-empty")) {
+            return summary(new PhysicalRestore(catalog, spool).unpack(p.require("backup-id"), dataDir));
+        }
+        if (PhysicalRestore.hasFiles(dataDir)) {
+            return Map.of("skipped", "data directory " + dataDir + " is not empty");
+        }
+        return summary(new PhysicalRestore(catalog, spool).unpackStaged(p.require("backup-id"), dataDir));
     }
 
     private static Object runWithServer(Parsed p, BackupCatalog catalog, Path spool, PgEndpoint server) {

@@ -56,6 +56,38 @@ public final class PhysicalRestore {
         }
     }
 
+    /** True when {@code dir} exists and holds at least one entry. */
+    public static boolean hasFiles(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.findAny().isPresent();
+        } catch (IOException e) {
+            throw new AgentException(AgentException.Reason.IO, "cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * As {@link #unpack}, through {@code <dataDir>.unpacking} (removed first if a previous attempt left it),
+     * renamed to {@code dataDir} only when complete; the data directory gets mode 0700, as postgres wants.
+     */
+    public BackupManifest unpackStaged(String backupId, Path dataDir) {
+        Path staging = dataDir.resolveSibling(dataDir.getFileName() + ".unpacking");
+        Spool.deleteTree(staging);
+        BackupManifest manifest = unpack(backupId, staging);
+        try {
+            Files.setPosixFilePermissions(staging, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+            Files.deleteIfExists(staging.resolve("standby.signal"));
+            Files.deleteIfExists(staging.resolve("recovery.signal"));
+            Files.deleteIfExists(dataDir); // an empty directory only; hasFiles was checked
+            Files.move(staging, dataDir, StandardCopyOption.ATOMIC_MOVE);
+            return manifest;
+        } catch (IOException e) {
+            throw new AgentException(AgentException.Reason.IO, "cannot move the unpacked backup to " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void untar(Path tar, Path into, String suffix) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("tar", "--extract", "--file=" + tar, "--directory=" + into));
         switch (suffix) {

@@ -34,7 +34,7 @@ import java.util.List;
  * non-empty target unless overwrite is set (TargetNotEmpty), a corrupted backup (ChecksumMismatch) and a dump
  * from a newer major (VersionTooNew): all Stalled, since repeating cannot help. A restore runs once; its
  * result is history. Physical backups restore into a new cluster's data directory, which this version does
- * not do yet (Stalled/NotSupported); {@code agent unpack} does it by hand.
+ * not do (Stalled/NotSupported): a new PostgresCluster with spec.bootstrap.fromBackup does.
  */
 @ControllerConfiguration(name = "postgresrestore")
 public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
@@ -89,8 +89,8 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
                     return Outcome.stalled("BackupNotFound", "PostgresBackup " + name + " (spec.backupRef) does not exist");
                 }
                 if (backup.getSpec().getMethod() == BackupTemplate.BackupMethod.physical) {
-                    return Outcome.stalled("NotSupported", "PostgresBackup " + name + " is physical: restoring it into a new cluster"
-                            + " is not supported yet (use `agent unpack` into a data directory by hand)");
+                    return Outcome.stalled("NotSupported", "PostgresBackup " + name + " is physical: it cannot be"
+                            + " restored into an existing cluster; create a new PostgresCluster with spec.bootstrap.fromBackup.backupRef.name: " + name);
                 }
                 if (backup.getStatus() != null && Conditions.find(backup.getStatus(), Conditions.STALLED) != null
                         && "True".equals(Conditions.find(backup.getStatus(), Conditions.STALLED).getStatus())) {

@@ -14,6 +14,12 @@ public final class ClusterCredentials {
                 c.getSpec().getReclaimPolicy() == ReclaimPolicy.Delete);
     }
 
+    /** As {@link #ensure(KubernetesClient, PostgresCluster, String, String)}; a new Secret gets {@code initialPassword} if given. */
+    public static boolean ensure(KubernetesClient client, PostgresCluster c, String secretName, String username, char[] initialPassword) {
+        return GeneratedSecrets.ensure(client, c, secretName, username, ClusterNames.labels(c),
+                c.getSpec().getReclaimPolicy() == ReclaimPolicy.Delete, initialPassword);
+    }
+
     public static char[] read(KubernetesClient client, String namespace, String secretName, String key) {
         return GeneratedSecrets.read(client, namespace, secretName, key);
     }

@@ -11,7 +11,10 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.backup.AgentJobs;
 import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.api.v1alpha1.StorageSpec;
 
@@ -21,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +45,18 @@ public final class InstanceSetBuilder {
 
     private InstanceSetBuilder() {}
 
+    /** Where ordinal 0's first data directory comes from when spec.bootstrap.fromBackup is set. */
+    public record Restore(String backupId, BackupTarget target, String agentImage) {}
+
     public static StatefulSet build(PostgresCluster c) {
+        return build(c, null);
+    }
+
+    /**
+     * With {@code restore}, the pods get an init container that unpacks the physical backup into an empty
+     * PGDATA (ordinal 0 only; a non-empty PGDATA is left alone, so it runs once per volume).
+     */
+    public static StatefulSet build(PostgresCluster c, Restore restore) {
         var spec = c.getSpec();
         Map<String, String> effective = PostgresParameters.effective(spec.getParameters(), spec.getResources());
         String restartHash = sha256(PostgresParameters.restartParameters(effective).toString());
@@ -74,7 +89,11 @@ public final class InstanceSetBuilder {
                 .withFsGroup(POSTGRES_UID)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
+                .withInitContainers(restore == null ? List.of() : List.of(restoreContainer(c, restore)))
                 .withContainers(container(c))
+                .addAllToVolumes(restore == null || restore.target().getPvc() == null ? List.of() : List.of(new VolumeBuilder()
+                        .withName("backup").withNewPersistentVolumeClaim().withClaimName(restore.target().getPvc().getClaimName())
+                        .withReadOnly(true).endPersistentVolumeClaim().build()))
                 .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(c)).endConfigMap().endVolume()
                 .addNewVolume().withName("run").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
@@ -83,6 +102,49 @@ public final class InstanceSetBuilder {
                 .withVolumeClaimTemplates(dataClaim(c))
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The init container of a cluster bootstrapped from a backup: {@code agent unpack --if-empty} in the agent
+     * image (see AgentJobs), as the postgres uid of the pod, with the same restricted security context.
+     * The storage is reached as an agent Job reaches it: a PVC mounted at /backup or S3 credentials from a Secret.
+     */
+    private static Container restoreContainer(PostgresCluster c, Restore restore) {
+        List<String> args = new ArrayList<>(List.of("agent", "unpack", "--backup-id", restore.backupId(),
+                "--data-dir", "$(PGDATA)", "--if-empty", "--pod-name", "$(POD_NAME)", "--spool-dir", "/tmp"));
+        args.addAll(AgentJobs.storageArgs(restore.target()));
+        List<EnvVar> env = new ArrayList<>(List.of(
+                new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build(),
+                plain("PGDATA", DATA_MOUNT + "/pgdata"),
+                plain("HOME", "/tmp"),
+                plain("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=50")));
+        var builder = new ContainerBuilder()
+                .withName("restore")
+                .withImage(restore.agentImage())
+                .withImagePullPolicy("IfNotPresent")
+                .withCommand("java", "-jar", "/deployments/quarkus-run.jar")
+                .withArgs(args)
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount();
+        if (restore.target().getPvc() != null) {
+            String sub = restore.target().getPvc().getSubPath();
+            env.add(plain("BACKUP_DIR", sub == null || sub.isEmpty() ? AgentJobs.MOUNT_BACKUP : AgentJobs.MOUNT_BACKUP + "/" + sub));
+            builder.addNewVolumeMount().withName("backup").withMountPath(AgentJobs.MOUNT_BACKUP).withReadOnly(true).endVolumeMount();
+        } else if (restore.target().getS3() != null && restore.target().getS3().getCredentialsSecret() != null) {
+            var creds = restore.target().getS3().getCredentialsSecret();
+            env.add(secret("AWS_ACCESS_KEY_ID", creds.getName(),
+                    creds.getAccessKeyIdKey() == null ? "AWS_ACCESS_KEY_ID" : creds.getAccessKeyIdKey()));
+            env.add(secret("AWS_SECRET_ACCESS_KEY", creds.getName(),
+                    creds.getSecretAccessKeyKey() == null ? "AWS_SECRET_ACCESS_KEY" : creds.getSecretAccessKeyKey()));
+        }
+        return builder.withEnv(env).build();
     }
 
     private static Container container(PostgresCluster c) {

@@ -25,14 +25,26 @@ final class ManagedClusterResources {
     }
 
     boolean apply(PostgresCluster c) {
-        boolean wrote = ClusterCredentials.ensure(client, c, ClusterNames.superuserSecret(c), ClusterNames.SUPERUSER);
-        wrote |= ClusterCredentials.ensure(client, c, ClusterNames.replicationSecret(c), ClusterNames.REPLICATION_USER);
+        return apply(c, null, null);
+    }
+
+    /**
+     * {@code restore}: the cluster starts from a physical backup (init container). {@code source}: the cluster the
+     * backup was taken of; its superuser and replication passwords are the ones inside the restored data, so
+     * the new cluster's Secrets are created with them (only when they do not exist yet).
+     */
+    boolean apply(PostgresCluster c, InstanceSetBuilder.Restore restore, PostgresCluster source) {
+        String ns = c.getMetadata().getNamespace();
+        char[] superuser = source == null ? null : ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(source), "password");
+        char[] replication = source == null ? null : ClusterCredentials.read(client, ns, ClusterNames.replicationSecret(source), "password");
+        boolean wrote = ClusterCredentials.ensure(client, c, ClusterNames.superuserSecret(c), ClusterNames.SUPERUSER, superuser);
+        wrote |= ClusterCredentials.ensure(client, c, ClusterNames.replicationSecret(c), ClusterNames.REPLICATION_USER, replication);
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.config(c)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.headless(c)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA)));
         // volumeClaimTemplates are immutable on a StatefulSet: keep the existing ones; volumes grow below.
-        wrote |= changed(DesiredState.apply(client, c, InstanceSetBuilder.build(c),
+        wrote |= changed(DesiredState.apply(client, c, InstanceSetBuilder.build(c, restore),
                 (StatefulSet existing, StatefulSet desired) ->
                         desired.getSpec().setVolumeClaimTemplates(existing.getSpec().getVolumeClaimTemplates())));
         if (c.getSpec().getInstances() > 1) {

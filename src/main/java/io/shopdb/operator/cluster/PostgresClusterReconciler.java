@@ -5,7 +5,11 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.shopdb.operator.ShopdbConfig;
+import io.shopdb.operator.api.v1alpha1.BackupTemplate;
+import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
 import io.shopdb.operator.api.v1alpha1.ReplicaStatus;
 import io.shopdb.operator.cluster.ClusterConnections.NotReachableException;
@@ -42,6 +46,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     @Inject ClusterConnections connections;
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
+    @Inject ShopdbConfig config;
 
     @Override
     public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
@@ -73,9 +78,51 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         }
     }
 
+    /** The outcome to stop at, or the restore (and its source cluster) to apply; see spec.bootstrap.fromBackup. */
+    private record Bootstrap(Outcome stop, InstanceSetBuilder.Restore restore, PostgresCluster source) {}
+
+    private Bootstrap bootstrap(PostgresCluster cluster) {
+        var from = cluster.getSpec().getBootstrap() == null ? null : cluster.getSpec().getBootstrap().getFromBackup();
+        if (from == null || from.getBackupRef() == null) {
+            return new Bootstrap(null, null, null);
+        }
+        String ns = cluster.getMetadata().getNamespace();
+        String name = from.getBackupRef().getName();
+        PostgresBackup backup = client.resources(PostgresBackup.class).inNamespace(ns).withName(name).get();
+        if (backup == null) {
+            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_BACKUP,
+                    "Waiting for PostgresBackup " + name + " (spec.bootstrap.fromBackup.backupRef) to exist"), null, null);
+        }
+        if (backup.getSpec().getMethod() != BackupTemplate.BackupMethod.physical) {
+            return new Bootstrap(Outcome.stalled(Reasons.INVALID_SPEC, "PostgresBackup " + name + " is "
+                    + backup.getSpec().getMethod() + ": spec.bootstrap.fromBackup needs a physical backup"
+                    + " (restore a logical one into a database with a PostgresRestore)"), null, null);
+        }
+        if (!Conditions.isReady(backup.getStatus()) || backup.getStatus().getBackupId() == null) {
+            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_BACKUP, "Waiting for PostgresBackup " + name + " to be Ready"), null, null);
+        }
+        PostgresCluster source = null;
+        if (backup.getSpec().getClusterRef() != null) {
+            source = client.resources(PostgresCluster.class).inNamespace(ns).withName(backup.getSpec().getClusterRef().getName()).get();
+        }
+        boolean secretsExist = ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(cluster), "password") != null;
+        if (!secretsExist && (source == null
+                || ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(source), "password") == null)) {
+            return new Bootstrap(Outcome.stalled(Reasons.CREDENTIALS_MISSING, "The restored data keeps the superuser password of the"
+                    + " backup's source cluster, but its Secret is not found; create Secret " + ClusterNames.superuserSecret(cluster)
+                    + " (username postgres, password of the source) before the cluster starts"), null, null);
+        }
+        return new Bootstrap(null, new InstanceSetBuilder.Restore(backup.getStatus().getBackupId(), backup.getSpec().getTarget(),
+                config.agent().image()), secretsExist ? null : source);
+    }
+
     private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status) {
+        Bootstrap bootstrap = bootstrap(cluster);
+        if (bootstrap.stop() != null) {
+            return bootstrap.stop();
+        }
         ManagedClusterResources resources = new ManagedClusterResources(client);
-        if (resources.apply(cluster)) {
+        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source())) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
         int ready = resources.readyInstances(cluster);

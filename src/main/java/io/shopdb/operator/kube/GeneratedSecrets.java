@@ -27,6 +27,12 @@ public final class GeneratedSecrets {
     /** Ensures the Secret exists with username and a generated password; returns true when it wrote. */
     public static boolean ensure(KubernetesClient client, HasMetadata owner, String secretName, String username,
                                  Map<String, String> labels, boolean ownedByOwner) {
+        return ensure(client, owner, secretName, username, labels, ownedByOwner, null);
+    }
+
+    /** As above; a Secret created now gets {@code initialPassword} when given (e.g. copied from a source cluster). */
+    public static boolean ensure(KubernetesClient client, HasMetadata owner, String secretName, String username,
+                                 Map<String, String> labels, boolean ownedByOwner, char[] initialPassword) {
         String ns = owner.getMetadata().getNamespace();
         Secret existing = client.secrets().inNamespace(ns).withName(secretName).get();
         List<OwnerReference> owners = ownedByOwner ? List.of(DesiredState.ownerReference(owner)) : List.of();
@@ -35,7 +41,7 @@ public final class GeneratedSecrets {
                     .withNewMetadata().withName(secretName).withNamespace(ns).withLabels(labels).withOwnerReferences(owners).endMetadata()
                     .withType("kubernetes.io/basic-auth")
                     .addToData("username", base64(username))
-                    .addToData("password", base64(new String(generatePassword(32))))
+                    .addToData("password", base64(new String(initialPassword != null ? initialPassword : generatePassword(32))))
                     .build()).create();
             return true;
         }

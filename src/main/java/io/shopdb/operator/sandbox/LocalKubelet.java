@@ -167,14 +167,43 @@ public class LocalKubelet {
         ServiceAddresses.Resolver resolver = (ns, host, port) -> host.startsWith(self)
                 ? new ServiceAddresses.Address("127.0.0.1", ports.getOrDefault(port, port)) // a pod can always reach itself
                 : resolve(ns, host, port);
-        Map<String, String> env = PodEnvironment.build(p, container, volumes, ports, this::secretData, resolver, dir.resolve("termination-log"));
         Files.createDirectories(dir);
+        runInitContainers(p, dir, volumes, resolver);
+        Map<String, String> env = PodEnvironment.build(p, container, volumes, ports, this::secretData, resolver, dir.resolve("termination-log"));
         LocalPostgres.handOver(dir);
         // run-to-completion pods are this operator's agent Jobs: clients only, run as the current user
         PodProcess process = new PodProcess(p, container, env, dir, dir.resolve("container.log"), restartsAlways(p));
         LOG.infof("sandbox: starting pod %s (port %s, log %s)", key(p), ports.values(), dir.resolve("container.log"));
         process.start();
         return new RunningPod(rp.uid(), process, dir, volumes, ports);
+    }
+
+    /**
+     * Init containers, in order, each to completion, before the first container starts; same env, volume
+     * and command rules as containers (they have no ports). They run as the current user, like agent pods,
+     * and the pod's volumes are handed over to the server user afterwards. A failing (or hanging) one fails
+     * the launch: the pod stays not ready and the next sync runs the init containers again.
+     */
+    private void runInitContainers(Pod p, Path dir, Map<String, Path> volumes, ServiceAddresses.Resolver resolver) throws IOException {
+        List<Container> inits = p.getSpec().getInitContainers() == null ? List.of() : p.getSpec().getInitContainers();
+        for (Container init : inits) {
+            Map<String, String> env = PodEnvironment.build(p, init, volumes, Map.of(), this::secretData, resolver,
+                    dir.resolve("init-" + init.getName() + "-termination-log"));
+            PodProcess process = new PodProcess(p, init, env, dir, dir.resolve("init-" + init.getName() + ".log"), false);
+            LOG.infof("sandbox: running init container %s of pod %s", init.getName(), key(p));
+            process.start();
+            Integer exit = process.awaitExit(java.time.Duration.ofMinutes(10));
+            if (exit == null || exit != 0) {
+                process.stop();
+                throw new IOException("init container " + init.getName() + " of " + key(p) + " failed (exit " + exit
+                        + ", log " + dir.resolve("init-" + init.getName() + ".log") + ")");
+            }
+        }
+        if (!inits.isEmpty()) {
+            for (Path v : volumes.values()) {
+                LocalPostgres.handOver(v);
+            }
+        }
     }
 
     /** Writes ConfigMap and Secret volumes like the kubelet's atomic writer: only files that changed. */

@@ -107,6 +107,16 @@ final class PodProcess {
         return process == null || process.isAlive() ? null : process.exitValue();
     }
 
+    /** Waits for the process to end; its exit code, or null when it still runs after {@code timeout}. */
+    Integer awaitExit(java.time.Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
     boolean isAlive() {
         return process != null && process.isAlive();
     }

@@ -15,5 +15,7 @@ public final class Reasons {
     public static final String APPLYING_PARAMETERS = "ApplyingParameters";
     public static final String INVALID_PARAMETER = "InvalidParameter";
 
+    public static final String WAITING_FOR_BACKUP = "WaitingForBackup";
+
     private Reasons() {}
 }

@@ -49,6 +49,20 @@ class ManifestUpdateRulesTest {
         assertRejected(validator.validateUpdate(db2, db1), "spec.name is immutable");
     }
 
+    @Test
+    void bootstrapIsImmutableAndManagedOnly() {
+        var fromA = cluster(Map.of("bootstrap", Map.of("fromBackup", Map.of("backupRef", Map.of("name", "a")))));
+        var fromB = cluster(Map.of("bootstrap", Map.of("fromBackup", Map.of("backupRef", Map.of("name", "b")))));
+        var none = cluster(Map.of("instances", 1));
+        assertEquals(List.of(), validator.validateUpdate(fromA, fromA));
+        assertRejected(validator.validateUpdate(fromB, fromA), "spec.bootstrap is immutable");
+        assertRejected(validator.validateUpdate(none, fromA), "spec.bootstrap is immutable");
+        assertRejected(validator.validateUpdate(fromA, none), "spec.bootstrap is immutable");
+        assertRejected(validator.validateCreate(cluster(Map.of("bootstrap", Map.of("fromBackup", Map.of("backupRef", Map.of("name", "a"))),
+                "external", Map.of("host", "db.example.com", "adminSecretRef", Map.of("name", "admin"))))),
+                "spec.bootstrap applies to managed clusters only");
+    }
+
     private static Map<String, Object> cluster(Map<String, Object> spec) {
         return Map.of("apiVersion", "shopdb.io/v1alpha1", "kind", "PostgresCluster", "metadata", Map.of("name", "c"), "spec", spec);
     }

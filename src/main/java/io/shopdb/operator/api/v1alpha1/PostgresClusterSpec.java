@@ -17,6 +17,10 @@ import java.util.TreeMap;
         message = "a cluster cannot switch between managed and external mode; create a new PostgresCluster")
 @ValidationRule(value = "!has(self.external) || (!has(self.storage) && !has(self.parameters))",
         message = "storage and parameters apply to managed clusters only; an external cluster is configured where it runs")
+@ValidationRule(value = "has(self.bootstrap) == has(oldSelf.bootstrap) && (!has(self.bootstrap) || self.bootstrap == oldSelf.bootstrap)",
+        message = "spec.bootstrap is immutable: it only says how the cluster was created")
+@ValidationRule(value = "!has(self.external) || !has(self.bootstrap)",
+        message = "spec.bootstrap applies to managed clusters only")
 public class PostgresClusterSpec {
 
     @Min(1)
@@ -51,6 +55,11 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("Adopt an existing server (RDS, Cloud SQL, a VM) instead of running instances. No pods are created.")
     private ExternalServerSpec external;
 
+    @JsonPropertyDescription("How a new managed cluster is created; immutable. Without it ordinal 0 runs initdb.")
+    private BootstrapSpec bootstrap;
+
+    public BootstrapSpec getBootstrap() { return bootstrap; }
+    public void setBootstrap(BootstrapSpec bootstrap) { this.bootstrap = bootstrap; }
     public Integer getInstances() { return instances; }
     public void setInstances(Integer instances) { this.instances = instances; }
     public String getPostgresVersion() { return postgresVersion; }
