@@ -18,6 +18,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,8 +123,6 @@ public final class LogicalBackup {
                     snapshot = rs.getString(1);
                 }
             }
-            rowCounts.put(db.database(), ServerCatalog.rowCounts(c));
-            ServerCatalog.Version version = ServerCatalog.version(c);
             List<String> args = new ArrayList<>(List.of(
                     "--format=" + (options.format() == Format.CUSTOM ? "custom" : "directory"),
                     "--file=" + spool.resolve(fileName(db.database(), options.format())),
@@ -130,7 +132,18 @@ public final class LogicalBackup {
                 args.add("--jobs=" + options.jobs());
             }
             args.add("--dbname=" + PgTools.dbname(db.database()));
-            tools.run(db, "pg_dump", args, spool.resolve("pg_dump.log"), options.timeout());
+            // pg_dump reads the exported snapshot on its own connections while this one counts rows in the
+            // same snapshot: the counts cost no extra time as long as they finish before the dump does.
+            ExecutorService dumper = Executors.newSingleThreadExecutor(r -> new Thread(r, "pg_dump-" + db.database()));
+            Future<?> dump = dumper.submit(() -> tools.run(db, "pg_dump", args, spool.resolve("pg_dump.log"), options.timeout()));
+            ServerCatalog.Version version;
+            try {
+                rowCounts.put(db.database(), ServerCatalog.rowCounts(c));
+                version = ServerCatalog.version(c);
+            } finally {
+                awaitDump(dump);
+                dumper.shutdown();
+            }
             try (Statement st = c.createStatement()) {
                 st.execute("ROLLBACK"); // read-only: nothing to commit; ends the snapshot
             }
@@ -138,6 +151,22 @@ public final class LogicalBackup {
         } catch (SQLException e) {
             throw new AgentException(AgentException.Reason.IO, "cannot read database " + db.database() + " on " + db.host() + ":" + db.port()
                     + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits for pg_dump and rethrows its failure as it was (an AgentException with the tool's reason). */
+    private static void awaitDump(Future<?> dump) {
+        try {
+            dump.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new AgentException(AgentException.Reason.TOOL_FAILED, "pg_dump failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            dump.cancel(true);
+            throw new AgentException(AgentException.Reason.TOOL_FAILED, "interrupted while pg_dump ran", e);
         }
     }
 
