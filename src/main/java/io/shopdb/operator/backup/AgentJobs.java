@@ -1,5 +1,6 @@
 package io.shopdb.operator.backup;
 
+import io.shopdb.operator.kube.PodSecurity;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -163,11 +164,7 @@ public final class AgentJobs {
                 .withCommand("java", "-jar", "/deployments/quarkus-run.jar")
                 .withArgs(args).withEnv(env).withVolumeMounts(mounts)
                 .withTerminationMessagePath(TERMINATION_LOG).withTerminationMessagePolicy("File")
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
+                .withSecurityContext(PodSecurity.restrictedContainer())
                 .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
                 .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi")).endResources()
                 .build();

@@ -1,5 +1,6 @@
 package io.shopdb.operator.cluster;
 
+import io.shopdb.operator.kube.PodSecurity;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -124,13 +125,7 @@ public final class InstanceSetBuilder {
                 .withImagePullPolicy("IfNotPresent")
                 .withCommand("java", "-jar", "/deployments/quarkus-run.jar")
                 .withArgs(args)
-                .withNewSecurityContext()
-                .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
-                .withRunAsNonRoot(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
+                .withSecurityContext(PodSecurity.restrictedContainer())
                 .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount();
         if (restore.target().getPvc() != null) {
@@ -163,13 +158,7 @@ public final class InstanceSetBuilder {
                 .withNewLifecycle().withNewPreStop().withNewExec()
                 .withCommand("/bin/sh", "-c", "pg_ctl -D \"$PGDATA\" stop -m fast -w -t 50")
                 .endExec().endPreStop().endLifecycle()
-                .withNewSecurityContext()
-                .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
-                .withRunAsNonRoot(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .endSecurityContext()
+                .withSecurityContext(PodSecurity.restrictedContainer())
                 .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("run").withMountPath(RUN_MOUNT).endVolumeMount()
