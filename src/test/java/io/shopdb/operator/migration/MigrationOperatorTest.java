@@ -96,31 +96,6 @@ class MigrationOperatorTest extends OperatorTestBase {
         assertTrue(!migrated.isBefore(backupDone.minusSeconds(1)), "migrated at " + migrated + ", after the backup at " + backupDone);
     }
 
-    /** A one-instance cluster {prefix}-db, its owner role {prefix}_owner and the database {prefix}. */
-    private void clusterWithDatabase(String prefix, String moreDatabaseSpec) {
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresCluster
-                metadata: {name: %1$s-db}
-                spec: {instances: 1}
-                """.formatted(prefix), PostgresCluster.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresRole
-                metadata: {name: %1$s-owner}
-                spec: {clusterRef: {name: %1$s-db}, name: %1$s_owner}
-                """.formatted(prefix), PostgresRole.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresDatabase
-                metadata: {name: %1$s}
-                spec:
-                  clusterRef: {name: %1$s-db}
-                  owner: %1$s_owner
-                  %2$s
-                """.formatted(prefix, moreDatabaseSpec), PostgresDatabase.class));
-    }
-
     private void scripts(Map<String, String> data) {
         client.resource(new ConfigMapBuilder().withNewMetadata().withName("mig-scripts").withNamespace(ns()).endMetadata()
                 .withData(data).build()).createOr(existing -> existing.update());

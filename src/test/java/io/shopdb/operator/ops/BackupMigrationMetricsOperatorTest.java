@@ -40,27 +40,10 @@ class BackupMigrationMetricsOperatorTest extends OperatorTestBase {
 
     @Test
     void backupAndMigrationGaugesFollowTheStatuses() {
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresCluster
-                metadata: {name: mm-db}
-                spec: {instances: 1}
-                """, PostgresCluster.class));
+        clusterWithDatabase("mm", "");
         create(new PersistentVolumeClaimBuilder().withNewMetadata().withName("mm-store").endMetadata()
                 .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi"))
                 .endResources().endSpec().build());
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresRole
-                metadata: {name: mm-owner}
-                spec: {clusterRef: {name: mm-db}, name: mm_owner}
-                """, PostgresRole.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresDatabase
-                metadata: {name: mm}
-                spec: {clusterRef: {name: mm-db}, owner: mm_owner}
-                """, PostgresDatabase.class));
         scripts(Map.of("V1__t.sql", "CREATE TABLE t (id int PRIMARY KEY);"));
         create(Serialization.unmarshal("""
                 apiVersion: shopdb.io/v1alpha1

@@ -70,4 +70,29 @@ public abstract class OperatorTestBase {
         var a = addresses.resolve(ns(), service, 5432);
         return new PgEndpoint(a.host(), a.port(), database, user, password, "disable");
     }
+
+    /** A one-instance cluster {prefix}-db, its owner role {prefix}_owner and the database {prefix}. */
+    protected void clusterWithDatabase(String prefix, String moreDatabaseSpec) {
+        create(io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: %1$s-db}
+                spec: {instances: 1}
+                """.formatted(prefix), io.shopdb.operator.api.v1alpha1.PostgresCluster.class));
+        create(io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: %1$s-owner}
+                spec: {clusterRef: {name: %1$s-db}, name: %1$s_owner}
+                """.formatted(prefix), io.shopdb.operator.api.v1alpha1.PostgresRole.class));
+        create(io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: %1$s}
+                spec:
+                  clusterRef: {name: %1$s-db}
+                  owner: %1$s_owner
+                  %2$s
+                """.formatted(prefix, moreDatabaseSpec), io.shopdb.operator.api.v1alpha1.PostgresDatabase.class));
+    }
 }
