@@ -67,11 +67,11 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
                 PreMigrationBackups.State backup = PreMigrationBackups.ensure(client, migration, db, inputs.hash());
                 status.setPreMigrationBackup(backup.backupName());
                 if (backup.failure() != null) {
-                    return Outcome.stalledOnInputs("BackupFailed", "The backup before migrating (PostgresBackup " + backup.backupName()
+                    return Outcome.stalledOnInputs(Reasons.BACKUP_FAILED, "The backup before migrating (PostgresBackup " + backup.backupName()
                             + ") failed, so nothing was migrated: " + backup.failure());
                 }
                 if (!backup.ready()) {
-                    return Outcome.reconciling("WaitingForBackup", "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
+                    return Outcome.reconciling(Reasons.WAITING_FOR_BACKUP, "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
                 }
             }
             FlywayRunner.Report report = changed
