@@ -70,3 +70,8 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [jobs]
   verbs: [get, list, watch, create, delete]
 {{- end -}}
+
+{{/* The operator image: repository and tag, the tag defaulting to the chart's appVersion (never latest). */}}
+{{- define "shopdb.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}

@@ -50,6 +50,7 @@ public class MetricsTask {
     @Inject BackupMigrationMetrics backupsAndMigrations;
     @Inject DatabaseHealthMetrics health;
     @Inject ClusterConnections connections;
+    @Inject Leadership leadership;
 
     private ScheduledExecutorService executor;
     private final AtomicLong ticks = new AtomicLong();
@@ -79,7 +80,8 @@ public class MetricsTask {
         try {
             resources.refresh();
             backupsAndMigrations.refresh();
-            List<PostgresCluster> clusters = caches.of(PostgresCluster.class);
+            // Only the leader takes snapshots: a standby replica would double the queries and the series.
+            List<PostgresCluster> clusters = leadership.isLeader() ? caches.of(PostgresCluster.class) : List.of();
             Set<String> observed = new HashSet<>();
             for (PostgresCluster c : clusters) {
                 // A cluster that never answered is still being created: no series yet, rather than a false "down".
