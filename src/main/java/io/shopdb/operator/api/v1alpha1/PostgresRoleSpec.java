@@ -19,7 +19,9 @@ public class PostgresRoleSpec {
     @JsonPropertyDescription("The PostgresCluster that holds the role.")
     private LocalReference clusterRef;
 
-    @Pattern("^(?!pg_)[^\\x00-\\x1f\\x7f]{1,63}$")
+    @Pattern(Names.PG_IDENTIFIER)
+    @ValidationRule(value = "!self.startsWith('pg_')",
+            message = "spec.name may not start with pg_: PostgreSQL reserves such role names for its own roles")
     @ValidationRule(value = "self == oldSelf", message = "spec.name is immutable")
     @JsonPropertyDescription("Role name in PostgreSQL; defaults to metadata.name. Names starting with pg_ are reserved. Immutable.")
     private String name;
