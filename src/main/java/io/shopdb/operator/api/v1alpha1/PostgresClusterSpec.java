@@ -33,8 +33,10 @@ public class PostgresClusterSpec {
 
     @Pattern("^(15|16|17|18)$")
     @Size(max = 2)
+    @ValidationRule(value = "self == oldSelf", message = "spec.postgresVersion cannot change: major upgrades are not supported yet"
+            + " (a newer server cannot start on the older data directory); create a new cluster from a backup instead")
     @Default("\"15\"")
-    @JsonPropertyDescription("PostgreSQL major version of managed instances; picks the default image postgres:<version>.")
+    @JsonPropertyDescription("PostgreSQL major version of managed instances; picks the default image postgres:<version>. Fixed once the cluster exists (major upgrades are not supported yet).")
     private String postgresVersion = "15";
 
     @Size(max = 1024)
