@@ -51,6 +51,11 @@ public class ClusterAccess {
             return connections.open(cluster, admin.withDatabase(database));
         }
 
+        /** Ends the operator's own sessions on {@code database} (before dropping it). */
+        public void closePool(String database) {
+            connections.pools().closeDatabase(ClusterConnections.key(cluster), database);
+        }
+
         public DataSource dataSource(String database) {
             return connections.dataSource(cluster, admin.withDatabase(database));
         }

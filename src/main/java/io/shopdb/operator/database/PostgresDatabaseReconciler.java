@@ -115,20 +115,24 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
                 applied.addAll(target.changingCatalog(desired.name(), () -> run(c, DatabasePlan.plan(desired, DatabaseCatalog.read(c, desired.name())))));
             }
         }
-        try (Connection c = target.open(desired.name())) {
-            var contents = DatabaseCatalog.readContents(c);
-            if (!DatabasePlan.planContents(desired, contents).isEmpty()) {
-                applied.addAll(target.changingCatalog(desired.name(), () -> run(c, DatabasePlan.planContents(desired, DatabaseCatalog.readContents(c)))));
-            }
-            var now = DatabaseCatalog.readContents(c);
-            List<String> schemas = new ArrayList<>();
-            desired.schemas().stream().filter(s -> !s.absent() && now.schemas().containsKey(s.name()))
-                    .forEach(s -> schemas.add(s.name()));
-            status.setSchemas(schemas);
-            List<String> extensions = new ArrayList<>();
-            now.extensions().forEach((name, e) -> extensions.add(name + "@" + e.version() + " (" + e.schema() + ")"));
-            status.setExtensions(extensions);
+        var contents = readContents(target, desired.name());
+        if (!DatabasePlan.planContents(desired, contents).isEmpty()) {
+            // in turn with grants and migrations on this database; the turn first, then a connection
+            applied.addAll(target.changingCatalog(desired.name(), () -> {
+                try (Connection c = target.open(desired.name())) {
+                    return run(c, DatabasePlan.planContents(desired, DatabaseCatalog.readContents(c)));
+                }
+            }));
+            contents = readContents(target, desired.name());
         }
+        var now = contents;
+        List<String> schemas = new ArrayList<>();
+        desired.schemas().stream().filter(s -> !s.absent() && now.schemas().containsKey(s.name()))
+                .forEach(s -> schemas.add(s.name()));
+        status.setSchemas(schemas);
+        List<String> extensions = new ArrayList<>();
+        now.extensions().forEach((name, e) -> extensions.add(name + "@" + e.version() + " (" + e.schema() + ")"));
+        status.setExtensions(extensions);
         try (Connection c = target.open()) {
             var st = DatabaseCatalog.status(c, desired.name());
             status.setOwner(st.owner());
@@ -140,6 +144,12 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             events.normal(db, "Applied", applied.size() + " SQL step(s): " + String.join("; ", applied));
         }
         return Outcome.ready(Reasons.READY, "Database " + desired.name() + " is as declared");
+    }
+
+    private static ActualDatabase.Contents readContents(ClusterAccess.Target target, String database) throws SQLException {
+        try (Connection c = target.open(database)) {
+            return DatabaseCatalog.readContents(c);
+        }
     }
 
     private static List<String> run(Connection c, List<SqlStep> plan) throws SQLException {
@@ -168,6 +178,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
         }
         try {
             ClusterAccess.Target target = target(db, context);
+            target.closePool(DatabaseSpecs.databaseName(db)); // our own idle sessions would make the drop fail
             try (Connection c = target.open()) {
                 if (DatabaseCatalog.drop(c, DatabaseSpecs.databaseName(db))) {
                     events.normal(db, "Dropped", "Database " + DatabaseSpecs.databaseName(db) + " dropped (reclaimPolicy Delete)");

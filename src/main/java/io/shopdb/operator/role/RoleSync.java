@@ -78,11 +78,19 @@ final class RoleSync {
         for (var entry : grants.entrySet()) {
             String database = entry.getKey();
             DesiredGrants want = entry.getValue();
-            try (Connection c = target.open(database)) {
-                ActualGrants actual = GrantCatalog.read(c, desired.name());
+            try {
+                ActualGrants actual;
+                try (Connection c = target.open(database)) {
+                    actual = GrantCatalog.read(c, desired.name());
+                }
                 if (!GrantPlan.plan(want, actual).isEmpty()) {
-                    // planned again inside the turn: another role's grant may have changed the same rows meanwhile
-                    applied.addAll(target.changingCatalog(database, () -> run(c, GrantPlan.plan(want, GrantCatalog.read(c, desired.name())))));
+                    // Planned again inside the turn: another role's grant may have changed the same rows meanwhile.
+                    // The turn is taken before a connection (as Flyway's is), so waiters never hold the pool.
+                    applied.addAll(target.changingCatalog(database, () -> {
+                        try (Connection c = target.open(database)) {
+                            return run(c, GrantPlan.plan(want, GrantCatalog.read(c, desired.name())));
+                        }
+                    }));
                 }
                 GrantPlan.unresolved(want, actual).forEach(u -> unresolved.add(database + ": " + u));
             } catch (SQLException e) {

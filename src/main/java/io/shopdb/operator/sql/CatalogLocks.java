@@ -27,12 +27,10 @@ public final class CatalogLocks {
 
     /** The same turn for work that reports failures in its result (Flyway). */
     public <T> T inTurn(String cluster, String database, java.util.function.Supplier<T> work) {
-        ReentrantLock lock = lock(cluster, database);
-        lock.lock();
         try {
-            return work.get();
-        } finally {
-            lock.unlock();
+            return withLock(cluster, database, work::get);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e); // a Supplier throws none
         }
     }
 

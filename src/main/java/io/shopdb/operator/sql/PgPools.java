@@ -72,6 +72,17 @@ public final class PgPools implements AutoCloseable {
         });
     }
 
+    /**
+     * Closes the pool of one database now (its idle connections end at once): before DROP DATABASE, which
+     * PostgreSQL refuses while any session is connected to it.
+     */
+    public void closeDatabase(String owner, String database) {
+        Pool pool = pools.remove(owner + "\u0000" + database);
+        if (pool != null) {
+            pool.dataSource().close();
+        }
+    }
+
     /** Pools open now (tests and the benchmark look at this). */
     public int size() {
         return pools.size();
