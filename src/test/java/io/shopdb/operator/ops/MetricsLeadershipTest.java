@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
 import io.shopdb.operator.cluster.ClusterConnections;
+import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.PgEndpoint;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class MetricsLeadershipTest {
         int asked;
 
         @Override
-        public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
+        public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
             asked++;
             throw new NotReachableException("no server in this test");
         }
