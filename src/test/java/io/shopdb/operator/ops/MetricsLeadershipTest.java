@@ -40,6 +40,11 @@ class MetricsLeadershipTest {
         int asked;
 
         @Override
+        public void retain(java.util.Set<String> live) {
+            // no pools in this test
+        }
+
+        @Override
         public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
             asked++;
             throw new NotReachableException("no server in this test");
