@@ -49,11 +49,14 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [statefulsets]
   verbs: [get, create, update]
 - apiGroups: [""]
-  resources: [services, configmaps]
+  resources: [services]
   verbs: [get, create, update]
 - apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list, watch, create, update]
+- apiGroups: [""]
   resources: [secrets]
-  verbs: [get, create, update, patch]
+  verbs: [get, list, watch, create, update, patch]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [get, create, update, delete]
@@ -69,4 +72,9 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
 - apiGroups: [batch]
   resources: [jobs]
   verbs: [get, list, watch, create, delete]
+{{- end -}}
+
+{{/* The operator image: repository and tag, the tag defaulting to the chart's appVersion (never latest). */}}
+{{- define "shopdb.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}

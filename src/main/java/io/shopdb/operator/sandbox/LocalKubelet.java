@@ -39,6 +39,11 @@ public class LocalKubelet {
 
     @Inject KubernetesClient client;
 
+    /** The sandbox's own client (its User-Agent tells its calls from the operator's at the API server). */
+    void useClient(KubernetesClient own) {
+        this.client = own;
+    }
+
     private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
     private final Map<String, Integer> stablePorts = new ConcurrentHashMap<>();
     private Path root;

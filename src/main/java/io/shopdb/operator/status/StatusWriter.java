@@ -18,7 +18,8 @@ import java.util.function.Supplier;
 /**
  * Runs one reconcile body and turns its {@link Outcome} into status, Events and the next schedule, the
  * same way for every kind: status is patched only when it changed; Reconciling retries with a backoff
- * that grows with how long the resource has been reconciling (2 s .. 60 s); Ready re-checks every shopdb.recheck-interval (drift is reverted then);
+ * that grows with how long the resource has been reconciling (2 s .. 60 s), or none when an event ends the wait;
+ * Ready re-checks every shopdb.recheck-interval ± 20% (drift is reverted then);
  * Stalled waits for a spec change. An unexpected exception becomes Reconciling, never a crash loop.
  */
 @ApplicationScoped
@@ -119,15 +120,27 @@ public class StatusWriter {
 
     Duration nextCheck(Outcome outcome, ShopdbStatus status) {
         return switch (outcome.state()) {
-            case READY -> config.recheckInterval();
-            case STALLED -> outcome.recheckInputs() ? config.recheckInterval() : null;
+            case READY -> spread(config.recheckInterval());
+            case STALLED -> outcome.recheckInputs() ? spread(config.recheckInterval()) : null;
             case RECONCILING -> {
+                if (!outcome.recheckInputs()) {
+                    yield null; // woken by an event (Outcome.waitingForEvent)
+                }
                 var since = Conditions.find(status, Conditions.RECONCILING).getLastTransitionTime();
                 Duration elapsed = Duration.between(Instant.parse(since), Instant.now(clock));
                 Duration half = elapsed.dividedBy(2);
                 yield half.compareTo(MIN_BACKOFF) < 0 ? MIN_BACKOFF : half.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : half;
             }
         };
+    }
+
+    /**
+     * The re-check interval × a random factor in [0.8, 1.2): resources that became Ready together (a thousand
+     * roles after their cluster) drift apart at each re-check instead of waking in the same second forever.
+     */
+    static Duration spread(Duration interval) {
+        double factor = 0.8 + 0.4 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+        return Duration.ofMillis(Math.max(1, (long) (interval.toMillis() * factor)));
     }
 
     @SuppressWarnings("unchecked")

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** Restore one database of a logical backup into a database of a cluster. */
@@ -25,10 +26,13 @@ public class PostgresRestoreSpec {
 
     @Required
     @Pattern(Names.PG_IDENTIFIER)
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Database to restore into. It is created; an existing one is used only when empty, or replaced with overwrite: true.")
     private String targetDatabase;
 
     @Pattern(Names.PG_IDENTIFIER)
+
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Database of the backup to restore (needed when the backup has several).")
     private String database;
 
@@ -56,6 +60,7 @@ public class PostgresRestoreSpec {
 
         @Required
         @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+        @Size(max = 128)
         @JsonPropertyDescription("Id (folder) of the backup in that storage.")
         private String backupId;
 
