@@ -54,7 +54,7 @@ public class BackupTemplate {
 
     @Min(1)
     @Max(10080)
-    @JsonPropertyDescription("Minutes the agent may run before it gives up. Default 1440 (a day).")
+    @JsonPropertyDescription("Minutes the agent may run before it gives up (also for restore drills of a schedule); its Job gets activeDeadlineSeconds of this plus 5 minutes. Default 360.")
     private Integer timeoutMinutes;
 
     @Min(0)

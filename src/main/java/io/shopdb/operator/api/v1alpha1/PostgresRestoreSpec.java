@@ -47,6 +47,11 @@ public class PostgresRestoreSpec {
     @JsonPropertyDescription("Parallel pg_restore jobs. Default 1.")
     private Integer jobs;
 
+    @Min(1)
+    @Max(10080)
+    @JsonPropertyDescription("Minutes the restore may run; its Job gets activeDeadlineSeconds of this plus 5 minutes. Default 360.")
+    private Integer timeoutMinutes;
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Source {
         @Required
@@ -81,4 +86,6 @@ public class PostgresRestoreSpec {
     public void setNoOwner(Boolean noOwner) { this.noOwner = noOwner; }
     public Integer getJobs() { return jobs; }
     public void setJobs(Integer jobs) { this.jobs = jobs; }
+    public Integer getTimeoutMinutes() { return timeoutMinutes; }
+    public void setTimeoutMinutes(Integer timeoutMinutes) { this.timeoutMinutes = timeoutMinutes; }
 }
