@@ -49,6 +49,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     @Inject ClusterAccess clusters;
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
+    @Inject DatabasePartitions partitions;
 
     @Override
     public UpdateControl<PostgresDatabase> reconcile(PostgresDatabase db, Context<PostgresDatabase> context) {
@@ -101,6 +102,8 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             now.extensions().forEach((name, e) -> extensions.add(name + "@" + e.version() + " (" + e.schema() + ")"));
             status.setExtensions(extensions);
         }
+        DatabasePartitions.Result partitioned = partitions.maintain(db, admin.withDatabase(desired.name()), status);
+        applied.addAll(partitioned.applied());
         try (Connection c = PgConnections.open(admin)) {
             var st = DatabaseCatalog.status(c, desired.name());
             status.setOwner(st.owner());
@@ -111,7 +114,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             status.setLastAppliedPlan(applied);
             events.normal(db, "Applied", applied.size() + " SQL step(s): " + String.join("; ", applied));
         }
-        return Outcome.ready(Reasons.READY, "Database " + desired.name() + " is as declared");
+        return partitioned.problem() != null ? partitioned.problem() : Outcome.ready(Reasons.READY, "Database " + desired.name() + " is as declared");
     }
 
     private static List<String> run(Connection c, List<SqlStep> plan) throws SQLException {
