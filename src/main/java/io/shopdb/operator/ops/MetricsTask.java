@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The one background task behind the metrics: every shopdb.metrics.interval it recounts resources, re-reads backup,
- * migration and partition statuses (all from the informer caches) and takes
+ * The one background task behind the metrics: every shopdb.metrics.interval it recounts resources, re-reads backup and
+ * migration statuses (both from the informer caches) and takes
  * one catalog snapshot per PostgresCluster. Separate from reconciles on purpose: a scrape never touches a
  * database (a Prometheus scrape every 15 s per replica would multiply the load), and a slow or down server
  * delays only this thread, never a reconcile. One thread, clusters in turn, every query time-limited.
@@ -48,7 +48,6 @@ public class MetricsTask {
     @Inject PrimaryCaches caches;
     @Inject ResourceMetrics resources;
     @Inject BackupMigrationMetrics backupsAndMigrations;
-    @Inject PartitionMetrics partitions;
     @Inject DatabaseHealthMetrics health;
     @Inject ClusterConnections connections;
     @Inject Leadership leadership;
@@ -81,7 +80,6 @@ public class MetricsTask {
         try {
             resources.refresh();
             backupsAndMigrations.refresh();
-            partitions.refresh();
             // Only the leader takes snapshots: a standby replica would double the queries and the series.
             List<PostgresCluster> clusters = leadership.isLeader() ? caches.of(PostgresCluster.class) : List.of();
             Set<String> observed = new HashSet<>();

@@ -164,7 +164,7 @@ final class ShopWorkload {
                         + "SELECT 1 + (g * 7919) % " + CUSTOMERS + ", (ARRAY['pending','paid','shipped','delivered','delivered','delivered','delivered',"
                         + "'delivered','delivered','delivered','delivered','delivered','delivered','cancelled','paid','shipped','delivered','delivered','refunded','pending'])[1 + g % 20], "
                         + "'EUR', 0, timestamptz '" + yearAgo + "' + (" + span + " * g / " + orders + ") * interval '1 second' "
-                        + "FROM generate_series(1, " + orders + ") g",
+                        + "FROM generate_series(1::bigint, " + orders + ") g",
                 "INSERT INTO sales.order_items (order_id, order_created_at, line_no, variant_id, quantity, unit_price) "
                         + "SELECT o.id, o.created_at, l, 1 + (o.id * 31 + l * 7) % " + variants() + ", l, 5 + ((o.id * 31 + l * 7) % " + variants() + ") % 95 "
                         + "FROM sales.orders o, generate_series(1, 2) l WHERE o.created_at < timestamptz '" + today + "'",

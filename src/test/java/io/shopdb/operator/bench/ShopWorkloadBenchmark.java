@@ -43,10 +43,10 @@ class ShopWorkloadBenchmark {
 
     record Run(String name, String user, int clients, List<String> scripts) {}
 
-    record Result(String name, double tps, long transactions, long failed, Map<String, double[]> latencyMs, boolean aborted) {
+    record Result(String name, double tps, long transactions, long failed, Map<String, double[]> latencyMs, boolean aborted, String load) {
         String line() {
-            StringBuilder sb = new StringBuilder(String.format("%-34s tps %8.1f  transactions %8d  failed %d%s", name, tps, transactions, failed,
-                    aborted ? " (clients aborted)" : ""));
+            StringBuilder sb = new StringBuilder(String.format("%-34s tps %8.1f  transactions %8d  failed %d%s  (load average after: %s)",
+                    name, tps, transactions, failed, aborted ? " (clients aborted)" : "", load));
             latencyMs.forEach((script, p) -> sb.append(String.format("%n    %-16s p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  max %8.2f ms  (n=%d)",
                     script, p[0], p[1], p[2], p[3], (long) p[4])));
             return sb.toString();
@@ -126,7 +126,8 @@ class ShopWorkloadBenchmark {
         Matcher failed = Pattern.compile("number of failed transactions: (\\d+)").matcher(out);
         assertTrue(tps.find() && tx.find(), "pgbench output:\n" + out);
         return new Result(run.name(), Double.parseDouble(tps.group(1)), Long.parseLong(tx.group(1)),
-                failed.find() ? Long.parseLong(failed.group(1)) : 0, percentiles(dir, run), exit != 0 || out.contains("aborted"));
+                failed.find() ? Long.parseLong(failed.group(1)) : 0, percentiles(dir, run), exit != 0 || out.contains("aborted"),
+                String.join(" ", List.of(Files.readString(Paths.get("/proc/loadavg")).split(" ")).subList(0, 3)));
     }
 
     /** pgbench --log: one line per transaction, "client tx time_us script epoch epoch_us"; percentiles per script. */
