@@ -8,6 +8,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
 import io.shopdb.operator.cluster.ClusterConnections;
 import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.PgEndpoint;
+import jakarta.enterprise.inject.Vetoed;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -19,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** With two operator replicas only the leader takes the per-cluster health snapshot (no doubled load or series). */
 class MetricsLeadershipTest {
-    /** One cluster that has answered before, so the task snapshots it. */
+    /** One cluster that has answered before, so the task snapshots it. Vetoed: not a bean of the Quarkus tests. */
+    @Vetoed
     static final class OneCluster extends PrimaryCaches {
         @Override
         @SuppressWarnings("unchecked")
@@ -35,7 +37,8 @@ class MetricsLeadershipTest {
         }
     }
 
-    /** Counts the snapshot attempts; the server is never reachable, so a snapshot publishes up=0. */
+    /** Counts the snapshot attempts; the server is never reachable, so a snapshot publishes up=0. Vetoed likewise. */
+    @Vetoed
     static final class CountingConnections extends ClusterConnections {
         int asked;
 

@@ -58,6 +58,12 @@ public class PostgresDatabaseSpec {
     @Size(max = Names.NAMES_MAX)
     private List<ExtensionSpec> extensions = new ArrayList<>();
 
+    @Size(max = 20)
+    @ValidationRule(value = "self.all(p, self.exists_one(q, q.table == p.table))", message = "spec.partitions: each table at most once")
+    @JsonPropertyDescription("Partition maintenance of range-partitioned tables, run on every re-check as each table's owner: "
+            + "partitions ahead, retention, rows moved out of the default partition. A table that does not exist yet is waited for.")
+    private List<PartitionSpec> partitions = new ArrayList<>();
+
     @Default("\"Retain\"")
     @JsonPropertyDescription("Retain (default) keeps the database when the resource is deleted; Delete drops it.")
     private ReclaimPolicy reclaimPolicy = ReclaimPolicy.Retain;
@@ -132,6 +138,8 @@ public class PostgresDatabaseSpec {
     public void setSchemas(List<SchemaSpec> schemas) { this.schemas = schemas; }
     public List<ExtensionSpec> getExtensions() { return extensions; }
     public void setExtensions(List<ExtensionSpec> extensions) { this.extensions = extensions; }
+    public List<PartitionSpec> getPartitions() { return partitions; }
+    public void setPartitions(List<PartitionSpec> partitions) { this.partitions = partitions; }
     public ReclaimPolicy getReclaimPolicy() { return reclaimPolicy; }
     public void setReclaimPolicy(ReclaimPolicy reclaimPolicy) { this.reclaimPolicy = reclaimPolicy; }
 }
