@@ -32,6 +32,7 @@ import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -71,12 +72,11 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     @Override
     public UpdateControl<PostgresDatabase> reconcile(PostgresDatabase db, Context<PostgresDatabase> context) {
         return statusWriter.run(db, PostgresDatabaseStatus::new, status -> {
-            DesiredDatabase desired;
-            try {
-                desired = DatabaseSpecs.desired(db);
-            } catch (IllegalArgumentException e) {
-                return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+            Outcome invalid = SpecValidator.outcome(DatabaseSpecs.VALIDATOR.validate(db));
+            if (invalid != null) {
+                return invalid;
             }
+            DesiredDatabase desired = DatabaseSpecs.desired(db);
             status.setDatabaseName(desired.name());
             PostgresDatabase owner = claimOwner(db, context);
             if (!Claims.isOwner(owner, db)) {

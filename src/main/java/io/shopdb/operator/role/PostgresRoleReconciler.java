@@ -31,6 +31,7 @@ import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 
@@ -89,14 +90,12 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
     @Override
     public UpdateControl<PostgresRole> reconcile(PostgresRole role, Context<PostgresRole> context) {
         return statusWriter.run(role, PostgresRoleStatus::new, status -> {
-            DesiredRole desired;
-            Map<String, DesiredGrants> grants;
-            try {
-                desired = RoleSpecs.desired(role);
-                grants = RoleSpecs.grants(role);
-            } catch (IllegalArgumentException e) {
-                return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+            Outcome invalid = SpecValidator.outcome(RoleSpecs.VALIDATOR.validate(role));
+            if (invalid != null) {
+                return invalid;
             }
+            DesiredRole desired = RoleSpecs.desired(role);
+            Map<String, DesiredGrants> grants = RoleSpecs.grants(role);
             status.setRoleName(desired.name());
             PostgresRole owner = claimOwner(role, context);
             if (!Claims.isOwner(owner, role)) {
