@@ -58,7 +58,8 @@ class ScaleBenchmark {
     static final String BENCH_AGENT = "shopdb-bench";
     static final Path OUT = Path.of("target/benchmarks/scale.txt");
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    static final String CHART_JVM = "-XX:MaxRAM=512m -XX:MaxRAMPercentage=70";
+    /** The chart's memory settings (values.yaml: limit 512Mi, javaMaxRamPercentage); -Dscale.jvm to try others. */
+    static final String CHART_JVM = System.getProperty("scale.jvm", "-XX:MaxRAM=512m -XX:MaxRAMPercentage=70");
 
     @Test
     void rolesWithGrantsAgainstOneCluster() throws Exception {
