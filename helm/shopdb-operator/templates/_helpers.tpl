@@ -65,11 +65,16 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   verbs: [get, update]
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, patch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create]
 - apiGroups: [batch]
   resources: [jobs]
   verbs: [get, list, watch, create, delete]
+{{- end -}}
+
+{{/* The operator image: repository and tag, the tag defaulting to the chart's appVersion (never latest). */}}
+{{- define "shopdb.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}

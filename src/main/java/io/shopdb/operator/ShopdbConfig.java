@@ -42,8 +42,10 @@ public interface ShopdbConfig {
         /**
          * Image of the agent Jobs: this operator's own image (the agent is a command of the same jar); it must
          * also hold the PostgreSQL client tools (pg_dump, pg_restore, pg_basebackup) of the newest major served.
+         * The default is the image of this very release (never a moving tag such as latest); the Helm chart
+         * passes the image the operator itself runs.
          */
-        @WithDefault("ghcr.io/shopdb/shopdb-operator:latest")
+        @WithDefault("ghcr.io/shopdb/shopdb-operator:${quarkus.application.version}")
         String image();
 
         /** New Jobs after a retryable agent failure (server down, storage I/O) when the resource does not say. */

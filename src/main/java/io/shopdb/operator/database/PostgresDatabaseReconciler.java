@@ -52,6 +52,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     @Inject ClusterAccess clusters;
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
+    @Inject DatabasePartitions partitions;
 
     /** Claims index and the referenced cluster (its Ready change wakes its databases); Secrets come from the shared caches. */
     @Override
@@ -126,6 +127,8 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
         List<String> extensions = new ArrayList<>();
         now.extensions().forEach((name, e) -> extensions.add(name + "@" + e.version() + " (" + e.schema() + ")"));
         status.setExtensions(extensions);
+        DatabasePartitions.Result partitioned = partitions.maintain(db, target, desired.name(), status);
+        applied.addAll(partitioned.applied());
         try (Connection c = target.open()) {
             var st = DatabaseCatalog.status(c, desired.name());
             status.setOwner(st.owner());
@@ -136,7 +139,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             status.setLastAppliedPlan(applied);
             events.normal(db, "Applied", applied.size() + " SQL step(s): " + String.join("; ", applied));
         }
-        return Outcome.ready(Reasons.READY, "Database " + desired.name() + " is as declared");
+        return partitioned.problem() != null ? partitioned.problem() : Outcome.ready(Reasons.READY, "Database " + desired.name() + " is as declared");
     }
 
     private static ActualDatabase.Contents readContents(ClusterAccess.Target target, String database) throws SQLException {

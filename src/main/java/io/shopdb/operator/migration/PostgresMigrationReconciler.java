@@ -111,11 +111,11 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
                         migration, db, inputs.hash());
                 status.setPreMigrationBackup(backup.backupName());
                 if (backup.failure() != null) {
-                    return Outcome.stalledOnInputs("BackupFailed", "The backup before migrating (PostgresBackup " + backup.backupName()
+                    return Outcome.stalledOnInputs(Reasons.BACKUP_FAILED, "The backup before migrating (PostgresBackup " + backup.backupName()
                             + ") failed, so nothing was migrated: " + backup.failure());
                 }
                 if (!backup.ready()) {
-                    return Outcome.waitingForEvent("WaitingForBackup", "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
+                    return Outcome.waitingForEvent(Reasons.WAITING_FOR_BACKUP, "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
                 }
             }
             // one Flyway run per database at a time: it takes up to two pooled connections, and its own advisory lock serializes runs anyway

@@ -49,6 +49,7 @@ public class MetricsTask {
     @Inject BackupMigrationMetrics backupsAndMigrations;
     @Inject DatabaseHealthMetrics health;
     @Inject ClusterConnections connections;
+    @Inject Leadership leadership;
 
     private ScheduledExecutorService executor;
     private final AtomicLong ticks = new AtomicLong();
@@ -78,9 +79,11 @@ public class MetricsTask {
         try {
             resources.refresh();
             backupsAndMigrations.refresh();
-            List<PostgresCluster> clusters = caches.of(PostgresCluster.class);
+            List<PostgresCluster> all = caches.of(PostgresCluster.class);
             // the pools of deleted clusters close here: this task already walks the cached clusters
-            connections.retain(clusters.stream().map(ClusterConnections::key).collect(java.util.stream.Collectors.toSet()));
+            connections.retain(all.stream().map(ClusterConnections::key).collect(java.util.stream.Collectors.toSet()));
+            // Only the leader takes snapshots: a standby replica would double the queries and the series.
+            List<PostgresCluster> clusters = leadership.isLeader() ? all : List.of();
             Set<String> observed = new HashSet<>();
             for (PostgresCluster c : clusters) {
                 // A cluster that never answered is still being created: no series yet, rather than a false "down".

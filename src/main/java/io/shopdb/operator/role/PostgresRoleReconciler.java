@@ -167,7 +167,6 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
         } catch (RoleInUseException e) {
             String message = "Role " + name + " was not dropped: " + e.getMessage()
                     + ". Reassign or drop those objects (REASSIGN OWNED / DROP OWNED), or set reclaimPolicy: Retain";
-            events.warning(role, "DropRefused", message);
             markStalled(role, message);
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30));
         } catch (ClusterAccess.WaitingException e) {
@@ -181,15 +180,8 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
         }
     }
 
-    /** A deletion that cannot finish is Stalled, with what to do, so it does not look like progress. */
+    /** A deletion that cannot finish is Stalled, with what to do, so it does not look like progress (StatusWriter also sends the Event). */
     private void markStalled(PostgresRole role, String message) {
-        client.resources(PostgresRole.class).inNamespace(role.getMetadata().getNamespace()).withName(role.getMetadata().getName())
-                .editStatus(r -> {
-                    PostgresRoleStatus s = r.getStatus() == null ? new PostgresRoleStatus() : r.getStatus();
-                    io.shopdb.operator.status.Conditions.apply(s, r.getMetadata().getGeneration(),
-                            Outcome.stalled("DropRefused", message), java.time.Clock.systemUTC());
-                    r.setStatus(s);
-                    return r;
-                });
+        statusWriter.record(role, PostgresRoleStatus::new, Outcome.stalled(Reasons.DROP_REFUSED, message));
     }
 }

@@ -16,6 +16,10 @@
  * that database, after the role and the database exist; report {@link io.shopdb.operator.sql.GrantPlan#unresolved}.
  * Deleting a role (reclaimPolicy Delete): {@link io.shopdb.operator.sql.RoleCatalog#dropPrivileges} in each
  * managed database, then {@link io.shopdb.operator.sql.RoleCatalog#drop}.
+ * Partitions: {@link io.shopdb.operator.sql.PartitionMaintenance#run} per declared table on a connection to its
+ * database: {@link io.shopdb.operator.sql.PartitionCatalog#read}, the pure
+ * {@link io.shopdb.operator.sql.PartitionPlan#plan} (the day is a parameter, so tests let months pass), two
+ * transactions (partitions ahead and row moves; retention), then the report for status.
  *
  * <p>At scale: connections come from {@link io.shopdb.operator.sql.PgPools} (one small pool per cluster and
  * database, replaced when the endpoint changes); DDL that rewrites shared catalog rows (every GRANT, ALTER DEFAULT

@@ -30,6 +30,7 @@ public class StatusWriter {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Inject EventRecorder events;
+    @Inject io.fabric8.kubernetes.client.KubernetesClient client;
     @Inject io.shopdb.operator.ShopdbConfig config;
     /** Every outcome, for the metrics (ops/ResourceMetrics); observers must not throw into a reconcile. */
     @Inject jakarta.enterprise.event.Event<ReconcileReport> reports;
@@ -46,15 +47,10 @@ public class StatusWriter {
                 outcome = body.apply(status);
             } catch (RuntimeException e) {
                 LOG.warnf("reconcile failed: %s", e.toString());
-                outcome = Outcome.reconciling("Error", "Unexpected error, will retry: " + e.getClass().getSimpleName()
+                outcome = Outcome.reconciling(Reasons.ERROR, "Unexpected error, will retry: " + e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : ": " + Messages.firstLine(e.getMessage())));
             }
-            Conditions.apply(status, resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration(), outcome, clock);
-            boolean changed = !MAPPER.valueToTree(status).equals(before == null ? null : MAPPER.valueToTree(before));
-            if (changed) {
-                LOG.infof("%s %s: %s", outcome.phase(), outcome.reason(), outcome.message());
-                announce(resource, before, outcome);
-            }
+            boolean changed = conclude(resource, before, status, outcome);
             resource.setStatus(status);
             report(resource, outcome, status);
             UpdateControl<R> control = changed ? UpdateControl.patchStatus(resource) : UpdateControl.noUpdate();
@@ -63,6 +59,32 @@ public class StatusWriter {
         } finally {
             MDC.remove("resource");
         }
+    }
+
+    /**
+     * Writes an outcome outside a reconcile, e.g. from a Cleaner whose deletion cannot finish: the same conditions,
+     * the same write-only-on-change (a status patch) and the same Events as {@link #run}.
+     */
+    public <S extends ShopdbStatus, R extends CustomResource<?, S>> void record(R resource, Supplier<S> newStatus, Outcome outcome) {
+        S before = resource.getStatus();
+        S status = copy(before, newStatus);
+        if (conclude(resource, before, status, outcome)) {
+            client.resource(resource).editStatus(r -> {
+                r.setStatus(status);
+                return r;
+            });
+        }
+    }
+
+    /** Applies the outcome as conditions; true (and a log line and maybe an Event) when the status changed. */
+    private <S extends ShopdbStatus> boolean conclude(CustomResource<?, S> resource, S before, S status, Outcome outcome) {
+        Conditions.apply(status, resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration(), outcome, clock);
+        boolean changed = !MAPPER.valueToTree(status).equals(before == null ? null : MAPPER.valueToTree(before));
+        if (changed) {
+            LOG.infof("%s %s: %s", outcome.phase(), outcome.reason(), outcome.message());
+            announce(resource, before, outcome);
+        }
+        return changed;
     }
 
     private void report(CustomResource<?, ?> resource, Outcome outcome, ShopdbStatus status) {
