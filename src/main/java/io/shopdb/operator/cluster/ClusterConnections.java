@@ -6,6 +6,7 @@ import io.shopdb.operator.ShopdbConfig;
 import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
+import io.shopdb.operator.kube.SecretCaches;
 import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.sql.CatalogLocks;
@@ -39,6 +40,7 @@ public class ClusterConnections {
     @Inject KubernetesClient client;
     @Inject ServiceAddresses addresses;
     @Inject ShopdbConfig config;
+    @Inject SecretCaches secretCaches;
 
     private PgPools pools;
     private final CatalogLocks catalogLocks = new CatalogLocks();
@@ -53,9 +55,9 @@ public class ClusterConnections {
         pools.close();
     }
 
-    /** The admin endpoint, reading Secrets from the API server (for code without a Secret informer). */
+    /** The admin endpoint, its Secret read from the controllers' Secret caches ({@link SecretCaches}). */
     public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
-        return admin(c, SecretLookup.api(client));
+        return admin(c, secretCaches.lookup());
     }
 
     public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {

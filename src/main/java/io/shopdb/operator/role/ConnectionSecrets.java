@@ -16,8 +16,10 @@ import java.util.Map;
 public final class ConnectionSecrets {
     private ConnectionSecrets() {}
 
+    static final String SUFFIX = "-connection";
+
     public static String name(PostgresRole role) {
-        return role.getMetadata().getName() + "-connection";
+        return role.getMetadata().getName() + SUFFIX;
     }
 
     public static Secret build(PostgresRole role, String host, String port, String database, String user, char[] password,

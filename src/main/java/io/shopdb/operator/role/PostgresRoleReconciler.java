@@ -83,6 +83,13 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                     }
                     return ids;
                 })
+                // The Secrets a role's reconcile creates itself (generated password, connection Secret) wake no one
+                // when they appear, nor the connection Secret when it is rewritten: that reconcile already did the
+                // work, and a second one per Secret would double the catalog reads of a thousand new roles. A
+                // password Secret whose data changes (rotated by hand) or any Secret deleted still wakes its role.
+                .withOnAddFilter(s -> !operatorMade(s))
+                .withOnUpdateFilter((now, before) -> !(operatorMade(now) && now.getMetadata().getName().endsWith(ConnectionSecrets.SUFFIX))
+                        && !java.util.Objects.equals(now.getData(), before.getData()))
                 .build(), context);
         return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), secrets);
     }
@@ -111,6 +118,10 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                 return Outcome.reconciling(SqlErrors.reason(e), "SQL failed, will retry: " + Messages.firstLine(e));
             }
         });
+    }
+
+    private static boolean operatorMade(Secret s) {
+        return s.getMetadata().getLabels() != null && s.getMetadata().getLabels().containsKey(ROLE_LABEL);
     }
 
     private ClusterAccess.Target target(PostgresRole role, Context<PostgresRole> context) throws ClusterAccess.WaitingException {
