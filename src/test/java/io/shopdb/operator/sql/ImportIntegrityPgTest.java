@@ -47,6 +47,8 @@ class ImportIntegrityPgTest {
                 "CREATE TABLE public.audit_log (line text)", // no primary key: ordered by each row's hash
                 "INSERT INTO public.audit_log SELECT 'event ' || g FROM generate_series(1, 300) g",
                 "GRANT SELECT ON ALL TABLES IN SCHEMA sales TO legacy_reports");
+        // a second copy for the test that writes to the source while it imports
+        source.exec("postgres", "CREATE DATABASE legacy_live TEMPLATE legacy");
     }
 
     @AfterAll
@@ -106,6 +108,49 @@ class ImportIntegrityPgTest {
         // roles are not copied (--no-owner --no-privileges); those no PostgresRole declares are listed
         try (Connection c = source.connect()) {
             assertEquals(List.of("legacy_reports"), TableChecksums.rolesNotDeclared(c, List.of("shop_app")));
+        }
+    }
+
+    @Test
+    void theAgentsImportStepCopiesWhileTheShopKeepsWritingAndReportsAMatch() throws Exception {
+        String db = SqlTestNames.unique("agent_import");
+        target.exec("postgres", "CREATE DATABASE " + db);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        Thread shop = new Thread(() -> {
+            try (Connection c = source.connect("legacy_live"); var ps = c.prepareStatement(
+                    "INSERT INTO sales.orders VALUES (?, 1, 1.00, now())")) {
+                for (int id = 100_000; !stop.get() || written.get() == 0; id++) {
+                    ps.setInt(1, id);
+                    ps.executeUpdate();
+                    written.incrementAndGet();
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        shop.start();
+        Path spool = Files.createTempDirectory("import-spool-");
+        io.shopdb.operator.agent.DatabaseImport.Report report;
+        try {
+            report = io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(),
+                    source.superuser().withDatabase("legacy_live"), target.superuser().withDatabase(db), 2, List.of("shop_app"), spool);
+        } finally {
+            stop.set(true);
+            shop.join();
+            LocalPostgres.deleteTree(spool);
+        }
+        assertTrue(report.ok(), report.mismatches().toString());
+        assertEquals(List.of("legacy_reports"), report.rolesNotDeclared());
+        long copiedOrders = report.source().get("sales.orders").rows();
+        long sourceOrders;
+        try (Connection c = source.connect("legacy_live"); var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM sales.orders")) {
+            rs.next();
+            sourceOrders = rs.getLong(1);
+        }
+        assertTrue(sourceOrders > copiedOrders, "orders kept coming after the snapshot: " + sourceOrders + " > " + copiedOrders);
+        try (Connection c = target.connect(db)) {
+            assertEquals(copiedOrders, TableChecksums.read(c).get("sales.orders").rows(), "the copy holds the snapshot's orders");
         }
     }
 
