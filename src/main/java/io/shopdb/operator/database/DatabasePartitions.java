@@ -9,8 +9,7 @@ import io.shopdb.operator.sql.PartitionCatalog;
 import io.shopdb.operator.sql.PartitionInterval;
 import io.shopdb.operator.sql.PartitionMaintenance;
 import io.shopdb.operator.sql.PartitionPlan;
-import io.shopdb.operator.sql.PgConnections;
-import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.cluster.ClusterAccess;
 import io.shopdb.operator.sql.SqlStep;
 import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Outcome;
@@ -47,7 +46,7 @@ public class DatabasePartitions {
         this.clock = clock;
     }
 
-    public Result maintain(PostgresDatabase db, PgEndpoint database, PostgresDatabaseStatus status) throws SQLException {
+    public Result maintain(PostgresDatabase db, ClusterAccess.Target target, String database, PostgresDatabaseStatus status) throws SQLException {
         List<PartitionSpec> specs = db.getSpec().getPartitions();
         if (specs == null || specs.isEmpty()) {
             status.setPartitions(null);
@@ -66,7 +65,7 @@ public class DatabasePartitions {
         List<String> applied = new ArrayList<>();
         List<PartitionStatus> tables = new ArrayList<>();
         Outcome problem = null;
-        try (Connection c = PgConnections.open(database)) {
+        try (Connection c = target.open(database)) {
             for (DesiredPartitions d : desired) {
                 PartitionStatus table = new PartitionStatus();
                 table.setTable(d.qualifiedName());
