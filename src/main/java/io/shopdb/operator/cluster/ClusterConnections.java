@@ -50,14 +50,26 @@ public class ClusterConnections {
             throw new NotReachableException("Secret " + ClusterNames.superuserSecret(c) + " was not found");
         }
         var address = resolve(ns, ClusterNames.writeService(c));
-        return new PgEndpoint(address.host(), address.port(), "postgres", ClusterNames.SUPERUSER, password, "prefer");
+        return new PgEndpoint(address.host(), address.port(), "postgres", ClusterNames.SUPERUSER, password, "verify-full",
+                ClusterTls.trust(caPem(c), c, ClusterNames.writeService(c)));
+    }
+
+    /** The CA the cluster's servers present a certificate of; the operator trusts nothing else for them. */
+    private String caPem(PostgresCluster c) throws NotReachableException {
+        String ca = ClusterTls.caPem(client, c);
+        if (ca == null) {
+            throw new NotReachableException("Secret " + ClusterTls.serverSecret(c) + " with the cluster's CA (ca.crt) was not found");
+        }
+        return ca;
     }
 
     /** The same superuser, but dialing one pod directly (for per-instance work such as reloading config). */
     public PgEndpoint instance(PostgresCluster c, int ordinal) throws NotReachableException {
         PgEndpoint primary = admin(c);
-        var address = resolve(c.getMetadata().getNamespace(), ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c));
-        return new PgEndpoint(address.host(), address.port(), primary.database(), primary.user(), primary.password(), primary.sslMode());
+        String pod = ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c);
+        var address = resolve(c.getMetadata().getNamespace(), pod);
+        return new PgEndpoint(address.host(), address.port(), primary.database(), primary.user(), primary.password(), primary.sslMode(),
+                primary.trust() == null ? null : ClusterTls.trust(primary.trust().caPem(), c, pod));
     }
 
     private ServiceAddresses.Address resolve(String namespace, String host) throws NotReachableException {

@@ -10,6 +10,8 @@ import io.shopdb.operator.api.v1alpha1.BackupTemplate;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.tls.ClusterTlsSecrets;
+import io.shopdb.operator.tls.ServedCertificate;
 import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
 import io.shopdb.operator.api.v1alpha1.ReplicaStatus;
 import io.shopdb.operator.cluster.ClusterConnections.NotReachableException;
@@ -121,6 +123,17 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         if (bootstrap.stop() != null) {
             return bootstrap.stop();
         }
+        ClusterTlsSecrets.Result tls;
+        try {
+            tls = ClusterTls.ensure(client, cluster, java.time.Instant.now());
+        } catch (ClusterTlsSecrets.CaException e) {
+            return e.retryable() ? Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage()) : Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+        }
+        if (tls.wrote()) {
+            events.normal(cluster, "CertificateIssued", "Issued the server certificate " + tls.server().getSerialNumber().toString(16)
+                    + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
+        }
+        status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
         ManagedClusterResources resources = new ManagedClusterResources(client);
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source())) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
@@ -158,6 +171,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 status.setConfigurationHash(configHash);
                 return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Reloaded the new configuration on every instance");
             }
+            Outcome certificate = reloadRenewedCertificate(cluster, tls, status);
+            if (certificate != null) {
+                return certificate;
+            }
             status.setPendingRestart(new ArrayList<>(state.pendingRestart()));
             if (!state.pendingRestart().isEmpty()) {
                 return Outcome.reconciling(Reasons.ROLLING_RESTART, "Parameters wait for the rolling restart: " + String.join(", ", state.pendingRestart()));
@@ -175,6 +192,31 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     ready + "/" + wanted + " instances ready, " + streaming + "/" + (wanted - 1) + " replicas streaming");
         }
         return Outcome.ready(Reasons.READY, wanted + " instance(s) ready, primary answers (PostgreSQL " + status.getServerVersion() + ")");
+    }
+
+    /**
+     * A new server certificate is served after a reload, once the kubelet has put it into every instance
+     * (see ServedCertificate); a first start needs none, it loads the files it finds.
+     */
+    private Outcome reloadRenewedCertificate(PostgresCluster cluster, ClusterTlsSecrets.Result tls, PostgresClusterStatus status)
+            throws SQLException, NotReachableException {
+        String serial = status.getTls().getSerial();
+        if (serial.equals(status.getTls().getReloadedSerial())) {
+            return null;
+        }
+        if (status.getTls().getReloadedSerial() != null) {
+            for (int i = 0; i < cluster.getSpec().getInstances(); i++) {
+                try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
+                    if (!ServedCertificate.fileHolds(c, tls.server())) {
+                        return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Waiting for the renewed server certificate to reach " + ClusterNames.pod(cluster, i));
+                    }
+                }
+            }
+            reloadAll(cluster);
+            events.normal(cluster, "CertificateReloaded", "Every instance serves the server certificate " + serial);
+        }
+        status.getTls().setReloadedSerial(serial);
+        return null;
     }
 
     /** Reloads every instance; a replica that is down picks the file up when it starts. */

@@ -60,7 +60,8 @@ public final class FlywayRunner {
 
     private static Flyway configure(PgEndpoint endpoint, List<Script> scripts, Settings settings) {
         FluentConfiguration config = Flyway.configure()
-                .dataSource(endpoint.jdbcUrl() + "?sslmode=" + endpoint.sslMode() + "&ApplicationName=shopdb-operator-migration",
+                .dataSource(endpoint.jdbcUrl() + "?sslmode=" + endpoint.sslMode() + "&ApplicationName=shopdb-operator-migration"
+                                + (endpoint.trust() == null ? "" : endpoint.trust().urlParameters()),
                         endpoint.user(), new String(endpoint.password()))
                 .resourceProvider(new InMemoryScripts(scripts))
                 .schemas(settings.schemas().toArray(String[]::new))

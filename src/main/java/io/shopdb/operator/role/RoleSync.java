@@ -96,7 +96,10 @@ final class RoleSync {
                 : role.getSpec().getGrants().isEmpty() ? "postgres" : role.getSpec().getGrants().get(0).getDatabase();
         String[] address = ClusterAccess.publicAddress(target.cluster());
         var labels = Map.of("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY, "shopdb.io/role", role.getMetadata().getName());
-        DesiredState.apply(client, role, ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels));
+        // the same verification the operator uses: sslmode, and the CA when the cluster has one
+        String caPem = target.admin().trust() == null ? null : target.admin().trust().caPem();
+        DesiredState.apply(client, role, ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels,
+                target.admin().sslMode(), caPem));
     }
 
     private static List<String> run(Connection c, List<SqlStep> plan) throws SQLException {
