@@ -6,6 +6,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.ServerTrust;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -38,12 +39,16 @@ public class ClusterConnections {
                 throw new NotReachableException("Secret " + ref.getName() + " with keys " + userKey + " and " + passKey
                         + " (spec.external.adminSecretRef) was not found");
             }
-            String sslMode = ext.getSslMode() == null ? "prefer" : switch (ext.getSslMode()) {
-                case verifyCa -> "verify-ca";
-                case verifyFull -> "verify-full";
-                default -> ext.getSslMode().name();
-            };
-            return new PgEndpoint(ext.getHost(), ext.getPort(), ext.getDatabase(), new String(user), password, sslMode);
+            String sslMode = ExternalTls.sslMode(ext);
+            ServerTrust trust = null;
+            if (ext.getCaSecretName() != null) {
+                char[] ca = ClusterCredentials.read(client, ns, ext.getCaSecretName(), "ca.crt");
+                if (ca == null) {
+                    throw new NotReachableException("Secret " + ext.getCaSecretName() + " with key ca.crt (spec.external.caSecretName) was not found");
+                }
+                trust = new ServerTrust(new String(ca), ext.getHost());
+            }
+            return new PgEndpoint(ext.getHost(), ext.getPort(), ext.getDatabase(), new String(user), password, sslMode, trust);
         }
         char[] password = ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(c), "password");
         if (password == null) {

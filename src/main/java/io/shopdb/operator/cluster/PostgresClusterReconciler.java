@@ -64,6 +64,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     }
 
     private Outcome reconcileExternal(PostgresCluster cluster, PostgresClusterStatus status) {
+        String unverified = ExternalTls.warning(cluster.getSpec().getExternal());
+        if (unverified != null && !Conditions.isReady(status)) {
+            events.warning(cluster, "ServerNotVerified", unverified); // once per way to Ready, not every reconcile
+        }
         try {
             PgEndpoint admin = connections.admin(cluster);
             try (Connection c = PgConnections.open(admin)) {

@@ -35,12 +35,7 @@ class ClusterTlsOperatorTest extends OperatorTestBase {
 
     @Test
     void appsConnectWithTheirSecretAsWrittenAndReplicasStreamOverTls() throws Exception {
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresCluster
-                metadata: {name: tls-db}
-                spec: {instances: 2}
-                """, PostgresCluster.class));
+        tlsCluster();
         create(Serialization.unmarshal("""
                 apiVersion: shopdb.io/v1alpha1
                 kind: PostgresRole
@@ -91,6 +86,38 @@ class ClusterTlsOperatorTest extends OperatorTestBase {
                     return rs.next() && rs.getBoolean(1);
                 }
             });
+        }
+    }
+
+    /** An external server without sslMode or CA: encrypted (require), and a Warning says it is not verified. */
+    @Test
+    void anExternalServerDefaultsToRequireWithAWarning() {
+        tlsCluster();
+        awaitReady(PostgresCluster.class, "tls-db");
+        var primary = addresses.resolve(ns(), "tls-db-rw", 5432);
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: tls-ext}
+                spec:
+                  external: {host: "%s", port: %d, adminSecretRef: {name: tls-db-superuser}}
+                """.formatted(primary.host(), primary.port()), PostgresCluster.class));
+        awaitReady(PostgresCluster.class, "tls-ext");
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class)
+                .inNamespace(ns()).list().getItems().stream()
+                .anyMatch(e -> "ServerNotVerified".equals(e.getReason()) && "tls-ext".equals(e.getRegarding().getName())
+                        && "Warning".equals(e.getType()) && e.getNote().startsWith("sslmode require:")));
+    }
+
+    /** The two-instance cluster both tests use (test order is not fixed). */
+    private void tlsCluster() {
+        if (client.resources(PostgresCluster.class).inNamespace(ns()).withName("tls-db").get() == null) {
+            create(Serialization.unmarshal("""
+                    apiVersion: shopdb.io/v1alpha1
+                    kind: PostgresCluster
+                    metadata: {name: tls-db}
+                    spec: {instances: 2}
+                    """, PostgresCluster.class));
         }
     }
 
