@@ -49,6 +49,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
     @Inject ShopdbConfig config;
+    @Inject NetworkPolicyConfig networkPolicy;
 
     @Override
     public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
@@ -139,7 +140,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         }
         status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
         ManagedClusterResources resources = new ManagedClusterResources(client);
-        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source())) {
+        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source()) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
         int ready = resources.readyInstances(cluster);

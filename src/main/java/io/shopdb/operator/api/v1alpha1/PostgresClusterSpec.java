@@ -61,6 +61,11 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("TLS of a managed cluster (always on: clients connect with TLS only). Optionally the CA that signs the server certificate.")
     private TlsSpec tls;
 
+    @JsonPropertyDescription("NetworkPolicy of a managed cluster: who may connect to port 5432.")
+    private NetworkPolicySpec networkPolicy;
+
+    public NetworkPolicySpec getNetworkPolicy() { return networkPolicy; }
+    public void setNetworkPolicy(NetworkPolicySpec networkPolicy) { this.networkPolicy = networkPolicy; }
     public TlsSpec getTls() { return tls; }
     public void setTls(TlsSpec tls) { this.tls = tls; }
 
