@@ -154,6 +154,17 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + ClusterNames.pod(cluster, 0) + " to be ready");
         }
         Map<String, String> desired = PostgresParameters.effective(cluster.getSpec().getParameters(), cluster.getSpec().getResources());
+        try {
+            if (SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
+                events.normal(cluster, "SuperuserPasswordRotated", "Set the superuser password from Secret " + ClusterNames.superuserSecret(cluster));
+            }
+        } catch (NotReachableException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
+        } catch (SQLException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot rotate the superuser password: " + Messages.firstLine(e));
+        }
         try (Connection c = PgConnections.open(connections.admin(cluster))) {
             char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
                     ClusterNames.replicationSecret(cluster), "password");

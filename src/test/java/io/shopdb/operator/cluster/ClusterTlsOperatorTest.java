@@ -109,6 +109,39 @@ class ClusterTlsOperatorTest extends OperatorTestBase {
                         && "Warning".equals(e.getType()) && e.getNote().startsWith("sslmode require:")));
     }
 
+    /** Editing the superuser Secret rotates the password in the server, without a restart; the old one stops working. */
+    @Test
+    void aChangedSuperuserPasswordWorksAndTheOldOneDoesNot() throws Exception {
+        tlsCluster();
+        awaitReady(PostgresCluster.class, "tls-db");
+        char[] old = superuserPassword();
+        String started;
+        try (Connection c = io.shopdb.operator.sql.PgConnections.open(endpoint("tls-db-rw", "postgres", "postgres", old));
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_postmaster_start_time()::text")) {
+            rs.next();
+            started = rs.getString(1);
+        }
+        String rotated = "rotated-" + java.util.UUID.randomUUID();
+        client.secrets().inNamespace(ns()).withName("tls-db-superuser").edit(s -> {
+            s.getData().put("password", java.util.Base64.getEncoder().encodeToString(rotated.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return s;
+        });
+        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> {
+            try (Connection c = io.shopdb.operator.sql.PgConnections.open(endpoint("tls-db-rw", "postgres", "postgres", rotated.toCharArray()))) {
+                return c.isValid(5);
+            }
+        });
+        SQLException refused = assertThrows(SQLException.class,
+                () -> io.shopdb.operator.sql.PgConnections.open(endpoint("tls-db-rw", "postgres", "postgres", old)).close());
+        assertEquals("28P01", refused.getSQLState());
+        try (Connection c = io.shopdb.operator.sql.PgConnections.open(endpoint("tls-db-rw", "postgres", "postgres", rotated.toCharArray()));
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_postmaster_start_time()::text")) {
+            rs.next();
+            assertEquals(started, rs.getString(1), "no restart");
+        }
+        awaitReady(PostgresCluster.class, "tls-db");
+    }
+
     /** The two-instance cluster both tests use (test order is not fixed). */
     private void tlsCluster() {
         if (client.resources(PostgresCluster.class).inNamespace(ns()).withName("tls-db").get() == null) {
