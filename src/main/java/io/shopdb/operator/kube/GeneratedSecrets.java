@@ -65,17 +65,19 @@ public final class GeneratedSecrets {
 
     /** Reads a key of a Secret as characters; null when the Secret or key is missing. */
     public static char[] read(KubernetesClient client, String namespace, String secretName, String key) {
-        Secret s = client.secrets().inNamespace(namespace).withName(secretName).get();
+        String value = value(client.secrets().inNamespace(namespace).withName(secretName).get(), key);
+        return value == null ? null : value.toCharArray();
+    }
+
+    /** A key of a Secret as text, from data (base64) or stringData (the CRUD mock API keeps it unmerged); null when absent. */
+    public static String value(Secret s, String key) {
         if (s == null) {
             return null;
         }
         if (s.getData() != null && s.getData().get(key) != null) {
-            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8).toCharArray();
+            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
         }
-        if (s.getStringData() != null && s.getStringData().get(key) != null) {
-            return s.getStringData().get(key).toCharArray();
-        }
-        return null;
+        return s.getStringData() == null ? null : s.getStringData().get(key);
     }
 
     /** 32 characters from a 57-symbol alphabet: ~186 bits, and safe in URIs, pgpass files and shells. */

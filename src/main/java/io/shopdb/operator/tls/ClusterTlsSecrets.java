@@ -6,11 +6,9 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.shopdb.operator.kube.DesiredState;
 
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -121,18 +119,12 @@ public final class ClusterTlsSecrets {
         }
     }
 
-    /** A Secret value as text, from data (base64) or stringData (the CRUD mock API keeps it unmerged). */
+    /** A Secret value as text (see GeneratedSecrets.value). */
     public static String value(Secret s, String key) {
-        if (s == null) {
-            return null;
-        }
-        if (s.getData() != null && s.getData().get(key) != null) {
-            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
-        }
-        return s.getStringData() == null ? null : s.getStringData().get(key);
+        return io.shopdb.operator.kube.GeneratedSecrets.value(s, key);
     }
 
     private static String base64(String s) {
-        return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+        return io.shopdb.operator.kube.GeneratedSecrets.base64(s);
     }
 }
