@@ -41,18 +41,9 @@ public final class ClusterObjects {
         return InstanceSetBuilder.sha256(data.toString());
     }
 
-    /**
-     * Password (SCRAM) authentication everywhere; the replication user (replicas) and the superuser (physical
-     * backups: pg_basebackup of the agent) may open replication connections.
-     */
+    /** SCRAM over TLS only, for every role and replication (see ClusterTls and tls/ServerTlsSettings). */
     static String hba() {
-        return """
-                # Written by shopdb-operator. TYPE DATABASE USER ADDRESS METHOD
-                local       all          all                     scram-sha-256
-                host        all          all         all         scram-sha-256
-                host        replication  %s  all         scram-sha-256
-                host        replication  %s  all         scram-sha-256
-                """.formatted(ClusterNames.REPLICATION_USER, ClusterNames.SUPERUSER);
+        return ClusterTls.hba();
     }
 
     /** The stable network identity of each pod (required by the StatefulSet), ready or not. */

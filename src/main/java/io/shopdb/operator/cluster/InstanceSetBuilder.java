@@ -97,6 +97,8 @@ public final class InstanceSetBuilder {
                 .addAllToVolumes(restore == null || restore.target().getPvc() == null ? List.of()
                         : List.of(AgentContainers.storageVolume(restore.target(), true)))
                 .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(c)).endConfigMap().endVolume()
+                .addNewVolume().withName("tls").withNewSecret().withSecretName(ClusterTls.serverSecret(c))
+                .withDefaultMode(ClusterTls.FILE_MODE).endSecret().endVolume()
                 .addNewVolume().withName("run").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .endSpec()
@@ -146,6 +148,7 @@ public final class InstanceSetBuilder {
                 .withSecurityContext(PodSecurity.restrictedContainer())
                 .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("tls").withMountPath(ClusterTls.MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("run").withMountPath(RUN_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .build();
@@ -159,6 +162,7 @@ public final class InstanceSetBuilder {
                 plain("PGPORT", String.valueOf(ClusterNames.PORT)),
                 plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT),
                 plain("SHOPDB_RUN_DIR", RUN_MOUNT),
+                plain("SHOPDB_TLS_DIR", ClusterTls.MOUNT),
                 secret("POSTGRES_PASSWORD", ClusterNames.superuserSecret(c), "password"),
                 plain("REPLICATION_USER", ClusterNames.REPLICATION_USER),
                 secret("REPLICATION_PASSWORD", ClusterNames.replicationSecret(c), "password"),

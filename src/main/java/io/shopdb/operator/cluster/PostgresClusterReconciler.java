@@ -10,6 +10,8 @@ import io.shopdb.operator.api.v1alpha1.BackupTemplate;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.tls.ClusterTlsSecrets;
+import io.shopdb.operator.tls.ServedCertificate;
 import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
 import io.shopdb.operator.api.v1alpha1.ReplicaStatus;
 import io.shopdb.operator.cluster.ClusterConnections.NotReachableException;
@@ -47,6 +49,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
     @Inject ShopdbConfig config;
+    @Inject NetworkPolicyConfig networkPolicy;
 
     @Override
     public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
@@ -62,6 +65,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     }
 
     private Outcome reconcileExternal(PostgresCluster cluster, PostgresClusterStatus status) {
+        String unverified = ExternalTls.warning(cluster.getSpec().getExternal());
+        if (unverified != null && !Conditions.isReady(status)) {
+            events.warning(cluster, "ServerNotVerified", unverified); // once per way to Ready, not every reconcile
+        }
         try {
             PgEndpoint admin = connections.admin(cluster);
             status.setPrimary(cluster.getSpec().getExternal().getHost());
@@ -122,8 +129,19 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         if (bootstrap.stop() != null) {
             return bootstrap.stop();
         }
+        ClusterTlsSecrets.Result tls;
+        try {
+            tls = ClusterTls.ensure(client, cluster, java.time.Instant.now());
+        } catch (ClusterTlsSecrets.CaException e) {
+            return e.retryable() ? Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage()) : Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+        }
+        if (tls.wrote()) {
+            events.normal(cluster, "CertificateIssued", "Issued the server certificate " + tls.server().getSerialNumber().toString(16)
+                    + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
+        }
+        status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
         ManagedClusterResources resources = new ManagedClusterResources(client);
-        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source())) {
+        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source()) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
         int ready = resources.readyInstances(cluster);
@@ -139,6 +157,17 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + ClusterNames.pod(cluster, 0) + " to be ready");
         }
         Map<String, String> desired = PostgresParameters.effective(cluster.getSpec().getParameters(), cluster.getSpec().getResources());
+        try {
+            if (SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
+                events.normal(cluster, "SuperuserPasswordRotated", "Set the superuser password from Secret " + ClusterNames.superuserSecret(cluster));
+            }
+        } catch (NotReachableException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
+        } catch (SQLException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot rotate the superuser password: " + Messages.firstLine(e));
+        }
         try (Connection c = PgConnections.open(connections.admin(cluster))) {
             char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
                     ClusterNames.replicationSecret(cluster), "password");
@@ -161,6 +190,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 status.setConfigurationHash(configHash);
                 return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Reloaded the new configuration on every instance");
             }
+            Outcome certificate = reloadRenewedCertificate(cluster, tls, status);
+            if (certificate != null) {
+                return certificate;
+            }
             status.setPendingRestart(new ArrayList<>(state.pendingRestart()));
             if (!state.pendingRestart().isEmpty()) {
                 return Outcome.reconciling(Reasons.ROLLING_RESTART, "Parameters wait for the rolling restart: " + String.join(", ", state.pendingRestart()));
@@ -178,6 +211,31 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     ready + "/" + wanted + " instances ready, " + streaming + "/" + (wanted - 1) + " replicas streaming");
         }
         return Outcome.ready(Reasons.READY, wanted + " instance(s) ready, primary answers (PostgreSQL " + status.getServerVersion() + ")");
+    }
+
+    /**
+     * A new server certificate is served after a reload, once the kubelet has put it into every instance
+     * (see ServedCertificate); a first start needs none, it loads the files it finds.
+     */
+    private Outcome reloadRenewedCertificate(PostgresCluster cluster, ClusterTlsSecrets.Result tls, PostgresClusterStatus status)
+            throws SQLException, NotReachableException {
+        String serial = status.getTls().getSerial();
+        if (serial.equals(status.getTls().getReloadedSerial())) {
+            return null;
+        }
+        if (status.getTls().getReloadedSerial() != null) {
+            for (int i = 0; i < cluster.getSpec().getInstances(); i++) {
+                try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
+                    if (!ServedCertificate.fileHolds(c, tls.server())) {
+                        return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Waiting for the renewed server certificate to reach " + ClusterNames.pod(cluster, i));
+                    }
+                }
+            }
+            reloadAll(cluster);
+            events.normal(cluster, "CertificateReloaded", "Every instance serves the server certificate " + serial);
+        }
+        status.getTls().setReloadedSerial(serial);
+        return null;
     }
 
     /** Reloads every instance; a replica that is down picks the file up when it starts. */

@@ -123,7 +123,10 @@ final class RoleSync {
                 : role.getSpec().getGrants().isEmpty() ? "postgres" : role.getSpec().getGrants().get(0).getDatabase();
         String[] address = ClusterAccess.publicAddress(target.cluster());
         var labels = Map.of("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY, "shopdb.io/role", role.getMetadata().getName());
-        var secret = ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels);
+        // the same verification the operator uses: sslmode, and the CA when the cluster has one
+        String caPem = target.admin().trust() == null ? null : target.admin().trust().caPem();
+        var secret = ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels,
+                target.admin().sslMode(), caPem);
         DesiredState.applyCached(client, role, secret, secrets.get(role.getMetadata().getNamespace(), ConnectionSecrets.name(role)));
     }
 

@@ -18,7 +18,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -178,6 +177,7 @@ public class LocalKubelet {
         runInitContainers(p, dir, volumes, resolver);
         Map<String, String> env = PodEnvironment.build(p, container, volumes, ports, this::secretData, resolver, dir.resolve("termination-log"));
         LocalPostgres.handOver(dir);
+        refreshVolumes(p, rp); // the hand-over chowned the projected files too: back to the kubelet's owner and mode
         // run-to-completion pods are this operator's agent Jobs: clients only, run as the current user
         PodProcess process = new PodProcess(p, container, env, dir, dir.resolve("container.log"), restartsAlways(p));
         LOG.infof("sandbox: starting pod %s (port %s, log %s)", key(p), ports.values(), dir.resolve("container.log"));
@@ -213,7 +213,7 @@ public class LocalKubelet {
         }
     }
 
-    /** Writes ConfigMap and Secret volumes like the kubelet's atomic writer: only files that changed. */
+    /** Writes ConfigMap and Secret volumes like the kubelet's atomic writer: only files that changed, modes as in VolumeFiles. */
     private void refreshVolumes(Pod p, RunningPod rp) throws IOException {
         for (Volume v : p.getSpec().getVolumes() == null ? List.<Volume>of() : p.getSpec().getVolumes()) {
             Map<String, String> files = null;
@@ -234,14 +234,8 @@ public class LocalKubelet {
             }
             Path dir = rp.volumes().get(v.getName());
             for (var f : files.entrySet()) {
-                Path target = dir.resolve(f.getKey());
-                if (Files.exists(target) && Files.readString(target).equals(f.getValue())) {
-                    continue;
-                }
-                Path tmp = dir.resolve("." + f.getKey() + ".tmp");
-                Files.writeString(tmp, f.getValue());
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                LocalPostgres.handOver(target);
+                boolean root = LocalPostgres.runningAsRoot();
+                VolumeFiles.ensure(dir.resolve(f.getKey()), f.getValue(), VolumeFiles.mode(v, null, p.getSpec().getSecurityContext(), root), root);
             }
         }
     }

@@ -2,7 +2,7 @@
 # (POSIX sh, run as the postgres user); the sandbox runs this same script on the local machine.
 # Ordinal 0 is the primary: it runs initdb once. Every other ordinal is a streaming replica: it clones
 # the primary with pg_basebackup once, then follows it. Everything it needs comes from the environment
-# the pod spec sets: POD_NAME, PGDATA, PGPORT, SHOPDB_CONFIG_DIR, SHOPDB_RUN_DIR, POSTGRES_PASSWORD,
+# the pod spec sets: POD_NAME, PGDATA, PGPORT, SHOPDB_CONFIG_DIR, SHOPDB_RUN_DIR, SHOPDB_TLS_DIR, POSTGRES_PASSWORD,
 # REPLICATION_USER, REPLICATION_PASSWORD, PRIMARY_HOST, PRIMARY_PORT.
 set -eu
 umask 077
@@ -12,7 +12,14 @@ mkdir -p "$SHOPDB_RUN_DIR"
 # libpq password file for the replication user, rewritten at every start so a rotated Secret applies.
 passfile="$SHOPDB_RUN_DIR/replication.pgpass"
 printf '*:*:*:%s:%s\n' "$REPLICATION_USER" "$REPLICATION_PASSWORD" > "$passfile"
+# TLS only (pg_hba rejects plain TCP). verify-ca: the cluster's CA signs only this cluster's servers, and
+# the sandbox dials the primary by address, not by its DNS name.
 primary="host=$PRIMARY_HOST port=$PRIMARY_PORT user=$REPLICATION_USER passfile=$passfile application_name=$POD_NAME"
+primary="$primary sslmode=verify-ca sslrootcert=$SHOPDB_TLS_DIR/ca.crt"
+# The server certificate (tls/ServerTlsSettings): on the command line, where the mount path is known; the
+# files are re-read on every reload, so a renewed certificate needs no restart.
+tls="-c ssl=on -c ssl_cert_file=$SHOPDB_TLS_DIR/tls.crt -c ssl_key_file=$SHOPDB_TLS_DIR/tls.key"
+tls="$tls -c ssl_ca_file=$SHOPDB_TLS_DIR/ca.crt -c ssl_min_protocol_version=TLSv1.2"
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   if [ "$ordinal" = "0" ]; then
@@ -34,11 +41,12 @@ fi
 
 if [ "$ordinal" = "0" ]; then
   rm -f "$PGDATA/standby.signal"
+  # shellcheck disable=SC2086 # $tls is a list of options
   exec postgres -D "$PGDATA" -p "$PGPORT" -k "$SHOPDB_RUN_DIR" \
-    -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf"
+    -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf" $tls
 else
   touch "$PGDATA/standby.signal"
   exec postgres -D "$PGDATA" -p "$PGPORT" -k "$SHOPDB_RUN_DIR" \
     -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf" \
-    -c primary_conninfo="$primary"
+    -c primary_conninfo="$primary" $tls
 fi

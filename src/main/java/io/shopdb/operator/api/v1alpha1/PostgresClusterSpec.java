@@ -66,6 +66,17 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("How a new managed cluster is created; immutable. Without it ordinal 0 runs initdb.")
     private BootstrapSpec bootstrap;
 
+    @JsonPropertyDescription("TLS of a managed cluster (always on: clients connect with TLS only). Optionally the CA that signs the server certificate.")
+    private TlsSpec tls;
+
+    @JsonPropertyDescription("NetworkPolicy of a managed cluster: who may connect to port 5432.")
+    private NetworkPolicySpec networkPolicy;
+
+    public NetworkPolicySpec getNetworkPolicy() { return networkPolicy; }
+    public void setNetworkPolicy(NetworkPolicySpec networkPolicy) { this.networkPolicy = networkPolicy; }
+    public TlsSpec getTls() { return tls; }
+    public void setTls(TlsSpec tls) { this.tls = tls; }
+
     public BootstrapSpec getBootstrap() { return bootstrap; }
     public void setBootstrap(BootstrapSpec bootstrap) { this.bootstrap = bootstrap; }
     public Integer getInstances() { return instances; }

@@ -32,6 +32,11 @@ public class PostgresClusterStatus extends ShopdbStatus {
     private String configurationHash;
     @JsonPropertyDescription("Parameters that changed and wait for a restart of the instances.")
     private List<String> pendingRestart = new ArrayList<>();
+    @JsonPropertyDescription("The server certificate of a managed cluster: Secrets, serial, expiry and renewal time.")
+    private TlsStatus tls;
+
+    public TlsStatus getTls() { return tls; }
+    public void setTls(TlsStatus tls) { this.tls = tls; }
 
     public String getMode() { return mode; }
     public void setMode(String mode) { this.mode = mode; }
