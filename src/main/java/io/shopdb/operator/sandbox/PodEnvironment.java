@@ -29,6 +29,11 @@ import java.util.function.BiFunction;
 final class PodEnvironment {
     private PodEnvironment() {}
 
+    /** The container cannot be created: the kubelet's CreateContainerConfigError, with its message text. */
+    static final class ConfigException extends IllegalStateException {
+        ConfigException(String message) { super(message); }
+    }
+
     static Map<String, String> build(Pod pod, Container container, Map<String, Path> volumeDirs, Map<Integer, Integer> localPorts,
                                      BiFunction<String, String, Map<String, String>> secretData, ServiceAddresses.Resolver resolver) {
         return build(pod, container, volumeDirs, localPorts, secretData, resolver, null);
@@ -102,10 +107,19 @@ final class PodEnvironment {
             };
         }
         if (from.getSecretKeyRef() != null) {
-            Map<String, String> data = secretData.apply(pod.getMetadata().getNamespace(), from.getSecretKeyRef().getName());
+            String secret = from.getSecretKeyRef().getName();
+            Map<String, String> data = secretData.apply(pod.getMetadata().getNamespace(), secret);
             String encoded = data == null ? null : data.get(from.getSecretKeyRef().getKey());
+            boolean optional = Boolean.TRUE.equals(from.getSecretKeyRef().getOptional());
+            if (encoded == null && optional) {
+                return "";
+            }
+            if (data == null) {
+                throw new ConfigException("secret \"" + secret + "\" not found");
+            }
             if (encoded == null) {
-                throw new IllegalStateException("secret " + from.getSecretKeyRef().getName() + " key " + from.getSecretKeyRef().getKey() + " not found");
+                throw new ConfigException("couldn't find key " + from.getSecretKeyRef().getKey() + " in Secret "
+                        + pod.getMetadata().getNamespace() + "/" + secret);
             }
             return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
         }

@@ -16,6 +16,11 @@ public final class Reasons {
     public static final String INVALID_PARAMETER = "InvalidParameter";
 
     public static final String WAITING_FOR_BACKUP = "WaitingForBackup";
+    // high availability (cluster/HighAvailability)
+    public static final String FAILING_OVER = "FailingOver";
+    public static final String FAILOVER_REFUSED = "FailoverRefused";
+    public static final String SWITCHING_OVER = "SwitchingOver";
+    public static final String INSTANCE_FAILING = "InstanceFailing";
 
     private Reasons() {}
 }
