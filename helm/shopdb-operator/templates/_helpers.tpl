@@ -68,7 +68,7 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   verbs: [get, update]
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, watch, patch]
+  verbs: [get, list, watch, patch, delete]
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create]

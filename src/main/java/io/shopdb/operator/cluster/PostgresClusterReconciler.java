@@ -26,6 +26,14 @@ import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -41,6 +49,8 @@ import java.util.Map;
  */
 @ControllerConfiguration(name = "postgrescluster")
 public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
+    /** Only instance pods (and agent pods, filtered out by ClusterPods) are cached, not every pod of the cluster. */
+    static final String MANAGED_PODS = "app.kubernetes.io/managed-by=" + ClusterNames.MANAGED_BY;
     private static final Logger LOG = Logger.getLogger(PostgresClusterReconciler.class);
     private static final long MIB = 1024L * 1024L;
 
@@ -50,18 +60,43 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     @Inject EventRecorder events;
     @Inject ShopdbConfig config;
     @Inject NetworkPolicyConfig networkPolicy;
+    @Inject HighAvailability ha;
+    @Inject InstanceConnections instances;
+
+    /**
+     * The instance pods wake the reconciler: a primary that becomes ready gets the -rw label at once, a
+     * primary that stops being ready is failed over at once, and pod errors reach the status.
+     */
+    @Override
+    public List<EventSource<?, PostgresCluster>> prepareEventSources(EventSourceContext<PostgresCluster> context) {
+        var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, PostgresCluster.class)
+                .withLabelSelector(MANAGED_PODS)
+                .withSecondaryToPrimaryMapper((Pod p) -> {
+                    String cluster = p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get(ClusterNames.CLUSTER_LABEL);
+                    return cluster == null ? Set.of() : Set.of(new ResourceID(cluster, p.getMetadata().getNamespace()));
+                })
+                .build(), context);
+        return List.of(pods);
+    }
 
     @Override
     public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
         LOG.debugf("reconcile %s generation %s", cluster.getMetadata().getName(), cluster.getMetadata().getGeneration());
-        return statusWriter.run(cluster, PostgresClusterStatus::new, status -> {
+        Duration[] soon = new Duration[1];
+        UpdateControl<PostgresCluster> control = statusWriter.run(cluster, PostgresClusterStatus::new, status -> {
             status.setMode(cluster.getSpec().isExternal() ? "External" : "Managed");
-            List<String> problems = ClusterValidation.problems(cluster.getSpec());
+            List<String> problems = ClusterValidation.problems(cluster.getMetadata().getName(), cluster.getSpec());
             if (!problems.isEmpty()) {
                 return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", problems));
             }
-            return cluster.getSpec().isExternal() ? reconcileExternal(cluster, status) : reconcileManaged(cluster, status);
+            if (cluster.getSpec().isExternal()) {
+                return reconcileExternal(cluster, status);
+            }
+            ClusterPods pods = ClusterPods.of(cluster, context.getSecondaryResources(Pod.class));
+            return reconcileManaged(cluster, status, pods, recheck -> soon[0] = recheck);
         });
+        // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
+        return soon[0] == null ? control : control.rescheduleAfter(soon[0]);
     }
 
     private Outcome reconcileExternal(PostgresCluster cluster, PostgresClusterStatus status) {
@@ -124,7 +159,8 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 config.agent().image()), secretsExist ? null : source);
     }
 
-    private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status) {
+    private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods,
+                                     java.util.function.Consumer<Duration> recheck) {
         Bootstrap bootstrap = bootstrap(cluster);
         if (bootstrap.stop() != null) {
             return bootstrap.stop();
@@ -141,22 +177,34 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         }
         status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
         ManagedClusterResources resources = new ManagedClusterResources(client);
-        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source()) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
+        ClusterObjects.Declared declared = ha.declared(cluster, status);
+        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
-        int ready = resources.readyInstances(cluster);
+        int ready = (int) pods.readyCount();
         int wanted = cluster.getSpec().getInstances();
         status.setReadyInstances(ready);
         status.setInstances(ready + "/" + wanted);
-        status.setPrimary(ClusterNames.pod(cluster, 0));
         status.setWriteService(ClusterNames.writeService(cluster));
         status.setReadService(ClusterNames.readService(cluster));
         status.setSuperuserSecret(ClusterNames.superuserSecret(cluster));
-        if (!resources.primaryPodReady(cluster)) {
-            status.setPrimaryReachable(false);
-            return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + ClusterNames.pod(cluster, 0) + " to be ready");
+        HighAvailability.Step step = ha.step(cluster, status, pods, declared);
+        status.setPrimary(status.getCurrentPrimary());
+        if (step.recheck() != null) {
+            recheck.accept(step.recheck());
         }
-        Map<String, String> desired = PostgresParameters.effective(cluster.getSpec().getParameters(), cluster.getSpec().getResources());
+        if (step.outcome() != null) {
+            return step.outcome();
+        }
+        List<String> podProblems = PodProblems.describe(pods.all());
+        if (!pods.ready(status.getCurrentPrimary())) {
+            status.setPrimaryReachable(false);
+            if (!podProblems.isEmpty()) {
+                return Outcome.reconciling(Reasons.INSTANCE_FAILING, String.join("; ", podProblems));
+            }
+            return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + status.getCurrentPrimary() + " to be ready");
+        }
+        Map<String, String> desired = PostgresParameters.forCluster(cluster);
         try {
             if (SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
                 events.normal(cluster, "SuperuserPasswordRotated", "Set the superuser password from Secret " + ClusterNames.superuserSecret(cluster));
@@ -206,6 +254,9 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the primary: " + Messages.firstLine(e));
         }
         long streaming = status.getReplicas().stream().filter(r -> "streaming".equals(r.getState())).count();
+        if (!podProblems.isEmpty()) {
+            return Outcome.reconciling(Reasons.INSTANCE_FAILING, String.join("; ", podProblems));
+        }
         if (ready < wanted || streaming < wanted - 1) {
             return Outcome.reconciling(Reasons.WAITING_FOR_REPLICAS,
                     ready + "/" + wanted + " instances ready, " + streaming + "/" + (wanted - 1) + " replicas streaming");
@@ -241,9 +292,11 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     /** Reloads every instance; a replica that is down picks the file up when it starts. */
     private void reloadAll(PostgresCluster cluster) {
         for (int i = 0; i < cluster.getSpec().getInstances(); i++) {
-            try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
-                ServerQueries.reload(c);
-            } catch (SQLException | NotReachableException e) {
+            try (Connection c = instances.open(cluster, ClusterNames.pod(cluster, i))) {
+                if (c != null) {
+                    ServerQueries.reload(c);
+                }
+            } catch (SQLException e) {
                 LOG.infof("reload of instance %d skipped: %s", i, Messages.firstLine(e));
             }
         }
