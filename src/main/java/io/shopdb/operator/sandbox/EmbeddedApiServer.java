@@ -24,12 +24,36 @@ public final class EmbeddedApiServer implements AutoCloseable {
     public static final List<String> CRD_RESOURCES = List.of("postgresclusters", "postgresdatabases", "postgresroles",
             "postgresmigrations", "postgresbackups", "postgresbackupschedules", "postgresrestores");
 
+    /** The User-Agent of the sandbox's own components (runner, kubelet), to tell their calls from the operator's. */
+    public static final String SANDBOX_USER_AGENT = "shopdb-sandbox";
+
     private final KubernetesMockServer server;
     private final String url;
+    private final ApiRequests requests = new ApiRequests();
+    private final Thread counter;
 
     private EmbeddedApiServer(KubernetesMockServer server, String url) {
         this.server = server;
         this.url = url;
+        // The mock server keeps every request in a queue: take them off (bounded memory in a long sandbox
+        // session) and count them by client and verb.
+        this.counter = new Thread(() -> {
+            try {
+                while (!Thread.currentThread().isInterrupted()) {
+                    var r = server.takeRequest();
+                    requests.record(ApiRequests.classify(r.getMethod(), r.getPath(), r.getHeader("User-Agent")));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "embedded-api-request-counter");
+        counter.setDaemon(true);
+        counter.start();
+    }
+
+    /** Requests received so far, by client and verb. */
+    public ApiRequests requests() {
+        return requests;
     }
 
     public static EmbeddedApiServer start() throws Exception {
@@ -70,6 +94,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        counter.interrupt();
         server.destroy();
     }
 }

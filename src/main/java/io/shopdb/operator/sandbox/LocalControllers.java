@@ -1,6 +1,5 @@
 package io.shopdb.operator.sandbox;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -39,6 +38,11 @@ public class LocalControllers {
     static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 
     @Inject KubernetesClient client;
+
+    /** The sandbox's own client (its User-Agent tells its calls from the operator's at the API server). */
+    void useClient(KubernetesClient own) {
+        this.client = own;
+    }
     @Inject LocalKubelet kubelet;
 
     public synchronized void sync() {
@@ -173,10 +177,12 @@ public class LocalControllers {
                 }
             }
         }
-        Map<String, Boolean> customOwners = new HashMap<>();
+        // owners of our own kinds (a role owning its connection Secret): one list per kind and namespace, not one get per owner
+        Map<String, Set<String>> customOwners = new HashMap<>();
         for (HasMetadata o : candidates) {
             for (OwnerReference ref : o.getMetadata().getOwnerReferences()) {
-                boolean exists = uids.contains(ref.getUid()) || customOwners.computeIfAbsent(ref.getUid(), u -> customExists(o, ref));
+                boolean exists = uids.contains(ref.getUid()) || customOwners.computeIfAbsent(
+                        ref.getApiVersion() + " " + ref.getKind() + " " + o.getMetadata().getNamespace(), k -> customUids(o, ref)).contains(ref.getUid());
                 if (!exists) {
                     LOG.infof("sandbox: garbage-collecting %s %s/%s", o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
                     client.resource(o).delete();
@@ -189,13 +195,14 @@ public class LocalControllers {
         }
     }
 
-    private boolean customExists(HasMetadata o, OwnerReference ref) {
+    private Set<String> customUids(HasMetadata o, OwnerReference ref) {
         if (!ref.getApiVersion().contains("/") || ref.getApiVersion().startsWith("apps/") || ref.getApiVersion().startsWith("batch/")) {
-            return false;
+            return Set.of();
         }
-        GenericKubernetesResource owner = client.genericKubernetesResources(ref.getApiVersion(), ref.getKind())
-                .inNamespace(o.getMetadata().getNamespace()).withName(ref.getName()).get();
-        return owner != null && ref.getUid().equals(owner.getMetadata().getUid());
+        Set<String> out = new HashSet<>();
+        client.genericKubernetesResources(ref.getApiVersion(), ref.getKind()).inNamespace(o.getMetadata().getNamespace())
+                .list().getItems().forEach(r -> out.add(r.getMetadata().getUid()));
+        return out;
     }
 
     private static List<Pod> ownedPodsOf(KubernetesClient client, StatefulSet sts) {

@@ -156,7 +156,8 @@ class ChartTest {
         }
         assertTrue(alerts.containsAll(Set.of("ShopdbReconcileErrors", "ShopdbDatabaseDown", "ShopdbConnectionsNearLimit",
                 "ShopdbReplicationLag", "ShopdbXidWraparoundRisk", "ShopdbLongTransaction", "ShopdbBackupMissing",
-                "ShopdbRestoreDrillFailed", "ShopdbRestoreFailed", "ShopdbMigrationFailed")), alerts.toString());
+                "ShopdbRestoreDrillFailed", "ShopdbRestoreFailed", "ShopdbMigrationFailed",
+                "ShopdbNoPartitionAhead", "ShopdbRowsInDefaultPartition")), alerts.toString());
     }
 
     @Test

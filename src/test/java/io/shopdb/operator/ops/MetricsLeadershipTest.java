@@ -6,7 +6,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
 import io.shopdb.operator.cluster.ClusterConnections;
+import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.PgEndpoint;
+import jakarta.enterprise.inject.Vetoed;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -18,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** With two operator replicas only the leader takes the per-cluster health snapshot (no doubled load or series). */
 class MetricsLeadershipTest {
-    /** One cluster that has answered before, so the task snapshots it. */
+    /** One cluster that has answered before, so the task snapshots it. Vetoed: not a bean of the Quarkus tests. */
+    @Vetoed
     static final class OneCluster extends PrimaryCaches {
         @Override
         @SuppressWarnings("unchecked")
@@ -34,12 +37,18 @@ class MetricsLeadershipTest {
         }
     }
 
-    /** Counts the snapshot attempts; the server is never reachable, so a snapshot publishes up=0. */
+    /** Counts the snapshot attempts; the server is never reachable, so a snapshot publishes up=0. Vetoed likewise. */
+    @Vetoed
     static final class CountingConnections extends ClusterConnections {
         int asked;
 
         @Override
-        public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
+        public void retain(java.util.Set<String> live) {
+            // no pools in this test
+        }
+
+        @Override
+        public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
             asked++;
             throw new NotReachableException("no server in this test");
         }
