@@ -6,14 +6,13 @@ import io.shopdb.operator.ShopdbConfig;
 import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
-import io.shopdb.operator.kube.SecretCaches;
 import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.sql.CatalogLocks;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.PgPools;
-import jakarta.annotation.PostConstruct;
 import io.shopdb.operator.sql.ServerTrust;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -41,7 +40,6 @@ public class ClusterConnections {
     @Inject KubernetesClient client;
     @Inject ServiceAddresses addresses;
     @Inject ShopdbConfig config;
-    @Inject SecretCaches secretCaches;
 
     private PgPools pools;
     private final CatalogLocks catalogLocks = new CatalogLocks();
@@ -56,9 +54,9 @@ public class ClusterConnections {
         pools.close();
     }
 
-    /** The admin endpoint, its Secret read from the controllers' Secret caches ({@link SecretCaches}). */
+    /** The admin endpoint, reading Secrets from the API server (for code without a Secret informer). */
     public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
-        return admin(c, secretCaches.lookup());
+        return admin(c, SecretLookup.api(client));
     }
 
     public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
@@ -92,16 +90,16 @@ public class ClusterConnections {
         }
         var address = resolve(ns, ClusterNames.writeService(c));
         return new PgEndpoint(address.host(), address.port(), "postgres", ClusterNames.SUPERUSER, password, "verify-full",
-                ClusterTls.trust(caPem(c), c, ClusterNames.writeService(c)));
+                ClusterTls.trust(caPem(c, secrets), c, ClusterNames.writeService(c)));
     }
 
     /** The CA the cluster's servers present a certificate of; the operator trusts nothing else for them. */
-    private String caPem(PostgresCluster c) throws NotReachableException {
-        String ca = ClusterTls.caPem(client, c);
+    private String caPem(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
+        char[] ca = secrets.read(c.getMetadata().getNamespace(), ClusterTls.serverSecret(c), io.shopdb.operator.tls.ClusterTlsSecrets.CA_CERT);
         if (ca == null) {
             throw new NotReachableException("Secret " + ClusterTls.serverSecret(c) + " with the cluster's CA (ca.crt) was not found");
         }
-        return ca;
+        return new String(ca);
     }
 
     /** The same superuser, but dialing one pod directly (for per-instance work such as reloading config). */

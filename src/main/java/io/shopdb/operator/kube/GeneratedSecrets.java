@@ -82,15 +82,10 @@ public final class GeneratedSecrets {
         return SecretLookup.api(client).read(namespace, secretName, key);
     }
 
-    /** A key of a Secret as text, from data (base64) or stringData (the CRUD mock API keeps it unmerged); null when absent. */
+    /** A key of a Secret as text (see SecretLookup.value); null when the Secret or key is missing. */
     public static String value(Secret s, String key) {
-        if (s == null) {
-            return null;
-        }
-        if (s.getData() != null && s.getData().get(key) != null) {
-            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
-        }
-        return s.getStringData() == null ? null : s.getStringData().get(key);
+        char[] v = SecretLookup.value(s, key);
+        return v == null ? null : new String(v);
     }
 
     /** 32 characters from a 57-symbol alphabet: ~186 bits, and safe in URIs, pgpass files and shells. */

@@ -30,16 +30,6 @@ public record ServerTrust(String caPem, String serverName) {
         props.setProperty(SERVER_NAME_PROPERTY, serverName);
     }
 
-    /** The same as URL parameters ({@code &k=v...}), for code that takes a JDBC URL only (Flyway's data source). */
-    public String urlParameters() {
-        Properties props = new Properties();
-        applyTo(props);
-        StringBuilder sb = new StringBuilder();
-        props.stringPropertyNames().stream().sorted().forEach(k -> sb.append('&').append(k).append('=')
-                .append(java.net.URLEncoder.encode(props.getProperty(k), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")));
-        return sb.toString();
-    }
-
     @Override
     public String toString() {
         return "ServerTrust[" + serverName + "]";
