@@ -57,7 +57,7 @@ public class ClusterConnections {
 
     /** The admin endpoint, its Secret read from the controllers' Secret caches ({@link SecretCaches}). */
     public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
-        return admin(c, secretCaches.lookup());
+        return admin(c, (namespace, name) -> secretCaches.lookup().get(namespace, name));
     }
 
     public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
