@@ -54,9 +54,9 @@ public class ClusterConnections {
         pools.close();
     }
 
-    /** The admin endpoint, reading Secrets from the API server (for code without a Secret informer). */
+    /** The admin endpoint, its Secret read from the controllers' Secret caches ({@link SecretCaches}). */
     public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
-        return admin(c, SecretLookup.api(client));
+        return admin(c, (namespace, name) -> secretCaches.lookup().get(namespace, name));
     }
 
     public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
