@@ -185,6 +185,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         }
         Map<String, String> desired = PostgresParameters.forCluster(cluster);
         try (Connection c = PgConnections.open(connections.admin(cluster))) {
+            io.shopdb.operator.sql.ReplicationQueries.commitLocally(c); // the standbys need the replication role to ack anything
             char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
                     ClusterNames.replicationSecret(cluster), "password");
             if (replicationPassword != null && ReplicationUser.ensure(c, ClusterNames.REPLICATION_USER, replicationPassword)) {
