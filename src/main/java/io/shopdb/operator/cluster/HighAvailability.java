@@ -61,6 +61,11 @@ public class HighAvailability {
 
     /** Pods this operator deleted (by uid), so a slow API or kubelet does not get the same delete twice. */
     private final Set<String> deletedPods = ConcurrentHashMap.newKeySet();
+    /** An in-place restart of the primary's pod (uid) this operator made; no failover for it until {@code until}. */
+    record PrimaryRestart(String uid, Instant until) {}
+    private final Map<String, PrimaryRestart> primaryRestarts = new ConcurrentHashMap<>();
+    /** How long an in-place primary restart may take before failover applies again. */
+    static final Duration PRIMARY_RESTART_GRACE = Duration.ofMinutes(2);
 
     /** The verdict of the step: an outcome to stop at (null: carry on) and when to look again. */
     public record Step(Outcome outcome, Duration recheck) {
@@ -91,15 +96,24 @@ public class HighAvailability {
         }
         labelRoles(c, pods, current);
         fenceStrays(c, pods, current);
+        PrimaryRestart restarted = primaryRestarts.get(key(c));
+        if (restarted != null && pods.ready(current) && !restarted.uid().equals(pods.uid(current))) {
+            primaryRestarts.remove(key(c)); // back on its new pod
+        }
         if (c.getSpec().getInstances() < 2 || pods.ready(current)) {
             String wanted = c.getSpec().getPrimary();
             if (wanted != null && !wanted.equals(current) && pods.ready(current)) {
                 return switchover(c, status, pods, current, wanted, "spec.primary");
             }
-            return pods.ready(current) ? restarts(c, status, pods, current) : Step.proceed();
+            return pods.ready(current) || c.getSpec().getInstances() < 2 ? restarts(c, status, pods, current) : Step.proceed();
         }
         if (!declared.initialized()) {
             return Step.proceed(); // a new cluster's first primary is still starting: nothing to fail over from
+        }
+        PrimaryRestart restart = primaryRestarts.get(key(c));
+        if (restart != null && Instant.now().isBefore(restart.until())) {
+            return Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Waiting for the primary " + current
+                    + " to come back from its restart"), Duration.ofSeconds(1));
         }
         Instant since = pods.notReadySince(current);
         Duration delay = Duration.ofSeconds(c.getSpec().getFailoverDelay() == null ? 0 : c.getSpec().getFailoverDelay());
@@ -204,6 +218,9 @@ public class HighAvailability {
                 if (conn == null || !ReplicationQueries.promote(conn, 60)) {
                     return Step.stop(Outcome.reconciling(reason, "The promotion of " + target + " has not finished").withPhase(phase), SOON);
                 }
+                // the new timeline reaches the control file with the next checkpoint; pg_rewind of the former
+                // primary (PostgreSQL 15) reads it from there
+                ReplicationQueries.checkpoint(conn);
             } catch (SQLException e) {
                 return Step.stop(Outcome.reconciling(reason, "Promoting " + target + " failed, retrying: " + e.getMessage()).withPhase(phase), SOON);
             }
@@ -247,11 +264,22 @@ public class HighAvailability {
         Set<String> streaming = status.getReplicas() == null ? Set.of() : status.getReplicas().stream()
                 .filter(r -> "streaming".equals(r.getState())).map(ReplicaStatus::getName).collect(Collectors.toSet());
         List<ParameterRollout.Instance> list = new ArrayList<>();
-        for (Pod p : pods.all()) {
-            String name = p.getMetadata().getName();
-            list.add(new ParameterRollout.Instance(name, pods.ready(name), revision.equals(pods.revision(name)), streaming.contains(name)));
+        for (int i = 0; i < c.getSpec().getInstances(); i++) {
+            String name = ClusterNames.pod(c, i);
+            // a pod not (yet) recreated counts as not ready, so the next restart waits for it
+            boolean exists = pods.get(name).isPresent();
+            list.add(new ParameterRollout.Instance(name, pods.ready(name), !exists || revision.equals(pods.revision(name)), streaming.contains(name)));
         }
-        ParameterRollout.Restart next = ParameterRollout.nextRestart(primary, list);
+        boolean primaryFirst = false;
+        if (list.stream().anyMatch(i -> !i.current())) {
+            try (Connection conn = instances.open(c, primary)) {
+                primaryFirst = conn != null && ParameterRollout.lowersHotStandbySetting(PostgresParameters.forCluster(c),
+                        ReplicationQueries.hotStandbySettings(conn));
+            } catch (SQLException e) {
+                return Step.proceed(); // the SQL part below reports an unreachable primary
+            }
+        }
+        ParameterRollout.Restart next = ParameterRollout.nextRestart(primary, list, primaryFirst);
         return switch (next.action()) {
             case NONE, WAIT -> Step.proceed();
             case RESTART_REPLICA -> {
@@ -261,11 +289,17 @@ public class HighAvailability {
             }
             case SWITCH_OVER -> switchover(c, status, pods, primary, next.pod(), "rolling restart: the primary restarts last");
             case RESTART_PRIMARY -> {
-                deletePod(c, pods, next.pod(), "restart the only instance " + next.pod() + " for the new pod template");
-                yield Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Restarting the only instance " + next.pod()
-                        + " for the new pod template"), Duration.ofSeconds(1));
+                primaryRestarts.put(key(c), new PrimaryRestart(pods.uid(next.pod()), Instant.now().plus(PRIMARY_RESTART_GRACE)));
+                deletePod(c, pods, next.pod(), "restart the primary " + next.pod() + " in place for the new pod template");
+                yield Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Restarting the primary " + next.pod() + " in place"
+                        + (list.size() > 1 ? " first: the change lowers a setting replicas must keep at least as high as the primary's" : "")),
+                        Duration.ofSeconds(1));
             }
         };
+    }
+
+    private static String key(PostgresCluster c) {
+        return c.getMetadata().getNamespace() + "/" + c.getMetadata().getName();
     }
 
     private void declare(PostgresCluster c, PostgresClusterStatus status, String primary) {

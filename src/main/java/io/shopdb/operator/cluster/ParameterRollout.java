@@ -45,6 +45,27 @@ public final class ParameterRollout {
      * primary's pod is that pod's restart. A single instance can only be restarted in place.
      */
     public static Restart nextRestart(String primary, List<Instance> instances) {
+        return nextRestart(primary, instances, false);
+    }
+
+    /**
+     * True when {@code desired} lowers a setting that a hot standby must have at least as high as its primary
+     * (max_connections, max_prepared_transactions, max_locks_per_transaction, max_wal_senders,
+     * max_worker_processes): a replica restarted first with the lower value would refuse to start, so the
+     * primary must restart first (in place) for such a change.
+     */
+    public static boolean lowersHotStandbySetting(Map<String, String> desired, Map<String, Long> running) {
+        for (var e : running.entrySet()) {
+            String value = desired.get(e.getKey());
+            if (value != null && value.trim().matches("[0-9]+") && Long.parseLong(value.trim()) < e.getValue()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** As above; {@code primaryFirst} (see {@link #lowersHotStandbySetting}): the primary restarts in place first. */
+    public static Restart nextRestart(String primary, List<Instance> instances, boolean primaryFirst) {
         Comparator<Instance> highestFirst = Comparator.comparingInt((Instance i) -> ClusterNames.ordinal(i.name())).reversed();
         List<Instance> replicas = instances.stream().filter(i -> !i.name().equals(primary)).sorted(highestFirst).toList();
         var brokenOutdated = replicas.stream().filter(i -> !i.current() && !i.ready()).findFirst();
@@ -55,15 +76,21 @@ public final class ParameterRollout {
         if (!anyOutdated) {
             return new Restart(Action.NONE, null);
         }
+        if (replicas.isEmpty()) {
+            // a single instance can only restart in place; one that is not ready on the old template serves
+            // nothing (e.g. a crash loop the new template fixes), so it restarts at once too
+            return new Restart(Action.RESTART_PRIMARY, primary);
+        }
         if (instances.stream().anyMatch(i -> !i.ready())) {
             return new Restart(Action.WAIT, null);
+        }
+        boolean primaryOutdated = instances.stream().anyMatch(i -> i.name().equals(primary) && !i.current());
+        if (primaryFirst && primaryOutdated) {
+            return new Restart(Action.RESTART_PRIMARY, primary);
         }
         var outdated = replicas.stream().filter(i -> !i.current()).findFirst();
         if (outdated.isPresent()) {
             return new Restart(Action.RESTART_REPLICA, outdated.get().name());
-        }
-        if (replicas.isEmpty()) {
-            return new Restart(Action.RESTART_PRIMARY, primary);
         }
         return replicas.stream().filter(Instance::streaming).min(Comparator.comparingInt(i -> ClusterNames.ordinal(i.name())))
                 .map(i -> new Restart(Action.SWITCH_OVER, i.name()))

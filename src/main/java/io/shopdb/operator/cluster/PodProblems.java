@@ -54,9 +54,7 @@ public final class PodProblems {
             }
             return waiting.getMessage() == null ? text : text + ": " + excerpt(waiting.getMessage());
         }
-        if (lastExit != null && restarts > 0) {
-            return "container " + cs.getName() + " restarted " + restarts + " times, last run " + lastExit;
-        }
+        // a container that runs again after a failure is starting, not failing (its next failure is CrashLoopBackOff)
         return null;
     }
 

@@ -217,6 +217,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot rotate the superuser password: " + Messages.firstLine(e));
         }
         try (Connection c = PgConnections.open(connections.admin(cluster))) {
+            io.shopdb.operator.sql.ReplicationQueries.commitLocally(c); // the standbys need the replication role to ack anything
             char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
                     ClusterNames.replicationSecret(cluster), "password");
             if (replicationPassword != null && ReplicationUser.ensure(c, ClusterNames.REPLICATION_USER, replicationPassword)) {

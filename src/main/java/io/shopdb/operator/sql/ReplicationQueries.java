@@ -29,6 +29,25 @@ public final class ReplicationQueries {
     /** A checkpoint before a planned shutdown keeps the shutdown checkpoint, and so the write pause, short. */
     static final String CHECKPOINT = "CHECKPOINT";
 
+    /**
+     * Settings a hot standby needs at least as high as its primary's; a replica started with a lower value
+     * than the primary runs refuses to start (see ParameterRollout.lowersHotStandbySetting).
+     */
+    static final String HOT_STANDBY_SETTINGS = """
+            SELECT name, setting::bigint FROM pg_settings
+             WHERE name IN ('max_connections', 'max_prepared_transactions', 'max_locks_per_transaction',
+                            'max_wal_senders', 'max_worker_processes')""";
+
+    public static java.util.Map<String, Long> hotStandbySettings(Connection c) throws SQLException {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        try (PreparedStatement ps = c.prepareStatement(HOT_STANDBY_SETTINGS); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.put(rs.getString(1), rs.getLong(2));
+            }
+        }
+        return out;
+    }
+
     /** One instance's replication state; {@code receiverStatus} is pg_stat_wal_receiver.status or null. */
     public record Position(boolean inRecovery, long lsn, String receiverStatus, long replayed) {
         public boolean streaming() { return "streaming".equals(receiverStatus); }
@@ -50,6 +69,16 @@ public final class ReplicationQueries {
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() && rs.getBoolean(1);
             }
+        }
+    }
+
+    /**
+     * The session's commits wait for no synchronous standby: the operator's own bookkeeping (e.g. creating
+     * the replication role the standbys need to connect at all) must not wait for those standbys.
+     */
+    public static void commitLocally(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SET synchronous_commit TO local")) {
+            ps.execute();
         }
     }
 

@@ -81,6 +81,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 elif [ ! -f "$PGDATA/standby.signal" ]; then
   echo "shopdb: $PGDATA was a primary; rewinding it onto the timeline of $(declared)"
   wait_for_primary
+  # PostgreSQL 15's pg_rewind reads the source's timeline from its last checkpoint: right after a promotion
+  # that is still the old one ("no rewind required" on diverged data), so make the source checkpoint first.
+  psql "$superuser" -XqAc 'CHECKPOINT'
   if ! pg_rewind -D "$PGDATA" --source-server="$superuser" --progress; then
     echo "shopdb: pg_rewind failed; cloning the primary anew"
     rm -rf "$PGDATA"

@@ -66,6 +66,49 @@ class InstanceSetBuilderTest {
         assertEquals("shop-superuser", password.getValueFrom().getSecretKeyRef().getName());
     }
 
+    @Test
+    void theOperatorRestartsPodsItselfAndInstancesStartWithoutWaitingForOrdinalZero() {
+        var spec = InstanceSetBuilder.build(cluster(3, Map.of())).getSpec();
+        assertEquals("OnDelete", spec.getUpdateStrategy().getType(), "replicas first, then a switchover: the operator's order, not the StatefulSet's");
+        assertEquals("Parallel", spec.getPodManagementPolicy(), "a replica restarts while another instance is down");
+        var container = spec.getTemplate().getSpec().getContainers().get(0);
+        assertEquals("FallbackToLogsOnError", container.getTerminationMessagePolicy(), "a FATAL at start becomes the termination message");
+        var primaryHost = container.getEnv().stream().filter(e -> e.getName().equals("PRIMARY_HOST")).findFirst().orElseThrow();
+        assertEquals("shop-rw", primaryHost.getValue(), "replicas follow -rw, so a failover needs no re-pointing");
+    }
+
+    @Test
+    void instancesPreferDistinctNodesByDefaultAndTheRuleIsConfigurable() {
+        var c = cluster(3, Map.of());
+        var anti = InstanceSetBuilder.build(c).getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity();
+        var preferred = anti.getPreferredDuringSchedulingIgnoredDuringExecution().get(0).getPodAffinityTerm();
+        assertEquals("kubernetes.io/hostname", preferred.getTopologyKey());
+        assertEquals(Map.of(ClusterNames.CLUSTER_LABEL, "shop"), preferred.getLabelSelector().getMatchLabels());
+        var spread = new io.shopdb.operator.api.v1alpha1.AffinitySpec();
+        spread.setPodAntiAffinityType(io.shopdb.operator.api.v1alpha1.AffinitySpec.PodAntiAffinityType.required);
+        spread.setTopologyKey("topology.kubernetes.io/zone");
+        c.getSpec().setAffinity(spread);
+        var required = InstanceSetBuilder.build(c).getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution().get(0);
+        assertEquals("topology.kubernetes.io/zone", required.getTopologyKey());
+        spread.setPodAntiAffinityType(io.shopdb.operator.api.v1alpha1.AffinitySpec.PodAntiAffinityType.none);
+        assertEquals(null, InstanceSetBuilder.build(c).getSpec().getTemplate().getSpec().getAffinity());
+    }
+
+    @Test
+    void theDeclaredPrimaryAndSynchronousStandbysAreInTheConfigMapButDoNotTriggerAReload() {
+        var c = cluster(3, Map.of());
+        var declared = ClusterObjects.config(c, new ClusterObjects.Declared("shop-2", true));
+        assertEquals("shop-2", declared.getData().get(ClusterObjects.PRIMARY_KEY));
+        assertEquals("true", declared.getData().get(ClusterObjects.INITIALIZED_KEY));
+        String hash = ClusterObjects.configHash(c);
+        c.getSpec().setSynchronous(new io.shopdb.operator.api.v1alpha1.SynchronousSpec());
+        assertTrue(ClusterObjects.config(c).getData().get(ClusterObjects.CONFIG_FILE)
+                .contains("synchronous_standby_names = 'ANY 1 (\"shop-0\", \"shop-1\", \"shop-2\")'"));
+        assertNotEquals(hash, ClusterObjects.configHash(c), "a new standby list is reloaded");
+        assertEquals(ClusterObjects.configHash(c), ClusterObjects.configHash(c));
+    }
+
     private static String hash(StatefulSet sts) {
         return sts.getSpec().getTemplate().getMetadata().getAnnotations().get(InstanceSetBuilder.RESTART_HASH);
     }

@@ -51,4 +51,33 @@ class ParameterRolloutTest {
                 new FileSetting("shared_buffers", "256MB", true, null)), List.of()));
         assertEquals(new ParameterRollout.Verdict(ParameterRollout.Step.INVALID, List.of("work_mem: invalid value")), v);
     }
+
+    private static ParameterRollout.Instance i(String name, boolean ready, boolean current, boolean streaming) {
+        return new ParameterRollout.Instance(name, ready, current, streaming);
+    }
+
+    @Test
+    void replicasRestartFirstHighestOrdinalFirstThenTheCurrentPrimarySwitchesOver() {
+        var all = List.of(i("db-0", true, false, false), i("db-1", true, false, true), i("db-2", true, false, true));
+        assertEquals(new ParameterRollout.Restart(ParameterRollout.Action.RESTART_REPLICA, "db-2"), ParameterRollout.nextRestart("db-0", all));
+        var oneDone = List.of(i("db-0", true, false, false), i("db-1", true, false, true), i("db-2", false, true, false));
+        assertEquals(ParameterRollout.Action.WAIT, ParameterRollout.nextRestart("db-0", oneDone).action(), "one at a time");
+        var replicasDone = List.of(i("db-0", true, false, false), i("db-1", true, true, true), i("db-2", true, true, true));
+        assertEquals(new ParameterRollout.Restart(ParameterRollout.Action.SWITCH_OVER, "db-1"), ParameterRollout.nextRestart("db-0", replicasDone),
+                "the primary is never simply down for a restart");
+        var done = List.of(i("db-0", true, true, true), i("db-1", true, true, false), i("db-2", true, true, true));
+        assertEquals(ParameterRollout.Action.NONE, ParameterRollout.nextRestart("db-1", done).action());
+    }
+
+    @Test
+    void aSingleInstanceRestartsInPlaceAndABrokenOutdatedReplicaGoesFirst() {
+        assertEquals(new ParameterRollout.Restart(ParameterRollout.Action.RESTART_PRIMARY, "db-0"),
+                ParameterRollout.nextRestart("db-0", List.of(i("db-0", true, false, false))));
+        var broken = List.of(i("db-0", true, false, false), i("db-1", false, false, false), i("db-2", true, true, true));
+        assertEquals(new ParameterRollout.Restart(ParameterRollout.Action.RESTART_REPLICA, "db-1"), ParameterRollout.nextRestart("db-0", broken),
+                "a crash-looping replica on the old template gets the new one at once");
+        var noStreamingTarget = List.of(i("db-0", true, false, false), i("db-1", true, true, false));
+        assertEquals(ParameterRollout.Action.WAIT, ParameterRollout.nextRestart("db-0", noStreamingTarget).action(),
+                "no switchover to a replica that is not streaming");
+    }
 }

@@ -30,4 +30,25 @@ class PodProcessTest {
         assertEquals(List.of("postgres", "-D", "/data"), PodProcess.localCommand(List.of("postgres", "-D", "/data")), "other commands stay");
         assertTrue(PodProcess.localCommand(List.of("java")).equals(List.of("java")));
     }
+
+    @Test
+    void aFailingContainerRestartsAtOnceThenWithTheKubeletsBackOffAndItsLogTailIsTheMessage(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("db-0").withNamespace("t").endMetadata()
+                .withNewSpec().addNewContainer().withName("postgres").withCommand("/bin/sh", "-c", "echo starting; echo 'FATAL:  no such library'; exit 3")
+                .withTerminationMessagePolicy("FallbackToLogsOnError").endContainer().endSpec().build();
+        var process = new PodProcess(pod, pod.getSpec().getContainers().get(0), Map.of("PATH", "/usr/bin:/bin"), dir, dir.resolve("log"), false);
+        process.start();
+        assertEquals(3, process.awaitExit(java.time.Duration.ofSeconds(10)));
+        process.noteEnded(dir.resolve("termination-log"));
+        assertEquals(3, process.lastTermination().exitCode());
+        assertEquals("Error", process.lastTermination().reason());
+        assertTrue(process.lastTermination().message().contains("FATAL:  no such library"), process.lastTermination().message());
+        assertTrue(!process.inBackOff(), "the first restart is immediate");
+        process.restart();
+        process.awaitExit(java.time.Duration.ofSeconds(10));
+        process.noteEnded(dir.resolve("termination-log"));
+        assertTrue(process.inBackOff(), "the second waits");
+        assertEquals(java.time.Duration.ofSeconds(10), process.currentBackOff());
+        assertEquals(1, process.restarts());
+    }
 }

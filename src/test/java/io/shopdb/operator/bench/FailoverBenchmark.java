@@ -1,0 +1,208 @@
+package io.shopdb.operator.bench;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.SynchronousSpec;
+import io.shopdb.operator.cluster.ClusterCredentials;
+import io.shopdb.operator.sandbox.LocalKubelet;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.testing.OperatorTestBase;
+import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Write outage and acknowledged commits lost, on a 3-instance cluster in the sandbox, for a lost primary
+ * node, a SIGKILLed postmaster and a planned switchover, asynchronous and synchronous (ANY 1). A client
+ * inserts and commits one row at a time through the -rw Service address (the sandbox's ClusterIP proxy),
+ * reconnecting after errors; the outage is the longest gap between two acknowledged commits around the
+ * event; lost commits are acknowledged ids missing from the table after recovery. Not a test: a command
+ * (see BENCHMARKS.md); -Dbench.runs (default 5) and -Dbench.modes (async,sync).
+ */
+@QuarkusTest
+class FailoverBenchmark extends OperatorTestBase {
+    @Inject LocalKubelet kubelet;
+
+    @Test
+    void failoverAndSwitchoverOutage() throws Exception {
+        int runs = Integer.getInteger("bench.runs", 5);
+        List<String> modes = List.of(System.getProperty("bench.modes", "async,sync").split(","));
+        List<String> report = new ArrayList<>();
+        for (String mode : modes) {
+            String name = "bench-" + mode;
+            PostgresCluster c = io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+                    apiVersion: shopdb.io/v1alpha1
+                    kind: PostgresCluster
+                    metadata: {name: %s}
+                    spec: {instances: 3}
+                    """.formatted(name), PostgresCluster.class);
+            if (mode.equals("sync")) {
+                c.getSpec().setSynchronous(new SynchronousSpec());
+            }
+            create(c);
+            awaitStable(name);
+            execute(name, "CREATE TABLE orders (id bigint PRIMARY KEY)");
+            Writer writer = new Writer(name);
+            writer.start();
+            for (String scenario : List.of("node-lost", "sigkill", "switchover")) {
+                List<Double> outages = new ArrayList<>();
+                for (int run = 0; run < runs; run++) {
+                    awaitStable(name);
+                    int before = writer.size();
+                    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> writer.size() > before + 20);
+                    String primary = cluster(name).getStatus().getCurrentPrimary();
+                    long at = System.nanoTime();
+                    switch (scenario) {
+                        case "node-lost" -> kubelet.loseNode(ns(), primary);
+                        case "sigkill" -> kubelet.crashServer(ns(), primary);
+                        default -> {
+                            String target = name + "-" + ((Integer.parseInt(primary.substring(primary.lastIndexOf('-') + 1)) + 1) % 3);
+                            client.resources(PostgresCluster.class).inNamespace(ns()).withName(name)
+                                    .edit(x -> { x.getSpec().setPrimary(target); return x; });
+                        }
+                    }
+                    Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !primary.equals(cluster(name).getStatus().getCurrentPrimary())
+                            && writer.lastAck() > at);
+                    int acksAfter = writer.size();
+                    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> writer.size() > acksAfter + 10);
+                    outages.add(writer.longestGapAfter(at - 1_000_000_000L) / 1e9);
+                    if (scenario.equals("node-lost")) {
+                        kubelet.restoreNode(ns(), primary);
+                    }
+                }
+                writer.pause();
+                awaitStable(name);
+                int lost = writer.lostAgainst(storedIds(name));
+                writer.resume();
+                List<Double> sorted = outages.stream().sorted().toList();
+                String line = String.format("%-5s %-10s runs=%d outage median=%.2fs min=%.2fs max=%.2fs all=%s acknowledged-lost=%d (of %d)",
+                        mode, scenario, runs, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
+                        outages.stream().map(d -> String.format("%.2f", d)).toList(), lost, writer.size());
+                System.out.println("FailoverBenchmark: " + line);
+                report.add(line);
+            }
+            writer.stop();
+        }
+        Path out = Path.of("target/benchmarks/failover.txt");
+        Files.createDirectories(out.getParent());
+        Files.write(out, report);
+    }
+
+    private void awaitStable(String name) {
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            PostgresCluster c = cluster(name);
+            return c != null && Conditions.isReady(c.getStatus()) && c.getStatus().getReadyInstances() == 3
+                    && c.getStatus().getReplicas().stream().filter(r -> "streaming".equals(r.getState())).count() == 2;
+        });
+    }
+
+    private PostgresCluster cluster(String name) {
+        return client.resources(PostgresCluster.class).inNamespace(ns()).withName(name).get();
+    }
+
+    private PgEndpoint rw(String name) {
+        var a = kubelet.serviceAddress(ns(), name + "-rw", 5432); // a stable address, like a ClusterIP
+        return new PgEndpoint(a.host(), a.port(), "postgres", "postgres", ClusterCredentials.read(client, ns(), name + "-superuser", "password"), "disable");
+    }
+
+    private void execute(String name, String sql) throws SQLException {
+        try (Connection c = PgConnections.open(rw(name)); Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+
+    private Set<Long> storedIds(String name) throws SQLException {
+        Set<Long> ids = new HashSet<>();
+        try (Connection c = PgConnections.open(rw(name)); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM orders")) {
+            while (rs.next()) {
+                ids.add(rs.getLong(1));
+            }
+        }
+        return ids;
+    }
+
+    /** The shop's client: one INSERT + COMMIT at a time, ack times recorded. */
+    final class Writer {
+        private final String name;
+        private final List<long[]> acks = new ArrayList<>(); // {id, nanoTime}
+        private volatile boolean running = true;
+        private volatile boolean paused;
+        private Thread thread;
+
+        Writer(String name) {
+            this.name = name;
+        }
+
+        void start() {
+            thread = new Thread(() -> {
+                long next = 1;
+                while (running) {
+                    if (paused) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+                        continue;
+                    }
+                    try (Connection c = PgConnections.open(rw(name)); var ps = c.prepareStatement("INSERT INTO orders VALUES (?)")) {
+                        while (running && !paused) {
+                            ps.setLong(1, next);
+                            ps.executeUpdate();
+                            synchronized (acks) {
+                                acks.add(new long[] {next, System.nanoTime()});
+                            }
+                            next++;
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        next++;
+                        java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // reconnect pace
+                    }
+                }
+            }, "bench-writer");
+            thread.start();
+        }
+
+        int size() { synchronized (acks) { return acks.size(); } }
+
+        long lastAck() { synchronized (acks) { return acks.isEmpty() ? 0 : acks.get(acks.size() - 1)[1]; } }
+
+        long longestGapAfter(long from) {
+            synchronized (acks) {
+                long gap = 0;
+                for (int i = 1; i < acks.size(); i++) {
+                    if (acks.get(i)[1] >= from) {
+                        gap = Math.max(gap, acks.get(i)[1] - acks.get(i - 1)[1]);
+                    }
+                }
+                return gap;
+            }
+        }
+
+        int lostAgainst(Set<Long> stored) {
+            synchronized (acks) {
+                return (int) acks.stream().filter(a -> !stored.contains(a[0])).count();
+            }
+        }
+
+        void pause() { paused = true; java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L); }
+
+        void resume() { paused = false; }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(30_000);
+        }
+    }
+}
