@@ -6,6 +6,7 @@ import io.shopdb.operator.ShopdbConfig;
 import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
+import io.shopdb.operator.kube.SecretCaches;
 import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.sql.CatalogLocks;
@@ -40,6 +41,7 @@ public class ClusterConnections {
     @Inject KubernetesClient client;
     @Inject ServiceAddresses addresses;
     @Inject ShopdbConfig config;
+    @Inject SecretCaches secretCaches;
 
     private PgPools pools;
     private final CatalogLocks catalogLocks = new CatalogLocks();
