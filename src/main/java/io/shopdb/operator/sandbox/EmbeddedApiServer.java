@@ -84,8 +84,16 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 .withMasterUrl(url).withNamespace("default").withTrustCerts(true).build()).build();
     }
 
-    /** Writes a kubeconfig (context {@code shopdb-sandbox}, namespace default) for kubectl, readable by its owner only. */
-    public Path writeKubeconfig(Path file) throws IOException {
+    /** Writes a kubeconfig for this server; see {@link #writeKubeconfig(Path, String, String)}. */
+    public Path writeKubeconfig(Path file, String namespace) throws IOException {
+        return writeKubeconfig(file, url, namespace);
+    }
+
+    /**
+     * Writes a kubeconfig for kubectl (context {@code shopdb-sandbox}, plain HTTP on loopback, no credentials),
+     * readable by its owner only.
+     */
+    public static Path writeKubeconfig(Path file, String serverUrl, String namespace) throws IOException {
         String text = """
                 apiVersion: v1
                 kind: Config
@@ -101,9 +109,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
                   context:
                     cluster: shopdb-sandbox
                     user: shopdb-sandbox
-                    namespace: default
+                    namespace: %s
                 current-context: shopdb-sandbox
-                """.formatted(url);
+                """.formatted(serverUrl.replaceAll("/+$", ""), namespace);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -45,15 +45,26 @@ public final class ApiHttpServer implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest event) {
+        if ("websocket".equalsIgnoreCase(event.getHeader("Upgrade"))) {
+            // a websocket watch: the upgrade must happen before the request is read, so dispatch right here
+            // (a watch only registers a listener), as fabric8's MockWebServer does
+            RecordedRequest request = request(event, null);
+            respond(event, request, dispatcher.dispatch(request));
+            return;
+        }
         event.body().onFailure(e -> fail(event, e)).onSuccess(body -> {
-            Headers.Builder headers = Headers.builder();
-            event.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
-            RecordedRequest request = new RecordedRequest(event.version().alpnName().toUpperCase(Locale.ROOT),
-                    HttpMethod.fromVertx(event.method()), event.uri(), headers.build(), new Buffer(body == null ? new byte[0] : body.getBytes()));
+            RecordedRequest request = request(event, body);
             vertx.<MockResponse>executeBlocking(() -> dispatcher.dispatch(request), false)
                     .onFailure(e -> fail(event, e))
                     .onSuccess(response -> respond(event, request, response));
         });
+    }
+
+    private static RecordedRequest request(HttpServerRequest event, io.vertx.core.buffer.Buffer body) {
+        Headers.Builder headers = Headers.builder();
+        event.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
+        return new RecordedRequest(event.version().alpnName().toUpperCase(Locale.ROOT), HttpMethod.fromVertx(event.method()),
+                event.uri(), headers.build(), new Buffer(body == null ? new byte[0] : body.getBytes()));
     }
 
     private void respond(HttpServerRequest event, RecordedRequest request, MockResponse response) {

@@ -102,8 +102,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
         List<JsonNode> items = new ArrayList<>();
         if (api.name() == null && body != null && body.has("items")) {
             FieldSelector fields = FieldSelector.parse(api.query().get("fieldSelector"));
+            JsonNode all = body.get("items");
             ArrayNode kept = ((ObjectNode) body).putArray("items");
-            for (JsonNode item : body.path("items").isArray() ? body.get("items") : List.<JsonNode>of()) {
+            for (JsonNode item : all) {
                 if (fields.matches(item)) {
                     kept.add(item);
                     items.add(item);
