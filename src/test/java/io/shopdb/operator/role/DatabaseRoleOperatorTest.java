@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
@@ -17,6 +15,8 @@ import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.testing.LogCapture;
 import io.shopdb.operator.testing.OperatorTestBase;
+import io.shopdb.operator.testing.EmbeddedApiServerResource;
+import io.shopdb.operator.sandbox.EmbeddedApiServer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -35,7 +35,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import org.awaitility.core.ConditionTimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -50,8 +51,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatabaseRoleOperatorTest extends OperatorTestBase {
     private static boolean applied;
 
-    @KubernetesTestServer
-    KubernetesServer server;
+    @EmbeddedApiServerResource.ApiServer
+    EmbeddedApiServer api;
 
     @BeforeEach
     void applyShopOnce() throws Exception {
@@ -88,6 +89,7 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         // database is Ready: tables created before a role's default privileges get its grants at the role's
         // next re-check (ALL TABLES IN SCHEMA), so wait for convergence rather than assume an order.
         Awaitility.await().atMost(READY_TIMEOUT).until(() -> hasPrivilege("shop_app", "catalog.products", "INSERT")
+                && hasPrivilege("shop_app", "sales.customers", "INSERT") && hasPrivilege("shop_reporting", "sales.customers", "SELECT")
                 && hasPrivilege("shop_reporting", "reporting.daily_revenue", "SELECT") && hasPrivilege("shop_etl", "sales.customers", "INSERT"));
         try (Connection app = login("shop-app"); Statement st = app.createStatement()) {
             st.execute("INSERT INTO sales.customers (email, full_name) VALUES ('ada@example.com', 'Ada')");
@@ -331,21 +333,17 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         }
     }
 
-    /** Counts create/update/patch/delete requests the API server receives within the window. */
-    private int writesDuring(long millis) throws InterruptedException {
-        var mock = server.getKubernetesMockServer();
-        while (mock.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
-            // drain what came before the window
+    /** Counts create/update/patch/delete requests the API server receives within the window (ends at the first). */
+    private int writesDuring(long millis) {
+        long mark = api.requests().writes();
+        try {
+            Awaitility.await().during(Duration.ofMillis(millis)).atMost(Duration.ofMillis(millis + 5_000)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> api.requests().writes() == mark);
+        } catch (ConditionTimeoutException e) {
+            // a write came in: reported below
         }
-        long end = System.currentTimeMillis() + millis;
-        int writes = 0;
-        while (System.currentTimeMillis() < end) {
-            var request = mock.takeRequest(100, TimeUnit.MILLISECONDS);
-            if (request != null && !request.getMethod().equals("GET")) {
-                writes++;
-                System.out.println("write at steady state: " + request.getMethod() + " " + request.getPath());
-            }
-        }
-        return writes;
+        List<String> writes = api.requests().writesSince(mark);
+        writes.forEach(w -> System.out.println("write at steady state: " + w));
+        return writes.size();
     }
 }

@@ -58,7 +58,10 @@ final class Admission {
             for (int i = 0; i < causes.size(); i++) {
                 message.append(i == 0 ? "" : ", ").append(causes.get(i)[0].isEmpty() ? "" : causes.get(i)[0] + ": ").append(causes.get(i)[1]);
             }
-            throw new ApiException(422, "Invalid", message.toString(), causes);
+            String apiVersion = object.path("apiVersion").asText();
+            throw new ApiException(422, "Invalid", message.toString(), causes)
+                    .about(apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "",
+                            object.path("kind").asText(), object.path("metadata").path("name").asText());
         }
         ObjectNode defaulted = Serialization.jsonMapper().valueToTree(v.withDefaults(manifest));
         if (object.has("status")) {

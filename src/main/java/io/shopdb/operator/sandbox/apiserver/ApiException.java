@@ -12,6 +12,9 @@ final class ApiException extends RuntimeException {
     private final int code;
     private final String reason;
     private final List<String[]> causes;
+    private String group;
+    private String kind;
+    private String name;
 
     ApiException(int code, String reason, String message) {
         this(code, reason, message, List.of());
@@ -35,6 +38,14 @@ final class ApiException extends RuntimeException {
         return new ApiException(409, "Conflict", "Operation cannot be fulfilled on " + resource + " \"" + path.name() + "\": " + why);
     }
 
+    /** Names the object in {@code details}, so kubectl says {@code The PostgresCluster "x" is invalid}. */
+    ApiException about(String group, String kind, String name) {
+        this.group = group;
+        this.kind = kind;
+        this.name = name;
+        return this;
+    }
+
     int code() {
         return code;
     }
@@ -43,8 +54,12 @@ final class ApiException extends RuntimeException {
         ObjectNode status = JsonNodeFactory.instance.objectNode().put("kind", "Status").put("apiVersion", "v1")
                 .put("status", "Failure").put("message", getMessage()).put("reason", reason).put("code", code);
         status.putObject("metadata");
-        if (!causes.isEmpty()) {
-            ArrayNode list = status.putObject("details").putArray("causes");
+        if (!causes.isEmpty() || kind != null) {
+            ObjectNode details = status.putObject("details");
+            if (kind != null) {
+                details.put("name", name).put("group", group).put("kind", kind);
+            }
+            ArrayNode list = details.putArray("causes");
             causes.forEach(c -> list.addObject().put("reason", "FieldValueInvalid").put("field", c[0]).put("message", c[1]));
         }
         return Responses.json(code, status);

@@ -73,6 +73,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         }
         boolean strict = "Strict".equals(api.query().get("fieldValidation"));
+        if (api.query().containsKey("dryRun") && request.method() != HttpMethod.GET) {
+            return dryRun(api, request, body, strict);
+        }
         return switch (request.method()) {
             case GET -> api.isWatch() ? super.handleGet(watchPath(api)) : read(api, request.getHeader("Accept"));
             case POST -> create(api, Responses.readObject(body), strict);
@@ -81,6 +84,29 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
             case DELETE -> delete(api, body);
             default -> throw new ApiException(405, "MethodNotAllowed", request.getMethod() + " is not supported");
         };
+    }
+
+    /** {@code ?dryRun=All}: every rule applied, the answer what would be stored, nothing stored. */
+    private MockResponse dryRun(ApiPath api, RecordedRequest request, String body, boolean strict) {
+        ResourceType type = types.byPath(api).orElse(null);
+        boolean custom = type != null && types.isCustom(type);
+        synchronized (writes) {
+            if (request.method() == HttpMethod.POST) {
+                ObjectNode object = Responses.readObject(body);
+                ObjectRules.onCreate(type, object);
+                return Responses.json(201, custom ? admission.admit(object, null, strict) : object);
+            }
+            JsonNode current = api.name() == null ? null : current(api.objectPath());
+            if (current == null) {
+                throw ApiException.notFound(api);
+            }
+            if (request.method() == HttpMethod.DELETE) {
+                return Responses.json(200, current);
+            }
+            ObjectNode desired = request.method() == HttpMethod.PATCH ? Patches.apply(current, body, request.getHeader("Content-Type")) : Responses.readObject(body);
+            ObjectNode next = ObjectRules.onUpdate(api, type, current, desired);
+            return Responses.json(200, custom && !api.isStatus() ? admission.admit(next, current, strict) : next);
+        }
     }
 
     /** fabric8 reads a watched name from an undecoded query; hand it the decoded one. */
@@ -102,7 +128,11 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
         List<JsonNode> items = new ArrayList<>();
         if (api.name() == null && body != null && body.has("items")) {
             FieldSelector fields = FieldSelector.parse(api.query().get("fieldSelector"));
-            JsonNode all = body.get("items");
+            List<JsonNode> all = new ArrayList<>();
+            body.get("items").forEach(all::add);
+            if (api.group().isEmpty() && api.plural().equals("events")) {
+                all.addAll(eventsK8sIo(api.namespace()));
+            }
             ArrayNode kept = ((ObjectNode) body).putArray("items");
             for (JsonNode item : all) {
                 if (fields.matches(item)) {
@@ -120,6 +150,17 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
             return Responses.json(200, TableOutput.of(type.get(), items, version, api.query().get("includeObject"), Instant.now()));
         }
         return Responses.json(200, body == null ? Responses.readObject("{}") : body);
+    }
+
+    /** The events.k8s.io/v1 Events of a namespace (or all), in their core/v1 view: one store, two APIs. */
+    private List<JsonNode> eventsK8sIo(String namespace) {
+        JsonNode list = Responses.body(super.handleGet(ApiPath.prefix("events.k8s.io", "v1")
+                + (namespace == null ? "" : "/namespaces/" + namespace) + "/events"));
+        List<JsonNode> out = new ArrayList<>();
+        if (list != null) {
+            list.path("items").forEach(e -> out.add(EventViews.toCore(e)));
+        }
+        return out;
     }
 
     private MockResponse create(ApiPath api, ObjectNode object, boolean strict) {

@@ -133,6 +133,23 @@ class ApiServerKubectlSurfaceTest {
     }
 
     @Test
+    void eventsWrittenThroughEventsK8sIoAreListedAsCoreEventsAsInOneStore() throws Exception {
+        client.resource(new io.fabric8.kubernetes.api.model.events.v1.EventBuilder().withNewMetadata().withName("db.1234").endMetadata()
+                .withNewRegarding().withApiVersion("shopdb.io/v1alpha1").withKind("PostgresCluster").withName("viewed-db")
+                .withNamespace("default").withUid("u-1").endRegarding()
+                .withReason("Ready").withNote("1 instance(s) ready").withType("Normal").withAction("Reconcile")
+                .withReportingController("shopdb.io/operator").withReportingInstance("op-0")
+                .withEventTime(new io.fabric8.kubernetes.api.model.MicroTime("2026-12-01T06:00:00.000000Z")).build()).create();
+        JsonNode list = json("/api/v1/namespaces/default/events?fieldSelector=" + java.net.URLEncoder.encode(
+                "involvedObject.name=viewed-db,involvedObject.uid=u-1", StandardCharsets.UTF_8));
+        assertEquals(1, list.path("items").size(), list.toString());
+        JsonNode core = list.path("items").get(0);
+        assertEquals("1 instance(s) ready", core.path("message").asText());
+        assertEquals("PostgresCluster", core.path("involvedObject").path("kind").asText());
+        assertEquals("shopdb.io/operator", core.path("source").path("component").asText());
+    }
+
+    @Test
     void watchesAreStreamedOverPlainHttpAsKubectlReadsThem() throws Exception {
         client.resource(new ConfigMapBuilder().withNewMetadata().withName("watched").endMetadata().build()).create();
         HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(api.url()

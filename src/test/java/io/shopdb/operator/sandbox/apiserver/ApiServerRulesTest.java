@@ -257,6 +257,25 @@ class ApiServerRulesTest {
         assertTrue(e.getMessage().contains("spec.instances"), e.getMessage());
     }
 
+    @Test
+    void dryRunWritesAreCheckedButNotStored() {
+        GenericKubernetesResource answer = client.resource(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresBackup
+                metadata: {name: dry}
+                spec: {clusterRef: {name: some-db}, databases: [postgres], target: {pvc: {claimName: store}}}
+                """, GenericKubernetesResource.class)).dryRun().create();
+        assertEquals("logical", ((Map<?, ?>) answer.getAdditionalProperties().get("spec")).get("method"), "defaulted as if stored");
+        assertNull(client.genericKubernetesResources("shopdb.io/v1alpha1", "PostgresBackup").withName("dry").get());
+        KubernetesClientException invalid = assertThrows(KubernetesClientException.class, () -> client.resource(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: dry-bad}
+                spec: {instances: 0}
+                """, GenericKubernetesResource.class)).dryRun().create());
+        assertEquals(422, invalid.getCode());
+    }
+
     private static io.fabric8.kubernetes.api.model.OwnerReference ref(io.fabric8.kubernetes.api.model.HasMetadata owner) {
         return new OwnerReferenceBuilder().withApiVersion(owner.getApiVersion()).withKind(owner.getKind())
                 .withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid()).build();
