@@ -49,11 +49,14 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [statefulsets]
   verbs: [get, create, update]
 - apiGroups: [""]
-  resources: [services, configmaps]
+  resources: [services]
   verbs: [get, create, update]
 - apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list, watch, create, update]
+- apiGroups: [""]
   resources: [secrets]
-  verbs: [get, create, update, patch]
+  verbs: [get, list, watch, create, update, patch]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [get, create, update, delete]
@@ -62,11 +65,16 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   verbs: [get, update]
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, patch]
+  verbs: [get, list, watch, patch]
 - apiGroups: [events.k8s.io]
   resources: [events]
   verbs: [create]
 - apiGroups: [batch]
   resources: [jobs]
   verbs: [get, list, watch, create, delete]
+{{- end -}}
+
+{{/* The operator image: repository and tag, the tag defaulting to the chart's appVersion (never latest). */}}
+{{- define "shopdb.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
 {{- end -}}

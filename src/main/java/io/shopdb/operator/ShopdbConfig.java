@@ -15,6 +15,26 @@ public interface ShopdbConfig {
     @WithDefault("60s")
     Duration recheckInterval();
 
+    /** The JDBC pools the controllers share: one per PostgreSQL cluster and database (sql/PgPools). */
+    Pool pool();
+
+    interface Pool {
+        /**
+         * Most connections one pool opens. Reconciles borrow one at a time and return it at once, so a few
+         * serve thousands of resources; keep max-size × databases × clusters under the servers' max_connections.
+         */
+        @WithDefault("4")
+        int maxSize();
+
+        /** An unused connection is closed after this long (a quiet cluster holds none). */
+        @WithDefault("5m")
+        Duration idleTimeout();
+
+        /** Every connection is replaced after this long, so server-side settings and memory are renewed. */
+        @WithDefault("30m")
+        Duration maxLifetime();
+    }
+
     /** The backup agent that backup, restore and verify Jobs run. */
     Agent agent();
 
@@ -22,8 +42,10 @@ public interface ShopdbConfig {
         /**
          * Image of the agent Jobs: this operator's own image (the agent is a command of the same jar); it must
          * also hold the PostgreSQL client tools (pg_dump, pg_restore, pg_basebackup) of the newest major served.
+         * The default is the image of this very release (never a moving tag such as latest); the Helm chart
+         * passes the image the operator itself runs.
          */
-        @WithDefault("ghcr.io/shopdb/shopdb-operator:latest")
+        @WithDefault("ghcr.io/shopdb/shopdb-operator:${quarkus.application.version}")
         String image();
 
         /** New Jobs after a retryable agent failure (server down, storage I/O) when the resource does not say. */

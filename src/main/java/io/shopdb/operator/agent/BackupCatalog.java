@@ -1,5 +1,7 @@
 package io.shopdb.operator.agent;
 
+import io.shopdb.operator.agent.protocol.AgentException;
+
 import io.shopdb.operator.agent.BackupManifest.FileEntry;
 
 import java.io.ByteArrayInputStream;

@@ -1,5 +1,7 @@
 package io.shopdb.operator.agent;
 
+import io.shopdb.operator.agent.protocol.AgentException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.shopdb.operator.agent.BackupManifest.FileEntry;
 import io.shopdb.operator.agent.BackupManifest.WalRange;

@@ -1,5 +1,7 @@
 package io.shopdb.operator.agent;
 
+import io.shopdb.operator.agent.protocol.AgentException;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

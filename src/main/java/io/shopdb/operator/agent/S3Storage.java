@@ -1,5 +1,7 @@
 package io.shopdb.operator.agent;
 
+import io.shopdb.operator.agent.protocol.AgentException;
+
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;

@@ -1,22 +1,20 @@
 package io.shopdb.operator.backup;
 
-import io.shopdb.operator.kube.PodSecurity;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.shopdb.operator.agent.AgentMain;
+import io.shopdb.operator.agent.protocol.AgentRequest;
 import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.cluster.ClusterNames;
+import io.shopdb.operator.kube.AgentContainers;
 import io.shopdb.operator.kube.DesiredState;
 
 import java.nio.charset.StandardCharsets;
@@ -28,20 +26,27 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static io.shopdb.operator.kube.AgentContainers.fromSecret;
+import static io.shopdb.operator.kube.AgentContainers.plain;
+
 /**
- * Pure builders of the agent Jobs (backup, restore, verify). The Job runs {@code java -jar
- * /deployments/quarkus-run.jar agent ...} in the operator's image and passes the Pod Security "restricted"
- * profile: non-root, RuntimeDefault seccomp, no privilege escalation, all capabilities dropped, read-only
- * root filesystem (emptyDirs for /tmp and the spool), no service account token. Secrets reach the
- * container only as {@code secretKeyRef} env: no password or key is ever part of the Job object.
- * Hosts and paths go through env and {@code $(VAR)} in args, so the argument list holds no secret and the
- * sandbox can map them to local ones (see sandbox/PodProcess).
+ * Pure builders of the agent Jobs (backup, restore, verify, delete): the agent container of kube/AgentContainers
+ * running an {@link AgentRequest}, in a pod that passes the Pod Security "restricted" profile (non-root, RuntimeDefault
+ * seccomp, no service account token; emptyDirs for /tmp and the spool). Secrets reach the container only as
+ * {@code secretKeyRef} env; hosts and paths go through env and {@code $(VAR)} in args, so the argument list holds no
+ * secret and the sandbox can map them to local ones (see sandbox/PodProcess). Every Job has an
+ * activeDeadlineSeconds: the request's timeout plus {@link #DEADLINE_MARGIN_SECONDS}, so the agent's own timeout
+ * (which says what it was doing) fires first and the deadline catches a pod that hangs or never starts.
  */
 public final class AgentJobs {
-    public static final String MOUNT_BACKUP = "/backup";
     public static final String MOUNT_SPOOL = "/spool";
-    public static final String TERMINATION_LOG = "/dev/termination-log";
     public static final String AGENT_LABEL = "shopdb.io/agent";
+    public static final String OWNER_LABEL = "shopdb.io/owner";
+    /** The owner's kind: each controller's Job and pod informers select only the Jobs of its own kind. */
+    public static final String OWNER_KIND_LABEL = "shopdb.io/owner-kind";
+    static final long DEADLINE_MARGIN_SECONDS = 300;
+    /** Deadline of a Job whose request has no timeout (delete: storage calls only). */
+    static final long STORAGE_ONLY_DEADLINE_SECONDS = 900;
     /** uid/gid of the user in the operator image (UBI OpenJDK images use 185); fsGroup makes the PVC writable. */
     static final long AGENT_UID = 185L;
 
@@ -49,7 +54,13 @@ public final class AgentJobs {
 
     /** How the agent reaches the server: address, and where its credentials are (never the values). */
     public record Server(String host, int port, String maintenanceDb, String sslMode,
-                         String userSecret, String userKey, String user, String passwordSecret, String passwordKey) {}
+                         String userSecret, String userKey, String user, String passwordSecret, String passwordKey) {
+
+        /** The request's view: address through $(DB_HOST)/$(DB_PORT) env, user and password from env too. */
+        public AgentRequest.Server request() {
+            return new AgentRequest.Server("$(DB_HOST)", "$(DB_PORT)", null, maintenanceDb, sslMode);
+        }
+    }
 
     /** The server of a cluster as a pod sees it: the -rw Service (managed) or the external address. */
     public static Server server(PostgresCluster c) {
@@ -69,34 +80,9 @@ public final class AgentJobs {
                 "postgres", "prefer", null, null, ClusterNames.SUPERUSER, ClusterNames.superuserSecret(c), "password");
     }
 
-    /** The agent's storage options for a target; paths and names only. */
-    public static List<String> storageArgs(BackupTarget target) {
-        List<String> args = new ArrayList<>();
-        if (target.getPvc() != null) {
-            args.addAll(List.of("--dir", "$(BACKUP_DIR)"));
-            return args;
-        }
-        BackupTarget.S3 s3 = target.getS3();
-        args.addAll(List.of("--s3-bucket", s3.getBucket()));
-        if (s3.getPrefix() != null && !s3.getPrefix().isEmpty()) {
-            args.addAll(List.of("--s3-prefix", s3.getPrefix()));
-        }
-        if (s3.getEndpoint() != null) {
-            args.addAll(List.of("--s3-endpoint", s3.getEndpoint()));
-        }
-        if (s3.getRegion() != null) {
-            args.addAll(List.of("--s3-region", s3.getRegion()));
-        }
-        if (Boolean.TRUE.equals(s3.getPathStyle())) {
-            args.add("--s3-path-style");
-        }
-        if (s3.getSse() != null) {
-            args.addAll(List.of("--s3-sse", s3.getSse()));
-        }
-        if (s3.getKmsKeyId() != null) {
-            args.addAll(List.of("--s3-kms-key-id", s3.getKmsKeyId()));
-        }
-        return args;
+    /** The request's storage for a target, spooling to the Job's scratch volume. */
+    public static AgentRequest.Storage storage(BackupTarget target) {
+        return AgentContainers.storage(target).withSpoolDir("$(SPOOL_DIR)");
     }
 
     /** Where a backup lives, in words for status: pvc://claim/subPath/id or s3://bucket/prefix/id. */
@@ -109,35 +95,35 @@ public final class AgentJobs {
         return "s3://" + target.getS3().getBucket() + "/" + (prefix == null || prefix.isEmpty() ? "" : prefix.replaceAll("/+$", "") + "/") + backupId;
     }
 
+    /** activeDeadlineSeconds for a request: its timeout plus a margin. */
+    static long deadlineSeconds(AgentRequest request) {
+        Integer minutes = request instanceof AgentRequest.Backup b ? b.timeoutMinutes()
+                : request instanceof AgentRequest.Restore r ? r.timeoutMinutes()
+                : request instanceof AgentRequest.Verify v ? v.timeoutMinutes() : null;
+        return minutes == null ? STORAGE_ONLY_DEADLINE_SECONDS : minutes * 60L + DEADLINE_MARGIN_SECONDS;
+    }
+
     /**
-     * The Job. {@code command} is the agent command and its own options (e.g. backup --method logical ...);
-     * server and storage options are added here. backoffLimit 0: retries are new Jobs made by the controller,
-     * which knows from the exit code whether a retry can help. {@code server} null: a storage-only command.
+     * The Job. backoffLimit 0: retries are new Jobs made by the controller, which knows from the exit code whether a
+     * retry can help. {@code server} null: a storage-only request (delete).
      */
-    public static Job build(HasMetadata owner, String jobName, String image, Server server, BackupTarget target, List<String> command) {
+    public static Job build(HasMetadata owner, String jobName, String image, Server server, BackupTarget target, AgentRequest request) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/name", "shopdb-agent");
         labels.put("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY);
-        labels.put(AGENT_LABEL, command.get(0));
-        labels.put("shopdb.io/owner", owner.getMetadata().getName());
+        labels.put(AGENT_LABEL, request.command());
+        labels.put(OWNER_LABEL, owner.getMetadata().getName());
+        labels.put(OWNER_KIND_LABEL, owner.getKind());
 
-        List<String> args = new ArrayList<>(List.of("agent"));
-        args.addAll(command);
         List<EnvVar> env = new ArrayList<>();
-        if (server != null) { // "delete" works on storage alone
-            args.addAll(List.of("--host", "$(DB_HOST)", "--port", "$(DB_PORT)", "--maintenance-db", server.maintenanceDb(),
-                    "--sslmode", server.sslMode(), "--spool-dir", "$(SPOOL_DIR)"));
+        if (server != null) {
             env.add(plain("DB_HOST", server.host()));
             env.add(plain("DB_PORT", String.valueOf(server.port())));
             env.add(server.userSecret() == null ? plain("PGUSER", server.user()) : fromSecret("PGUSER", server.userSecret(), server.userKey()));
             env.add(fromSecret("PGPASSWORD", server.passwordSecret(), server.passwordKey()));
         }
-        args.addAll(storageArgs(target));
         env.add(plain("SPOOL_DIR", MOUNT_SPOOL));
-        env.add(plain("HOME", "/tmp"));
-        env.add(plain(AgentMain.TERMINATION_LOG_ENV, TERMINATION_LOG));
-        // the JVM must not write outside /tmp (read-only root filesystem); keep its heap modest
-        env.add(plain("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=50"));
+        env.addAll(AgentContainers.storageEnv(target));
 
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
@@ -146,33 +132,17 @@ public final class AgentJobs {
         volumes.add(new VolumeBuilder().withName("spool").withNewEmptyDir().endEmptyDir().build());
         mounts.add(new VolumeMountBuilder().withName("spool").withMountPath(MOUNT_SPOOL).build());
         if (target.getPvc() != null) {
-            volumes.add(new VolumeBuilder().withName("backup").withNewPersistentVolumeClaim()
-                    .withClaimName(target.getPvc().getClaimName()).endPersistentVolumeClaim().build());
-            mounts.add(new VolumeMountBuilder().withName("backup").withMountPath(MOUNT_BACKUP).build());
-            String sub = target.getPvc().getSubPath();
-            env.add(plain("BACKUP_DIR", sub == null || sub.isEmpty() ? MOUNT_BACKUP : MOUNT_BACKUP + "/" + sub));
-        } else if (target.getS3().getCredentialsSecret() != null) {
-            var creds = target.getS3().getCredentialsSecret();
-            env.add(fromSecret("AWS_ACCESS_KEY_ID", creds.getName(),
-                    creds.getAccessKeyIdKey() == null ? "AWS_ACCESS_KEY_ID" : creds.getAccessKeyIdKey()));
-            env.add(fromSecret("AWS_SECRET_ACCESS_KEY", creds.getName(),
-                    creds.getSecretAccessKeyKey() == null ? "AWS_SECRET_ACCESS_KEY" : creds.getSecretAccessKeyKey()));
+            volumes.add(AgentContainers.storageVolume(target, false));
+            mounts.add(AgentContainers.storageMount(false));
         }
-
-        Container container = new ContainerBuilder()
-                .withName("agent").withImage(image).withImagePullPolicy("IfNotPresent")
-                .withCommand("java", "-jar", "/deployments/quarkus-run.jar")
-                .withArgs(args).withEnv(env).withVolumeMounts(mounts)
-                .withTerminationMessagePath(TERMINATION_LOG).withTerminationMessagePolicy("File")
-                .withSecurityContext(PodSecurity.restrictedContainer())
-                .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("100m"))
-                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi")).endResources()
-                .build();
+        var container = AgentContainers.container("agent", image, request, env, mounts);
+        container.setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi")).build());
 
         return new JobBuilder()
                 .withNewMetadata().withName(jobName).withNamespace(owner.getMetadata().getNamespace()).withLabels(labels)
                 .withOwnerReferences(DesiredState.ownerReference(owner)).endMetadata()
-                .withNewSpec().withBackoffLimit(0)
+                .withNewSpec().withBackoffLimit(0).withActiveDeadlineSeconds(deadlineSeconds(request))
                 .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec().withRestartPolicy("Never").withAutomountServiceAccountToken(false)
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(AGENT_UID).withRunAsGroup(AGENT_UID).withFsGroup(AGENT_UID)
@@ -195,14 +165,5 @@ public final class AgentJobs {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static EnvVar plain(String name, String value) {
-        return new EnvVarBuilder().withName(name).withValue(value).build();
-    }
-
-    private static EnvVar fromSecret(String name, String secret, String key) {
-        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key)
-                .withOptional(false).endSecretKeyRef().endValueFrom().build();
     }
 }

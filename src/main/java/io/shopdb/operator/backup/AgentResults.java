@@ -1,26 +1,22 @@
 package io.shopdb.operator.backup;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.shopdb.operator.agent.AgentException;
+import io.shopdb.operator.agent.protocol.AgentException;
+import io.shopdb.operator.agent.protocol.AgentSummary;
 import io.shopdb.operator.api.v1alpha1.BackupFile;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupStatus;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreStatus;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Pure mapping of what an agent Job left behind (exit code and the JSON result in its termination message)
- * to status fields and condition reasons. The exit code is the contract ({@link AgentException.Reason});
- * the JSON adds numbers and the agent's message, which the agent writes without secrets.
+ * Pure mapping of what an agent Job left behind (exit code and the {@link AgentSummary} in its termination
+ * message) to status fields and condition reasons. The exit code is the contract ({@link AgentException.Reason});
+ * the summary adds numbers and the agent's message, which the agent writes without secrets.
  */
 public final class AgentResults {
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** A status beyond this many files leaves the list to the manifest (status objects should stay small). */
     static final int MAX_FILES_IN_STATUS = 30;
 
@@ -28,17 +24,6 @@ public final class AgentResults {
 
     /** Failure of one agent run, in the terms of conditions: a CamelCase reason, a message, whether to try again. */
     public record Failure(String reason, String message, boolean retryable) {}
-
-    public static Map<String, Object> parse(String terminationMessage) {
-        if (terminationMessage == null || terminationMessage.isBlank()) {
-            return Map.of();
-        }
-        try {
-            return JSON.readValue(terminationMessage.strip(), new TypeReference<LinkedHashMap<String, Object>>() {});
-        } catch (IOException e) {
-            return Map.of();
-        }
-    }
 
     public static AgentException.Reason reasonOf(int exitCode) {
         for (AgentException.Reason r : AgentException.Reason.values()) {
@@ -53,9 +38,9 @@ public final class AgentResults {
      * Server or storage trouble (tools failed, I/O) and deaths without a reason (OOM kill, node loss) may pass
      * on a new attempt; a checksum mismatch, a bad request, a too-new dump or a missing backup never will.
      */
-    public static Failure failure(Integer exitCode, Map<String, Object> result) {
+    public static Failure failure(Integer exitCode, AgentSummary result) {
         AgentException.Reason r = exitCode == null ? null : reasonOf(exitCode);
-        String message = result.get("message") instanceof String m ? m
+        String message = result.message() != null ? result.message()
                 : "the agent exited with code " + exitCode + (exitCode != null && exitCode >= 128 ? " (killed by signal " + (exitCode - 128) + ")" : "");
         if (r == null) {
             return new Failure("AgentFailed", message, true);
@@ -75,42 +60,47 @@ public final class AgentResults {
     }
 
     /** The agent's backup summary onto the status. */
-    public static void applyBackup(PostgresBackupStatus status, Map<String, Object> result) {
-        if (result.get("backupId") instanceof String id) {
-            status.setBackupId(id);
+    public static void applyBackup(PostgresBackupStatus status, AgentSummary result) {
+        if (result.backupId() != null) {
+            status.setBackupId(result.backupId());
         }
-        status.setSizeBytes(number(result.get("totalBytes")));
-        Long files = number(result.get("files"));
-        status.setFileCount(files == null ? null : files.intValue());
-        status.setManifestSha256((String) result.get("manifestSha256"));
-        status.setPostgresVersion((String) result.get("serverVersion"));
-        status.setDuration(duration(number(result.get("durationMillis"))));
-        if (result.get("databases") instanceof List<?> dbs) {
-            status.setDatabases(dbs.stream().map(String::valueOf).toList());
+        status.setSizeBytes(result.totalBytes());
+        status.setFileCount(result.files());
+        status.setManifestSha256(result.manifestSha256());
+        status.setPostgresVersion(result.serverVersion());
+        status.setDuration(duration(result.durationMillis()));
+        if (result.databases() != null) {
+            status.setDatabases(List.copyOf(result.databases()));
         }
-        if (result.get("walRange") instanceof Map<?, ?> wal) {
-            status.setWalRange(wal.get("timeline") + "/" + wal.get("startLsn") + "-" + wal.get("endLsn"));
+        var wal = result.walRange();
+        if (wal != null) {
+            status.setWalRange(wal.timeline() + "/" + wal.startLsn() + "-" + wal.endLsn());
         }
         List<BackupFile> list = new ArrayList<>();
-        if (result.get("fileList") instanceof List<?> entries && entries.size() <= MAX_FILES_IN_STATUS) {
-            for (Object o : entries) {
-                if (o instanceof Map<?, ?> f) {
-                    list.add(new BackupFile((String) f.get("path"), (String) f.get("database"), number(f.get("size")), (String) f.get("sha256")));
-                }
+        if (result.fileList() != null && result.fileList().size() <= MAX_FILES_IN_STATUS) {
+            for (AgentSummary.File f : result.fileList()) {
+                list.add(new BackupFile(f.path(), f.database(), f.size(), f.sha256()));
             }
         }
         status.setFiles(list);
     }
 
     /** The agent's restore result onto the status. */
-    public static void applyRestore(PostgresRestoreStatus status, Map<String, Object> result) {
-        status.setDuration(duration(number(result.get("durationMillis"))));
-        Map<String, Long> counts = new LinkedHashMap<>();
-        if (result.get("rowCounts") instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> counts.put(String.valueOf(k), number(v)));
+    public static void applyRestore(PostgresRestoreStatus status, AgentSummary result) {
+        status.setDuration(duration(result.durationMillis()));
+        status.setRowCounts(result.rowCounts() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(result.rowCounts()));
+        status.setTables(status.getRowCounts().isEmpty() ? null : status.getRowCounts().size());
+    }
+
+    /** A drill's verdict in words: its mismatches, or why it failed. */
+    public static String drillMessage(boolean ok, Integer exitCode, AgentSummary result) {
+        if (ok) {
+            return "row counts and checks match (" + duration(result.durationMillis()) + ")";
         }
-        status.setRowCounts(counts);
-        status.setTables(counts.isEmpty() ? null : counts.size());
+        if (result.mismatches() != null && !result.mismatches().isEmpty()) {
+            return "mismatches: " + String.join("; ", result.mismatches());
+        }
+        return failure(exitCode, result).message();
     }
 
     /** A human duration like 12.3s or 2m5.0s. */
@@ -121,9 +111,5 @@ public final class AgentResults {
         long minutes = millis / 60_000;
         double seconds = (millis % 60_000) / 1000.0;
         return (minutes > 0 ? minutes + "m" : "") + String.format(Locale.ROOT, "%.1fs", seconds);
-    }
-
-    private static Long number(Object o) {
-        return o instanceof Number n ? n.longValue() : null;
     }
 }

@@ -2,8 +2,8 @@ package io.shopdb.operator.backup;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -20,6 +20,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleStatus;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleStatus.BackupRef;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleStatus.VerifiedRestore;
+import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleStatus.VerifyRun;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupSpec;
 import io.shopdb.operator.cluster.ClusterAccess;
 import io.shopdb.operator.kube.DesiredState;
@@ -27,6 +28,7 @@ import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 
@@ -55,14 +57,13 @@ import java.util.Set;
 public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBackupSchedule> {
     public static final String RUN_NOW = "shopdb.io/run-now";
     public static final String SCHEDULE_LABEL = "shopdb.io/schedule";
-    static final String BACKUP_LABEL = "shopdb.io/backup";
     private static final DateTimeFormatter RUN_NAME = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Inject KubernetesClient client;
     @Inject StatusWriter statusWriter;
     @Inject ClusterAccess clusters;
-    @Inject AgentJobRunner jobs;
+    @Inject AgentJobAttempts attempts;
     @Inject EventRecorder events;
     @Inject ShopdbConfig config;
     Clock clock = Clock.systemUTC();
@@ -71,33 +72,25 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
     public List<EventSource<?, PostgresBackupSchedule>> prepareEventSources(EventSourceContext<PostgresBackupSchedule> context) {
         var backups = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresBackupSchedule.class)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(PostgresBackupSchedule.class)).build(), context);
-        return List.of(backups, AgentJobRunner.jobEvents(PostgresBackupSchedule.class, context));
+        List<EventSource<?, PostgresBackupSchedule>> sources = new ArrayList<>(AgentJobAttempts.eventSources(PostgresBackupSchedule.class, context));
+        sources.add(backups);
+        return sources;
     }
 
     @Override
     public UpdateControl<PostgresBackupSchedule> reconcile(PostgresBackupSchedule schedule, Context<PostgresBackupSchedule> context) {
         return statusWriter.run(schedule, PostgresBackupScheduleStatus::new, status -> {
             PostgresBackupScheduleSpec spec = schedule.getSpec();
-            List<String> problems = new ArrayList<>(BackupSpecs.problems(spec.getTemplate()).stream().map(p -> p.replace("spec.", "spec.template.")).toList());
-            String cronProblem = ScheduleMath.problem(spec.getSchedule(), spec.getTimeZone());
-            if (cronProblem != null) {
-                problems.add(cronProblem);
-            }
-            Duration maxAge;
-            try {
-                maxAge = ScheduleMath.parseDuration(spec.getMaxAge());
-            } catch (IllegalArgumentException e) {
-                maxAge = null;
-                problems.add("spec.maxAge: " + e.getMessage());
-            }
-            if (!problems.isEmpty()) {
-                return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", problems));
+            Outcome invalid = SpecValidator.outcome(BackupValidators.schedule().validate(spec));
+            if (invalid != null) {
+                return invalid;
             }
             Instant now = clock.instant();
-            List<PostgresBackup> backups = ownedBackups(schedule);
+            List<PostgresBackup> backups = ownedBackups(schedule, context);
             recordResults(status, backups);
-            String verifying = drill(schedule, status, backups);
-            retention(schedule, backups, maxAge, now, verifying);
+            Outcome drillProblem = drill(schedule, context, status, backups);
+            String verifying = status.getActiveVerify() == null ? null : status.getActiveVerify().getBackup();
+            retention(schedule, backups, ScheduleMath.parseDuration(spec.getMaxAge()), now, verifying);
             List<PostgresBackup> active = backups.stream().filter(b -> !finished(b)).toList();
             status.setActiveBackup(active.isEmpty() ? null : active.get(0).getMetadata().getName());
 
@@ -110,7 +103,7 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
             boolean firstImmediate = Boolean.TRUE.equals(spec.getImmediate()) && status.getLastScheduleTime() == null;
             if (!suspended && (runNowPending || firstImmediate || cronDue)) {
                 if (active.isEmpty()) {
-                    String name = startRun(schedule, now);
+                    String name = startRun(schedule, backups, now);
                     status.setActiveBackup(name);
                     status.setLastScheduleTime(now.toString());
                     status.setHandledRunNow(runNow);
@@ -123,12 +116,35 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
             Instant next = suspended ? null : ScheduleMath.next(spec.getSchedule(), spec.getTimeZone(),
                     status.getLastScheduleTime() != null ? Instant.parse(status.getLastScheduleTime()) : since).orElse(null);
             status.setNextScheduleTime(next == null ? null : next.toString());
-            if (suspended) {
-                return Outcome.ready(Reasons.READY, "Suspended: no new runs");
-            }
-            return Outcome.ready(Reasons.READY, "Schedule \"" + spec.getSchedule() + "\" ("
-                    + ScheduleMath.zone(spec.getTimeZone()) + "); next run at " + status.getNextScheduleTime());
+            return verdict(spec, status, suspended, drillProblem);
         });
+    }
+
+    /**
+     * Suspended: Ready (Argo CD shows Suspended). Else a failed last backup or last restore drill makes the schedule
+     * not Ready (Stalled, so Argo CD shows Degraded as for a failed CronJob) until a later backup or drill succeeds;
+     * re-checked at the usual interval, since the schedule keeps running. A drill pod that cannot start is reported.
+     */
+    static Outcome verdict(PostgresBackupScheduleSpec spec, PostgresBackupScheduleStatus status, boolean suspended, Outcome drillProblem) {
+        if (suspended) {
+            return Outcome.ready(Reasons.READY, "Suspended: no new runs");
+        }
+        var failure = status.getLastFailure();
+        var success = status.getLastSuccessfulBackup();
+        if (failure != null && (success == null || Instant.parse(failure.getTime()).isAfter(Instant.parse(success.getTime())))) {
+            return Outcome.stalledOnInputs(Reasons.BACKUP_FAILED, "The last backup, PostgresBackup " + failure.getName() + ", failed: "
+                    + failure.getMessage() + "; the schedule keeps running and is Ready again after a successful backup");
+        }
+        var drill = status.getLastVerifiedRestore();
+        if (drill != null && Boolean.FALSE.equals(drill.getOk())) {
+            return Outcome.stalledOnInputs(Reasons.DRILL_FAILED, "The restore drill of PostgresBackup " + drill.getBackup() + " failed: "
+                    + drill.getMessage() + "; the schedule is Ready again after a drill passes");
+        }
+        if (drillProblem != null) {
+            return drillProblem;
+        }
+        return Outcome.ready(Reasons.READY, "Schedule \"" + spec.getSchedule() + "\" (" + ScheduleMath.zone(spec.getTimeZone())
+                + "); next run at " + status.getNextScheduleTime());
     }
 
     /** lastSuccessfulBackup and lastFailure from the owned backups that ended. */
@@ -143,39 +159,56 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
     }
 
     /**
-     * The restore drill: once per successful backup, newest first, one Job at a time. Returns the name of the
-     * backup under drill (retention must not delete it meanwhile), or null.
+     * The restore drill: once per successful logical backup, newest first, one at a time, through the one Job-attempt
+     * lifecycle. Returns an outcome only when its pod cannot start (the schedule reports it), else null.
      */
-    private String drill(PostgresBackupSchedule schedule, PostgresBackupScheduleStatus status, List<PostgresBackup> backups) {
-        var verify = schedule.getSpec().getVerify();
-        if (status.getActiveVerifyJob() != null) {
-            Job job = jobs.get(ns(schedule), status.getActiveVerifyJob());
-            if (job == null) {
-                status.setActiveVerifyJob(null);
+    private Outcome drill(PostgresBackupSchedule schedule, Context<PostgresBackupSchedule> context, PostgresBackupScheduleStatus status,
+                          List<PostgresBackup> backups) {
+        VerifyRun run = status.getActiveVerify();
+        if (run == null) {
+            String next = nextToVerify(schedule.getSpec(), status, backups);
+            if (next == null) {
                 return null;
             }
-            String backupName = job.getMetadata().getLabels().get(BACKUP_LABEL);
-            AgentJobRunner.Observed seen = jobs.observe(job);
-            if (seen.state() == AgentJobRunner.State.RUNNING) {
-                return backupName;
-            }
-            var result = AgentResults.parse(seen.message());
-            VerifiedRestore v = new VerifiedRestore();
-            v.setBackup(backupName);
-            v.setTime(seen.completionTime() != null ? seen.completionTime() : clock.instant().toString());
-            v.setOk(seen.state() == AgentJobRunner.State.SUCCEEDED);
-            v.setMessage(v.getOk() ? "row counts and checks match (" + AgentResults.duration(
-                    result.get("durationMillis") instanceof Number n ? n.longValue() : null) + ")" : drillFailure(seen, result));
-            status.setLastVerifiedRestore(v);
-            status.setActiveVerifyJob(null);
-            if (v.getOk()) {
-                events.normal(schedule, "RestoreDrillPassed", "Backup " + backupName + " restored and verified");
-            } else {
-                events.warning(schedule, "RestoreDrillFailed", "Backup " + backupName + ": " + v.getMessage());
-            }
-            jobs.delete(ns(schedule), job.getMetadata().getName());
+            run = new VerifyRun();
+            run.setBackup(next);
+            status.setActiveVerify(run);
+        }
+        String name = run.getBackup();
+        PostgresBackup backup = backups.stream().filter(b -> b.getMetadata().getName().equals(name)).findFirst().orElse(null);
+        if (backup == null) {
+            status.setActiveVerify(null);
             return null;
         }
+        AgentJobAttempts.Plan plan = drillPlan(schedule, backup);
+        AgentJobAttempts.Step step = attempts.advance(schedule, context, run, plan);
+        if (step.running()) {
+            boolean routine = run.getAttempts() == null || step.inProgress().reason().equals(plan.action() + "Running");
+            return routine ? null : step.inProgress();
+        }
+        VerifiedRestore v = new VerifiedRestore();
+        v.setBackup(name);
+        v.setTime(step.finishedAt());
+        v.setOk(!step.failed());
+        var mismatches = step.summary().mismatches();
+        v.setMessage(!step.failed() ? "row counts and checks match (" + AgentResults.duration(step.summary().durationMillis()) + ")"
+                : mismatches != null && !mismatches.isEmpty() ? "mismatches: " + String.join("; ", mismatches) : step.failure().message());
+        status.setLastVerifiedRestore(v);
+        status.setActiveVerify(null);
+        if (v.getOk()) {
+            events.normal(schedule, "RestoreDrillPassed", "Backup " + name + " restored and verified");
+        } else {
+            events.warning(schedule, "RestoreDrillFailed", "Backup " + name + ": " + v.getMessage());
+        }
+        for (int i = 1; i <= run.getAttempts(); i++) {
+            attempts.delete(context, ns(schedule), plan.jobName(i));
+        }
+        return null;
+    }
+
+    /** The newest successful logical backup not drilled yet; physical backups are checked by pg_verifybackup at backup time. */
+    private static String nextToVerify(PostgresBackupScheduleSpec spec, PostgresBackupScheduleStatus status, List<PostgresBackup> backups) {
+        var verify = spec.getVerify();
         if (verify == null || !verify.isEnabled() || status.getLastSuccessfulBackup() == null) {
             return null;
         }
@@ -183,40 +216,18 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
         if (status.getLastVerifiedRestore() != null && newest.equals(status.getLastVerifiedRestore().getBackup())) {
             return null;
         }
-        PostgresBackup backup = backups.stream().filter(b -> b.getMetadata().getName().equals(newest)).findFirst().orElse(null);
-        if (backup == null || backup.getSpec().getMethod() != PostgresBackupSpec.BackupMethod.logical) {
-            return null; // physical backups are checked by pg_verifybackup at backup time; drills restore dumps
-        }
-        ClusterAccess.Target target;
-        try {
-            target = clusters.readyCluster(ns(schedule), schedule.getSpec().getClusterRef().getName());
-        } catch (ClusterAccess.WaitingException e) {
-            return null; // the next reconcile tries again
-        }
-        List<String> command = new ArrayList<>(List.of("verify", "--backup-id", backup.getStatus().getBackupId()));
-        if (verify.getDatabase() != null) {
-            command.addAll(List.of("--database", verify.getDatabase()));
-        }
-        for (String check : verify.getChecks()) {
-            command.addAll(List.of("--check", check));
-        }
-        String jobName = AgentJobs.jobName(newest, "verify");
-        if (jobs.get(ns(schedule), jobName) == null) {
-            Job job = AgentJobs.build(schedule, jobName, config.agent().image(), AgentJobs.server(target.cluster()),
-                    backup.getSpec().getTarget(), command);
-            job.getMetadata().getLabels().put(BACKUP_LABEL, newest);
-            jobs.create(job);
-            events.normal(schedule, "RestoreDrillStarted", "Job " + jobName + " restores " + newest + " into a scratch database and verifies it");
-        }
-        status.setActiveVerifyJob(jobName);
-        return newest;
+        return backups.stream().anyMatch(b -> b.getMetadata().getName().equals(newest)
+                && b.getSpec().getMethod() == PostgresBackupSpec.BackupMethod.logical) ? newest : null;
     }
 
-    private static String drillFailure(AgentJobRunner.Observed seen, Map<String, Object> result) {
-        if (result.get("mismatches") instanceof List<?> m && !m.isEmpty()) {
-            return "mismatches: " + String.join("; ", m.stream().map(String::valueOf).toList());
-        }
-        return AgentResults.failure(seen.exitCode(), result).message();
+    private AgentJobAttempts.Plan drillPlan(PostgresBackupSchedule schedule, PostgresBackup backup) {
+        String cluster = schedule.getSpec().getClusterRef().getName();
+        return new AgentJobAttempts.Plan("RestoreDrill", backup.getMetadata().getName(), "verify", config.agent().retries(),
+                "restores " + backup.getMetadata().getName() + " into a scratch database and verifies it", jobName -> {
+                    var server = AgentJobs.server(clusters.readyCluster(ns(schedule), cluster).cluster());
+                    return AgentJobs.build(schedule, jobName, config.agent().image(), server, backup.getSpec().getTarget(),
+                            AgentRequests.verify(schedule.getSpec(), backup.getSpec().getTarget(), backup.getStatus().getBackupId(), server));
+                });
     }
 
     private void retention(PostgresBackupSchedule schedule, List<PostgresBackup> backups, Duration maxAge, Instant now, String verifying) {
@@ -225,17 +236,15 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
         Set<String> protect = verifying == null ? Set.of() : Set.of(verifying);
         for (String name : ScheduleMath.expired(infos, schedule.getSpec().getKeepLast(), maxAge, now, protect)) {
             PostgresBackup b = backups.stream().filter(x -> x.getMetadata().getName().equals(name)).findFirst().orElseThrow();
-            if (b.getMetadata().getDeletionTimestamp() == null) {
-                client.resource(b).delete();
-                events.normal(schedule, "BackupExpired", "Deleted PostgresBackup " + name + " (retention; reclaimPolicy "
-                        + b.getSpec().getReclaimPolicy() + " decides about its files)");
-            }
+            client.resource(b).delete();
+            events.normal(schedule, "BackupExpired", "Deleted PostgresBackup " + name + " (retention; reclaimPolicy "
+                    + b.getSpec().getReclaimPolicy() + " decides about its files)");
         }
     }
 
-    private String startRun(PostgresBackupSchedule schedule, Instant now) {
+    private String startRun(PostgresBackupSchedule schedule, List<PostgresBackup> backups, Instant now) {
         String name = schedule.getMetadata().getName() + "-" + RUN_NAME.format(now);
-        if (client.resources(PostgresBackup.class).inNamespace(ns(schedule)).withName(name).get() != null) {
+        if (backups.stream().anyMatch(b -> b.getMetadata().getName().equals(name))) {
             return name; // this second's run exists already
         }
         PostgresBackupSpec spec = MAPPER.convertValue(schedule.getSpec().getTemplate(), PostgresBackupSpec.class);
@@ -245,14 +254,21 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
                 .withLabels(Map.of(SCHEDULE_LABEL, schedule.getMetadata().getName()))
                 .withOwnerReferences(DesiredState.ownerReference(schedule)).build());
         backup.setSpec(spec);
-        client.resource(backup).create();
+        try {
+            client.resource(backup).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 409) {
+                return name; // created by an earlier reconcile the cache has not shown yet
+            }
+            throw e;
+        }
         events.normal(schedule, "RunStarted", "Created PostgresBackup " + name);
         return name;
     }
 
-    private List<PostgresBackup> ownedBackups(PostgresBackupSchedule schedule) {
-        return client.resources(PostgresBackup.class).inNamespace(ns(schedule))
-                .withLabel(SCHEDULE_LABEL, schedule.getMetadata().getName()).list().getItems().stream()
+    /** The schedule's runs, from the informer cache (owner references); those being deleted are gone already. */
+    private static List<PostgresBackup> ownedBackups(PostgresBackupSchedule schedule, Context<PostgresBackupSchedule> context) {
+        return context.getSecondaryResourcesAsStream(PostgresBackup.class)
                 .filter(b -> b.getMetadata().getOwnerReferences() != null && b.getMetadata().getOwnerReferences().stream()
                         .anyMatch(o -> Objects.equals(o.getUid(), schedule.getMetadata().getUid())))
                 .filter(b -> b.getMetadata().getDeletionTimestamp() == null)

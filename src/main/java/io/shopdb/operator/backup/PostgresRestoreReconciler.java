@@ -1,13 +1,14 @@
 package io.shopdb.operator.backup;
 
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.shopdb.operator.ShopdbConfig;
 import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.BackupTemplate;
@@ -16,17 +17,17 @@ import io.shopdb.operator.api.v1alpha1.PostgresRestore;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreStatus;
 import io.shopdb.operator.cluster.ClusterAccess;
-import io.shopdb.operator.sql.Identifiers;
 import io.shopdb.operator.status.Conditions;
-import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * PostgresRestore: find the backup (a Ready PostgresBackup, or storage + id) → wait for a Ready target
@@ -38,13 +39,9 @@ import java.util.List;
  */
 @ControllerConfiguration(name = "postgresrestore")
 public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
-    static final String RUNNING = "RestoreRunning";
-
-    @Inject KubernetesClient client;
     @Inject StatusWriter statusWriter;
     @Inject ClusterAccess clusters;
-    @Inject AgentJobRunner jobs;
-    @Inject EventRecorder events;
+    @Inject AgentJobAttempts attempts;
     @Inject ShopdbConfig config;
 
     /** Where to restore from. */
@@ -53,14 +50,18 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
     @Override
     public List<EventSource<?, PostgresRestore>> prepareEventSources(EventSourceContext<PostgresRestore> context) {
         // a restore waiting for its backup wakes when that backup changes (restores name it in spec.backupRef)
-        var backups = new io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource<>(
-                io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresRestore.class)
-                        .withSecondaryToPrimaryMapper(b -> context.getPrimaryCache().list(b.getMetadata().getNamespace())
-                                .filter(r -> r.getSpec().getBackupRef() != null && b.getMetadata().getName().equals(r.getSpec().getBackupRef().getName()))
-                                .map(io.javaoperatorsdk.operator.processing.event.ResourceID::fromResource)
-                                .collect(java.util.stream.Collectors.toSet()))
-                        .build(), context);
-        return List.of(AgentJobRunner.jobEvents(PostgresRestore.class, context), backups);
+        var backups = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresRestore.class)
+                .withSecondaryToPrimaryMapper(b -> context.getPrimaryCache().list(b.getMetadata().getNamespace())
+                        .filter(r -> r.getSpec().getBackupRef() != null && b.getMetadata().getName().equals(r.getSpec().getBackupRef().getName()))
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+                // and finds a backup that existed before the restore: the reverse index only learns of later events
+                .withPrimaryToSecondaryMapper((PostgresRestore r) -> r.getSpec().getBackupRef() == null ? Set.of()
+                        : Set.of(new ResourceID(r.getSpec().getBackupRef().getName(), r.getMetadata().getNamespace())))
+                .build(), context);
+        List<EventSource<?, PostgresRestore>> sources = new ArrayList<>(AgentJobAttempts.eventSources(PostgresRestore.class, context));
+        sources.add(backups);
+        return sources;
     }
 
     @Override
@@ -71,116 +72,71 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
                 return stalled != null && "True".equals(stalled.getStatus())
                         ? Outcome.stalled(stalled.getReason(), stalled.getMessage()) : done(restore, status);
             }
-            PostgresRestoreSpec spec = restore.getSpec();
-            String problem = Identifiers.problem(spec.getTargetDatabase());
-            if (problem != null) {
-                return Outcome.stalled(Reasons.INVALID_SPEC, "spec.targetDatabase: " + problem);
-            }
-            if ((spec.getBackupRef() == null) == (spec.getSource() == null)) {
-                return Outcome.stalled(Reasons.INVALID_SPEC, "give exactly one of spec.backupRef or spec.source");
+            Outcome invalid = SpecValidator.outcome(BackupValidators.restore().validate(restore.getSpec()));
+            if (invalid != null) {
+                return invalid;
             }
             Source source;
+            PostgresRestoreSpec spec = restore.getSpec();
             if (spec.getSource() != null) {
                 source = new Source(spec.getSource().getTarget(), spec.getSource().getBackupId());
             } else {
                 String name = spec.getBackupRef().getName();
-                PostgresBackup backup = client.resources(PostgresBackup.class).inNamespace(ns(restore)).withName(name).get();
-                if (backup == null) {
-                    return Outcome.stalled("BackupNotFound", "PostgresBackup " + name + " (spec.backupRef) does not exist");
-                }
-                if (backup.getSpec().getMethod() == BackupTemplate.BackupMethod.physical) {
-                    return Outcome.stalled("NotSupported", "PostgresBackup " + name + " is physical: it cannot be"
-                            + " restored into an existing cluster; create a new PostgresCluster with spec.bootstrap.fromBackup.backupRef.name: " + name);
-                }
-                if (backup.getStatus() != null && Conditions.find(backup.getStatus(), Conditions.STALLED) != null
-                        && "True".equals(Conditions.find(backup.getStatus(), Conditions.STALLED).getStatus())) {
-                    return Outcome.stalled("BackupFailed", "PostgresBackup " + name + " failed; there is nothing to restore");
-                }
-                if (!Conditions.isReady(backup.getStatus())) {
-                    return Outcome.reconciling("WaitingForBackup", "PostgresBackup " + name + " is not Ready yet");
+                PostgresBackup backup = context.getSecondaryResourcesAsStream(PostgresBackup.class)
+                        .filter(b -> name.equals(b.getMetadata().getName())).findFirst().orElse(null);
+                Outcome notUsable = unusable(name, backup);
+                if (notUsable != null) {
+                    return notUsable;
                 }
                 source = new Source(backup.getSpec().getTarget(), backup.getStatus().getBackupId());
             }
             status.setBackupId(source.backupId());
-            int attempt = status.getJobName() == null ? 0 : attemptOf(status.getJobName());
-            Job job = attempt == 0 ? null : jobs.get(ns(restore), status.getJobName());
-            if (job == null) {
-                return start(restore, status, source, attempt + 1, null);
+            AgentJobAttempts.Step step = attempts.advance(restore, context, status, plan(restore, source));
+            if (step.running()) {
+                return step.inProgress();
             }
-            AgentJobRunner.Observed seen = jobs.observe(job);
-            switch (seen.state()) {
-                case RUNNING:
-                    return Outcome.reconciling(RUNNING, "Job " + status.getJobName() + " is restoring " + source.backupId());
-                case SUCCEEDED:
-                    AgentResults.applyRestore(status, AgentResults.parse(seen.message()));
-                    status.setCompletionTime(seen.completionTime() != null ? seen.completionTime() : Instant.now().toString());
-                    status.setLastFailure(null);
-                    return done(restore, status);
-                default:
-                    AgentResults.Failure f = AgentResults.failure(seen.exitCode(), AgentResults.parse(seen.message()));
-                    status.setLastFailure(f.reason() + ": " + f.message());
-                    if (f.retryable() && attempt <= config.agent().retries()) {
-                        return start(restore, status, source, attempt + 1, f.message());
-                    }
-                    status.setCompletionTime(Instant.now().toString());
-                    return Outcome.stalled(f.reason(), "Restore failed: " + f.message());
+            status.setCompletionTime(step.finishedAt());
+            if (step.failed()) {
+                return Outcome.stalled(step.failure().reason(), "Restore failed: " + step.failure().message());
             }
+            AgentResults.applyRestore(status, step.summary());
+            return done(restore, status);
         });
     }
 
-    private Outcome start(PostgresRestore restore, PostgresRestoreStatus status, Source source, int attempt, String afterFailure) {
-        ClusterAccess.Target target;
-        try {
-            target = clusters.readyCluster(ns(restore), restore.getSpec().getClusterRef().getName());
-        } catch (ClusterAccess.WaitingException e) {
-            return Outcome.reconciling(e.reason(), e.getMessage());
+    /** Why a referenced backup cannot be restored (yet), or null when it can. */
+    private static Outcome unusable(String name, PostgresBackup backup) {
+        if (backup == null) {
+            return Outcome.stalled(Reasons.BACKUP_NOT_FOUND, "PostgresBackup " + name + " (spec.backupRef) does not exist");
         }
-        String jobName = AgentJobs.jobName(restore.getMetadata().getName(), "restore-" + attempt);
-        if (jobs.get(ns(restore), jobName) == null) {
-            jobs.create(AgentJobs.build(restore, jobName, config.agent().image(), AgentJobs.server(target.cluster()),
-                    source.target(), command(restore.getSpec(), source.backupId())));
-            if (afterFailure == null) {
-                events.normal(restore, "RestoreStarted", "Job " + jobName + " restores backup " + source.backupId()
-                        + " into database " + restore.getSpec().getTargetDatabase() + " of cluster " + target.cluster().getMetadata().getName());
-            } else {
-                events.warning(restore, "RestoreRetrying", "Attempt " + (attempt - 1) + " failed (" + afterFailure + "); Job " + jobName + " is attempt " + attempt);
-            }
+        if (backup.getSpec().getMethod() == BackupTemplate.BackupMethod.physical) {
+            return Outcome.stalled(Reasons.NOT_SUPPORTED, "PostgresBackup " + name + " is physical: it cannot be"
+                    + " restored into an existing cluster; create a new PostgresCluster with spec.bootstrap.fromBackup.backupRef.name: " + name);
         }
-        status.setJobName(jobName);
-        if (status.getStartTime() == null) {
-            status.setStartTime(Instant.now().toString());
+        var stalled = Conditions.find(backup.getStatus(), Conditions.STALLED);
+        if (stalled != null && "True".equals(stalled.getStatus())) {
+            return Outcome.stalled(Reasons.BACKUP_FAILED, "PostgresBackup " + name + " failed; there is nothing to restore");
         }
-        return Outcome.reconciling(RUNNING, "Job " + jobName + " is restoring " + source.backupId());
+        if (!Conditions.isReady(backup.getStatus())) {
+            return Outcome.reconciling(Reasons.WAITING_FOR_BACKUP, "PostgresBackup " + name + " is not Ready yet");
+        }
+        return null;
     }
 
-    static List<String> command(PostgresRestoreSpec spec, String backupId) {
-        List<String> cmd = new ArrayList<>(List.of("restore", "--backup-id", backupId, "--target-database", spec.getTargetDatabase()));
-        if (spec.getDatabase() != null) {
-            cmd.addAll(List.of("--database", spec.getDatabase()));
-        }
-        if (Boolean.TRUE.equals(spec.getOverwrite())) {
-            cmd.add("--overwrite");
-        }
-        if (Boolean.TRUE.equals(spec.getNoOwner())) {
-            cmd.add("--no-owner");
-        }
-        if (spec.getJobs() != null) {
-            cmd.addAll(List.of("--jobs", String.valueOf(spec.getJobs())));
-        }
-        return cmd;
+    private AgentJobAttempts.Plan plan(PostgresRestore restore, Source source) {
+        String cluster = restore.getSpec().getClusterRef().getName();
+        return new AgentJobAttempts.Plan("Restore", restore.getMetadata().getName(), "restore", config.agent().retries(),
+                "restores backup " + source.backupId() + " into database " + restore.getSpec().getTargetDatabase() + " of cluster " + cluster,
+                jobName -> {
+                    var server = AgentJobs.server(clusters.readyCluster(restore.getMetadata().getNamespace(), cluster).cluster());
+                    return AgentJobs.build(restore, jobName, config.agent().image(), server, source.target(),
+                            AgentRequests.restore(restore.getSpec(), source.target(), source.backupId(), server));
+                });
     }
 
     private static Outcome done(PostgresRestore restore, PostgresRestoreStatus status) {
         return Outcome.ready(Reasons.READY, "Restored backup " + status.getBackupId() + " into database "
                 + restore.getSpec().getTargetDatabase() + ": " + (status.getTables() == null ? 0 : status.getTables())
                 + " table(s) in " + status.getDuration());
-    }
-
-    private static int attemptOf(String jobName) {
-        return Integer.parseInt(jobName.substring(jobName.lastIndexOf('-') + 1));
-    }
-
-    private static String ns(PostgresRestore r) {
-        return r.getMetadata().getNamespace();
     }
 }

@@ -31,19 +31,24 @@ public final class ScheduleMath {
     /** A finished or running backup of a schedule, as retention sees it. */
     public record BackupInfo(String name, Instant created, boolean finished, boolean succeeded) {}
 
-    /** Null when the expression and zone are valid, else what is wrong (for Stalled/InvalidSpec). */
-    public static String problem(String cron, String timeZone) {
+    /** Null when the cron expression is valid, else what is wrong. */
+    public static String cronProblem(String cron) {
         try {
             parse(cron);
+            return null;
         } catch (IllegalArgumentException e) {
-            return "spec.schedule \"" + cron + "\" is not a five-field unix cron expression: " + e.getMessage();
+            return "\"" + cron + "\" is not a five-field unix cron expression: " + e.getMessage();
         }
+    }
+
+    /** Null when the zone is empty (UTC) or an IANA id, else what is wrong. */
+    public static String zoneProblem(String timeZone) {
         try {
             zone(timeZone);
+            return null;
         } catch (DateTimeException e) {
-            return "spec.timeZone \"" + timeZone + "\" is not an IANA time zone id";
+            return "\"" + timeZone + "\" is not an IANA time zone id";
         }
-        return null;
     }
 
     public static ZoneId zone(String timeZone) {

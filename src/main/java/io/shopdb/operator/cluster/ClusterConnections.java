@@ -1,18 +1,32 @@
 package io.shopdb.operator.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.runtime.ShutdownEvent;
+import io.shopdb.operator.ShopdbConfig;
 import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
+import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.kube.ServiceAddresses;
+import io.shopdb.operator.sql.CatalogLocks;
 import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.PgPools;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Set;
 
 /**
  * How the operator reaches a cluster as its administrator: the -rw Service and the superuser Secret of a
  * managed cluster, or the address and admin Secret of an external one. Every controller that runs SQL on a
- * cluster gets its endpoint here.
+ * cluster gets its endpoint here, and its connections from the cluster's pools ({@link PgPools}): one small
+ * pool per cluster and database, replaced when the endpoint changes (a rotated Secret), closed when the
+ * cluster is gone ({@link #retain}).
  */
 @ApplicationScoped
 public class ClusterConnections {
@@ -24,16 +38,36 @@ public class ClusterConnections {
 
     @Inject KubernetesClient client;
     @Inject ServiceAddresses addresses;
+    @Inject ShopdbConfig config;
 
+    private PgPools pools;
+    private final CatalogLocks catalogLocks = new CatalogLocks();
+
+    @PostConstruct
+    void init() {
+        var p = config.pool();
+        pools = new PgPools(new PgPools.Settings(p.maxSize(), p.idleTimeout(), p.maxLifetime()));
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        pools.close();
+    }
+
+    /** The admin endpoint, reading Secrets from the API server (for code without a Secret informer). */
     public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
+        return admin(c, SecretLookup.api(client));
+    }
+
+    public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
         String ns = c.getMetadata().getNamespace();
         if (c.getSpec().isExternal()) {
             ExternalServerSpec ext = c.getSpec().getExternal();
             SecretKeyReference ref = ext.getAdminSecretRef();
             String userKey = ref.getUsernameKey() != null ? ref.getUsernameKey() : "username";
             String passKey = ref.getPasswordKey() != null ? ref.getPasswordKey() : "password";
-            char[] user = ClusterCredentials.read(client, ns, ref.getName(), userKey);
-            char[] password = ClusterCredentials.read(client, ns, ref.getName(), passKey);
+            var secret = secrets.get(ns, ref.getName());
+            char[] user = SecretLookup.value(secret, userKey);
+            char[] password = SecretLookup.value(secret, passKey);
             if (user == null || password == null) {
                 throw new NotReachableException("Secret " + ref.getName() + " with keys " + userKey + " and " + passKey
                         + " (spec.external.adminSecretRef) was not found");
@@ -45,7 +79,7 @@ public class ClusterConnections {
             };
             return new PgEndpoint(ext.getHost(), ext.getPort(), ext.getDatabase(), new String(user), password, sslMode);
         }
-        char[] password = ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(c), "password");
+        char[] password = secrets.read(ns, ClusterNames.superuserSecret(c), "password");
         if (password == null) {
             throw new NotReachableException("Secret " + ClusterNames.superuserSecret(c) + " was not found");
         }
@@ -58,6 +92,34 @@ public class ClusterConnections {
         PgEndpoint primary = admin(c);
         var address = resolve(c.getMetadata().getNamespace(), ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c));
         return new PgEndpoint(address.host(), address.port(), primary.database(), primary.user(), primary.password(), primary.sslMode());
+    }
+
+    /** A pooled connection to {@code endpoint} (the admin endpoint of {@code c}, on some database); close it to return it. */
+    public Connection open(PostgresCluster c, PgEndpoint endpoint) throws SQLException {
+        return pools.open(key(c), endpoint);
+    }
+
+    /** The pool itself, for Flyway. */
+    public DataSource dataSource(PostgresCluster c, PgEndpoint endpoint) {
+        return pools.dataSource(key(c), endpoint);
+    }
+
+    /** Runs catalog-changing DDL of one database of one cluster in turn with the other controllers' (see CatalogLocks). */
+    public CatalogLocks catalogLocks() {
+        return catalogLocks;
+    }
+
+    /** Closes the pools of clusters not in {@code live} (namespace/name keys, see {@link #key}). */
+    public void retain(Set<String> live) {
+        pools.retainOwners(live);
+    }
+
+    public PgPools pools() {
+        return pools;
+    }
+
+    public static String key(PostgresCluster c) {
+        return c.getMetadata().getNamespace() + "/" + c.getMetadata().getName();
     }
 
     private ServiceAddresses.Address resolve(String namespace, String host) throws NotReachableException {

@@ -1,5 +1,7 @@
 package io.shopdb.operator.cluster;
 
+import io.shopdb.operator.agent.protocol.AgentRequest;
+import io.shopdb.operator.kube.AgentContainers;
 import io.shopdb.operator.kube.PodSecurity;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
@@ -12,10 +14,10 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
-import io.shopdb.operator.backup.AgentJobs;
 import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.api.v1alpha1.StorageSpec;
 
@@ -92,9 +94,8 @@ public final class InstanceSetBuilder {
                 .endSecurityContext()
                 .withInitContainers(restore == null ? List.of() : List.of(restoreContainer(c, restore)))
                 .withContainers(container(c))
-                .addAllToVolumes(restore == null || restore.target().getPvc() == null ? List.of() : List.of(new VolumeBuilder()
-                        .withName("backup").withNewPersistentVolumeClaim().withClaimName(restore.target().getPvc().getClaimName())
-                        .withReadOnly(true).endPersistentVolumeClaim().build()))
+                .addAllToVolumes(restore == null || restore.target().getPvc() == null ? List.of()
+                        : List.of(AgentContainers.storageVolume(restore.target(), true)))
                 .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(c)).endConfigMap().endVolume()
                 .addNewVolume().withName("run").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
@@ -107,39 +108,23 @@ public final class InstanceSetBuilder {
 
     /**
      * The init container of a cluster bootstrapped from a backup: {@code agent unpack --if-empty} in the agent
-     * image (see AgentJobs), as the postgres uid of the pod, with the same restricted security context.
-     * The storage is reached as an agent Job reaches it: a PVC mounted at /backup or S3 credentials from a Secret.
+     * image (kube/AgentContainers, shared with the agent Jobs), as the postgres uid of the pod, with the same
+     * restricted security context. The storage is reached as an agent Job reaches it.
      */
     private static Container restoreContainer(PostgresCluster c, Restore restore) {
-        List<String> args = new ArrayList<>(List.of("agent", "unpack", "--backup-id", restore.backupId(),
-                "--data-dir", "$(PGDATA)", "--if-empty", "--pod-name", "$(POD_NAME)", "--spool-dir", "/tmp"));
-        args.addAll(AgentJobs.storageArgs(restore.target()));
+        var request = new AgentRequest.Unpack(AgentContainers.storage(restore.target()).withSpoolDir("/tmp"), restore.backupId(),
+                "$(PGDATA)", true, "$(POD_NAME)");
         List<EnvVar> env = new ArrayList<>(List.of(
                 new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build(),
-                plain("PGDATA", DATA_MOUNT + "/pgdata"),
-                plain("HOME", "/tmp"),
-                plain("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=/tmp -XX:MaxRAMPercentage=50")));
-        var builder = new ContainerBuilder()
-                .withName("restore")
-                .withImage(restore.agentImage())
-                .withImagePullPolicy("IfNotPresent")
-                .withCommand("java", "-jar", "/deployments/quarkus-run.jar")
-                .withArgs(args)
-                .withSecurityContext(PodSecurity.restrictedContainer())
-                .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
-                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount();
+                plain("PGDATA", DATA_MOUNT + "/pgdata")));
+        env.addAll(AgentContainers.storageEnv(restore.target()));
+        List<VolumeMount> mounts = new ArrayList<>(List.of(
+                new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
+                new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
         if (restore.target().getPvc() != null) {
-            String sub = restore.target().getPvc().getSubPath();
-            env.add(plain("BACKUP_DIR", sub == null || sub.isEmpty() ? AgentJobs.MOUNT_BACKUP : AgentJobs.MOUNT_BACKUP + "/" + sub));
-            builder.addNewVolumeMount().withName("backup").withMountPath(AgentJobs.MOUNT_BACKUP).withReadOnly(true).endVolumeMount();
-        } else if (restore.target().getS3() != null && restore.target().getS3().getCredentialsSecret() != null) {
-            var creds = restore.target().getS3().getCredentialsSecret();
-            env.add(secret("AWS_ACCESS_KEY_ID", creds.getName(),
-                    creds.getAccessKeyIdKey() == null ? "AWS_ACCESS_KEY_ID" : creds.getAccessKeyIdKey()));
-            env.add(secret("AWS_SECRET_ACCESS_KEY", creds.getName(),
-                    creds.getSecretAccessKeyKey() == null ? "AWS_SECRET_ACCESS_KEY" : creds.getSecretAccessKeyKey()));
+            mounts.add(AgentContainers.storageMount(true));
         }
-        return builder.withEnv(env).build();
+        return AgentContainers.container("restore", restore.agentImage(), request, env, mounts);
     }
 
     private static Container container(PostgresCluster c) {

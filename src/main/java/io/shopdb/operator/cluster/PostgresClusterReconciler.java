@@ -64,6 +64,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     private Outcome reconcileExternal(PostgresCluster cluster, PostgresClusterStatus status) {
         try {
             PgEndpoint admin = connections.admin(cluster);
+            status.setPrimary(cluster.getSpec().getExternal().getHost());
             try (Connection c = PgConnections.open(admin)) {
                 ServerState state = ServerQueries.read(c, null);
                 recordServer(status, state);
@@ -128,6 +129,8 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         int ready = resources.readyInstances(cluster);
         int wanted = cluster.getSpec().getInstances();
         status.setReadyInstances(ready);
+        status.setInstances(ready + "/" + wanted);
+        status.setPrimary(ClusterNames.pod(cluster, 0));
         status.setWriteService(ClusterNames.writeService(cluster));
         status.setReadService(ClusterNames.readService(cluster));
         status.setSuperuserSecret(ClusterNames.superuserSecret(cluster));

@@ -32,7 +32,8 @@ public final class PostgresParameters {
 
     private static final Map<String, Definition> CATALOG = load();
 
-    record Definition(String name, String context, String type, List<String> enumValues) {}
+    /** One row of pg_settings: min, max and unit are empty where PostgreSQL has none. */
+    record Definition(String name, String context, String type, List<String> enumValues, String min, String max, String unit) {}
 
     private PostgresParameters() {}
 
@@ -100,7 +101,7 @@ public final class PostgresParameters {
             if (name.contains(".")) {
                 return; // an extension's parameter (e.g. pg_stat_statements.max): the extension validates it
             }
-            Definition def = CATALOG.get(name.toLowerCase(java.util.Locale.ROOT));
+            Definition def = definition(name);
             if (def == null) {
                 problems.add(field + ": unknown PostgreSQL parameter");
                 return;
@@ -117,9 +118,14 @@ public final class PostgresParameters {
         return problems;
     }
 
+    /** The catalog row of a parameter (case-insensitive, as PostgreSQL), or null when there is none. */
+    static Definition definition(String name) {
+        return CATALOG.get(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
     /** True when changing the parameter only takes effect after a restart (context postmaster). */
     public static boolean needsRestart(String name) {
-        Definition def = CATALOG.get(name.toLowerCase(java.util.Locale.ROOT));
+        Definition def = definition(name);
         return def != null && def.context().equals("postmaster");
     }
 
@@ -147,7 +153,7 @@ public final class PostgresParameters {
         }
         switch (def.type()) {
             case "bool":
-                if (!Set.of("on", "off", "true", "false", "yes", "no", "1", "0").contains(value.toLowerCase())) {
+                if (!isBool(value)) {
                     return "must be on or off";
                 }
                 break;
@@ -157,15 +163,25 @@ public final class PostgresParameters {
                 }
                 break;
             case "integer":
+                return ParameterValues.integerProblem(value, def.unit(), def.min(), def.max());
             case "real":
-                if (!value.trim().matches("-?[0-9]+(\\.[0-9]+)?([eE]-?[0-9]+)?\\s*(B|kB|MB|GB|TB|us|ms|s|min|h|d)?")) {
-                    return "must be a number, optionally with a unit such as MB or ms";
-                }
-                break;
+                return ParameterValues.realProblem(value, def.unit(), def.min(), def.max());
             default:
                 break;
         }
         return null;
+    }
+
+    /** PostgreSQL's parse_bool: true, false, yes, no, on, off, 1, 0, any case, or a unique prefix of them. */
+    private static boolean isBool(String value) {
+        String v = value.toLowerCase(java.util.Locale.ROOT);
+        if (v.isEmpty()) {
+            return false;
+        }
+        if (v.equals("1") || v.equals("0") || (v.length() >= 2 && ("on".startsWith(v) || "off".startsWith(v)))) {
+            return true;
+        }
+        return "true".startsWith(v) || "false".startsWith(v) || "yes".startsWith(v) || "no".startsWith(v);
     }
 
     private static long memoryLimitMb(ResourceRequirements resources) {
@@ -187,7 +203,7 @@ public final class PostgresParameters {
                 }
                 String[] f = line.split("\t", -1);
                 List<String> enums = f[3].isEmpty() ? List.of() : List.of(f[3].split("\\|"));
-                map.put(f[0].toLowerCase(java.util.Locale.ROOT), new Definition(f[0], f[1], f[2], enums));
+                map.put(f[0].toLowerCase(java.util.Locale.ROOT), new Definition(f[0], f[1], f[2], enums, f[4], f[5], f[6]));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -11,13 +11,20 @@ import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabaseStatus;
 import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.cluster.ClusterAccess;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.cluster.ClusterEvents;
 import io.shopdb.operator.kube.Claims;
+import io.shopdb.operator.kube.OperatorSecrets;
+import io.shopdb.operator.kube.SecretLookup;
+import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.sql.ActualDatabase;
 import io.shopdb.operator.sql.DatabaseCatalog;
 import io.shopdb.operator.sql.DatabasePlan;
 import io.shopdb.operator.sql.DesiredDatabase;
-import io.shopdb.operator.sql.PgConnections;
-import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.RoleCatalog;
 import io.shopdb.operator.sql.SqlStep;
 import io.shopdb.operator.sql.SqlSteps;
@@ -49,6 +56,17 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     @Inject ClusterAccess clusters;
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
+    @Inject DatabasePartitions partitions;
+
+    private InformerEventSource<Secret, PostgresDatabase> secrets;
+
+    /** Claims index, the referenced cluster (its Ready change wakes its databases), the operator's own Secrets. */
+    @Override
+    public List<EventSource<?, PostgresDatabase>> prepareEventSources(EventSourceContext<PostgresDatabase> context) {
+        Claims.index(context, PostgresDatabaseReconciler::clusterName, o -> o.getSpec() == null ? null : DatabaseSpecs.databaseName(o));
+        secrets = OperatorSecrets.source(context);
+        return List.of(ClusterEvents.source(context, PostgresDatabaseReconciler::clusterName), secrets);
+    }
 
     @Override
     public UpdateControl<PostgresDatabase> reconcile(PostgresDatabase db, Context<PostgresDatabase> context) {
@@ -60,25 +78,32 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
                 return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
             }
             status.setDatabaseName(desired.name());
-            PostgresDatabase owner = claimOwner(db);
+            PostgresDatabase owner = claimOwner(db, context);
             if (!Claims.isOwner(owner, db)) {
                 return Outcome.stalled(Reasons.CONFLICT, "PostgresDatabase " + owner.getMetadata().getName()
                         + " already manages database " + desired.name() + " on cluster " + db.getSpec().getClusterRef().getName());
             }
             try {
-                ClusterAccess.Target target = clusters.readyCluster(db.getMetadata().getNamespace(), db.getSpec().getClusterRef().getName());
-                return apply(db, desired, target.admin(), status);
+                return apply(db, desired, target(db, context), status);
             } catch (ClusterAccess.WaitingException e) {
-                return Outcome.reconciling(e.reason(), e.getMessage());
+                return e.eventDriven() ? Outcome.waitingForEvent(e.reason(), e.getMessage()) : Outcome.reconciling(e.reason(), e.getMessage());
             } catch (SQLException e) {
-                return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "SQL failed, will retry: " + Messages.firstLine(e));
+                return Outcome.reconciling(SqlErrors.reason(e), "SQL failed, will retry: " + Messages.firstLine(e));
             }
         });
     }
 
-    private Outcome apply(PostgresDatabase db, DesiredDatabase desired, PgEndpoint admin, PostgresDatabaseStatus status) throws SQLException {
+    private ClusterAccess.Target target(PostgresDatabase db, Context<PostgresDatabase> context) throws ClusterAccess.WaitingException {
+        return clusters.ready(context.getSecondaryResource(PostgresCluster.class).orElse(null), clusterName(db), SecretLookup.cached(secrets, client));
+    }
+
+    private static String clusterName(PostgresDatabase d) {
+        return d.getSpec() == null || d.getSpec().getClusterRef() == null ? null : d.getSpec().getClusterRef().getName();
+    }
+
+    private Outcome apply(PostgresDatabase db, DesiredDatabase desired, ClusterAccess.Target target, PostgresDatabaseStatus status) throws SQLException {
         List<String> applied = new ArrayList<>();
-        try (Connection c = PgConnections.open(admin)) {
+        try (Connection c = target.open()) {
             if (RoleCatalog.read(c, desired.owner()) == null) {
                 return Outcome.reconciling("WaitingForOwner", "Role " + desired.owner() + " (spec.owner) does not exist yet");
             }
@@ -87,21 +112,31 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             if (!drift.isEmpty()) {
                 return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", drift));
             }
-            applied.addAll(run(c, DatabasePlan.plan(desired, actual)));
+            if (!DatabasePlan.plan(desired, actual).isEmpty()) {
+                applied.addAll(target.changingCatalog(desired.name(), () -> run(c, DatabasePlan.plan(desired, DatabaseCatalog.read(c, desired.name())))));
+            }
         }
-        try (Connection c = PgConnections.open(admin.withDatabase(desired.name()))) {
-            var contents = DatabaseCatalog.readContents(c);
-            applied.addAll(run(c, DatabasePlan.planContents(desired, contents)));
-            var now = DatabaseCatalog.readContents(c);
-            List<String> schemas = new ArrayList<>();
-            desired.schemas().stream().filter(s -> !s.absent() && now.schemas().containsKey(s.name()))
-                    .forEach(s -> schemas.add(s.name()));
-            status.setSchemas(schemas);
-            List<String> extensions = new ArrayList<>();
-            now.extensions().forEach((name, e) -> extensions.add(name + "@" + e.version() + " (" + e.schema() + ")"));
-            status.setExtensions(extensions);
+        var contents = readContents(target, desired.name());
+        if (!DatabasePlan.planContents(desired, contents).isEmpty()) {
+            // in turn with grants and migrations on this database; the turn first, then a connection
+            applied.addAll(target.changingCatalog(desired.name(), () -> {
+                try (Connection c = target.open(desired.name())) {
+                    return run(c, DatabasePlan.planContents(desired, DatabaseCatalog.readContents(c)));
+                }
+            }));
+            contents = readContents(target, desired.name());
         }
-        try (Connection c = PgConnections.open(admin)) {
+        var now = contents;
+        List<String> schemas = new ArrayList<>();
+        desired.schemas().stream().filter(s -> !s.absent() && now.schemas().containsKey(s.name()))
+                .forEach(s -> schemas.add(s.name()));
+        status.setSchemas(schemas);
+        List<String> extensions = new ArrayList<>();
+        now.extensions().forEach((name, e) -> extensions.add(name + "@" + e.version() + " (" + e.schema() + ")"));
+        status.setExtensions(extensions);
+        DatabasePartitions.Result partitioned = partitions.maintain(db, target, desired.name(), status);
+        applied.addAll(partitioned.applied());
+        try (Connection c = target.open()) {
             var st = DatabaseCatalog.status(c, desired.name());
             status.setOwner(st.owner());
             // whole MiB: a steady database's status should not change with every autovacuum or checkpoint
@@ -111,7 +146,13 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             status.setLastAppliedPlan(applied);
             events.normal(db, "Applied", applied.size() + " SQL step(s): " + String.join("; ", applied));
         }
-        return Outcome.ready(Reasons.READY, "Database " + desired.name() + " is as declared");
+        return partitioned.problem() != null ? partitioned.problem() : Outcome.ready(Reasons.READY, "Database " + desired.name() + " is as declared");
+    }
+
+    private static ActualDatabase.Contents readContents(ClusterAccess.Target target, String database) throws SQLException {
+        try (Connection c = target.open(database)) {
+            return DatabaseCatalog.readContents(c);
+        }
     }
 
     private static List<String> run(Connection c, List<SqlStep> plan) throws SQLException {
@@ -123,9 +164,8 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     }
 
     /** The PostgresDatabase that owns this database name on this cluster (the oldest claimant). */
-    private PostgresDatabase claimOwner(PostgresDatabase db) {
-        return Claims.ownerOf(client, PostgresDatabase.class, db,
-                o -> o.getSpec() == null || o.getSpec().getClusterRef() == null ? null : o.getSpec().getClusterRef().getName(),
+    private static PostgresDatabase claimOwner(PostgresDatabase db, Context<PostgresDatabase> context) {
+        return Claims.ownerOf(context.getPrimaryCache(), db, PostgresDatabaseReconciler::clusterName,
                 o -> o.getSpec() == null ? null : DatabaseSpecs.databaseName(o));
     }
 
@@ -135,21 +175,21 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             events.normal(db, "Retained", "Database " + DatabaseSpecs.databaseName(db) + " is kept (reclaimPolicy Retain)");
             return DeleteControl.defaultDelete();
         }
-        PostgresDatabase owner = claimOwner(db);
+        PostgresDatabase owner = claimOwner(db, context);
         if (!owner.getMetadata().getName().equals(db.getMetadata().getName()) && owner.getMetadata().getDeletionTimestamp() == null) {
             return DeleteControl.defaultDelete(); // a conflicting claimant never owned the database
         }
         try {
-            ClusterAccess.Target target = clusters.readyCluster(db.getMetadata().getNamespace(), db.getSpec().getClusterRef().getName());
-            try (Connection c = PgConnections.open(target.admin())) {
+            ClusterAccess.Target target = target(db, context);
+            target.closePool(DatabaseSpecs.databaseName(db)); // our own idle sessions would make the drop fail
+            try (Connection c = target.open()) {
                 if (DatabaseCatalog.drop(c, DatabaseSpecs.databaseName(db))) {
                     events.normal(db, "Dropped", "Database " + DatabaseSpecs.databaseName(db) + " dropped (reclaimPolicy Delete)");
                 }
             }
             return DeleteControl.defaultDelete();
         } catch (ClusterAccess.WaitingException e) {
-            if (client.resources(io.shopdb.operator.api.v1alpha1.PostgresCluster.class).inNamespace(db.getMetadata().getNamespace())
-                    .withName(db.getSpec().getClusterRef().getName()).get() == null) {
+            if (context.getSecondaryResource(PostgresCluster.class).isEmpty()) {
                 return DeleteControl.defaultDelete(); // the cluster itself is gone: nothing left to drop
             }
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));

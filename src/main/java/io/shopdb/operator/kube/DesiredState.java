@@ -31,13 +31,39 @@ public final class DesiredState {
     /** Creates or replaces {@code desired}, owned by {@code owner}; {@code keep} copies fields that must survive. */
     public static <T extends HasMetadata> Result apply(KubernetesClient client, HasMetadata owner, T desired,
                                                        BiConsumer<T, T> keep) {
+        String hash = stamp(owner, desired);
+        return write(client, desired, client.resource(desired).get(), keep, hash);
+    }
+
+    /**
+     * As {@link #apply(KubernetesClient, HasMetadata, HasMetadata)}, comparing against {@code cached} (the object
+     * as an informer holds it, or null) instead of reading it: a steady state then makes no API call at all.
+     * A cache a moment behind is harmless: a create that finds the object falls back to a read and an update.
+     */
+    public static <T extends HasMetadata> Result applyCached(KubernetesClient client, HasMetadata owner, T desired, T cached) {
+        String hash = stamp(owner, desired);
+        try {
+            return write(client, desired, cached, null, hash);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            return write(client, desired, client.resource(desired).get(), null, hash); // the cache was behind
+        }
+    }
+
+    /** Owner reference and hash annotation on {@code desired}; returns the hash. */
+    private static String stamp(HasMetadata owner, HasMetadata desired) {
         desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
         String hash = hash(desired);
         if (desired.getMetadata().getAnnotations() == null) {
             desired.getMetadata().setAnnotations(new HashMap<>());
         }
         desired.getMetadata().getAnnotations().put(HASH_ANNOTATION, hash);
-        T existing = client.resource(desired).get();
+        return hash;
+    }
+
+    private static <T extends HasMetadata> Result write(KubernetesClient client, T desired, T existing, BiConsumer<T, T> keep, String hash) {
         if (existing == null) {
             client.resource(desired).create();
             return Result.CREATED;

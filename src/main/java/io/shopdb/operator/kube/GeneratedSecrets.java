@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -33,16 +34,29 @@ public final class GeneratedSecrets {
     /** As above; a Secret created now gets {@code initialPassword} when given (e.g. copied from a source cluster). */
     public static boolean ensure(KubernetesClient client, HasMetadata owner, String secretName, String username,
                                  Map<String, String> labels, boolean ownedByOwner, char[] initialPassword) {
+        return ensure(client, SecretLookup.api(client), owner, secretName, username, labels, ownedByOwner, initialPassword);
+    }
+
+    /** As above, reading the current Secret through {@code secrets} (an informer cache in a reconcile). */
+    public static boolean ensure(KubernetesClient client, SecretLookup secrets, HasMetadata owner, String secretName, String username,
+                                 Map<String, String> labels, boolean ownedByOwner, char[] initialPassword) {
         String ns = owner.getMetadata().getNamespace();
-        Secret existing = client.secrets().inNamespace(ns).withName(secretName).get();
+        Secret existing = secrets.get(ns, secretName);
         List<OwnerReference> owners = ownedByOwner ? List.of(DesiredState.ownerReference(owner)) : List.of();
         if (existing == null) {
-            client.resource(new SecretBuilder()
-                    .withNewMetadata().withName(secretName).withNamespace(ns).withLabels(labels).withOwnerReferences(owners).endMetadata()
-                    .withType("kubernetes.io/basic-auth")
-                    .addToData("username", base64(username))
-                    .addToData("password", base64(new String(initialPassword != null ? initialPassword : generatePassword(32))))
-                    .build()).create();
+            try {
+                client.resource(new SecretBuilder()
+                        .withNewMetadata().withName(secretName).withNamespace(ns).withLabels(labels).withOwnerReferences(owners).endMetadata()
+                        .withType("kubernetes.io/basic-auth")
+                        .addToData("username", base64(username))
+                        .addToData("password", base64(new String(initialPassword != null ? initialPassword : generatePassword(32))))
+                        .build()).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                return false; // created meanwhile (a cache a moment behind): never replace a password
+            }
             return true;
         }
         List<OwnerReference> current = existing.getMetadata().getOwnerReferences();
@@ -65,17 +79,7 @@ public final class GeneratedSecrets {
 
     /** Reads a key of a Secret as characters; null when the Secret or key is missing. */
     public static char[] read(KubernetesClient client, String namespace, String secretName, String key) {
-        Secret s = client.secrets().inNamespace(namespace).withName(secretName).get();
-        if (s == null) {
-            return null;
-        }
-        if (s.getData() != null && s.getData().get(key) != null) {
-            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8).toCharArray();
-        }
-        if (s.getStringData() != null && s.getStringData().get(key) != null) {
-            return s.getStringData().get(key).toCharArray();
-        }
-        return null;
+        return SecretLookup.api(client).read(namespace, secretName, key);
     }
 
     /** 32 characters from a 57-symbol alphabet: ~186 bits, and safe in URIs, pgpass files and shells. */

@@ -11,6 +11,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.resource.LoadableResource;
 import org.flywaydb.core.internal.sqlscript.FlywaySqlScriptException;
 
+import javax.sql.DataSource;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +44,12 @@ public final class FlywayRunner {
     private FlywayRunner() {}
 
     public static Report migrate(PgEndpoint endpoint, List<Script> scripts, Settings settings) {
-        Flyway flyway = configure(endpoint, scripts, settings);
+        return migrate(direct(endpoint), scripts, settings);
+    }
+
+    /** Migrates through {@code dataSource} (the operator passes the cluster's pool for the database). */
+    public static Report migrate(DataSource dataSource, List<Script> scripts, Settings settings) {
+        Flyway flyway = configure(dataSource, scripts, settings);
         try {
             var result = flyway.migrate();
             return report(flyway, result.migrationsExecuted, null);
@@ -54,14 +60,22 @@ public final class FlywayRunner {
 
     /** Read-only: what is applied and pending, without migrating. */
     public static Report info(PgEndpoint endpoint, List<Script> scripts, Settings settings) {
-        Flyway flyway = configure(endpoint, scripts, settings);
+        return info(direct(endpoint), scripts, settings);
+    }
+
+    public static Report info(DataSource dataSource, List<Script> scripts, Settings settings) {
+        Flyway flyway = configure(dataSource, scripts, settings);
         return report(flyway, 0, null);
     }
 
-    private static Flyway configure(PgEndpoint endpoint, List<Script> scripts, Settings settings) {
+    /** Connections of its own, for the tests and tools that have no pool. */
+    private static DataSource direct(PgEndpoint endpoint) {
+        return io.shopdb.operator.sql.PgConnections.dataSource(endpoint, () -> { });
+    }
+
+    private static Flyway configure(DataSource dataSource, List<Script> scripts, Settings settings) {
         FluentConfiguration config = Flyway.configure()
-                .dataSource(endpoint.jdbcUrl() + "?sslmode=" + endpoint.sslMode() + "&ApplicationName=shopdb-operator-migration",
-                        endpoint.user(), new String(endpoint.password()))
+                .dataSource(settings.runAs() == null ? dataSource : new RoleResetting(dataSource))
                 .resourceProvider(new InMemoryScripts(scripts))
                 .schemas(settings.schemas().toArray(String[]::new))
                 .placeholders(settings.placeholders())
@@ -124,6 +138,42 @@ public final class FlywayRunner {
 
     private static String truncate(String s) {
         return s == null || s.length() <= 500 ? s : s.substring(0, 500) + "...";
+    }
+
+    /**
+     * With spec.runAs Flyway runs {@code SET ROLE} on each connection it takes (initSql). A pooled connection
+     * outlives the migration, so the role is reset when Flyway gives it back: the next borrower (a role's
+     * GRANT, a database's catalog read) must act as the operator's superuser, not as the run-as role.
+     */
+    private record RoleResetting(DataSource pool) implements DataSource {
+        @Override
+        public java.sql.Connection getConnection() throws SQLException {
+            java.sql.Connection c = pool.getConnection();
+            return (java.sql.Connection) java.lang.reflect.Proxy.newProxyInstance(FlywayRunner.class.getClassLoader(),
+                    new Class<?>[]{java.sql.Connection.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("close") && !c.isClosed()) {
+                            try (var st = c.createStatement()) {
+                                st.execute("RESET ROLE");
+                            } catch (SQLException e) {
+                                c.unwrap(java.sql.Connection.class).abort(Runnable::run); // never hand back a connection in another role
+                            }
+                        }
+                        try {
+                            return method.invoke(c, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        @Override public java.sql.Connection getConnection(String u, String p) throws SQLException { throw new java.sql.SQLFeatureNotSupportedException(); }
+        @Override public java.io.PrintWriter getLogWriter() throws SQLException { return pool.getLogWriter(); }
+        @Override public void setLogWriter(java.io.PrintWriter out) throws SQLException { pool.setLogWriter(out); }
+        @Override public void setLoginTimeout(int seconds) throws SQLException { pool.setLoginTimeout(seconds); }
+        @Override public int getLoginTimeout() throws SQLException { return pool.getLoginTimeout(); }
+        @Override public java.util.logging.Logger getParentLogger() throws java.sql.SQLFeatureNotSupportedException { return pool.getParentLogger(); }
+        @Override public <T> T unwrap(Class<T> iface) throws SQLException { return pool.unwrap(iface); }
+        @Override public boolean isWrapperFor(Class<?> iface) throws SQLException { return pool.isWrapperFor(iface); }
     }
 
     /** Flyway's view of our scripts: looked up by prefix and suffix, as it would scan a folder. */

@@ -1,7 +1,6 @@
 package io.shopdb.operator.migration;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.shopdb.operator.api.v1alpha1.PostgresMigrationSpec;
 import io.shopdb.operator.sql.Identifiers;
 
@@ -13,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The scripts and settings of a PostgresMigration, read from its ConfigMaps, checked, and hashed. The hash
@@ -29,12 +29,13 @@ public final class MigrationInputs {
 
     private MigrationInputs() {}
 
-    public static Inputs read(KubernetesClient client, String namespace, PostgresMigrationSpec spec, String defaultRunAs)
+    /** {@code configMaps}: name → ConfigMap of the migration's namespace, or null (the controller's informer cache). */
+    public static Inputs read(Function<String, ConfigMap> configMaps, PostgresMigrationSpec spec, String defaultRunAs)
             throws MissingSourceException {
         Map<String, String> byName = new TreeMap<>();
         for (int i = 0; i < spec.getSources().size(); i++) {
             var source = spec.getSources().get(i);
-            ConfigMap cm = client.configMaps().inNamespace(namespace).withName(source.getConfigMap()).get();
+            ConfigMap cm = configMaps.apply(source.getConfigMap());
             if (cm == null) {
                 throw new MissingSourceException("ConfigMap " + source.getConfigMap() + " (spec.sources[" + i + "]) was not found");
             }

@@ -8,9 +8,22 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresMigration;
 import io.shopdb.operator.api.v1alpha1.PostgresMigrationStatus;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.shopdb.operator.api.v1alpha1.PostgresBackup;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresMigrationSpec;
 import io.shopdb.operator.cluster.ClusterAccess;
+import io.shopdb.operator.kube.OperatorSecrets;
+import io.shopdb.operator.kube.References;
+import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.database.DatabaseSpecs;
-import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Outcome;
@@ -18,8 +31,10 @@ import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 
+import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * PostgresMigration: validate → wait for the database → read the scripts → migrate only when the scripts or
@@ -35,48 +50,83 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
 
+    private InformerEventSource<PostgresCluster, PostgresMigration> clusterCache;
+    private InformerEventSource<ConfigMap, PostgresMigration> configMaps;
+    private InformerEventSource<PostgresBackup, PostgresMigration> backups;
+    private InformerEventSource<Secret, PostgresMigration> secrets;
+
+    /**
+     * All reads come from these caches: the database (its Ready change wakes its migrations), the script
+     * ConfigMaps (an edit wakes the migrations that use them), the pre-migration backups it owns (their
+     * completion wakes it), the cluster behind the database and the operator's Secrets.
+     */
+    @Override
+    public List<EventSource<?, PostgresMigration>> prepareEventSources(EventSourceContext<PostgresMigration> context) {
+        var databases = References.source(context, PostgresDatabase.class, "databases",
+                m -> Set.of(m.getSpec().getDatabaseRef().getName()), PostgresMigrationReconciler::readinessChanged);
+        configMaps = References.source(context, ConfigMap.class, "configmaps",
+                m -> m.getSpec().getSources().stream().map(PostgresMigrationSpec.MigrationSource::getConfigMap).toList(), null);
+        backups = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresMigration.class)
+                .withName("backups").withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(PostgresMigration.class)).build(), context);
+        // the database's readiness already follows the cluster's: this cache is for reading, not waking
+        clusterCache = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresCluster.class, PostgresMigration.class)
+                .withName("clusters").withSecondaryToPrimaryMapper(c -> Set.of()).build(), context);
+        secrets = OperatorSecrets.source(context);
+        return List.of(databases, configMaps, backups, clusterCache, secrets);
+    }
+
+    static boolean readinessChanged(PostgresDatabase now, PostgresDatabase before) {
+        return Conditions.isReady(now.getStatus()) != Conditions.isReady(before.getStatus())
+                || !java.util.Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration());
+    }
+
     @Override
     public UpdateControl<PostgresMigration> reconcile(PostgresMigration migration, Context<PostgresMigration> context) {
         return statusWriter.run(migration, PostgresMigrationStatus::new, status -> {
             String ns = migration.getMetadata().getNamespace();
-            PostgresDatabase db = client.resources(PostgresDatabase.class).inNamespace(ns).withName(migration.getSpec().getDatabaseRef().getName()).get();
+            PostgresDatabase db = context.getSecondaryResource(PostgresDatabase.class).orElse(null);
             if (db == null || !Conditions.isReady(db.getStatus())) {
-                return Outcome.reconciling("WaitingForDatabase", "PostgresDatabase " + migration.getSpec().getDatabaseRef().getName()
+                return Outcome.waitingForEvent("WaitingForDatabase", "PostgresDatabase " + migration.getSpec().getDatabaseRef().getName()
                         + " (spec.databaseRef) " + (db == null ? "does not exist yet" : "is not Ready yet"));
             }
             MigrationInputs.Inputs inputs;
             try {
-                inputs = MigrationInputs.read(client, ns, migration.getSpec(), db.getSpec().getOwner());
+                inputs = MigrationInputs.read(name -> configMaps.get(new ResourceID(name, ns)).orElse(null), migration.getSpec(), db.getSpec().getOwner());
             } catch (MigrationInputs.MissingSourceException e) {
-                return Outcome.reconciling("WaitingForSources", e.getMessage());
+                return Outcome.waitingForEvent("WaitingForSources", e.getMessage());
             } catch (IllegalArgumentException e) {
                 return Outcome.stalledOnInputs(Reasons.INVALID_SPEC, e.getMessage());
             }
             if (inputs.hash().equals(status.getFailedHash())) {
                 return Outcome.stalledOnInputs(stalledReason(status), stalledMessage(status));
             }
-            PgEndpoint endpoint;
+            ClusterAccess.Target target;
+            String clusterName = db.getSpec().getClusterRef().getName();
             try {
-                endpoint = clusters.readyCluster(ns, db.getSpec().getClusterRef().getName()).admin().withDatabase(DatabaseSpecs.databaseName(db));
+                target = clusters.ready(clusterCache.get(new ResourceID(clusterName, ns)).orElse(null), clusterName, SecretLookup.cached(secrets, client));
             } catch (ClusterAccess.WaitingException e) {
                 return Outcome.reconciling(e.reason(), e.getMessage());
             }
+            String database = DatabaseSpecs.databaseName(db);
+            DataSource dataSource = target.dataSource(database);
             boolean changed = !inputs.hash().equals(status.getScriptsHash());
             if (changed && migration.getSpec().getBackupBefore() != null
-                    && FlywayRunner.info(endpoint, inputs.scripts(), inputs.settings()).pending() > 0) {
-                PreMigrationBackups.State backup = PreMigrationBackups.ensure(client, migration, db, inputs.hash());
+                    && target.inTurn(database, () -> FlywayRunner.info(dataSource, inputs.scripts(), inputs.settings())).pending() > 0) {
+                PreMigrationBackups.State backup = PreMigrationBackups.ensure(client, name -> backups.get(new ResourceID(name, ns)).orElse(null),
+                        migration, db, inputs.hash());
                 status.setPreMigrationBackup(backup.backupName());
                 if (backup.failure() != null) {
-                    return Outcome.stalledOnInputs("BackupFailed", "The backup before migrating (PostgresBackup " + backup.backupName()
+                    return Outcome.stalledOnInputs(Reasons.BACKUP_FAILED, "The backup before migrating (PostgresBackup " + backup.backupName()
                             + ") failed, so nothing was migrated: " + backup.failure());
                 }
                 if (!backup.ready()) {
-                    return Outcome.reconciling("WaitingForBackup", "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
+                    return Outcome.waitingForEvent(Reasons.WAITING_FOR_BACKUP, "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
                 }
             }
-            FlywayRunner.Report report = changed
-                    ? FlywayRunner.migrate(endpoint, inputs.scripts(), inputs.settings())
-                    : FlywayRunner.info(endpoint, inputs.scripts(), inputs.settings());
+            // one Flyway run per database at a time: it takes up to two pooled connections, and its own advisory lock serializes runs anyway
+            FlywayRunner.Report report = target.inTurn(database, () -> changed
+                    ? FlywayRunner.migrate(dataSource, inputs.scripts(), inputs.settings())
+                    : FlywayRunner.info(dataSource, inputs.scripts(), inputs.settings()));
             record(status, report);
             if (report.failure() != null) {
                 if (isConnectionTrouble(report.failure())) {

@@ -2,6 +2,7 @@ package io.shopdb.operator.migration;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.shopdb.operator.api.v1alpha1.LocalReference;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupSpec;
@@ -13,6 +14,7 @@ import io.shopdb.operator.status.Conditions;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /**
  * spec.backupBefore: one PostgresBackup per set of scripts about to run (named after their hash, so a retry
@@ -32,12 +34,19 @@ final class PreMigrationBackups {
         return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
     }
 
-    static State ensure(KubernetesClient client, PostgresMigration m, PostgresDatabase db, String inputsHash) {
+    /** {@code cached}: name → the migration's backups as the informer holds them. */
+    static State ensure(KubernetesClient client, Function<String, PostgresBackup> cached, PostgresMigration m, PostgresDatabase db, String inputsHash) {
         String name = name(m, inputsHash);
-        String ns = m.getMetadata().getNamespace();
-        PostgresBackup backup = client.resources(PostgresBackup.class).inNamespace(ns).withName(name).get();
+        PostgresBackup backup = cached.apply(name);
         if (backup == null) {
-            client.resource(build(m, db, name)).create();
+            try {
+                client.resource(build(m, db, name)).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                // made by an earlier reconcile, not in the cache yet: its events will come
+            }
             return new State(name, false, null);
         }
         if (Conditions.isReady(backup.getStatus())) {

@@ -57,7 +57,8 @@ public class BackupMigrationMetrics {
         Map<MeterSet.Series, Double> next = new HashMap<>();
         backups(caches.of(PostgresBackup.class), caches.of(PostgresBackupSchedule.class), next);
         migrations(caches.of(PostgresMigration.class), next);
-        meters.publish(s -> NAMES.contains(s.name()), next);
+        PartitionMetrics.series(caches.of(io.shopdb.operator.api.v1alpha1.PostgresDatabase.class), next);
+        meters.publish(s -> NAMES.contains(s.name()) || PartitionMetrics.NAMES.contains(s.name()), next);
     }
 
     /**

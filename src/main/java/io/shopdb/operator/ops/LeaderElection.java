@@ -1,5 +1,6 @@
 package io.shopdb.operator.ops;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.quarkus.arc.Unremovable;
 import io.smallrye.config.ConfigMapping;
@@ -33,10 +34,15 @@ public class LeaderElection {
     @Produces
     @Dependent
     @Unremovable
-    LeaderElectionConfiguration leaderElection(Config config) {
+    LeaderElectionConfiguration leaderElection(Config config, Leadership leadership) {
         if (!config.enabled()) {
             return null;
         }
-        return new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace().orElse(null));
+        leadership.electionEnabled();
+        // JOSDK's own callbacks start and stop the controllers; these only tell the rest of the operator.
+        LeaderCallbacks tell = new LeaderCallbacks(leadership::startedLeading, leadership::stoppedLeading, leader -> { });
+        return new LeaderElectionConfiguration(config.leaseName(), config.leaseNamespace().orElse(null),
+                LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE, LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, null, tell, true);
     }
 }

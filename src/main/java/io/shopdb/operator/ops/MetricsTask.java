@@ -6,7 +6,6 @@ import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.cluster.ClusterConnections;
 import io.shopdb.operator.sql.HealthQueries;
 import io.shopdb.operator.sql.HealthSnapshot;
-import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -50,6 +49,7 @@ public class MetricsTask {
     @Inject BackupMigrationMetrics backupsAndMigrations;
     @Inject DatabaseHealthMetrics health;
     @Inject ClusterConnections connections;
+    @Inject Leadership leadership;
 
     private ScheduledExecutorService executor;
     private final AtomicLong ticks = new AtomicLong();
@@ -79,7 +79,11 @@ public class MetricsTask {
         try {
             resources.refresh();
             backupsAndMigrations.refresh();
-            List<PostgresCluster> clusters = caches.of(PostgresCluster.class);
+            List<PostgresCluster> all = caches.of(PostgresCluster.class);
+            // the pools of deleted clusters close here: this task already walks the cached clusters
+            connections.retain(all.stream().map(ClusterConnections::key).collect(java.util.stream.Collectors.toSet()));
+            // Only the leader takes snapshots: a standby replica would double the queries and the series.
+            List<PostgresCluster> clusters = leadership.isLeader() ? all : List.of();
             Set<String> observed = new HashSet<>();
             for (PostgresCluster c : clusters) {
                 // A cluster that never answered is still being created: no series yet, rather than a false "down".
@@ -102,9 +106,9 @@ public class MetricsTask {
         String name = c.getMetadata().getName();
         MDC.put("resource", ns + "/" + name);
         try {
-            PgEndpoint admin = connections.admin(c);
-            try (Connection conn = PgConnections.open(admin)) {
-                HealthSnapshot s = HealthQueries.read(conn, db -> PgConnections.open(admin.withDatabase(db)));
+            PgEndpoint admin = connections.admin(c, caches.secrets());
+            try (Connection conn = connections.open(c, admin)) {
+                HealthSnapshot s = HealthQueries.read(conn, db -> connections.open(c, admin.withDatabase(db)));
                 health.published(ns, name, s);
             }
         } catch (Exception e) {

@@ -12,11 +12,19 @@ import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
 import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.cluster.ClusterAccess;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.shopdb.operator.cluster.ClusterEvents;
 import io.shopdb.operator.kube.Claims;
+import io.shopdb.operator.kube.References;
+import io.shopdb.operator.kube.SecretLookup;
+import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.sql.DesiredGrants;
 import io.shopdb.operator.sql.DesiredRole;
-import io.shopdb.operator.sql.PgConnections;
-import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.RoleCatalog;
 import io.shopdb.operator.sql.RoleInUseException;
 import io.shopdb.operator.status.EventRecorder;
@@ -29,8 +37,10 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * PostgresRole: validate → claim the name → wait for the cluster → role attributes and membership →
@@ -39,11 +49,42 @@ import java.util.Map;
  */
 @ControllerConfiguration(name = "postgresrole")
 public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner<PostgresRole> {
+    private static final String PASSWORD_SECRET_INDEX = "password-secret";
+    /** On the Secrets the operator makes for a role (generated password, connection Secret). */
+    static final String ROLE_LABEL = "shopdb.io/role";
+
     @Inject KubernetesClient client;
     @Inject ClusterAccess clusters;
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
     @Inject RolePasswords passwords;
+
+    private InformerEventSource<Secret, PostgresRole> secrets;
+
+    /**
+     * Everything a reconcile reads from Kubernetes comes from these caches: the claims index of the roles
+     * themselves, the referenced cluster (whose Ready change wakes its roles), and Secrets (the password
+     * Secret given or generated, the connection Secret), whose changes wake the role that uses them.
+     */
+    @Override
+    public List<EventSource<?, PostgresRole>> prepareEventSources(EventSourceContext<PostgresRole> context) {
+        Claims.index(context, PostgresRoleReconciler::clusterName, o -> o.getSpec() == null ? null : RoleSpecs.roleName(o));
+        context.getPrimaryCache().addIndexer(PASSWORD_SECRET_INDEX, r -> r.getSpec() == null || r.getSpec().getPasswordSecretRef() == null
+                ? List.of() : List.of(References.key(r.getMetadata().getNamespace(), r.getSpec().getPasswordSecretRef().getName())));
+        var passwordUsers = References.<Secret, PostgresRole>referencedBy(context, PASSWORD_SECRET_INDEX);
+        secrets = new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, PostgresRole.class)
+                .withName("secrets")
+                .withSecondaryToPrimaryMapper(s -> {
+                    Set<ResourceID> ids = new HashSet<>(passwordUsers.toPrimaryResourceIDs(s));
+                    String owner = s.getMetadata().getLabels() == null ? null : s.getMetadata().getLabels().get(ROLE_LABEL);
+                    if (owner != null) {
+                        ids.add(new ResourceID(owner, s.getMetadata().getNamespace()));
+                    }
+                    return ids;
+                })
+                .build(), context);
+        return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), secrets);
+    }
 
     @Override
     public UpdateControl<PostgresRole> reconcile(PostgresRole role, Context<PostgresRole> context) {
@@ -57,38 +98,49 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                 return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
             }
             status.setRoleName(desired.name());
-            PostgresRole owner = claimOwner(role);
+            PostgresRole owner = claimOwner(role, context);
             if (!Claims.isOwner(owner, role)) {
                 return Outcome.stalled(Reasons.CONFLICT, "PostgresRole " + owner.getMetadata().getName()
                         + " already manages role " + desired.name() + " on cluster " + role.getSpec().getClusterRef().getName());
             }
             try {
-                ClusterAccess.Target target = clusters.readyCluster(role.getMetadata().getNamespace(), role.getSpec().getClusterRef().getName());
-                return new RoleSync(client, passwords, events).sync(role, desired, grants, target, status);
+                ClusterAccess.Target target = target(role, context);
+                return new RoleSync(client, passwords, events, secretLookup()).sync(role, desired, grants, target, status);
             } catch (ClusterAccess.WaitingException e) {
-                return Outcome.reconciling(e.reason(), e.getMessage());
+                return e.eventDriven() ? Outcome.waitingForEvent(e.reason(), e.getMessage()) : Outcome.reconciling(e.reason(), e.getMessage());
             } catch (SQLException e) {
-                return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "SQL failed, will retry: " + Messages.firstLine(e));
+                return Outcome.reconciling(SqlErrors.reason(e), "SQL failed, will retry: " + Messages.firstLine(e));
             }
         });
     }
 
-    private PostgresRole claimOwner(PostgresRole role) {
-        return Claims.ownerOf(client, PostgresRole.class, role,
-                o -> o.getSpec() == null || o.getSpec().getClusterRef() == null ? null : o.getSpec().getClusterRef().getName(),
+    private ClusterAccess.Target target(PostgresRole role, Context<PostgresRole> context) throws ClusterAccess.WaitingException {
+        return clusters.ready(context.getSecondaryResource(PostgresCluster.class).orElse(null), clusterName(role), secretLookup());
+    }
+
+    private SecretLookup secretLookup() {
+        return SecretLookup.cached(secrets, client);
+    }
+
+    private static String clusterName(PostgresRole r) {
+        return r.getSpec() == null || r.getSpec().getClusterRef() == null ? null : r.getSpec().getClusterRef().getName();
+    }
+
+    private static PostgresRole claimOwner(PostgresRole role, Context<PostgresRole> context) {
+        return Claims.ownerOf(context.getPrimaryCache(), role, PostgresRoleReconciler::clusterName,
                 o -> o.getSpec() == null ? null : RoleSpecs.roleName(o));
     }
 
     @Override
     public DeleteControl cleanup(PostgresRole role, Context<PostgresRole> context) {
         String name = RoleSpecs.roleName(role);
-        if (role.getSpec().getReclaimPolicy() != ReclaimPolicy.Delete || !Claims.isOwner(claimOwner(role), role)) {
+        if (role.getSpec().getReclaimPolicy() != ReclaimPolicy.Delete || !Claims.isOwner(claimOwner(role, context), role)) {
             return DeleteControl.defaultDelete();
         }
         try {
-            ClusterAccess.Target target = clusters.readyCluster(role.getMetadata().getNamespace(), role.getSpec().getClusterRef().getName());
+            ClusterAccess.Target target = target(role, context);
             for (String database : RoleSpecs.grants(role).keySet()) {
-                try (Connection c = PgConnections.open(target.admin().withDatabase(database))) {
+                try (Connection c = target.open(database)) {
                     RoleCatalog.dropPrivileges(c, name);
                 } catch (SQLException e) {
                     if (!"3D000".equals(e.getSQLState())) { // database already gone: nothing to drop there
@@ -96,7 +148,7 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                     }
                 }
             }
-            try (Connection c = PgConnections.open(target.admin())) {
+            try (Connection c = target.open()) {
                 RoleCatalog.drop(c, name);
             }
             events.normal(role, "Dropped", "Role " + name + " dropped (reclaimPolicy Delete)");
@@ -104,12 +156,10 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
         } catch (RoleInUseException e) {
             String message = "Role " + name + " was not dropped: " + e.getMessage()
                     + ". Reassign or drop those objects (REASSIGN OWNED / DROP OWNED), or set reclaimPolicy: Retain";
-            events.warning(role, "DropRefused", message);
             markStalled(role, message);
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(30));
         } catch (ClusterAccess.WaitingException e) {
-            if (client.resources(PostgresCluster.class).inNamespace(role.getMetadata().getNamespace())
-                    .withName(role.getSpec().getClusterRef().getName()).get() == null) {
+            if (context.getSecondaryResource(PostgresCluster.class).isEmpty()) {
                 return DeleteControl.defaultDelete(); // the cluster is gone, and the role with it
             }
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));
@@ -119,15 +169,8 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
         }
     }
 
-    /** A deletion that cannot finish is Stalled, with what to do, so it does not look like progress. */
+    /** A deletion that cannot finish is Stalled, with what to do, so it does not look like progress (StatusWriter also sends the Event). */
     private void markStalled(PostgresRole role, String message) {
-        client.resources(PostgresRole.class).inNamespace(role.getMetadata().getNamespace()).withName(role.getMetadata().getName())
-                .editStatus(r -> {
-                    PostgresRoleStatus s = r.getStatus() == null ? new PostgresRoleStatus() : r.getStatus();
-                    io.shopdb.operator.status.Conditions.apply(s, r.getMetadata().getGeneration(),
-                            Outcome.stalled("DropRefused", message), java.time.Clock.systemUTC());
-                    r.setStatus(s);
-                    return r;
-                });
+        statusWriter.record(role, PostgresRoleStatus::new, Outcome.stalled(Reasons.DROP_REFUSED, message));
     }
 }

@@ -7,6 +7,7 @@ import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
 import io.shopdb.operator.cluster.ClusterNames;
 import io.shopdb.operator.kube.GeneratedSecrets;
+import io.shopdb.operator.kube.SecretLookup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -27,28 +28,31 @@ public class RolePasswords {
         return role.getMetadata().getName() + "-password";
     }
 
-    public Result resolve(PostgresRole role, PostgresRoleStatus status) {
+    public Result resolve(PostgresRole role, PostgresRoleStatus status, SecretLookup secrets) {
         String ns = role.getMetadata().getNamespace();
         SecretKeyReference ref = role.getSpec().getPasswordSecretRef();
         if (ref != null) {
             String key = ref.getPasswordKey() != null ? ref.getPasswordKey() : "password";
-            char[] password = GeneratedSecrets.read(client, ns, ref.getName(), key);
+            char[] password = secrets.read(ns, ref.getName(), key);
             if (password == null) {
                 return new Result(null, ref.getName(), "Secret " + ref.getName() + " with key " + key + " (spec.passwordSecretRef) was not found");
             }
             return new Result(password, ref.getName(), null);
         }
         String name = generatedSecretName(role);
-        GeneratedSecrets.ensure(client, role, name, RoleSpecs.roleName(role),
+        GeneratedSecrets.ensure(client, secrets, role, name, RoleSpecs.roleName(role),
                 Map.of("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY, "shopdb.io/role", role.getMetadata().getName()),
-                role.getSpec().getReclaimPolicy() == ReclaimPolicy.Delete);
+                role.getSpec().getReclaimPolicy() == ReclaimPolicy.Delete, null);
         String rotation = role.getSpec().getPasswordRotation();
         if (rotation != null && !rotation.isEmpty() && !rotation.equals(status.getPasswordRotation())) {
             if (status.getPasswordSecret() != null) { // not on the first reconcile: the password is brand new
                 GeneratedSecrets.rotate(client, ns, name);
+                // the new password, not the cache's copy of the old one
+                status.setPasswordRotation(rotation);
+                return new Result(GeneratedSecrets.read(client, ns, name, "password"), name, null);
             }
             status.setPasswordRotation(rotation);
         }
-        return new Result(GeneratedSecrets.read(client, ns, name, "password"), name, null);
+        return new Result(secrets.read(ns, name, "password"), name, null);
     }
 }

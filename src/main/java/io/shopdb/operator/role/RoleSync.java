@@ -6,15 +6,16 @@ import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
 import io.shopdb.operator.cluster.ClusterAccess;
 import io.shopdb.operator.cluster.ClusterNames;
 import io.shopdb.operator.kube.DesiredState;
+import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.ActualGrants;
 import io.shopdb.operator.sql.ActualRole;
 import io.shopdb.operator.sql.DesiredGrants;
 import io.shopdb.operator.sql.DesiredRole;
 import io.shopdb.operator.sql.GrantCatalog;
 import io.shopdb.operator.sql.GrantPlan;
-import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.RoleCatalog;
 import io.shopdb.operator.sql.RolePlan;
+import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.sql.SqlStep;
 import io.shopdb.operator.sql.SqlSteps;
 import io.shopdb.operator.status.EventRecorder;
@@ -32,18 +33,26 @@ final class RoleSync {
     private final KubernetesClient client;
     private final RolePasswords passwords;
     private final EventRecorder events;
+    private final SecretLookup secrets;
 
-    RoleSync(KubernetesClient client, RolePasswords passwords, EventRecorder events) {
+    RoleSync(KubernetesClient client, RolePasswords passwords, EventRecorder events, SecretLookup secrets) {
         this.client = client;
         this.passwords = passwords;
         this.events = events;
+        this.secrets = secrets;
     }
 
+    /**
+     * At steady state: one Secret read from the cache, the role's catalog rows (3 queries), and one grant
+     * read per database (a fixed number of queries per database, see GrantCatalog), whatever the number of
+     * grants; nothing is written. DDL that touches shared catalog rows runs in turn per database
+     * ({@link ClusterAccess.Target#changingCatalog}).
+     */
     Outcome sync(PostgresRole role, DesiredRole desired, Map<String, DesiredGrants> grants, ClusterAccess.Target target,
                  PostgresRoleStatus status) throws SQLException {
         char[] password = null;
         if (desired.login()) {
-            RolePasswords.Result pw = passwords.resolve(role, status);
+            RolePasswords.Result pw = passwords.resolve(role, status, secrets);
             if (pw.waiting() != null) {
                 return Outcome.reconciling("WaitingForSecret", pw.waiting());
             }
@@ -51,27 +60,42 @@ final class RoleSync {
             status.setPasswordSecret(pw.secretName());
         }
         List<String> applied = new ArrayList<>();
-        try (Connection c = PgConnections.open(target.admin())) {
-            for (String parent : desired.memberOf()) {
-                if (RoleCatalog.read(c, parent) == null) {
-                    return Outcome.reconciling("WaitingForRoles", "Role " + parent + " (spec.memberOf) does not exist yet");
-                }
+        try (Connection c = target.open()) {
+            List<String> missing = RoleCatalog.missing(c, desired.memberOf());
+            if (!missing.isEmpty()) {
+                return Outcome.reconciling("WaitingForRoles", "Role " + missing.get(0) + " (spec.memberOf) does not exist yet");
             }
             ActualRole actual = RoleCatalog.read(c, desired.name());
-            applied.addAll(run(c, RolePlan.plan(desired, actual)));
+            List<SqlStep> plan = RolePlan.plan(desired, actual);
+            if (!plan.isEmpty()) {
+                applied.addAll(SqlErrors.retryingConflicts(() -> run(c, RolePlan.plan(desired, RoleCatalog.read(c, desired.name())))));
+            }
             if (password != null && RoleCatalog.ensurePassword(c, desired.name(), password)) {
                 applied.add("ALTER ROLE " + desired.name() + " PASSWORD (SCRAM, set from the Secret)");
             }
         }
         List<String> unresolved = new ArrayList<>();
         for (var entry : grants.entrySet()) {
-            try (Connection c = PgConnections.open(target.admin().withDatabase(entry.getKey()))) {
-                ActualGrants actual = GrantCatalog.read(c, desired.name());
-                applied.addAll(run(c, GrantPlan.plan(entry.getValue(), actual)));
-                GrantPlan.unresolved(entry.getValue(), actual).forEach(u -> unresolved.add(entry.getKey() + ": " + u));
+            String database = entry.getKey();
+            DesiredGrants want = entry.getValue();
+            try {
+                ActualGrants actual;
+                try (Connection c = target.open(database)) {
+                    actual = GrantCatalog.read(c, desired.name());
+                }
+                if (!GrantPlan.plan(want, actual).isEmpty()) {
+                    // Planned again inside the turn: another role's grant may have changed the same rows meanwhile.
+                    // The turn is taken before a connection (as Flyway's is), so waiters never hold the pool.
+                    applied.addAll(target.changingCatalog(database, () -> {
+                        try (Connection c = target.open(database)) {
+                            return run(c, GrantPlan.plan(want, GrantCatalog.read(c, desired.name())));
+                        }
+                    }));
+                }
+                GrantPlan.unresolved(want, actual).forEach(u -> unresolved.add(database + ": " + u));
             } catch (SQLException e) {
                 if ("3D000".equals(e.getSQLState())) {
-                    return Outcome.reconciling("WaitingForDatabase", "Database " + entry.getKey() + " (spec.grants) does not exist yet");
+                    return Outcome.reconciling("WaitingForDatabase", "Database " + database + " (spec.grants) does not exist yet");
                 }
                 throw e;
             }
@@ -96,7 +120,8 @@ final class RoleSync {
                 : role.getSpec().getGrants().isEmpty() ? "postgres" : role.getSpec().getGrants().get(0).getDatabase();
         String[] address = ClusterAccess.publicAddress(target.cluster());
         var labels = Map.of("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY, "shopdb.io/role", role.getMetadata().getName());
-        DesiredState.apply(client, role, ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels));
+        var secret = ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels);
+        DesiredState.applyCached(client, role, secret, secrets.get(role.getMetadata().getNamespace(), ConnectionSecrets.name(role)));
     }
 
     private static List<String> run(Connection c, List<SqlStep> plan) throws SQLException {

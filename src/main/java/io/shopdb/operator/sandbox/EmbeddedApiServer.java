@@ -28,10 +28,12 @@ public final class EmbeddedApiServer implements AutoCloseable {
     public static final List<String> CRD_RESOURCES = List.of("postgresclusters", "postgresdatabases", "postgresroles",
             "postgresmigrations", "postgresbackups", "postgresbackupschedules", "postgresrestores");
 
+    /** The User-Agent of the sandbox's own components (runner, kubelet), to tell their calls from the operator's. */
+    public static final String SANDBOX_USER_AGENT = "shopdb-sandbox";
+
     private final ApiHttpServer http;
     private final ApiServerDispatcher dispatcher;
     private final String url;
-
     private EmbeddedApiServer(ApiHttpServer http, ApiServerDispatcher dispatcher, String url) {
         this.http = http;
         this.dispatcher = dispatcher;
@@ -74,7 +76,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return url;
     }
 
-    /** The requests received so far, by verb and resource. */
+    /** The requests received so far, by client and verb, and the last ones in order. */
     public ApiRequests requests() {
         return dispatcher.requests();
     }

@@ -41,6 +41,11 @@ public class LocalControllers {
     static final String POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name";
 
     @Inject KubernetesClient client;
+
+    /** The sandbox's own client (its User-Agent tells its calls from the operator's at the API server). */
+    void useClient(KubernetesClient own) {
+        this.client = own;
+    }
     @Inject LocalKubelet kubelet;
 
     public synchronized void sync() {

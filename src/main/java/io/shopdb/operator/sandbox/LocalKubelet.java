@@ -39,6 +39,11 @@ public class LocalKubelet {
 
     @Inject KubernetesClient client;
 
+    /** The sandbox's own client (its User-Agent tells its calls from the operator's at the API server). */
+    void useClient(KubernetesClient own) {
+        this.client = own;
+    }
+
     private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
     private final Map<String, Integer> stablePorts = new ConcurrentHashMap<>();
     private Path root;
@@ -89,6 +94,8 @@ public class LocalKubelet {
                     running.process().restart();
                 }
                 report(p, running);
+            } catch (PodEnvironment.ConfigError e) {
+                reportWaiting(p, "CreateContainerConfigError", e.getMessage());
             } catch (IOException | RuntimeException e) {
                 LOG.debugf("sandbox: pod %s not started yet: %s", key(p), e.getMessage());
             }
@@ -310,6 +317,30 @@ public class LocalKubelet {
                     .withConditions(new PodConditionBuilder().withType("Ready").withStatus(readyText).build())
                     .addNewContainerStatus().withName(p.getSpec().getContainers().get(0).getName())
                     .withReady(ready).withRestartCount(restarts).withStarted(alive).endContainerStatus()
+                    .build());
+            return pod;
+        });
+    }
+
+    /** A pod whose container cannot be created, as the kubelet reports it: Pending, the container waiting with a reason. */
+    private void reportWaiting(Pod p, String reason, String message) {
+        var status = p.getStatus();
+        boolean same = status != null && status.getContainerStatuses() != null && !status.getContainerStatuses().isEmpty()
+                && status.getContainerStatuses().get(0).getState() != null && status.getContainerStatuses().get(0).getState().getWaiting() != null
+                && reason.equals(status.getContainerStatuses().get(0).getState().getWaiting().getReason())
+                && Objects.equals(message, status.getContainerStatuses().get(0).getState().getWaiting().getMessage());
+        if (same) {
+            return;
+        }
+        LOG.infof("sandbox: pod %s cannot start: %s: %s", key(p), reason, message);
+        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).editStatus(pod -> {
+            pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
+                    .withPhase("Pending")
+                    .withConditions(new PodConditionBuilder().withType("Ready").withStatus("False").withReason("ContainersNotReady").build())
+                    .addNewContainerStatus().withName(p.getSpec().getContainers().get(0).getName())
+                    .withReady(false).withRestartCount(0).withStarted(false)
+                    .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
+                    .endContainerStatus()
                     .build());
             return pod;
         });

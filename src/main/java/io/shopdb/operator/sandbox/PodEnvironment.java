@@ -29,6 +29,16 @@ import java.util.function.BiFunction;
 final class PodEnvironment {
     private PodEnvironment() {}
 
+    /**
+     * A container's env cannot be built (missing Secret or key): the kubelet leaves such a container waiting with
+     * reason CreateContainerConfigError and this message (the kubelet's wording), and retries.
+     */
+    static final class ConfigError extends IllegalStateException {
+        ConfigError(String message) {
+            super(message);
+        }
+    }
+
     static Map<String, String> build(Pod pod, Container container, Map<String, Path> volumeDirs, Map<Integer, Integer> localPorts,
                                      BiFunction<String, String, Map<String, String>> secretData, ServiceAddresses.Resolver resolver) {
         return build(pod, container, volumeDirs, localPorts, secretData, resolver, null);
@@ -102,10 +112,15 @@ final class PodEnvironment {
             };
         }
         if (from.getSecretKeyRef() != null) {
-            Map<String, String> data = secretData.apply(pod.getMetadata().getNamespace(), from.getSecretKeyRef().getName());
-            String encoded = data == null ? null : data.get(from.getSecretKeyRef().getKey());
+            String ns = pod.getMetadata().getNamespace();
+            String name = from.getSecretKeyRef().getName();
+            Map<String, String> data = secretData.apply(ns, name);
+            if (data == null) {
+                throw new ConfigError("secret \"" + name + "\" not found");
+            }
+            String encoded = data.get(from.getSecretKeyRef().getKey());
             if (encoded == null) {
-                throw new IllegalStateException("secret " + from.getSecretKeyRef().getName() + " key " + from.getSecretKeyRef().getKey() + " not found");
+                throw new ConfigError("couldn't find key " + from.getSecretKeyRef().getKey() + " in Secret " + ns + "/" + name);
             }
             return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
         }

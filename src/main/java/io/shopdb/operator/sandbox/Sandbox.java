@@ -28,6 +28,7 @@ public class Sandbox {
     @Inject LocalKubelet kubelet;
     @Inject LocalControllers controllers;
     @Inject ServiceAddresses addresses;
+    @Inject io.fabric8.kubernetes.client.KubernetesClient client;
 
     private ScheduledExecutorService loop;
     private Path root;
@@ -41,6 +42,12 @@ public class Sandbox {
         } catch (IOException e) {
             throw new IllegalStateException("cannot create the sandbox directory", e);
         }
+        // The runner plays kube-controller-manager and kubelet: its calls are not the operator's, so they carry
+        // their own User-Agent (tests and benchmarks count the operator's calls at the API server).
+        var own = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
+                client.getConfiguration()).withUserAgent(EmbeddedApiServer.SANDBOX_USER_AGENT).build()).build();
+        kubelet.useClient(own);
+        controllers.useClient(own);
         kubelet.start(root);
         addresses.install(kubelet::resolve);
         loop = Executors.newSingleThreadScheduledExecutor(r -> {

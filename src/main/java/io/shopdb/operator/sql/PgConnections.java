@@ -1,6 +1,10 @@
 package io.shopdb.operator.sql;
 
+import javax.sql.DataSource;
+import java.io.PrintWriter;
 import java.sql.Connection;
+import java.sql.SQLFeatureNotSupportedException;
+import java.util.logging.Logger;
 import java.sql.SQLException;
 import java.util.Properties;
 
@@ -31,5 +35,37 @@ public final class PgConnections {
             throw new SQLException("not a PostgreSQL URL: " + endpoint);
         }
         return c;
+    }
+
+    /** {@link #open} as an unpooled DataSource; {@code onOpen} runs after each new connection (a counter). */
+    public static DataSource dataSource(PgEndpoint endpoint, Runnable onOpen) {
+        return new EndpointDataSource(endpoint, onOpen);
+    }
+
+    private record EndpointDataSource(PgEndpoint endpoint, Runnable onOpen) implements DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            Connection c = open(endpoint);
+            onOpen.run();
+            return c;
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            throw new SQLFeatureNotSupportedException("the endpoint carries the credentials");
+        }
+
+        @Override public PrintWriter getLogWriter() { return null; }
+        @Override public void setLogWriter(PrintWriter out) {}
+        @Override public void setLoginTimeout(int seconds) {}
+        @Override public int getLoginTimeout() { return 0; }
+        @Override public Logger getParentLogger() throws SQLFeatureNotSupportedException { throw new SQLFeatureNotSupportedException(); }
+        @Override public <T> T unwrap(Class<T> iface) throws SQLException { throw new SQLException("not a wrapper"); }
+        @Override public boolean isWrapperFor(Class<?> iface) { return false; }
+
+        @Override
+        public String toString() {
+            return endpoint.toString(); // PgEndpoint.toString never shows the password (Hikari logs its DataSource)
+        }
     }
 }

@@ -29,6 +29,7 @@ public final class RoleCatalog {
               JOIN pg_roles u ON u.oid = m.member
              WHERE u.rolname = ?""";
     static final String VERIFIER = "SELECT rolpassword FROM pg_authid WHERE rolname = ?";
+    static final String MISSING = "SELECT n FROM unnest(?::text[]) AS n WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = n)";
     /**
      * What depends on the role, from the shared pg_shdepend catalog (visible from any database):
      * first column true for ownership ('o'; default-ACL rows are privilege settings, not data, and DROP OWNED
@@ -56,6 +57,23 @@ public final class RoleCatalog {
     private RoleCatalog() {}
 
     /** The role, or null when it does not exist. */
+    /** Which of {@code names} are not roles on the server: one query, however many names. */
+    public static List<String> missing(Connection c, java.util.Collection<String> names) throws SQLException {
+        if (names.isEmpty()) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(MISSING)) {
+            ps.setArray(1, c.createArrayOf("text", names.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
     public static ActualRole read(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ROLE)) {
             ps.setString(1, name);

@@ -16,6 +16,10 @@
  * that database, after the role and the database exist; report {@link io.shopdb.operator.sql.GrantPlan#unresolved}.
  * Deleting a role (reclaimPolicy Delete): {@link io.shopdb.operator.sql.RoleCatalog#dropPrivileges} in each
  * managed database, then {@link io.shopdb.operator.sql.RoleCatalog#drop}.
+ * Partitions: {@link io.shopdb.operator.sql.PartitionMaintenance#run} per declared table on a connection to its
+ * database: {@link io.shopdb.operator.sql.PartitionCatalog#read}, the pure
+ * {@link io.shopdb.operator.sql.PartitionPlan#plan} (the day is a parameter, so tests let months pass), two
+ * transactions (partitions ahead and row moves; retention), then the report for status.
  *
  * <p>Rules: identifiers only through {@link io.shopdb.operator.sql.Identifiers#quote}, the few literals DDL
  * needs only through {@link io.shopdb.operator.sql.Literals#quote} after a shape check, one statement per

@@ -17,6 +17,14 @@ public record Outcome(State state, String reason, String message, boolean rechec
         return new Outcome(State.RECONCILING, reason, message, true);
     }
 
+    /**
+     * Reconciling, waiting for something whose change arrives as an event (the referenced cluster turning
+     * Ready): no backoff timer, so a thousand waiting resources cost nothing and all start the moment it does.
+     */
+    public static Outcome waitingForEvent(String reason, String message) {
+        return new Outcome(State.RECONCILING, reason, message, false);
+    }
+
     public static Outcome stalled(String reason, String message) {
         return new Outcome(State.STALLED, reason, message, false);
     }

@@ -5,8 +5,6 @@ public final class Reasons {
     public static final String READY = "Ready";
     public static final String INVALID_SPEC = "InvalidSpec";
     public static final String CONFLICT = "Conflict";
-    public static final String NOT_IMPLEMENTED = "NotImplemented";
-    public static final String CREATING = "Creating";
     public static final String WAITING_FOR_INSTANCES = "WaitingForInstances";
     public static final String WAITING_FOR_REPLICAS = "WaitingForReplicas";
     public static final String SERVER_UNREACHABLE = "ServerUnreachable";
@@ -16,6 +14,17 @@ public final class Reasons {
     public static final String INVALID_PARAMETER = "InvalidParameter";
 
     public static final String WAITING_FOR_BACKUP = "WaitingForBackup";
+    public static final String BACKUP_FAILED = "BackupFailed";
+    public static final String BACKUP_NOT_FOUND = "BackupNotFound";
+    public static final String NOT_SUPPORTED = "NotSupported";
+    /** A schedule whose last restore drill failed (Ready=False until a later drill passes). */
+    public static final String DRILL_FAILED = "DrillFailed";
+    /** A suspended schedule: Ready, starting no runs. */
+    public static final String SUSPENDED = "Suspended";
+    /** A role whose deletion refuses to drop it (it still owns objects). */
+    public static final String DROP_REFUSED = "DropRefused";
+    /** An exception the reconcile did not expect; retried. */
+    public static final String ERROR = "Error";
 
     private Reasons() {}
 }

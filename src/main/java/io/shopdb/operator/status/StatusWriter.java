@@ -18,7 +18,8 @@ import java.util.function.Supplier;
 /**
  * Runs one reconcile body and turns its {@link Outcome} into status, Events and the next schedule, the
  * same way for every kind: status is patched only when it changed; Reconciling retries with a backoff
- * that grows with how long the resource has been reconciling (2 s .. 60 s); Ready re-checks every shopdb.recheck-interval (drift is reverted then);
+ * that grows with how long the resource has been reconciling (2 s .. 60 s), or none when an event ends the wait;
+ * Ready re-checks every shopdb.recheck-interval ± 20% (drift is reverted then);
  * Stalled waits for a spec change. An unexpected exception becomes Reconciling, never a crash loop.
  */
 @ApplicationScoped
@@ -29,6 +30,7 @@ public class StatusWriter {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Inject EventRecorder events;
+    @Inject io.fabric8.kubernetes.client.KubernetesClient client;
     @Inject io.shopdb.operator.ShopdbConfig config;
     /** Every outcome, for the metrics (ops/ResourceMetrics); observers must not throw into a reconcile. */
     @Inject jakarta.enterprise.event.Event<ReconcileReport> reports;
@@ -45,15 +47,10 @@ public class StatusWriter {
                 outcome = body.apply(status);
             } catch (RuntimeException e) {
                 LOG.warnf("reconcile failed: %s", e.toString());
-                outcome = Outcome.reconciling("Error", "Unexpected error, will retry: " + e.getClass().getSimpleName()
+                outcome = Outcome.reconciling(Reasons.ERROR, "Unexpected error, will retry: " + e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : ": " + Messages.firstLine(e.getMessage())));
             }
-            Conditions.apply(status, resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration(), outcome, clock);
-            boolean changed = !MAPPER.valueToTree(status).equals(before == null ? null : MAPPER.valueToTree(before));
-            if (changed) {
-                LOG.infof("%s %s: %s", outcome.phase(), outcome.reason(), outcome.message());
-                announce(resource, before, outcome);
-            }
+            boolean changed = conclude(resource, before, status, outcome);
             resource.setStatus(status);
             report(resource, outcome, status);
             UpdateControl<R> control = changed ? UpdateControl.patchStatus(resource) : UpdateControl.noUpdate();
@@ -62,6 +59,32 @@ public class StatusWriter {
         } finally {
             MDC.remove("resource");
         }
+    }
+
+    /**
+     * Writes an outcome outside a reconcile, e.g. from a Cleaner whose deletion cannot finish: the same conditions,
+     * the same write-only-on-change (a status patch) and the same Events as {@link #run}.
+     */
+    public <S extends ShopdbStatus, R extends CustomResource<?, S>> void record(R resource, Supplier<S> newStatus, Outcome outcome) {
+        S before = resource.getStatus();
+        S status = copy(before, newStatus);
+        if (conclude(resource, before, status, outcome)) {
+            client.resource(resource).editStatus(r -> {
+                r.setStatus(status);
+                return r;
+            });
+        }
+    }
+
+    /** Applies the outcome as conditions; true (and a log line and maybe an Event) when the status changed. */
+    private <S extends ShopdbStatus> boolean conclude(CustomResource<?, S> resource, S before, S status, Outcome outcome) {
+        Conditions.apply(status, resource.getMetadata().getGeneration() == null ? 0 : resource.getMetadata().getGeneration(), outcome, clock);
+        boolean changed = !MAPPER.valueToTree(status).equals(before == null ? null : MAPPER.valueToTree(before));
+        if (changed) {
+            LOG.infof("%s %s: %s", outcome.phase(), outcome.reason(), outcome.message());
+            announce(resource, before, outcome);
+        }
+        return changed;
     }
 
     private void report(CustomResource<?, ?> resource, Outcome outcome, ShopdbStatus status) {
@@ -97,15 +120,27 @@ public class StatusWriter {
 
     Duration nextCheck(Outcome outcome, ShopdbStatus status) {
         return switch (outcome.state()) {
-            case READY -> config.recheckInterval();
-            case STALLED -> outcome.recheckInputs() ? config.recheckInterval() : null;
+            case READY -> spread(config.recheckInterval());
+            case STALLED -> outcome.recheckInputs() ? spread(config.recheckInterval()) : null;
             case RECONCILING -> {
+                if (!outcome.recheckInputs()) {
+                    yield null; // woken by an event (Outcome.waitingForEvent)
+                }
                 var since = Conditions.find(status, Conditions.RECONCILING).getLastTransitionTime();
                 Duration elapsed = Duration.between(Instant.parse(since), Instant.now(clock));
                 Duration half = elapsed.dividedBy(2);
                 yield half.compareTo(MIN_BACKOFF) < 0 ? MIN_BACKOFF : half.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : half;
             }
         };
+    }
+
+    /**
+     * The re-check interval × a random factor in [0.8, 1.2): resources that became Ready together (a thousand
+     * roles after their cluster) drift apart at each re-check instead of waking in the same second forever.
+     */
+    static Duration spread(Duration interval) {
+        double factor = 0.8 + 0.4 * java.util.concurrent.ThreadLocalRandom.current().nextDouble();
+        return Duration.ofMillis(Math.max(1, (long) (interval.toMillis() * factor)));
     }
 
     @SuppressWarnings("unchecked")

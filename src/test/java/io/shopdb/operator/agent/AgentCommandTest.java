@@ -1,5 +1,9 @@
 package io.shopdb.operator.agent;
 
+import io.shopdb.operator.agent.protocol.AgentException;
+
+import io.shopdb.operator.agent.protocol.AgentRequest;
+import io.shopdb.operator.agent.protocol.AgentSummary;
 import io.shopdb.operator.sql.PgEndpoint;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,27 +22,29 @@ class AgentCommandTest {
 
     @Test
     void parsesBackupOptionsInBothForms() {
-        AgentCommand.Parsed p = AgentCommand.parse(new String[] {"agent", "backup", "--dir", "/backups", "--host=db", "--port", "6432",
-                "--database", "shop", "--database=inventory", "--format", "directory", "--jobs", "4", "--compression=gzip:9"});
-        assertEquals("backup", p.command());
-        assertEquals(List.of("shop", "inventory"), p.all("database"));
-        assertEquals("directory", p.get("format", null));
-        assertEquals(4, p.integer("jobs", 1));
-        assertEquals(6432, p.integer("port", 5432));
-        assertEquals("custom", AgentCommand.parse(new String[] {"backup", "--dir", "x"}).get("format", "custom"), "leading 'agent' is optional");
+        var b = (AgentRequest.Backup) AgentRequest.parse("agent", "backup", "--dir", "/backups", "--host=db", "--port", "6432",
+                "--database", "shop", "--database=inventory", "--format", "directory", "--jobs", "4", "--compression=gzip:9");
+        assertEquals("backup", b.command());
+        assertEquals(List.of("shop", "inventory"), b.databases());
+        assertEquals(AgentRequest.Format.directory, b.format());
+        assertEquals(4, b.jobs());
+        assertEquals("6432", b.server().port());
+        assertEquals("/backups", b.storage().dir());
+        assertNull(((AgentRequest.Backup) AgentRequest.parse("backup", "--dir", "x", "--host", "h")).format(), "leading 'agent' is optional");
     }
 
     @Test
     void parsesFlagsAndRepeatableChecks() {
-        AgentCommand.Parsed p = AgentCommand.parse(new String[] {"verify", "--s3-bucket", "b", "--s3-path-style", "--host", "h",
-                "--backup-id", "b1", "--check", "SELECT true", "--check", "SELECT count(*) > 0 FROM orders"});
-        assertTrue(p.flag("s3-path-style"));
-        assertEquals(2, p.all("check").size());
-        AgentCommand.Parsed r = AgentCommand.parse(new String[] {"restore", "--dir", "d", "--host", "h", "--backup-id", "b1",
-                "--target-database", "shop_copy", "--overwrite", "--no-owner"});
-        assertTrue(r.flag("overwrite"));
-        assertTrue(r.flag("no-owner"));
-        assertFalse(AgentCommand.parse(new String[] {"restore", "--dir", "d", "--backup-id", "b1"}).flag("overwrite"));
+        var v = (AgentRequest.Verify) AgentRequest.parse("verify", "--s3-bucket", "b", "--s3-path-style", "--host", "h",
+                "--backup-id", "b1", "--check", "SELECT true", "--check", "SELECT count(*) > 0 FROM orders");
+        assertTrue(v.storage().s3().pathStyle());
+        assertEquals(2, v.checks().size());
+        var r = (AgentRequest.Restore) AgentRequest.parse("restore", "--dir", "d", "--host", "h", "--backup-id", "b1",
+                "--target-database", "shop_copy", "--overwrite", "--no-owner");
+        assertTrue(r.overwrite());
+        assertTrue(r.noOwner());
+        assertFalse(((AgentRequest.Restore) AgentRequest.parse("restore", "--dir", "d", "--host", "h", "--backup-id", "b1",
+                "--target-database", "t")).overwrite());
     }
 
     @Test
@@ -54,21 +60,37 @@ class AgentCommandTest {
                 {"restore", "--dir", "d", "--overwrite=yes"},              // flag with value
                 {"backup", "--dir", "d", "stray"},
                 {"backup", "--dir", "d", "--password", "secret"},          // passwords never come from options
+                {"backup", "--dir", "d"},                                  // no server
+                {"restore", "--dir", "d", "--host", "h", "--backup-id", "b1"}, // no target database
+                {"backup", "--dir", "d", "--host", "h", "--method", "snapshot"},
+                {"backup", "--dir", "d", "--host", "h", "--jobs", "many"},
         };
         for (String[] args : bad) {
-            AgentException e = assertThrows(AgentException.class, () -> AgentCommand.parse(args), String.join(" ", args));
+            AgentException e = assertThrows(AgentException.class, () -> AgentRequest.parse(args), String.join(" ", args));
             assertEquals(AgentException.Reason.INVALID, e.reason());
+            assertTrue(e.getMessage().startsWith("usage: "), e.getMessage());
         }
     }
 
     @Test
     void passwordComesFromTheEnvironmentOnly() {
-        AgentCommand.Parsed p = AgentCommand.parse(new String[] {"backup", "--dir", "d", "--host", "db.svc", "--user", "backup"});
-        PgEndpoint e = AgentCommand.endpoint(p, Map.of("PGPASSWORD", "s3cr3t-pw"));
+        var b = (AgentRequest.Backup) AgentRequest.parse("backup", "--dir", "d", "--host", "db.svc", "--user", "backup");
+        PgEndpoint e = AgentCommand.endpoint(b.server(), Map.of("PGPASSWORD", "s3cr3t-pw"));
         assertArrayEquals("s3cr3t-pw".toCharArray(), e.password());
         assertEquals(5432, e.port());
         assertEquals("postgres", e.database());
         assertFalse(e.toString().contains("s3cr3t"));
+    }
+
+    @Test
+    void walArchivingCommandsParseButAreNotImplementedYet(@TempDir Path tmp) {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        assertEquals(2, AgentCommand.run(new String[] {"archive-wal", "--dir", tmp.toString(), "--wal-path", "pg_wal/0001", "--wal-file", "0001"},
+                out, Map.of()));
+        AgentSummary s = AgentSummary.parse(buf.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
+        assertEquals("INVALID", s.error());
+        assertTrue(s.message().contains("not implemented"), s.message());
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.shopdb.operator.agent;
 
+import io.shopdb.operator.agent.protocol.AgentException;
+
 import io.shopdb.operator.testing.PostgresExtension;
 import io.shopdb.operator.testing.TestPostgres;
 import org.gaul.s3proxy.AuthenticationType;
@@ -52,9 +54,8 @@ class S3AgentPgTest {
         proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS, SECRET).build();
         proxy.start();
-        for (int i = 0; i < 100 && !"STARTED".equals(proxy.getState()); i++) {
-            Thread.sleep(50); // start() returns before Jetty reports STARTED
-        }
+        // start() returns before Jetty reports STARTED
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> "STARTED".equals(proxy.getState()));
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 

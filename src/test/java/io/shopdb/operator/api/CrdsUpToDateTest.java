@@ -4,13 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.crdv2.generator.CRDGenerator;
-import io.shopdb.operator.api.v1alpha1.PostgresBackup;
-import io.shopdb.operator.api.v1alpha1.PostgresBackupSchedule;
-import io.shopdb.operator.api.v1alpha1.PostgresCluster;
-import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
-import io.shopdb.operator.api.v1alpha1.PostgresMigration;
-import io.shopdb.operator.api.v1alpha1.PostgresRestore;
-import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +27,8 @@ class CrdsUpToDateTest {
     @Test
     void committedCrdsMatchTheApiClasses(@TempDir Path out) throws IOException {
         new CRDGenerator().inOutputDir(out.toFile()).forCRDVersions("v1")
-                .customResourceClasses(PostgresCluster.class, PostgresDatabase.class, PostgresRole.class, PostgresMigration.class,
-                        PostgresBackup.class, PostgresBackupSchedule.class, PostgresRestore.class)
+                .withPostProcessor(new PrinterColumnOrder())
+                .customResourceClasses(PrinterColumnOrder.KINDS.toArray(Class[]::new))
                 .generate();
         List<Path> generated;
         try (Stream<Path> files = Files.list(out)) {

@@ -61,6 +61,13 @@ class ManifestAdmissionTest {
         }));
     }
 
+    /** The committed CRD files, crds/*.yml. */
+    static List<Path> crdFiles() throws IOException {
+        try (Stream<Path> list = Files.list(Paths.get("crds"))) {
+            return list.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+        }
+    }
+
     static List<Path> yamlFiles(Path dir) throws IOException {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))

@@ -33,6 +33,18 @@ class ManifestUpdateRulesTest {
     }
 
     @Test
+    void postgresVersionCannotChangeUntilMajorUpgradesExist() {
+        assertRejected(validator.validateUpdate(cluster(Map.of("postgresVersion", "16")), cluster(Map.of("postgresVersion", "15"))),
+                "spec.postgresVersion cannot change: major upgrades are not supported yet");
+        // the default (15) counts as the old value: setting 16 on a cluster created without the field is a change too
+        assertRejected(validator.validateUpdate(cluster(Map.of("postgresVersion", "16")), cluster(Map.of("instances", 1))),
+                "spec.postgresVersion cannot change");
+        assertEquals(List.of(), validator.validateUpdate(cluster(Map.of("postgresVersion", "15", "instances", 2)),
+                cluster(Map.of("instances", 1))));
+        assertEquals(List.of(), validator.validateCreate(cluster(Map.of("postgresVersion", "17"))));
+    }
+
+    @Test
     void managedAndExternalModeCannotBeSwitched() {
         var external = cluster(Map.of("external", Map.of("host", "db.example.com", "adminSecretRef", Map.of("name", "admin"))));
         assertRejected(validator.validateUpdate(external, cluster(Map.of("instances", 1))), "cannot switch between managed and external");

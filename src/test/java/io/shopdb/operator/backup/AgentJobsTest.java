@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.shopdb.operator.agent.protocol.AgentRequest;
 import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.LocalReference;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
@@ -68,8 +69,9 @@ class AgentJobsTest {
 
     private static Job job(BackupTarget target) {
         PostgresBackup b = backup(target);
-        return AgentJobs.build(b, "nightly-backup-1", "registry/shopdb:1.0", AgentJobs.server(cluster()), target,
-                BackupSpecs.backupCommand(b.getSpec(), BackupSpecs.backupId(b)));
+        var server = AgentJobs.server(cluster());
+        return AgentJobs.build(b, "nightly-backup-1", "registry/shopdb:1.0", server, target,
+                AgentRequests.backup(b.getSpec(), AgentRequests.backupId(b), server));
     }
 
     @Test
@@ -79,6 +81,7 @@ class AgentJobsTest {
         var c = pod.getContainers().get(0);
         assertEquals("Never", pod.getRestartPolicy());
         assertEquals(0, job.getSpec().getBackoffLimit());
+        assertEquals(360 * 60 + 300L, job.getSpec().getActiveDeadlineSeconds(), "the default backup timeout plus the margin");
         assertTrue(pod.getSecurityContext().getRunAsNonRoot());
         assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
         assertFalse(pod.getAutomountServiceAccountToken());
@@ -106,6 +109,8 @@ class AgentJobsTest {
         assertEquals(List.of("java", "-jar", "/deployments/quarkus-run.jar"), c.getCommand());
         String args = String.join(" ", c.getArgs());
         assertTrue(args.startsWith("agent backup --backup-id nightly-1234abcd --method logical --database shop --database audit --format custom"), args);
+        assertEquals(AgentRequests.backup(backup(pvc()).getSpec(), "nightly-1234abcd", AgentJobs.server(cluster())),
+                AgentRequest.parse(c.getArgs().toArray(String[]::new)), "the Job's arguments read back as the request");
         assertTrue(args.contains("--host $(DB_HOST) --port $(DB_PORT)"), args);
         assertTrue(args.endsWith("--dir $(BACKUP_DIR)"), args);
         Map<String, EnvVar> env = c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
@@ -146,6 +151,20 @@ class AgentJobsTest {
         assertEquals("db.example.com", server.host());
         assertEquals("rds-admin", server.userSecret());
         assertEquals("rds-admin", server.passwordSecret());
+    }
+
+    @Test
+    void theDeadlineFollowsTheSpecTimeoutSoTheAgentsOwnTimeoutFiresFirst() {
+        PostgresBackup b = backup(pvc());
+        b.getSpec().setTimeoutMinutes(30);
+        var server = AgentJobs.server(cluster());
+        Job job = AgentJobs.build(b, "j", "img", server, pvc(), AgentRequests.backup(b.getSpec(), "id", server));
+        assertEquals(30 * 60 + 300L, job.getSpec().getActiveDeadlineSeconds());
+        assertTrue(String.join(" ", job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs()).contains("--timeout-minutes 30"));
+        Job delete = AgentJobs.build(b, "d", "img", null, pvc(), AgentRequests.delete(pvc(), "id"));
+        assertEquals(AgentJobs.STORAGE_ONLY_DEADLINE_SECONDS, delete.getSpec().getActiveDeadlineSeconds());
+        assertEquals("PostgresBackup", delete.getSpec().getTemplate().getMetadata().getLabels().get(AgentJobs.OWNER_KIND_LABEL),
+                "pods carry the owner kind their informer selects on");
     }
 
     @Test

@@ -1,12 +1,10 @@
 package io.shopdb.operator.backup;
 
-import io.shopdb.operator.agent.AgentMain;
+import io.shopdb.operator.agent.protocol.AgentSummary;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupStatus;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreStatus;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +18,7 @@ class AgentResultsTest {
                 + "\"files\":2,\"totalBytes\":4096,\"manifestSha256\":\"ab\",\"walRange\":{\"timeline\":1,\"startLsn\":\"0/2000028\",\"endLsn\":\"0/2000100\"},"
                 + "\"fileList\":[{\"path\":\"base.tar.gz\",\"size\":4000,\"sha256\":\"cd\"},{\"path\":\"pg_wal.tar.gz\",\"size\":96,\"sha256\":\"ef\"}]}";
         var status = new PostgresBackupStatus();
-        AgentResults.applyBackup(status, AgentResults.parse(line));
+        AgentResults.applyBackup(status, AgentSummary.parse(line));
         assertEquals("b1", status.getBackupId());
         assertEquals(4096L, status.getSizeBytes());
         assertEquals(2, status.getFileCount());
@@ -32,17 +30,17 @@ class AgentResultsTest {
 
     @Test
     void exitCodesMapToReasonsAndOnlyServerOrStorageTroubleIsRetried() {
-        var checksum = AgentResults.failure(3, AgentResults.parse("{\"error\":\"CHECKSUM_MISMATCH\",\"message\":\"backup b1 is corrupted\"}"));
+        var checksum = AgentResults.failure(3, AgentSummary.parse("{\"error\":\"CHECKSUM_MISMATCH\",\"message\":\"backup b1 is corrupted\"}"));
         assertEquals("ChecksumMismatch", checksum.reason());
         assertFalse(checksum.retryable());
         assertTrue(checksum.message().contains("backup b1 is corrupted"));
-        assertEquals("VersionTooNew", AgentResults.failure(5, Map.of()).reason());
-        assertEquals("TargetNotEmpty", AgentResults.failure(4, Map.of()).reason());
-        assertEquals("InvalidRequest", AgentResults.failure(2, Map.of()).reason());
-        assertFalse(AgentResults.failure(6, Map.of()).retryable());
-        assertTrue(AgentResults.failure(7, Map.of()).retryable());
-        assertTrue(AgentResults.failure(8, Map.of()).retryable());
-        var killed = AgentResults.failure(137, Map.of());
+        assertEquals("VersionTooNew", AgentResults.failure(5, AgentSummary.parse(null)).reason());
+        assertEquals("TargetNotEmpty", AgentResults.failure(4, AgentSummary.parse(null)).reason());
+        assertEquals("InvalidRequest", AgentResults.failure(2, AgentSummary.parse(null)).reason());
+        assertFalse(AgentResults.failure(6, AgentSummary.parse(null)).retryable());
+        assertTrue(AgentResults.failure(7, AgentSummary.parse(null)).retryable());
+        assertTrue(AgentResults.failure(8, AgentSummary.parse(null)).retryable());
+        var killed = AgentResults.failure(137, AgentSummary.parse(null));
         assertEquals("AgentFailed", killed.reason());
         assertTrue(killed.retryable());
         assertTrue(killed.message().contains("signal 9"), killed.message());
@@ -51,26 +49,9 @@ class AgentResultsTest {
     @Test
     void aRestoreResultGivesRowCounts() {
         var status = new PostgresRestoreStatus();
-        AgentResults.applyRestore(status, AgentResults.parse("{\"durationMillis\":900,\"rowCounts\":{\"public.orders\":250,\"public.items\":3}}"));
+        AgentResults.applyRestore(status, AgentSummary.parse("{\"durationMillis\":900,\"rowCounts\":{\"public.orders\":250,\"public.items\":3}}"));
         assertEquals(250L, status.getRowCounts().get("public.orders"));
         assertEquals(2, status.getTables());
         assertEquals("0.9s", status.getDuration());
-        assertTrue(AgentResults.parse("not json").isEmpty());
-    }
-
-    @Test
-    void aTerminationMessageFitsFourKibibytes() {
-        StringBuilder files = new StringBuilder();
-        for (int i = 0; i < 200; i++) {
-            files.append(i == 0 ? "" : ",").append("{\"path\":\"shop/").append(i).append(".dat.gz\",\"size\":1,\"sha256\":\"")
-                    .append("a".repeat(64)).append("\"}");
-        }
-        String line = "{\"backupId\":\"b1\",\"totalBytes\":200,\"fileList\":[" + files + "]}";
-        String compact = AgentMain.compact(line);
-        assertTrue(compact.getBytes(StandardCharsets.UTF_8).length <= AgentMain.TERMINATION_LIMIT);
-        var parsed = AgentResults.parse(compact);
-        assertEquals("b1", parsed.get("backupId"));
-        assertEquals(true, parsed.get("truncated"));
-        assertEquals("{\"a\":1}", AgentMain.compact("{\"a\":1}"));
     }
 }

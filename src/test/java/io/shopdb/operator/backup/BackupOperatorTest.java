@@ -23,10 +23,8 @@ import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.testing.OperatorTestBase;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import io.shopdb.operator.status.Conditions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +42,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Backups and restores of one sandbox cluster, through real agent Jobs: the sandbox's Job controller makes a
  * pod, its kubelet runs the agent as a local process against the cluster's PostgreSQL, and the operator reads
- * the result from the pod's termination message.
+ * the result from the pod's termination message. Tests share only the cluster with its data (made once); each
+ * makes the backups it needs ({@link #backupOnce}), so any one runs alone and in any order.
  */
 @QuarkusTest
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BackupOperatorTest extends OperatorTestBase {
     static final String CLUSTER = "bk-db";
     static final String CLAIM = "bk-store";
@@ -91,14 +89,20 @@ class BackupOperatorTest extends OperatorTestBase {
         return spec;
     }
 
+    /** The backup bk-once of bk_shop to the PVC, made by the first test that needs it. */
+    PostgresBackup backupOnce() {
+        if (client.resources(PostgresBackup.class).inNamespace(ns()).withName("bk-once").get() == null) {
+            var backup = new PostgresBackup();
+            backup.setMetadata(new ObjectMetaBuilder().withName("bk-once").build());
+            backup.setSpec(logicalToPvc("once"));
+            create(backup);
+        }
+        return awaitReady(PostgresBackup.class, "bk-once");
+    }
+
     @Test
-    @Order(1)
     void aLogicalBackupToAPvcIsReadyWithChecksumsAndItsManifestOnTheVolume() throws Exception {
-        var backup = new PostgresBackup();
-        backup.setMetadata(new ObjectMetaBuilder().withName("bk-once").build());
-        backup.setSpec(logicalToPvc("once"));
-        create(backup);
-        PostgresBackup ready = awaitReady(PostgresBackup.class, "bk-once");
+        PostgresBackup ready = backupOnce();
         var status = ready.getStatus();
         assertTrue(status.getSizeBytes() > 0, "size " + status.getSizeBytes());
         assertEquals(1, status.getFileCount());
@@ -125,8 +129,8 @@ class BackupOperatorTest extends OperatorTestBase {
     }
 
     @Test
-    @Order(2)
     void aRestoreIntoANewDatabaseHasTheRows() throws Exception {
+        backupOnce();
         var restore = new PostgresRestore();
         restore.setMetadata(new ObjectMetaBuilder().withName("bk-restore").build());
         var spec = new PostgresRestoreSpec();
@@ -147,8 +151,8 @@ class BackupOperatorTest extends OperatorTestBase {
     }
 
     @Test
-    @Order(3)
     void aRestoreIntoANonEmptyDatabaseWithoutOverwriteIsStalled() {
+        backupOnce();
         var restore = new PostgresRestore();
         restore.setMetadata(new ObjectMetaBuilder().withName("bk-restore-refused").build());
         var spec = new PostgresRestoreSpec();
@@ -162,7 +166,6 @@ class BackupOperatorTest extends OperatorTestBase {
     }
 
     @Test
-    @Order(3)
     void aCorruptedBackupIsNotRestoredAndTheRestoreIsStalledWithChecksumMismatch() throws Exception {
         var backup = new PostgresBackup();
         backup.setMetadata(new ObjectMetaBuilder().withName("bk-corrupt").build());
@@ -189,7 +192,6 @@ class BackupOperatorTest extends OperatorTestBase {
     }
 
     @Test
-    @Order(4)
     void aScheduleWithKeepLastTwoRunThreeTimesLeavesTwoBackupsAndItsNewestIsVerified() throws Exception {
         var schedule = new PostgresBackupSchedule();
         schedule.setMetadata(new ObjectMetaBuilder().withName("bk-nightly").build());
@@ -213,10 +215,7 @@ class BackupOperatorTest extends OperatorTestBase {
                 && s.getStatus().getLastSuccessfulBackup() != null).getStatus().getLastSuccessfulBackup().getName();
         String previous = first;
         for (String token : List.of("run-2", "run-3")) {
-            client.resources(PostgresBackupSchedule.class).inNamespace(ns()).withName("bk-nightly").edit(s -> {
-                s.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(PostgresBackupScheduleReconciler.RUN_NOW, token)));
-                return s;
-            });
+            editSchedule("bk-nightly", s -> { }, token);
             String before = previous;
             previous = await(PostgresBackupSchedule.class, "bk-nightly", s -> s.getStatus().getLastSuccessfulBackup() != null
                     && !s.getStatus().getLastSuccessfulBackup().getName().equals(before)).getStatus().getLastSuccessfulBackup().getName();
@@ -234,6 +233,85 @@ class BackupOperatorTest extends OperatorTestBase {
         assertNotNull(done.getStatus().getNextScheduleTime());
         // 03:00 in Berlin is 01:00 or 02:00 UTC
         assertTrue(done.getStatus().getNextScheduleTime().matches(".*T0[12]:00:00Z"), done.getStatus().getNextScheduleTime());
+    }
+
+    @Test
+    void aBackupWhosePodCannotStartSaysWhyInsteadOfRunningForEver() {
+        var backup = new PostgresBackup();
+        backup.setMetadata(new ObjectMetaBuilder().withName("bk-no-creds").build());
+        var spec = logicalToPvc("unused");
+        var target = new BackupTarget();
+        var s3 = new BackupTarget.S3();
+        s3.setBucket("shop-backups");
+        s3.setEndpoint("http://127.0.0.1:9");
+        var creds = new BackupTarget.S3Credentials();
+        creds.setName("bk-s3-creds-missing");
+        s3.setCredentialsSecret(creds);
+        target.setS3(s3);
+        spec.setTarget(target);
+        backup.setSpec(spec);
+        create(backup);
+        PostgresBackup stuck = awaitCondition(PostgresBackup.class, "bk-no-creds", "Reconciling", "CreateContainerConfigError");
+        var message = Conditions.find(stuck.getStatus(), "Reconciling").getMessage();
+        assertTrue(message.contains("bk-no-creds-backup-1 (attempt 1): its pod cannot start") && message.contains("bk-s3-creds-missing"), message);
+        client.resource(stuck).delete();
+    }
+
+    @Test
+    void aScheduleWhoseLastBackupOrDrillFailedIsNotReadyUntilALaterOneSucceeds() {
+        var schedule = new PostgresBackupSchedule();
+        schedule.setMetadata(new ObjectMetaBuilder().withName("bk-failing").build());
+        var spec = new PostgresBackupScheduleSpec();
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setSchedule("0 3 * * *");
+        spec.setImmediate(true);
+        PostgresBackupSpec template = logicalToPvc("failing");
+        template.setClusterRef(null);
+        template.setDatabases(List.of("bk_no_such_database"));
+        template.setRetries(0);
+        spec.setTemplate(template);
+        var verify = new PostgresBackupScheduleSpec.Verify();
+        verify.setChecks(List.of("SELECT count(*) = 999 FROM orders"));
+        spec.setVerify(verify);
+        schedule.setSpec(spec);
+        create(schedule);
+
+        PostgresBackupSchedule failed = awaitCondition(PostgresBackupSchedule.class, "bk-failing", "Stalled", "BackupFailed");
+        String failedRun = failed.getStatus().getLastFailure().getName();
+        assertEquals("False", Conditions.find(failed.getStatus(), "Ready").getStatus());
+        assertTrue(Conditions.find(failed.getStatus(), "Stalled").getMessage().contains("PostgresBackup " + failedRun + ", failed"),
+                Conditions.find(failed.getStatus(), "Stalled").getMessage());
+
+        // the next run backs up a real database, but its drill's check does not hold
+        editSchedule("bk-failing", s -> s.getSpec().getTemplate().setDatabases(List.of("bk_shop")), "run-2");
+        PostgresBackupSchedule drillFailed = awaitCondition(PostgresBackupSchedule.class, "bk-failing", "Stalled", "DrillFailed");
+        assertTrue(Conditions.find(drillFailed.getStatus(), "Stalled").getMessage().contains(
+                drillFailed.getStatus().getLastVerifiedRestore().getBackup()), "names the drilled backup");
+
+        // suspended: it stays as suspension says (Ready, shown Suspended by Argo CD), failed drill or not
+        editSchedule("bk-failing", s -> s.getSpec().setSuspend(true), null);
+        PostgresBackupSchedule suspended = await(PostgresBackupSchedule.class, "bk-failing", s -> Conditions.isReady(s.getStatus()));
+        assertTrue(Conditions.find(suspended.getStatus(), "Ready").getMessage().startsWith("Suspended"));
+
+        // a later backup whose drill passes makes it Ready again
+        editSchedule("bk-failing", s -> {
+            s.getSpec().setSuspend(false);
+            s.getSpec().getVerify().setChecks(List.of("SELECT count(*) = 250 FROM orders"));
+        }, "run-3");
+        PostgresBackupSchedule recovered = await(PostgresBackupSchedule.class, "bk-failing", s -> Conditions.isReady(s.getStatus())
+                && s.getStatus().getLastVerifiedRestore() != null && s.getStatus().getLastVerifiedRestore().getOk());
+        assertTrue(Conditions.find(recovered.getStatus(), "Ready").getMessage().startsWith("Schedule"));
+        client.resource(recovered).delete();
+    }
+
+    private void editSchedule(String name, java.util.function.Consumer<PostgresBackupSchedule> change, String runNow) {
+        client.resources(PostgresBackupSchedule.class).inNamespace(ns()).withName(name).edit(s -> {
+            change.accept(s);
+            if (runNow != null) {
+                s.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(PostgresBackupScheduleReconciler.RUN_NOW, runNow)));
+            }
+            return s;
+        });
     }
 
     private List<String> backupsOf(String schedule) {

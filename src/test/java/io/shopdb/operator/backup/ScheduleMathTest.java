@@ -43,10 +43,12 @@ class ScheduleMathTest {
 
     @Test
     void badExpressionsAndZonesAreNamed() {
-        assertNull(ScheduleMath.problem("*/5 * * * *", "America/New_York"));
-        assertNotNull(ScheduleMath.problem("0 3 * *", null));
-        assertNotNull(ScheduleMath.problem("61 3 * * *", null));
-        assertTrue(ScheduleMath.problem("0 3 * * *", "Mars/Olympus").contains("spec.timeZone"));
+        assertNull(ScheduleMath.cronProblem("*/5 * * * *"));
+        assertNull(ScheduleMath.zoneProblem("America/New_York"));
+        assertNull(ScheduleMath.zoneProblem(null));
+        assertNotNull(ScheduleMath.cronProblem("0 3 * *"));
+        assertNotNull(ScheduleMath.cronProblem("61 3 * * *"));
+        assertTrue(ScheduleMath.zoneProblem("Mars/Olympus").contains("Mars/Olympus"));
     }
 
     @Test

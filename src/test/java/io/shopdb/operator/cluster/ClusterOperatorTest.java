@@ -53,6 +53,8 @@ class ClusterOperatorTest extends OperatorTestBase {
         assertTrue(ready.getStatus().getServerVersion().startsWith("15"), ready.getStatus().getServerVersion());
         assertEquals("Managed", ready.getStatus().getMode());
         assertEquals(1, ready.getStatus().getReadyInstances());
+        assertEquals("1/1", ready.getStatus().getInstances(), "the Instances printer column");
+        assertEquals("single-0", ready.getStatus().getPrimary(), "the Primary printer column");
         assertEquals(ready.getMetadata().getGeneration(), ready.getStatus().getObservedGeneration());
         assertNotNull(client.services().inNamespace(ns()).withName("single-rw").get());
         assertNotNull(client.services().inNamespace(ns()).withName("single-ro").get());
@@ -120,11 +122,13 @@ class ClusterOperatorTest extends OperatorTestBase {
                 io.fabric8.kubernetes.client.KubernetesClientException.class, () -> create(managed("owned", 1, Map.of("port", "6000"))));
         assertEquals(422, refused.getCode(), refused.getMessage());
         assertTrue(refused.getMessage().contains("spec.parameters"), refused.getMessage());
-        // an unknown name passes the schema; the operator stalls on it before creating anything
-        create(managed("typo", 1, Map.of("shared_bufers", "1GB")));
+        // an unknown name and an out-of-range value pass the schema; the operator stalls on them before creating anything
+        // (max_connections -1 would stop postgres at start (FATAL) and leave the primary waiting forever)
+        create(managed("typo", 1, Map.of("shared_bufers", "1GB", "max_connections", "-1")));
         PostgresCluster stalled = awaitCondition(PostgresCluster.class, "typo", Conditions.STALLED, Reasons.INVALID_SPEC);
         String message = Conditions.find(stalled.getStatus(), Conditions.STALLED).getMessage();
         assertTrue(message.contains("spec.parameters.shared_bufers: unknown PostgreSQL parameter"), message);
+        assertTrue(message.contains("spec.parameters.max_connections: -1 is outside the valid range 1 .. 262143"), message);
         assertNull(client.apps().statefulSets().inNamespace(ns()).withName("typo").get());
     }
 

@@ -33,7 +33,7 @@ class PostgresParametersTest {
                 "spec.parameters.port: is set by the operator and cannot be overridden; remove it",
                 "spec.parameters.shared_bufers: unknown PostgreSQL parameter",
                 "spec.parameters.wal_compression: must be one of pglz, lz4, zstd, on, off",
-                "spec.parameters.work_mem: must be a number, optionally with a unit such as MB or ms"), problems);
+                "spec.parameters.work_mem: \"lots\" is not a number (a number, optionally with a unit; the default unit is kB)"), problems);
     }
 
     @Test
@@ -42,6 +42,49 @@ class PostgresParametersTest {
                 "work_mem", "16MB", "max_connections", "300", "log_min_duration_statement", "250ms",
                 "autovacuum", "on", "wal_compression", "LZ4", "pg_stat_statements.max", "10000",
                 "search_path", "\"$user\", public")));
+    }
+
+    @Test
+    void valuesOutsideTheCatalogRangeAreRefusedNamingTheFieldAndTheRange() {
+        assertEquals(List.of("spec.parameters.max_connections: -1 is outside the valid range 1 .. 262143"),
+                PostgresParameters.problems(Map.of("max_connections", "-1")));
+        assertEquals(List.of("spec.parameters.shared_buffers: 64kB is outside the valid range 128kB .. 8589934584kB"),
+                PostgresParameters.problems(Map.of("shared_buffers", "64kB")));
+        assertEquals(List.of("spec.parameters.work_mem: 32kB is outside the valid range 64kB .. 2147483647kB"),
+                PostgresParameters.problems(Map.of("work_mem", "32kB")));
+        assertEquals(List.of("spec.parameters.checkpoint_completion_target: 1.5 is outside the valid range 0 .. 1"),
+                PostgresParameters.problems(Map.of("checkpoint_completion_target", "1.5")));
+        assertEquals(List.of("spec.parameters.statement_timeout: -5s is outside the valid range 0ms .. 2147483647ms"),
+                PostgresParameters.problems(Map.of("statement_timeout", "-5s")));
+        assertEquals(List.of("spec.parameters.max_connections: 3000000000 exceeds the integer range of this parameter"),
+                PostgresParameters.problems(Map.of("max_connections", "3000000000")));
+    }
+
+    @Test
+    void unitsAreReadAsPostgresqlReadsThem() {
+        // a number alone is in the base unit: shared_buffers counts 8kB blocks, so 16 is the 128kB minimum
+        assertEquals(List.of(), PostgresParameters.problems(Map.of("shared_buffers", "16", "work_mem", "64",
+                "statement_timeout", "5000", "log_min_duration_statement", "-1")));
+        assertEquals(List.of("spec.parameters.shared_buffers: 15 is outside the valid range 128kB .. 8589934584kB"),
+                PostgresParameters.problems(Map.of("shared_buffers", "15")));
+        assertEquals(List.of(), PostgresParameters.problems(Map.of("shared_buffers", "128MB", "work_mem", "4MB",
+                "statement_timeout", "5s", "idle_in_transaction_session_timeout", "10 min", "maintenance_work_mem", "1.5GB",
+                "max_connections", "0x64", "autovacuum_vacuum_cost_delay", "2.5ms", "wal_keep_size", "1TB")));
+        // units are case-sensitive and of the parameter's kind
+        assertEquals(List.of("spec.parameters.statement_timeout: invalid value \"5MB\": valid units for this parameter are us, ms, s, min, h and d",
+                        "spec.parameters.work_mem: invalid value \"4mb\": valid units for this parameter are B, kB, MB, GB and TB"),
+                PostgresParameters.problems(Map.of("work_mem", "4mb", "statement_timeout", "5MB")));
+        assertEquals(List.of("spec.parameters.max_connections: \"100MB\" is not a number (this parameter takes no unit)"),
+                PostgresParameters.problems(Map.of("max_connections", "100MB")));
+        // 1.5kB of work_mem is 1536 bytes, rounded to 2kB: below the 64kB minimum
+        assertEquals(1, PostgresParameters.problems(Map.of("work_mem", "1.5kB")).size());
+    }
+
+    @Test
+    void booleansAcceptWhatPostgresqlAccepts() {
+        assertEquals(List.of(), PostgresParameters.problems(Map.of("autovacuum", "ON", "log_checkpoints", "of",
+                "log_lock_waits", "t", "jit", "yes", "fsync", "1")));
+        assertEquals(List.of("spec.parameters.autovacuum: must be on or off"), PostgresParameters.problems(Map.of("autovacuum", "o")));
     }
 
     @Test

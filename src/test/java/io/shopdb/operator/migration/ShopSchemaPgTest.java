@@ -2,6 +2,12 @@ package io.shopdb.operator.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
+import io.shopdb.operator.database.DatabasePartitions;
+import io.shopdb.operator.sql.DesiredPartitions;
+import io.shopdb.operator.sql.PartitionMaintenance;
+import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.testing.PostgresExtension;
 import io.shopdb.operator.testing.TestPostgres;
@@ -17,6 +23,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +51,35 @@ class ShopSchemaPgTest {
         return scripts;
     }
 
+    /** The partition maintenance examples/shop/10-database.yaml declares, as the operator reads it. */
+    static List<DesiredPartitions> shopPartitions() throws IOException {
+        PostgresDatabase db = Serialization.unmarshal(Files.readString(Paths.get("examples/shop/10-database.yaml")), PostgresDatabase.class);
+        List<DesiredPartitions> out = new ArrayList<>();
+        for (int i = 0; i < db.getSpec().getPartitions().size(); i++) {
+            out.add(DatabasePartitions.desired(db.getSpec().getPartitions().get(i), "spec.partitions[" + i + "]"));
+        }
+        return out;
+    }
+
+    /** One re-check of the example's partition maintenance on {@code today}; returns the steps applied. */
+    static List<String> maintainPartitions(PgEndpoint db, LocalDate today) throws Exception {
+        List<String> applied = new ArrayList<>();
+        try (Connection c = PgConnections.open(db)) {
+            for (DesiredPartitions d : shopPartitions()) {
+                var result = PartitionMaintenance.run(c, d, today);
+                assertNull(result.failure(), String.valueOf(result.failure()));
+                result.applied().forEach(step -> applied.add(step.description()));
+            }
+        }
+        return applied;
+    }
+
     static PgEndpoint shopDatabase(TestPostgres pg, String name) throws Exception {
         pg.exec("postgres", "DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name);
         pg.exec(name, "CREATE SCHEMA sales", "CREATE SCHEMA catalog", "CREATE SCHEMA reporting",
                 "CREATE EXTENSION citext", "CREATE EXTENSION pg_trgm", "CREATE EXTENSION pgcrypto");
         PgEndpoint db = pg.superuser().withDatabase(name);
-        var settings = new FlywayRunner.Settings(List.of("sales", "catalog", "reporting"), null,
-                Map.of("first_month", "2026-01-01", "months_ahead", "3"), null, false, false, true, false, 10);
+        var settings = new FlywayRunner.Settings(List.of("sales", "catalog", "reporting"), null, Map.of(), null, false, false, true, false, 10);
         var report = FlywayRunner.migrate(db, shopScripts(), settings);
         assertNull(report.failure(), String.valueOf(report.failure()));
         return db;
@@ -61,7 +90,9 @@ class ShopSchemaPgTest {
     @BeforeAll
     static void loadShop(TestPostgres server) throws Exception {
         pg = server;
-        shopDatabase(pg, "shop_plans");
+        PgEndpoint db = shopDatabase(pg, "shop_plans");
+        // the operator's first re-check after the migration, in January: January and three months ahead
+        assertEquals(4, maintainPartitions(db, LocalDate.of(2026, 1, 10)).size());
         pg.exec("shop_plans",
                 "INSERT INTO sales.customers (email, full_name) SELECT 'c' || g || '@example.com', 'Customer ' || g FROM generate_series(1, 5000) g",
                 "INSERT INTO catalog.products (slug, name, category_id) SELECT 'p-' || g, 'Product ' || g, 1 + g % 4 FROM generate_series(1, 2000) g",
@@ -74,6 +105,13 @@ class ShopSchemaPgTest {
                 "INSERT INTO sales.order_items (order_id, order_created_at, line_no, variant_id, quantity, unit_price) "
                         + "SELECT o.id, o.created_at, 1, 1 + o.id % 6000, 1 + o.id % 3, 10 FROM sales.orders o",
                 "ANALYZE");
+        // June: May and June orders (with their items) sit in the default partition and move to their months;
+        // July to September are created ahead
+        List<String> june = maintainPartitions(db, LocalDate.of(2026, 6, 20));
+        assertTrue(june.contains("ATTACH PARTITION sales.orders_2026_05 FOR 2026-05-01 .. 2026-06-01"), june.toString());
+        assertTrue(june.contains("CREATE PARTITION sales.orders_2026_09 FOR 2026-09-01 .. 2026-10-01"), june.toString());
+        assertEquals(List.of(), maintainPartitions(db, LocalDate.of(2026, 6, 30)), "steady until July");
+        pg.exec("shop_plans", "ANALYZE");
     }
 
     @Test

@@ -109,6 +109,22 @@ class ChartTest {
     }
 
     @Test
+    void theOperatorAndItsAgentJobsRunTheChartsAppVersionNeverLatest() throws IOException {
+        String appVersion = YAML.readTree(CHART.resolve("Chart.yaml").toFile()).get("appVersion").asText();
+        List<JsonNode> docs = render(t -> t);
+        String image = ofKind(docs, "Deployment").get(0).at("/spec/template/spec/containers/0/image").asText();
+        assertEquals("ghcr.io/shopdb/shopdb-operator:" + appVersion, image);
+        assertEquals(image, env(docs).get("SHOPDB_AGENT_IMAGE"), "agent Jobs use the operator's own image");
+
+        List<JsonNode> pinned = render(t -> t.set("image.tag", "1.2.3"));
+        assertEquals("ghcr.io/shopdb/shopdb-operator:1.2.3", env(pinned).get("SHOPDB_AGENT_IMAGE"));
+        List<JsonNode> own = render(t -> t.set("agent.image", "registry.example/agent:2.0"));
+        assertEquals("registry.example/agent:2.0", env(own).get("SHOPDB_AGENT_IMAGE"));
+        assertThrows(Exception.class, () -> render(t -> t.set("agent.image", "registry.example/agent:latest")));
+        assertThrows(Exception.class, () -> render(t -> t.set("agent.image", "registry.example/agent")));
+    }
+
+    @Test
     void moreThanOneReplicaRequiresLeaderElection() throws IOException {
         assertThrows(Exception.class, () -> render(t -> t.set("replicas", 2).set("leaderElection.enabled", false)));
         List<JsonNode> docs = render(t -> t.set("replicas", 2));
@@ -125,6 +141,8 @@ class ChartTest {
         JsonNode monitor = ofKind(docs, "ServiceMonitor").get(0);
         assertEquals("/q/metrics", monitor.at("/spec/endpoints/0/path").asText());
         assertEquals("http", monitor.at("/spec/endpoints/0/port").asText());
+        assertTrue(monitor.at("/spec/endpoints/0/honorLabels").asBoolean(),
+                "honorLabels keeps the series' own namespace label (not exported_namespace)");
         Set<String> documented = MetricsDoc.names();
         Set<String> alerts = new TreeSet<>();
         for (JsonNode rule : ofKind(docs, "PrometheusRule").get(0).at("/spec/groups/0/rules")) {
@@ -138,7 +156,8 @@ class ChartTest {
         }
         assertTrue(alerts.containsAll(Set.of("ShopdbReconcileErrors", "ShopdbDatabaseDown", "ShopdbConnectionsNearLimit",
                 "ShopdbReplicationLag", "ShopdbXidWraparoundRisk", "ShopdbLongTransaction", "ShopdbBackupMissing",
-                "ShopdbRestoreDrillFailed", "ShopdbRestoreFailed", "ShopdbMigrationFailed")), alerts.toString());
+                "ShopdbRestoreDrillFailed", "ShopdbRestoreFailed", "ShopdbMigrationFailed",
+                "ShopdbNoPartitionAhead", "ShopdbRowsInDefaultPartition")), alerts.toString());
     }
 
     @Test

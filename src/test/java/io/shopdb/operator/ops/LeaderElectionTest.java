@@ -18,12 +18,12 @@ class LeaderElectionTest {
 
     @Test
     void offByDefaultSoTheSandboxAndTestsNeedNoLease() {
-        assertNull(new LeaderElection().leaderElection(config(false, "shopdb-system")));
+        assertNull(new LeaderElection().leaderElection(config(false, "shopdb-system"), new Leadership()));
     }
 
     @Test
     void theChartTurnsItOnWithTheLeaseInTheOperatorsNamespace() {
-        var c = new LeaderElection().leaderElection(config(true, "shopdb-system"));
+        var c = new LeaderElection().leaderElection(config(true, "shopdb-system"), new Leadership());
         assertEquals("shopdb-operator-lease", c.getLeaseName());
         assertEquals("shopdb-system", c.getLeaseNamespace().orElseThrow());
     }

@@ -59,6 +59,10 @@ class KubectlSandboxOperatorTest extends OperatorTestBase {
         assertEquals(0, clusters.exitCode(), clusters.output());
         assertEquals(header("postgresclusters", false), clusters.header());
         assertTrue(clusters.output().lines().skip(1).anyMatch(l -> l.startsWith("kc-db ")), clusters.output());
+        Kubectl.Result category = kubectl.run("get", "shopdb");
+        assertEquals(0, category.exitCode(), category.output());
+        assertTrue(category.output().contains("postgrescluster.shopdb.io/kc-db") && category.output().contains("postgresrole.shopdb.io/kc-app"),
+                "the category shopdb lists every kind: " + category.output());
         Kubectl.Result roles = kubectl.run("get", "pgrole", "-o", "wide");
         assertEquals(0, roles.exitCode(), roles.output());
         assertEquals(header("postgresroles", true), roles.header());

@@ -17,7 +17,7 @@ class ConditionsTest {
     @Test
     void reconcilingDoesNotAdvanceObservedGeneration() {
         var status = new PostgresClusterStatus();
-        Conditions.apply(status, 3, Outcome.reconciling(Reasons.CREATING, "creating"), T0);
+        Conditions.apply(status, 3, Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "creating"), T0);
         assertNull(status.getObservedGeneration());
         assertEquals("Reconciling", status.getPhase());
         assertEquals("True", Conditions.find(status, Conditions.RECONCILING).getStatus());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** Where backups are stored: a PersistentVolumeClaim or an S3-compatible bucket. Exactly one. */
@@ -20,10 +21,12 @@ public class BackupTarget {
     public static class Pvc {
         @Required
         @Pattern(Names.DNS_SUBDOMAIN)
+        @Size(max = Names.DNS_SUBDOMAIN_MAX)
         @JsonPropertyDescription("Name of the PersistentVolumeClaim, in the same namespace. The operator does not create it.")
         private String claimName;
 
         @Pattern("^[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+        @Size(max = 1024)
         @ValidationRule(value = "!self.split('/').exists(p, p == '..')", message = "subPath may not contain '..'")
         @JsonPropertyDescription("Folder inside the volume; backups go to <subPath>/<backupId>/. Default: the volume's root.")
         private String subPath;
@@ -38,17 +41,21 @@ public class BackupTarget {
     public static class S3 {
         @Required
         @Pattern("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+        @Size(max = 63)
         @JsonPropertyDescription("Bucket name. It must exist.")
         private String bucket;
 
         @Pattern("^[^\\x00-\\x1f]{0,512}$")
+        @Size(max = 512)
         @JsonPropertyDescription("Key prefix; backups go to <prefix>/<backupId>/.")
         private String prefix;
 
         @Pattern("^https?://.+$")
+        @Size(max = 2048)
         @JsonPropertyDescription("Endpoint URL of an S3-compatible service (e.g. http://minio.storage.svc:9000). Default: AWS.")
         private String endpoint;
 
+        @Size(max = 63)
         @JsonPropertyDescription("Region (default us-east-1).")
         private String region;
 
@@ -59,9 +66,11 @@ public class BackupTarget {
         private S3Credentials credentialsSecret;
 
         @Pattern("^(AES256|aws:kms)$")
+        @Size(max = 7)
         @JsonPropertyDescription("Encryption at rest: server-side encryption asked on every upload (AES256 or aws:kms) and recorded in the manifest.")
         private String sse;
 
+        @Size(max = 2048)
         @JsonPropertyDescription("KMS key id for sse: aws:kms (default: the bucket's key).")
         private String kmsKeyId;
 
@@ -87,14 +96,19 @@ public class BackupTarget {
     public static class S3Credentials {
         @Required
         @Pattern(Names.DNS_SUBDOMAIN)
+        @Size(max = Names.DNS_SUBDOMAIN_MAX)
         @JsonPropertyDescription("Name of the Secret, in the same namespace.")
         private String name;
 
         @Pattern("^[-._a-zA-Z0-9]+$")
+
+        @Size(max = Names.KEY_MAX)
         @JsonPropertyDescription("Key of the access key id (default: AWS_ACCESS_KEY_ID).")
         private String accessKeyIdKey;
 
         @Pattern("^[-._a-zA-Z0-9]+$")
+
+        @Size(max = Names.KEY_MAX)
         @JsonPropertyDescription("Key of the secret access key (default: AWS_SECRET_ACCESS_KEY).")
         private String secretAccessKeyKey;
 

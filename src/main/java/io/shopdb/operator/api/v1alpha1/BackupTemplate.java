@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
@@ -26,7 +27,8 @@ public class BackupTemplate {
     private BackupMethod method = BackupMethod.logical;
 
     @JsonPropertyDescription("Databases to dump (logical only), each as its own file(s) in the same backup.")
-    private List<String> databases = new ArrayList<>();
+    @Size(max = Names.NAMES_MAX)
+    private List<@Pattern(Names.PG_IDENTIFIER) @Size(max = Names.IDENTIFIER_MAX) String> databases = new ArrayList<>();
 
     @Default("\"custom\"")
     @JsonPropertyDescription("pg_dump format (logical): custom (one file per database) or directory (one file per table, allows parallel jobs).")
@@ -38,6 +40,7 @@ public class BackupTemplate {
     private Integer jobs;
 
     @Pattern("^(none|gzip(:[1-9])?|zstd(:[0-9]{1,2})?|lz4(:[0-9]{1,2})?)$")
+    @Size(max = 8)
     @JsonPropertyDescription("Compression: none, gzip[:1-9], zstd[:N] or lz4[:N]. Default gzip.")
     private String compression;
 
@@ -51,7 +54,7 @@ public class BackupTemplate {
 
     @Min(1)
     @Max(10080)
-    @JsonPropertyDescription("Minutes the agent may run before it gives up. Default 1440 (a day).")
+    @JsonPropertyDescription("Minutes the agent may run before it gives up (also for restore drills of a schedule); its Job gets activeDeadlineSeconds of this plus 5 minutes. Default 360.")
     private Integer timeoutMinutes;
 
     @Min(0)

@@ -6,12 +6,14 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ExternalServerSpec {
     @Required
     @Pattern("^[A-Za-z0-9]([-A-Za-z0-9.:]{0,252})$")
+    @Size(max = 253)
     @JsonPropertyDescription("Host name or IP address of the server.")
     private String host;
 
@@ -29,7 +31,8 @@ public class ExternalServerSpec {
     @JsonPropertyDescription("Secret with the admin credentials (keys username and password unless named otherwise). The role needs CREATEDB and CREATEROLE.")
     private SecretKeyReference adminSecretRef;
 
-    @Pattern("^[^\\x00-\\x1f\\x7f]{1,63}$")
+    @Pattern(Names.PG_IDENTIFIER)
+    @Size(max = Names.IDENTIFIER_MAX)
     @Default("\"postgres\"")
     @JsonPropertyDescription("Database to connect to for administration.")
     private String database = "postgres";

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,16 +14,20 @@ import java.util.List;
 public class GrantSpec {
     @Required
     @Pattern(Names.PG_IDENTIFIER)
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Database name in PostgreSQL.")
     private String database;
 
     @JsonPropertyDescription("Privileges on the database: CONNECT, CREATE, TEMPORARY.")
+    @Size(max = Names.PRIVILEGES_MAX)
     private List<DatabasePrivilege> privileges = new ArrayList<>();
 
     @JsonPropertyDescription("Privileges on schemas and on all their tables, sequences and functions.")
+    @Size(max = Names.NAMES_MAX)
     private List<SchemaGrant> schemas = new ArrayList<>();
 
     @JsonPropertyDescription("Privileges on specific tables or views.")
+    @Size(max = 256)
     private List<TableGrant> tables = new ArrayList<>();
 
     public enum DatabasePrivilege { CONNECT, CREATE, TEMPORARY }
@@ -35,17 +40,23 @@ public class GrantSpec {
     public static class SchemaGrant {
         @Required
         @Pattern(Names.PG_IDENTIFIER)
+        @Size(max = Names.IDENTIFIER_MAX)
         @JsonPropertyDescription("Schema name.")
         private String name;
         @JsonPropertyDescription("Privileges on the schema: USAGE, CREATE.")
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<SchemaPrivilege> privileges = new ArrayList<>();
         @JsonPropertyDescription("Privileges on ALL TABLES (and views) in the schema, as they are now.")
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<TablePrivilege> tables = new ArrayList<>();
         @JsonPropertyDescription("Privileges on ALL SEQUENCES in the schema.")
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<SequencePrivilege> sequences = new ArrayList<>();
         @JsonPropertyDescription("Privileges on ALL FUNCTIONS in the schema.")
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<FunctionPrivilege> functions = new ArrayList<>();
         @JsonPropertyDescription("Default privileges: what objects created later in this schema by these roles grant this role.")
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<DefaultPrivileges> defaultPrivileges = new ArrayList<>();
 
         public String getName() { return name; }
@@ -66,10 +77,14 @@ public class GrantSpec {
     public static class DefaultPrivileges {
         @Required
         @Pattern(Names.PG_IDENTIFIER)
+        @Size(max = Names.IDENTIFIER_MAX)
         @JsonPropertyDescription("The role whose future objects carry these grants (e.g. the owner that runs migrations).")
         private String forRole;
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<TablePrivilege> tables = new ArrayList<>();
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<SequencePrivilege> sequences = new ArrayList<>();
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<FunctionPrivilege> functions = new ArrayList<>();
 
         public String getForRole() { return forRole; }
@@ -86,10 +101,13 @@ public class GrantSpec {
     public static class TableGrant {
         @Required
         @Pattern(Names.PG_IDENTIFIER)
+        @Size(max = Names.IDENTIFIER_MAX)
         private String schema;
         @Required
         @Pattern(Names.PG_IDENTIFIER)
+        @Size(max = Names.IDENTIFIER_MAX)
         private String name;
+        @Size(max = Names.PRIVILEGES_MAX)
         private List<TablePrivilege> privileges = new ArrayList<>();
 
         public String getSchema() { return schema; }

@@ -12,5 +12,23 @@ public final class Names {
      */
     public static final String PG_IDENTIFIER = "^[^\\x00-\\x1f\\x7f]{1,63}$";
 
+    /**
+     * Upper bounds of strings and lists. kube-apiserver estimates each CEL rule's cost from the largest value
+     * a rule could see and refuses a CRD over budget; bounds also keep one object far below etcd's limit.
+     */
+    public static final int IDENTIFIER_MAX = 63;
+    public static final int DNS_LABEL_MAX = 63;
+    public static final int DNS_SUBDOMAIN_MAX = 253;
+    /** A Secret or ConfigMap key (Kubernetes allows 253 characters). */
+    public static final int KEY_MAX = 253;
+    /** Free SQL text in a spec (a restore-drill check): a statement, not a script. */
+    public static final int SQL_MAX = 4096;
+    /** A postgresql.conf value or a Flyway placeholder value. */
+    public static final int VALUE_MAX = 1024;
+    /** Lists of names (databases, schemas, roles, grants): far beyond what one shop declares. */
+    public static final int NAMES_MAX = 64;
+    /** Lists of privileges: each value at most once, with room for repeats. */
+    public static final int PRIVILEGES_MAX = 16;
+
     private Names() {}
 }

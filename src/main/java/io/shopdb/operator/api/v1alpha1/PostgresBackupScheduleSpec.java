@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.ArrayList;
@@ -25,10 +26,12 @@ public class PostgresBackupScheduleSpec {
 
     @Required
     @Pattern("^\\S+( \\S+){4}$")
+    @Size(max = 128)
     @JsonPropertyDescription("Unix cron expression, five fields (minute hour day-of-month month day-of-week), e.g. \"30 2 * * *\".")
     private String schedule;
 
     @Pattern("^[A-Za-z][A-Za-z0-9_+/-]{0,63}$")
+    @Size(max = 64)
     @JsonPropertyDescription("IANA time zone of the schedule, e.g. Europe/Berlin. Default UTC.")
     private String timeZone;
 
@@ -52,6 +55,7 @@ public class PostgresBackupScheduleSpec {
     private Integer keepLast;
 
     @Pattern("^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$")
+    @Size(max = 32)
     @JsonPropertyDescription("Delete backups older than this (e.g. 720h or 30d). The last successful backup is never deleted.")
     private String maxAge;
 
@@ -68,11 +72,14 @@ public class PostgresBackupScheduleSpec {
         private boolean enabled = true;
 
         @Pattern(Names.PG_IDENTIFIER)
+
+        @Size(max = Names.IDENTIFIER_MAX)
         @JsonPropertyDescription("Database of the backup to restore (needed when the backup has several).")
         private String database;
 
         @JsonPropertyDescription("SQL checks run read-only in the restored scratch database; each returns one boolean that must be true, e.g. SELECT count(*) > 0 FROM sales.orders.")
-        private List<String> checks = new ArrayList<>();
+        @Size(max = 32)
+        private List<@Size(max = Names.SQL_MAX) String> checks = new ArrayList<>();
 
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }

@@ -17,8 +17,8 @@ public class PostgresBackupScheduleStatus extends ShopdbStatus {
     private BackupRef lastFailure;
     @JsonPropertyDescription("The last restore drill: backup, time, ok, message.")
     private VerifiedRestore lastVerifiedRestore;
-    @JsonPropertyDescription("The restore-drill Job in progress.")
-    private String activeVerifyJob;
+    @JsonPropertyDescription("The restore drill in progress: backup, Job, attempts.")
+    private VerifyRun activeVerify;
     @JsonPropertyDescription("The shopdb.io/run-now annotation value already acted on.")
     private String handledRunNow;
 
@@ -43,6 +43,31 @@ public class PostgresBackupScheduleStatus extends ShopdbStatus {
         public void setTime(String time) { this.time = time; }
         public String getMessage() { return message; }
         public void setMessage(String message) { this.message = message; }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class VerifyRun implements AgentRunStatus {
+        @JsonPropertyDescription("PostgresBackup under drill.")
+        private String backup;
+        @JsonPropertyDescription("The agent Job of the current attempt.")
+        private String jobName;
+        @JsonPropertyDescription("Agent Jobs started so far for this drill.")
+        private Integer attempts;
+        @JsonPropertyDescription("When the drill started (RFC 3339).")
+        private String startTime;
+        @JsonPropertyDescription("Last failure of an attempt: reason and message.")
+        private String lastFailure;
+
+        public String getBackup() { return backup; }
+        public void setBackup(String backup) { this.backup = backup; }
+        public String getJobName() { return jobName; }
+        public void setJobName(String jobName) { this.jobName = jobName; }
+        public Integer getAttempts() { return attempts; }
+        public void setAttempts(Integer attempts) { this.attempts = attempts; }
+        public String getStartTime() { return startTime; }
+        public void setStartTime(String startTime) { this.startTime = startTime; }
+        public String getLastFailure() { return lastFailure; }
+        public void setLastFailure(String lastFailure) { this.lastFailure = lastFailure; }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -78,8 +103,8 @@ public class PostgresBackupScheduleStatus extends ShopdbStatus {
     public void setLastFailure(BackupRef lastFailure) { this.lastFailure = lastFailure; }
     public VerifiedRestore getLastVerifiedRestore() { return lastVerifiedRestore; }
     public void setLastVerifiedRestore(VerifiedRestore lastVerifiedRestore) { this.lastVerifiedRestore = lastVerifiedRestore; }
-    public String getActiveVerifyJob() { return activeVerifyJob; }
-    public void setActiveVerifyJob(String activeVerifyJob) { this.activeVerifyJob = activeVerifyJob; }
+    public VerifyRun getActiveVerify() { return activeVerify; }
+    public void setActiveVerify(VerifyRun activeVerify) { this.activeVerify = activeVerify; }
     public String getHandledRunNow() { return handledRunNow; }
     public void setHandledRunNow(String handledRunNow) { this.handledRunNow = handledRunNow; }
 }

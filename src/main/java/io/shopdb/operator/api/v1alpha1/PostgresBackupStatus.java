@@ -8,7 +8,7 @@ import java.util.List;
 
 /** What the backup Job reported (the agent's result, read from the pod's termination message). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class PostgresBackupStatus extends ShopdbStatus {
+public class PostgresBackupStatus extends ShopdbStatus implements AgentRunStatus {
     @JsonPropertyDescription("Id of the backup in storage (its folder name).")
     private String backupId;
     @JsonPropertyDescription("Where the backup is, e.g. pvc://backups/shop/<id> or s3://bucket/prefix/<id>.")

@@ -2,10 +2,12 @@ package io.shopdb.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
@@ -30,23 +32,29 @@ public class PostgresClusterSpec {
     private Integer instances = 1;
 
     @Pattern("^(15|16|17|18)$")
+    @Size(max = 2)
+    @ValidationRule(value = "self == oldSelf", message = "spec.postgresVersion cannot change: major upgrades are not supported yet"
+            + " (a newer server cannot start on the older data directory); create a new cluster from a backup instead")
     @Default("\"15\"")
-    @JsonPropertyDescription("PostgreSQL major version of managed instances; picks the default image postgres:<version>.")
+    @JsonPropertyDescription("PostgreSQL major version of managed instances; picks the default image postgres:<version>. Fixed once the cluster exists (major upgrades are not supported yet).")
     private String postgresVersion = "15";
 
+    @Size(max = 1024)
     @JsonPropertyDescription("Container image of managed instances; overrides the one postgresVersion picks. It must hold initdb, postgres and pg_basebackup on PATH and run as uid 999.")
     private String image;
 
     @JsonPropertyDescription("Persistent storage of each managed instance.")
     private StorageSpec storage;
 
+    @SchemaFrom(type = ComputeResources.class)
     @JsonPropertyDescription("CPU and memory requests and limits of each managed instance.")
     private ResourceRequirements resources;
 
     @ValidationRule(value = "self.all(k, !(k in ['port', 'listen_addresses', 'data_directory', 'config_file', 'hba_file', 'ident_file', 'unix_socket_directories', 'primary_conninfo', 'primary_slot_name', 'restore_command', 'recovery_target', 'hot_standby', 'wal_level', 'max_wal_senders', 'archive_mode', 'archive_command', 'ssl', 'external_pid_file']))",
             message = "spec.parameters sets a parameter the operator owns (port, listen_addresses, data_directory, config_file, hba_file, ident_file, unix_socket_directories, primary_conninfo, primary_slot_name, restore_command, recovery_target, hot_standby, wal_level, max_wal_senders, archive_mode, archive_command, ssl, external_pid_file); remove it")
     @JsonPropertyDescription("postgresql.conf parameters of managed instances, on top of the operator's e-commerce defaults. Parameters needing a restart roll the instances one at a time; the others are reloaded.")
-    private Map<String, String> parameters = new TreeMap<>();
+    @Size(max = 256)
+    private Map<String, @Size(max = Names.VALUE_MAX) String> parameters = new TreeMap<>();
 
     @Default("\"Retain\"")
     @JsonPropertyDescription("What deleting the cluster does to its volumes and credentials: Retain (default) keeps them, Delete removes them.")

@@ -16,6 +16,10 @@ public class PostgresClusterStatus extends ShopdbStatus {
     private Boolean primaryReachable;
     @JsonPropertyDescription("Managed instances whose readiness probe passes.")
     private Integer readyInstances;
+    @JsonPropertyDescription("Ready and desired managed instances, e.g. 2/3 (for kubectl get).")
+    private String instances;
+    @JsonPropertyDescription("Where the primary runs: its pod (managed) or the server's host (external).")
+    private String primary;
     @JsonPropertyDescription("Streaming replicas as the primary sees them (pg_stat_replication).")
     private List<ReplicaStatus> replicas = new ArrayList<>();
     @JsonPropertyDescription("Service that reaches the primary (read/write).")
@@ -37,6 +41,10 @@ public class PostgresClusterStatus extends ShopdbStatus {
     public void setPrimaryReachable(Boolean primaryReachable) { this.primaryReachable = primaryReachable; }
     public Integer getReadyInstances() { return readyInstances; }
     public void setReadyInstances(Integer readyInstances) { this.readyInstances = readyInstances; }
+    public String getInstances() { return instances; }
+    public void setInstances(String instances) { this.instances = instances; }
+    public String getPrimary() { return primary; }
+    public void setPrimary(String primary) { this.primary = primary; }
     public List<ReplicaStatus> getReplicas() { return replicas; }
     public void setReplicas(List<ReplicaStatus> replicas) { this.replicas = replicas; }
     public String getWriteService() { return writeService; }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.ArrayList;
@@ -18,35 +19,50 @@ public class PostgresDatabaseSpec {
     private LocalReference clusterRef;
 
     @Pattern(Names.PG_IDENTIFIER)
+
+    @Size(max = Names.IDENTIFIER_MAX)
     @ValidationRule(value = "self == oldSelf", message = "spec.name is immutable")
     @JsonPropertyDescription("Database name in PostgreSQL; defaults to metadata.name. Immutable.")
     private String name;
 
     @Required
     @Pattern(Names.PG_IDENTIFIER)
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Role that owns the database (usually a PostgresRole used for migrations). The database waits until it exists.")
     private String owner;
 
     @Pattern("^[A-Za-z0-9_]{1,20}$")
+    @Size(max = 20)
     @Default("\"UTF8\"")
     @ValidationRule(value = "self == oldSelf", message = "spec.encoding is immutable: a database's encoding is fixed when it is created")
     @JsonPropertyDescription("Character encoding, fixed at creation (default UTF8).")
     private String encoding = "UTF8";
 
     @Pattern("^[A-Za-z0-9_.@-]{1,64}$")
+    @Size(max = 64)
     @ValidationRule(value = "self == oldSelf", message = "spec.locale is immutable: a database's collation is fixed when it is created")
     @JsonPropertyDescription("LC_COLLATE and LC_CTYPE, fixed at creation (default: the server's). Needs template: template0 when it differs from the template's.")
     private String locale;
 
     @Pattern(Names.PG_IDENTIFIER)
+
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Template database used at creation (default template1).")
     private String template;
 
     @JsonPropertyDescription("Schemas of the database. Schemas not listed are left alone; ensure: absent drops an empty one.")
+    @Size(max = Names.NAMES_MAX)
     private List<SchemaSpec> schemas = new ArrayList<>();
 
     @JsonPropertyDescription("Extensions of the database. Extensions not listed are left alone; ensure: absent drops one.")
+    @Size(max = Names.NAMES_MAX)
     private List<ExtensionSpec> extensions = new ArrayList<>();
+
+    @Size(max = 20)
+    @ValidationRule(value = "self.all(p, self.exists_one(q, q.table == p.table))", message = "spec.partitions: each table at most once")
+    @JsonPropertyDescription("Partition maintenance of range-partitioned tables, run on every re-check as each table's owner: "
+            + "partitions ahead, retention, rows moved out of the default partition. A table that does not exist yet is waited for.")
+    private List<PartitionSpec> partitions = new ArrayList<>();
 
     @Default("\"Retain\"")
     @JsonPropertyDescription("Retain (default) keeps the database when the resource is deleted; Delete drops it.")
@@ -58,9 +74,11 @@ public class PostgresDatabaseSpec {
     public static class SchemaSpec {
         @Required
         @Pattern(Names.PG_IDENTIFIER)
+        @Size(max = Names.IDENTIFIER_MAX)
         @JsonPropertyDescription("Schema name.")
         private String name;
         @Pattern(Names.PG_IDENTIFIER)
+        @Size(max = Names.IDENTIFIER_MAX)
         @JsonPropertyDescription("Owner of the schema (default: the database owner).")
         private String owner;
         @Default("\"present\"")
@@ -79,12 +97,15 @@ public class PostgresDatabaseSpec {
     public static class ExtensionSpec {
         @Required
         @Pattern(Names.PG_IDENTIFIER)
+        @Size(max = Names.IDENTIFIER_MAX)
         @JsonPropertyDescription("Extension name, e.g. pgcrypto, citext, pg_trgm.")
         private String name;
         @Pattern("^[A-Za-z0-9_.-]{1,32}$")
+        @Size(max = 32)
         @JsonPropertyDescription("Version to install or update to (default: the server's default version).")
         private String version;
         @Pattern(Names.PG_IDENTIFIER)
+        @Size(max = Names.IDENTIFIER_MAX)
         @JsonPropertyDescription("Schema to install the extension into (default: public).")
         private String schema;
         @Default("\"present\"")
@@ -117,6 +138,8 @@ public class PostgresDatabaseSpec {
     public void setSchemas(List<SchemaSpec> schemas) { this.schemas = schemas; }
     public List<ExtensionSpec> getExtensions() { return extensions; }
     public void setExtensions(List<ExtensionSpec> extensions) { this.extensions = extensions; }
+    public List<PartitionSpec> getPartitions() { return partitions; }
+    public void setPartitions(List<PartitionSpec> partitions) { this.partitions = partitions; }
     public ReclaimPolicy getReclaimPolicy() { return reclaimPolicy; }
     public void setReclaimPolicy(ReclaimPolicy reclaimPolicy) { this.reclaimPolicy = reclaimPolicy; }
 }

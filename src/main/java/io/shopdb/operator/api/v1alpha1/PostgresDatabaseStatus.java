@@ -2,6 +2,7 @@ package io.shopdb.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,9 @@ public class PostgresDatabaseStatus extends ShopdbStatus {
     private List<String> schemas = new ArrayList<>();
     @JsonPropertyDescription("Installed extensions as name@version (schema).")
     private List<String> extensions = new ArrayList<>();
+    @Size(max = 20)
+    @JsonPropertyDescription("Each table of spec.partitions: partitions ahead and behind, rows in the default partition.")
+    private List<PartitionStatus> partitions;
     @JsonPropertyDescription("SQL steps of the last reconcile that changed something.")
     private List<String> lastAppliedPlan = new ArrayList<>();
 
@@ -31,6 +35,8 @@ public class PostgresDatabaseStatus extends ShopdbStatus {
     public void setSchemas(List<String> schemas) { this.schemas = schemas; }
     public List<String> getExtensions() { return extensions; }
     public void setExtensions(List<String> extensions) { this.extensions = extensions; }
+    public List<PartitionStatus> getPartitions() { return partitions; }
+    public void setPartitions(List<PartitionStatus> partitions) { this.partitions = partitions; }
     public List<String> getLastAppliedPlan() { return lastAppliedPlan; }
     public void setLastAppliedPlan(List<String> lastAppliedPlan) { this.lastAppliedPlan = lastAppliedPlan; }
 }

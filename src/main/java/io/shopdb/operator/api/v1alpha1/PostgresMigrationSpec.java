@@ -24,9 +24,11 @@ public class PostgresMigrationSpec {
 
     @Size(min = 1, max = 16)
     @JsonPropertyDescription("Schemas Flyway manages; the first holds the history table (flyway_schema_history) and is the default schema. Flyway creates missing ones. Default: [public].")
-    private List<@Pattern(Names.PG_IDENTIFIER) String> schemas = new ArrayList<>(List.of("public"));
+    private List<@Pattern(Names.PG_IDENTIFIER) @Size(max = Names.IDENTIFIER_MAX) String> schemas = new ArrayList<>(List.of("public"));
 
     @Pattern(Names.PG_IDENTIFIER)
+
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Role the scripts run as (SET ROLE), so it owns what they create. Default: the database owner.")
     private String runAs;
 
@@ -36,9 +38,11 @@ public class PostgresMigrationSpec {
     private List<MigrationSource> sources = new ArrayList<>();
 
     @JsonPropertyDescription("Flyway placeholders: ${name} in scripts is replaced by the value.")
-    private Map<String, String> placeholders = new TreeMap<>();
+    @Size(max = 64)
+    private Map<String, @Size(max = Names.VALUE_MAX) String> placeholders = new TreeMap<>();
 
     @Pattern("^[0-9]+([._][0-9]+)*$")
+    @Size(max = 64)
     @JsonPropertyDescription("Version that marks an existing database's current state (adopting a database that was not made by Flyway).")
     private String baselineVersion;
 
@@ -74,6 +78,7 @@ public class PostgresMigrationSpec {
         private BackupTarget target;
 
         @Pattern("^(none|gzip(:[1-9])?)$")
+        @Size(max = 8)
         @JsonPropertyDescription("pg_dump compression (default gzip).")
         private String compression;
 
@@ -87,11 +92,13 @@ public class PostgresMigrationSpec {
     public static class MigrationSource {
         @Required
         @Pattern(Names.DNS_SUBDOMAIN)
+        @Size(max = Names.DNS_SUBDOMAIN_MAX)
         @JsonPropertyDescription("ConfigMap name (same namespace). A ConfigMap holds at most 1 MiB: split large sets over several.")
         private String configMap;
 
         @JsonPropertyDescription("Only these keys (default: every key ending in .sql).")
-        private List<String> keys = new ArrayList<>();
+        @Size(max = 256)
+        private List<@Size(max = Names.KEY_MAX) String> keys = new ArrayList<>();
 
         public String getConfigMap() { return configMap; }
         public void setConfigMap(String configMap) { this.configMap = configMap; }

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** Restore one database of a logical backup into a database of a cluster. */
@@ -25,10 +26,13 @@ public class PostgresRestoreSpec {
 
     @Required
     @Pattern(Names.PG_IDENTIFIER)
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Database to restore into. It is created; an existing one is used only when empty, or replaced with overwrite: true.")
     private String targetDatabase;
 
     @Pattern(Names.PG_IDENTIFIER)
+
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Database of the backup to restore (needed when the backup has several).")
     private String database;
 
@@ -43,6 +47,11 @@ public class PostgresRestoreSpec {
     @JsonPropertyDescription("Parallel pg_restore jobs. Default 1.")
     private Integer jobs;
 
+    @Min(1)
+    @Max(10080)
+    @JsonPropertyDescription("Minutes the restore may run; its Job gets activeDeadlineSeconds of this plus 5 minutes. Default 360.")
+    private Integer timeoutMinutes;
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Source {
         @Required
@@ -51,6 +60,7 @@ public class PostgresRestoreSpec {
 
         @Required
         @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+        @Size(max = 128)
         @JsonPropertyDescription("Id (folder) of the backup in that storage.")
         private String backupId;
 
@@ -76,4 +86,6 @@ public class PostgresRestoreSpec {
     public void setNoOwner(Boolean noOwner) { this.noOwner = noOwner; }
     public Integer getJobs() { return jobs; }
     public void setJobs(Integer jobs) { this.jobs = jobs; }
+    public Integer getTimeoutMinutes() { return timeoutMinutes; }
+    public void setTimeoutMinutes(Integer timeoutMinutes) { this.timeoutMinutes = timeoutMinutes; }
 }

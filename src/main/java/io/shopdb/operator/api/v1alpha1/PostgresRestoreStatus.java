@@ -7,11 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public class PostgresRestoreStatus extends ShopdbStatus {
+public class PostgresRestoreStatus extends ShopdbStatus implements AgentRunStatus {
     @JsonPropertyDescription("Id of the restored backup in storage.")
     private String backupId;
     @JsonPropertyDescription("The Job running (or that ran) the agent.")
     private String jobName;
+    @JsonPropertyDescription("Agent Jobs started so far (retries after retryable failures included).")
+    private Integer attempts;
     @JsonPropertyDescription("When the Job started (RFC 3339).")
     private String startTime;
     @JsonPropertyDescription("When the restore finished (RFC 3339).")
@@ -29,6 +31,8 @@ public class PostgresRestoreStatus extends ShopdbStatus {
     public void setBackupId(String backupId) { this.backupId = backupId; }
     public String getJobName() { return jobName; }
     public void setJobName(String jobName) { this.jobName = jobName; }
+    public Integer getAttempts() { return attempts; }
+    public void setAttempts(Integer attempts) { this.attempts = attempts; }
     public String getStartTime() { return startTime; }
     public void setStartTime(String startTime) { this.startTime = startTime; }
     public String getCompletionTime() { return completionTime; }

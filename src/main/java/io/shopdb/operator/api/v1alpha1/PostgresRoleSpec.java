@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.ArrayList;
@@ -19,7 +20,11 @@ public class PostgresRoleSpec {
     @JsonPropertyDescription("The PostgresCluster that holds the role.")
     private LocalReference clusterRef;
 
-    @Pattern("^(?!pg_)[^\\x00-\\x1f\\x7f]{1,63}$")
+    @Pattern(Names.PG_IDENTIFIER)
+
+    @Size(max = Names.IDENTIFIER_MAX)
+    @ValidationRule(value = "!self.startsWith('pg_')",
+            message = "spec.name may not start with pg_: PostgreSQL reserves such role names for its own roles")
     @ValidationRule(value = "self == oldSelf", message = "spec.name is immutable")
     @JsonPropertyDescription("Role name in PostgreSQL; defaults to metadata.name. Names starting with pg_ are reserved. Immutable.")
     private String name;
@@ -37,25 +42,31 @@ public class PostgresRoleSpec {
     @JsonPropertyDescription("Maximum concurrent connections; -1 is unlimited.")
     private Integer connectionLimit = -1;
 
+    @Size(max = 64)
     @Pattern("^([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})|infinity)$")
     @JsonPropertyDescription("Password expiry as an RFC 3339 timestamp (e.g. 2027-01-01T00:00:00Z); omitted or infinity: never.")
     private String validUntil;
 
     @JsonPropertyDescription("Roles (groups) this role is a member of. Memberships not listed are revoked.")
-    private List<String> memberOf = new ArrayList<>();
+    @Size(max = Names.NAMES_MAX)
+    private List<@Pattern(Names.PG_IDENTIFIER) @Size(max = Names.IDENTIFIER_MAX) String> memberOf = new ArrayList<>();
 
     @JsonPropertyDescription("Secret with the password (key 'password' unless passwordKey says otherwise). Omitted: the operator generates one into the Secret <name>-password. Changing the Secret's value rotates the password.")
     private SecretKeyReference passwordSecretRef;
 
     @Pattern("^[-._:a-zA-Z0-9]{0,63}$")
+    @Size(max = 63)
     @JsonPropertyDescription("Any new value (e.g. a date) rotates a generated password once: a new one is generated, set, and written to the Secrets.")
     private String passwordRotation;
 
     @Pattern(Names.PG_IDENTIFIER)
+
+    @Size(max = Names.IDENTIFIER_MAX)
     @JsonPropertyDescription("Database written in the connection Secret (default: the first database in grants).")
     private String connectionDatabase;
 
     @JsonPropertyDescription("Privileges, per database, kept exactly as declared: what is missing is granted, what the role holds beyond this in that database is revoked.")
+    @Size(max = Names.NAMES_MAX)
     private List<GrantSpec> grants = new ArrayList<>();
 
     @Default("\"Retain\"")

@@ -55,9 +55,12 @@ final class CelRules {
         return violations;
     }
 
-    private void compileAll(Cel base, CelTypes types, Map<String, Object> schema, String path) {
-        List<Map<String, Object>> declared = Schemas.validations(schema);
-        if (!declared.isEmpty()) {
+    private void compileAll(Cel base, CelTypes types, Map<String, Object> root, String rootPath) {
+        Schemas.walk(root, rootPath, (schema, path) -> {
+            List<Map<String, Object>> declared = Schemas.validations(schema);
+            if (declared.isEmpty()) {
+                return;
+            }
             CelType self = types.typeOf(schema);
             Cel cel = base.toCelBuilder().addVar("self", self).addVar("oldSelf", self).build();
             List<Rule> rules = new ArrayList<>();
@@ -69,14 +72,7 @@ final class CelRules {
                 }
             }
             rulesBySchema.put(schema, rules);
-        }
-        Schemas.properties(schema).forEach((name, child) -> compileAll(base, types, child, Schemas.child(path, name)));
-        if (Schemas.additionalProperties(schema) != null) {
-            compileAll(base, types, Schemas.additionalProperties(schema), Schemas.child(path, "*"));
-        }
-        if (Schemas.items(schema) != null) {
-            compileAll(base, types, Schemas.items(schema), path + "[*]");
-        }
+        });
     }
 
     private static Rule compile(Cel cel, Map<String, Object> rule) {

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  *
  * <p>Only {@code apiextensions.k8s.io/v1} CRDs are accepted (v1beta1 is gone from Kubernetes and
  * has a different schema layout); anything else in the input is an error rather than silently
- * skipped, so that a mistyped CRD file cannot turn validation off.
+ * skipped, so that a mistyped CRD file cannot turn validation off. A CRD with a {@code pattern} RE2
+ * cannot compile is refused, as kube-apiserver refuses it.
  */
 public final class CrdCatalog {
 
@@ -117,6 +118,12 @@ public final class CrdCatalog {
             if (!(schema instanceof Map)) {
                 throw new IllegalArgumentException("CRD " + name + " version " + version.get("name")
                         + " has no schema.openAPIV3Schema");
+            }
+            Violation badPattern = Re2Patterns.firstInvalid((Map<String, Object>) schema);
+            if (badPattern != null) {
+                // kube-apiserver refuses the whole CRD, so the sandbox does too rather than admit it.
+                throw new IllegalArgumentException("CRD " + name + " version " + version.get("name")
+                        + " is invalid: " + badPattern);
             }
             boolean status = path(version, "subresources", "status") != null;
             result.add(new CrdVersion(name, group, (String) version.get("name"), kind,

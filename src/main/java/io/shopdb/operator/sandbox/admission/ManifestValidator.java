@@ -28,7 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Differences from kube-apiserver worth knowing: we report every problem at once (a real
  * {@code kubectl apply} stops at unknown fields); there is no validation ratcheting on update
  * (unchanged invalid fields are still reported); no version conversion (old and new objects are
- * read with the new object's schema); no CEL cost limits.
+ * read with the new object's schema); no CEL cost limits: cel-java (dev.cel 0.11) has no cost estimator,
+ * so a CRD kube-apiserver refuses as too expensive is not refused here. The API keeps every spec string,
+ * list and map bounded (CrdBoundsTest) so that rules stay far below the Kubernetes budgets.
  *
  * <p>Instances are thread-safe; per-CRD schemas and compiled rules are built on first use.
  */

@@ -69,6 +69,21 @@ final class Schemas {
         return schema.get("x-kubernetes-list-type") instanceof String s ? s : "atomic";
     }
 
+    /**
+     * Visits a schema node and every node below it (properties, map values, list items), with its path in
+     * the violation notation: {@code *} for map values and {@code [*]} for list items.
+     */
+    static void walk(Map<String, Object> schema, String path, java.util.function.BiConsumer<Map<String, Object>, String> visitor) {
+        visitor.accept(schema, path);
+        properties(schema).forEach((name, child) -> walk(child, child(path, name), visitor));
+        if (additionalProperties(schema) != null) {
+            walk(additionalProperties(schema), child(path, "*"), visitor);
+        }
+        if (items(schema) != null) {
+            walk(items(schema), path + "[*]", visitor);
+        }
+    }
+
     static String child(String path, String name) {
         return path.isEmpty() ? name : path + "." + name;
     }

@@ -36,6 +36,7 @@ final class StructuralValidation {
     private static final SchemaValidatorsConfig CONFIG = SchemaValidatorsConfig.builder()
             .pathType(PathType.JSON_POINTER)
             .formatAssertionsEnabled(true)
+            .regularExpressionFactory(Re2Patterns.FACTORY)
             .build();
 
     private final JsonNode converted;

@@ -7,59 +7,101 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counts the requests the API server received, by verb and resource ({@code PATCH postgresroles/status},
- * {@code LIST secrets}, {@code WATCH pods}), like kube-apiserver's {@code apiserver_request_total}; and keeps
- * the last writes, so a test can assert that a steady state issues no Kubernetes write and say which one did.
+ * Requests the sandbox API server received, counted by client (User-Agent) and Kubernetes verb, and the last
+ * ones kept in order: what a scale benchmark or a test reads to show that a steady state makes no writes and
+ * no get/list calls (only watches). The verb is derived from the HTTP method and path as kube-apiserver's
+ * audit log does: a GET of a collection is list, of one object get, with watch=true watch.
  */
 public final class ApiRequests {
-    private static final int KEPT_WRITES = 200;
-    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
-    private final AtomicLong writes = new AtomicLong();
-    private final Deque<String> lastWrites = new ArrayDeque<>();
+    private static final int KEPT = 20_000;
 
-    void record(String method, String path) {
-        ApiPath api = ApiPath.parse(path);
-        String resource = api == null ? ApiPath.bare(path) : api.plural() + (api.subresource() == null ? "" : "/" + api.subresource());
-        String verb = switch (method) {
-            case "GET" -> api == null ? "GET" : api.isWatch() ? "WATCH" : api.name() == null ? "LIST" : "GET";
-            case "PUT" -> "UPDATE";
-            case "POST" -> "CREATE";
-            default -> method;
-        };
-        counts.computeIfAbsent(verb + " " + resource, k -> new LongAdder()).increment();
-        if (!method.equals("GET")) {
-            synchronized (lastWrites) {
-                writes.incrementAndGet();
-                lastWrites.addLast(method + " " + ApiPath.bare(path));
-                if (lastWrites.size() > KEPT_WRITES) {
-                    lastWrites.removeFirst();
-                }
+    /** One request, classified. */
+    public record Request(String userAgent, String verb, String resource, String name, String path) {
+        public boolean isRead() {
+            return verb.equals("get") || verb.equals("list");
+        }
+    }
+
+    /** A request with its position in arrival order. */
+    public record Logged(long seq, Request request) {
+    }
+
+    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private final Deque<Logged> last = new ArrayDeque<>();
+    private long seq;
+
+    void record(String method, String pathAndQuery, String userAgent) {
+        Request r = classify(method, pathAndQuery, userAgent);
+        counts.computeIfAbsent(r.userAgent() + " " + r.verb(), k -> new LongAdder()).increment();
+        synchronized (last) {
+            last.addLast(new Logged(++seq, r));
+            if (last.size() > KEPT) {
+                last.removeFirst();
             }
         }
     }
 
-    /** Creates, updates, patches and deletes received so far. */
-    public long writes() {
-        return writes.get();
-    }
-
-    /** The writes received after {@link #writes()} returned {@code mark} (the last 200 at most): {@code PATCH /apis/...}. */
-    public List<String> writesSince(long mark) {
-        synchronized (lastWrites) {
-            int newer = (int) Math.min(writes.get() - mark, lastWrites.size());
-            List<String> all = new ArrayList<>(lastWrites);
-            return List.copyOf(all.subList(all.size() - newer, all.size()));
-        }
-    }
-
-    /** Requests so far by verb and resource, sorted. */
-    public Map<String, Long> byVerbAndResource() {
+    /** "user-agent verb" → count, sorted. */
+    public Map<String, Long> snapshot() {
         Map<String, Long> out = new TreeMap<>();
         counts.forEach((k, v) -> out.put(k, v.sum()));
         return out;
+    }
+
+    /** The position of the last request received; pass it to {@link #since}. */
+    public long mark() {
+        synchronized (last) {
+            return seq;
+        }
+    }
+
+    /** The requests received after {@code mark} (at most the last 20,000), in order. */
+    public List<Logged> since(long mark) {
+        synchronized (last) {
+            List<Logged> out = new ArrayList<>();
+            for (Logged l : last) {
+                if (l.seq() > mark) {
+                    out.add(l);
+                }
+            }
+            return out;
+        }
+    }
+
+    public static Request classify(String method, String pathAndQuery, String userAgent) {
+        String path = pathAndQuery;
+        String query = "";
+        int q = path.indexOf('?');
+        if (q >= 0) {
+            query = path.substring(q + 1);
+            path = path.substring(0, q);
+        }
+        String[] parts = java.util.Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
+        int start = parts.length > 0 && parts[0].equals("api") ? 2 : parts.length > 0 && parts[0].equals("apis") ? 3 : parts.length;
+        String resource = null;
+        String name = null;
+        String subresource = null;
+        if (start < parts.length) {
+            int i = start;
+            if (parts[i].equals("namespaces") && parts.length - i >= 3) {
+                i += 2;
+            }
+            resource = parts[i];
+            name = i + 1 < parts.length ? parts[i + 1] : null;
+            subresource = i + 2 < parts.length ? parts[i + 2] : null;
+        }
+        String verb = switch (method.toUpperCase(java.util.Locale.ROOT)) {
+            case "GET" -> query.contains("watch=true") || query.contains("watch=1") ? "watch" : name == null ? "list" : "get";
+            case "POST" -> "create";
+            case "PUT" -> "update";
+            case "PATCH" -> "patch";
+            case "DELETE" -> name == null ? "deletecollection" : "delete";
+            default -> method.toLowerCase(java.util.Locale.ROOT);
+        };
+        String res = resource == null ? "" : subresource == null ? resource : resource + "/" + subresource;
+        return new Request(userAgent == null ? "" : userAgent, verb, res, name, pathAndQuery);
     }
 }

@@ -46,7 +46,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String body = request.getBody() == null ? "" : request.getBody().readUtf8();
-        requests.record(request.getMethod(), request.getPath());
+        requests.record(request.getMethod(), request.getPath(), request.getHeader("User-Agent"));
         try {
             return route(request, body);
         } catch (ApiException e) {
@@ -308,9 +308,5 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
     /** Stops the garbage collector's worker. */
     public void close() {
         collector.close();
-    }
-
-    Map<String, Long> requestCounts() {
-        return requests.byVerbAndResource();
     }
 }

@@ -88,8 +88,14 @@ class ApiServerKubectlSurfaceTest {
                 apiVersion: shopdb.io/v1alpha1
                 kind: PostgresCluster
                 metadata: {name: table-db}
-                spec: {instances: 2}
+                spec: {instances: 2, storage: {size: 3Gi}}
                 """, GenericKubernetesResource.class)).create();
+        client.genericKubernetesResources("shopdb.io/v1alpha1", "PostgresCluster").withName("table-db").editStatus(r -> {
+            r.setAdditionalProperty("status", Map.of("conditions", List.of(
+                    Map.of("type", "Reconciling", "status", "False", "reason", "Ready"),
+                    Map.of("type", "Ready", "status", "True", "reason", "AllGood"))));
+            return r;
+        });
         HttpResponse<String> r = get("/apis/shopdb.io/v1alpha1/namespaces/default/postgresclusters",
                 "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json");
         JsonNode table = Serialization.jsonMapper().readTree(r.body());
@@ -97,13 +103,22 @@ class ApiServerKubectlSurfaceTest {
         List<String> columns = new ArrayList<>();
         table.path("columnDefinitions").forEach(c -> columns.add(c.path("name").asText()));
         List<String> expected = new ArrayList<>(List.of("Name"));
-        EmbeddedApiServer.loadCrd("postgresclusters").getSpec().getVersions().get(0).getAdditionalPrinterColumns().forEach(c -> expected.add(c.getName()));
+        var declared = EmbeddedApiServer.loadCrd("postgresclusters").getSpec().getVersions().get(0).getAdditionalPrinterColumns();
+        declared.forEach(c -> expected.add(c.getName()));
         assertEquals(expected, columns);
         JsonNode row = table.path("rows").get(0);
         assertEquals("table-db", row.path("cells").get(0).asText());
-        int instances = expected.indexOf("Instances");
-        if (instances > 0) {
-            assertEquals(2, row.path("cells").get(instances).asInt());
+        for (int i = 0; i < declared.size(); i++) {
+            var column = declared.get(i);
+            JsonNode cell = row.path("cells").get(i + 1);
+            assertEquals(column.getPriority() == null ? 0 : column.getPriority(), table.path("columnDefinitions").get(i + 1).path("priority").asInt());
+            switch (column.getJsonPath()) {
+                case ".status.conditions[?(@.type==\"Ready\")].status" -> assertEquals("True", cell.asText(), "a JSONPath filter picks the Ready condition");
+                case ".status.conditions[?(@.type==\"Ready\")].reason" -> assertEquals("AllGood", cell.asText());
+                case ".spec.storage.size" -> assertEquals("3Gi", cell.asText());
+                case ".metadata.creationTimestamp" -> assertTrue(cell.asText().matches("[0-9]+s"), cell.asText());
+                default -> { }
+            }
         }
         assertEquals("PartialObjectMetadata", row.path("object").path("kind").asText());
     }

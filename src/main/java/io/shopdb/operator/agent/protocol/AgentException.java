@@ -1,4 +1,4 @@
-package io.shopdb.operator.agent;
+package io.shopdb.operator.agent.protocol;
 
 /**
  * A failure the agent can name. The reason lets the caller (the Job's exit code, then the operator) tell

@@ -1,0 +1,160 @@
+package io.shopdb.operator.agent.protocol;
+
+import java.util.List;
+
+/**
+ * What the operator asks the agent to do: one record per agent command. {@link #toArgs()} is the only place
+ * that turns a request into a command line, {@link #parse(String...)} the only place that reads one back;
+ * {@code parse(r.toArgs()).equals(r)} holds for every request (AgentRequestTest). Fields left null are not
+ * written and get the agent's default. Values may be Kubernetes {@code $(VAR)} references (the Job keeps hosts,
+ * ports and paths in env so the argument list holds no secret); the kubelet expands them before the agent parses.
+ * Secrets are never part of a request: they come from the environment.
+ */
+public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.Restore, AgentRequest.Verify,
+        AgentRequest.ListBackups, AgentRequest.Unpack, AgentRequest.Delete, AgentRequest.ArchiveWal, AgentRequest.RestoreWal {
+
+    /** The command word: backup, restore, verify, list, unpack, delete, archive-wal, restore-wal. */
+    String command();
+
+    Storage storage();
+
+    /** Writes this request's own options (not the command word, not storage or server). */
+    void writeOptions(AgentArgs.Writer out);
+
+    /** The agent's argument list, starting with the command word. */
+    default List<String> toArgs() {
+        return AgentArgs.write(this);
+    }
+
+    /** Reads a command line ({@code [agent] COMMAND --name value|--name=value|--flag ...}); bad input is {@link AgentException.Reason#INVALID}. */
+    static AgentRequest parse(String... args) {
+        return AgentArgs.parse(args);
+    }
+
+    /** Where backups live: a directory (a PVC) or an S3 bucket; spoolDir is the local scratch space. */
+    record Storage(String dir, S3 s3, String spoolDir) {
+        public static Storage directory(String dir) {
+            return new Storage(dir, null, null);
+        }
+
+        public Storage withSpoolDir(String spool) {
+            return new Storage(dir, s3, spool);
+        }
+    }
+
+    /** S3-compatible storage; credentials are not here (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the SDK chain). */
+    record S3(String bucket, String prefix, String endpoint, String region, boolean pathStyle, String sse, String kmsKeyId,
+              Integer partSizeMb) {
+        public static S3 bucket(String bucket) {
+            return new S3(bucket, null, null, null, false, null, null, null);
+        }
+    }
+
+    /** The PostgreSQL server; the password is never here (PGPASSWORD or PGPASSFILE). port may be a $(VAR). */
+    record Server(String host, String port, String user, String maintenanceDb, String sslMode) {
+        public static Server host(String host) {
+            return new Server(host, null, null, null, null);
+        }
+    }
+
+    enum Method { logical, physical }
+
+    enum Format { custom, directory }
+
+    enum WalMethod { fetch, stream }
+
+    record Backup(Storage storage, Server server, Method method, List<String> databases, Format format, String compression,
+                  WalMethod walMethod, String backupId, Integer jobs, Integer timeoutMinutes) implements AgentRequest {
+        public Backup {
+            databases = databases == null ? List.of() : List.copyOf(databases);
+        }
+
+        @Override public String command() { return "backup"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("backup-id", backupId).option("method", method).repeat("database", databases).option("format", format)
+                    .option("compression", compression).option("wal-method", walMethod)
+                    .option("jobs", jobs).option("timeout-minutes", timeoutMinutes);
+        }
+    }
+
+    /** {@code database}: which database of the backup, null when it has exactly one. */
+    record Restore(Storage storage, Server server, String backupId, String database, String targetDatabase, boolean overwrite,
+                   boolean noOwner, Integer jobs, Integer timeoutMinutes) implements AgentRequest {
+        @Override public String command() { return "restore"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("backup-id", backupId).option("target-database", targetDatabase).option("database", database)
+                    .flag("overwrite", overwrite).flag("no-owner", noOwner).option("jobs", jobs).option("timeout-minutes", timeoutMinutes);
+        }
+    }
+
+    /** The restore drill: restore into a scratch database, compare row counts, run the checks (SQL returning one true). */
+    record Verify(Storage storage, Server server, String backupId, String database, List<String> checks, Integer jobs,
+                  Integer timeoutMinutes) implements AgentRequest {
+        public Verify {
+            checks = checks == null ? List.of() : List.copyOf(checks);
+        }
+
+        @Override public String command() { return "verify"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("backup-id", backupId).option("database", database).repeat("check", checks)
+                    .option("jobs", jobs).option("timeout-minutes", timeoutMinutes);
+        }
+    }
+
+    record ListBackups(Storage storage) implements AgentRequest {
+        @Override public String command() { return "list"; }
+
+        @Override public void writeOptions(AgentArgs.Writer out) { }
+    }
+
+    /**
+     * Unpacks a physical backup into a data directory. {@code ifEmpty}: a directory with files is left alone and the
+     * unpack goes through a staging directory (a cluster's init container); {@code podName}: only ordinal 0 unpacks.
+     */
+    record Unpack(Storage storage, String backupId, String dataDir, boolean ifEmpty, String podName) implements AgentRequest {
+        @Override public String command() { return "unpack"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("backup-id", backupId).option("data-dir", dataDir).flag("if-empty", ifEmpty).option("pod-name", podName);
+        }
+    }
+
+    record Delete(Storage storage, String backupId) implements AgentRequest {
+        @Override public String command() { return "delete"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("backup-id", backupId);
+        }
+    }
+
+    /**
+     * The shape of PostgreSQL's archive_command ({@code %p} is walPath, {@code %f} walFile). Reserved for WAL
+     * archiving: this agent version parses it and answers that it is not implemented.
+     */
+    record ArchiveWal(Storage storage, String walPath, String walFile) implements AgentRequest {
+        @Override public String command() { return "archive-wal"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("wal-path", walPath).option("wal-file", walFile);
+        }
+    }
+
+    /** The shape of restore_command ({@code %f} walFile, {@code %p} targetPath); reserved like {@link ArchiveWal}. */
+    record RestoreWal(Storage storage, String walFile, String targetPath) implements AgentRequest {
+        @Override public String command() { return "restore-wal"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("wal-file", walFile).option("target-path", targetPath);
+        }
+    }
+}

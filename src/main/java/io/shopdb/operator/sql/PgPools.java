@@ -1,0 +1,138 @@
+package io.shopdb.operator.sql;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One small, bounded connection pool per (server, database), shared by every controller. A thousand roles on
+ * one cluster then share a handful of connections instead of opening one (or three) per reconcile.
+ *
+ * <p>A pool is keyed by its owner (namespace/cluster) and database, and remembers the endpoint it was made
+ * for: when the address or the credentials change (a rotated superuser Secret, a moved external server),
+ * the next caller gets a new pool and the old one is closed in the background, so no stale password
+ * lingers in a pool. {@link #retainOwners} closes the pools of clusters that are gone. Idle connections are
+ * closed after a while (minimumIdle 0): a quiet cluster holds no connection.
+ */
+public final class PgPools implements AutoCloseable {
+    public record Settings(int maxSize, Duration idleTimeout, Duration maxLifetime) {}
+
+    private record Pool(PgEndpoint endpoint, HikariDataSource dataSource) {}
+
+    private final Settings settings;
+    private final Map<String, Pool> pools = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "shopdb-pool-housekeeping"));
+    private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> daemon(r, "shopdb-pool-closer"));
+    private final AtomicLong opened = new AtomicLong();
+
+    public PgPools(Settings settings) {
+        this.settings = settings;
+    }
+
+    /** A connection from the pool of {@code owner}'s server and {@code endpoint.database()}; close it to return it. */
+    public Connection open(String owner, PgEndpoint endpoint) throws SQLException {
+        return dataSource(owner, endpoint).getConnection();
+    }
+
+    /** The pool itself, for libraries that take a DataSource (Flyway). */
+    public DataSource dataSource(String owner, PgEndpoint endpoint) {
+        String key = owner + "\u0000" + endpoint.database();
+        Pool pool = pools.compute(key, (k, current) -> {
+            if (current != null && current.endpoint().equals(endpoint)) {
+                return current;
+            }
+            if (current != null) {
+                retire(current);
+            }
+            return new Pool(endpoint, create(owner, endpoint));
+        });
+        return pool.dataSource();
+    }
+
+    /** Closes the pools of every owner not in {@code live} (clusters that were deleted). */
+    public void retainOwners(Set<String> live) {
+        pools.entrySet().removeIf(e -> {
+            String owner = e.getKey().substring(0, e.getKey().indexOf('\u0000'));
+            if (live.contains(owner)) {
+                return false;
+            }
+            retire(e.getValue());
+            return true;
+        });
+    }
+
+    /**
+     * Closes the pool of one database now (its idle connections end at once): before DROP DATABASE, which
+     * PostgreSQL refuses while any session is connected to it.
+     */
+    public void closeDatabase(String owner, String database) {
+        Pool pool = pools.remove(owner + "\u0000" + database);
+        if (pool != null) {
+            pool.dataSource().close();
+        }
+    }
+
+    /** Pools open now (tests and the benchmark look at this). */
+    public int size() {
+        return pools.size();
+    }
+
+    /** Connections this process opened to PostgreSQL through the pools, since start. */
+    public long connectionsOpened() {
+        return opened.get();
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(p -> p.dataSource().close());
+        pools.clear();
+        closer.shutdown();
+        housekeeping.shutdownNow();
+    }
+
+    private HikariDataSource create(String owner, PgEndpoint endpoint) {
+        HikariConfig config = new HikariConfig();
+        // the name shows in Hikari's own log lines: where, never with what password
+        config.setPoolName("shopdb " + owner + "/" + endpoint.database());
+        config.setDataSource(PgConnections.dataSource(endpoint, opened::incrementAndGet));
+        config.setMaximumPoolSize(settings.maxSize());
+        config.setMinimumIdle(0);
+        config.setIdleTimeout(settings.idleTimeout().toMillis());
+        config.setMaxLifetime(settings.maxLifetime().toMillis());
+        // waiting for a free connection is bounded like connecting is: a reconcile fails fast and retries
+        config.setConnectionTimeout(Duration.ofSeconds(30).toMillis());
+        config.setValidationTimeout(Duration.ofSeconds(5).toMillis());
+        // a pool for a server that is down yet must still be created; connections fail when asked for
+        config.setInitializationFailTimeout(-1);
+        config.setScheduledExecutor(housekeeping);
+        config.setRegisterMbeans(false);
+        return new HikariDataSource(config);
+    }
+
+    /** Stops lending from a pool now and closes it off the caller's thread (closing waits for borrowed connections). */
+    private void retire(Pool pool) {
+        try {
+            pool.dataSource().getHikariPoolMXBean().softEvictConnections();
+        } catch (RuntimeException ignored) {
+            // not started yet: nothing to evict
+        }
+        closer.execute(() -> pool.dataSource().close());
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

@@ -1,0 +1,70 @@
+package io.shopdb.operator.agent.protocol;
+
+import io.shopdb.operator.agent.protocol.AgentRequest.Storage;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** The one grammar both ways: every request reads back equal from its own argument list. */
+class AgentRequestTest {
+    static final AgentRequest.S3 S3 = new AgentRequest.S3("shop-backups", "prod/eu", "http://minio:9000", "eu-west-1", true,
+            "aws:kms", "key-1", 32);
+    static final Storage DIR = new Storage("$(BACKUP_DIR)", null, "$(SPOOL_DIR)");
+    static final Storage BUCKET = new Storage(null, S3, null);
+    static final AgentRequest.Server SERVER = new AgentRequest.Server("$(DB_HOST)", "$(DB_PORT)", "backup", "postgres", "verify-full");
+
+    static List<AgentRequest> samples() {
+        return List.of(
+                new AgentRequest.Backup(DIR, SERVER, AgentRequest.Method.logical, List.of("shop", "audit"), AgentRequest.Format.directory,
+                        "zstd:3", null, "nightly-1234", 4, 360),
+                new AgentRequest.Backup(BUCKET, AgentRequest.Server.host("db"), AgentRequest.Method.physical, List.of(), null, null,
+                        AgentRequest.WalMethod.fetch, null, null, null),
+                new AgentRequest.Restore(BUCKET, SERVER, "b1", "shop", "shop_copy", true, true, 2, 60),
+                new AgentRequest.Restore(DIR, AgentRequest.Server.host("h"), "b1", null, "t", false, false, null, null),
+                new AgentRequest.Verify(DIR, SERVER, "b1", null, List.of("SELECT true", "SELECT count(*) > 0 FROM \"sales\".orders"), null, 120),
+                new AgentRequest.ListBackups(BUCKET),
+                new AgentRequest.Unpack(DIR, "phys-1", "$(PGDATA)", true, "$(POD_NAME)"),
+                new AgentRequest.Unpack(Storage.directory("/b"), "phys-1", "/data", false, null),
+                new AgentRequest.Delete(BUCKET, "b1"),
+                new AgentRequest.ArchiveWal(BUCKET, "pg_wal/000000010000000000000003", "000000010000000000000003"),
+                new AgentRequest.RestoreWal(DIR, "000000010000000000000003", "pg_wal/RECOVERYXLOG"));
+    }
+
+    @Test
+    void everyRequestRoundTripsThroughItsArguments() {
+        for (AgentRequest r : samples()) {
+            List<String> args = r.toArgs();
+            assertEquals(r.command(), args.get(0));
+            assertEquals(r, AgentRequest.parse(args.toArray(String[]::new)), String.join(" ", args));
+            // the Job's form: "agent" first, and --name=value spelled the other way
+            List<String> joined = new java.util.ArrayList<>(List.of("agent", args.get(0)));
+            for (int i = 1; i < args.size(); i++) {
+                boolean flag = i + 1 >= args.size() || args.get(i + 1).startsWith("--");
+                joined.add(flag ? args.get(i) : args.get(i) + "=" + args.get(++i));
+            }
+            assertEquals(r, AgentRequest.parse(joined.toArray(String[]::new)), String.join(" ", joined));
+        }
+    }
+
+    @Test
+    void argumentsAreWrittenInAStableOrderWithStorageLast() {
+        var backup = (AgentRequest.Backup) samples().get(0);
+        assertEquals(List.of("backup", "--backup-id", "nightly-1234", "--method", "logical", "--database", "shop", "--database", "audit",
+                "--format", "directory", "--compression", "zstd:3", "--jobs", "4", "--timeout-minutes", "360",
+                "--host", "$(DB_HOST)", "--port", "$(DB_PORT)", "--user", "backup", "--maintenance-db", "postgres", "--sslmode", "verify-full",
+                "--spool-dir", "$(SPOOL_DIR)", "--dir", "$(BACKUP_DIR)"), backup.toArgs());
+        assertEquals(List.of("delete", "--backup-id", "b1", "--s3-bucket", "shop-backups", "--s3-prefix", "prod/eu",
+                "--s3-endpoint", "http://minio:9000", "--s3-region", "eu-west-1", "--s3-path-style", "--s3-sse", "aws:kms",
+                "--s3-kms-key-id", "key-1", "--s3-part-size-mb", "32"), new AgentRequest.Delete(BUCKET, "b1").toArgs());
+    }
+
+    @Test
+    void aRequestWithoutStorageCannotBeReadBack() {
+        var noStorage = new AgentRequest.Delete(new Storage(null, null, null), "b1");
+        AgentException e = assertThrows(AgentException.class, () -> AgentRequest.parse(noStorage.toArgs().toArray(String[]::new)));
+        assertEquals("usage: give exactly one storage: --dir or --s3-bucket", e.getMessage());
+    }
+}

@@ -1,0 +1,114 @@
+package io.shopdb.operator.dependents;
+
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.sandbox.apiserver.ApiRequests;
+import io.shopdb.operator.sandbox.EmbeddedApiServer;
+import io.shopdb.operator.testing.EmbeddedApiServerResource;
+import io.shopdb.operator.sql.SqlErrors;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.testing.ApiRequestLog;
+import io.shopdb.operator.testing.OperatorTestBase;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How databases and roles depend on their cluster and on each other at scale: claims found in the informer
+ * index (no LIST), a wait for the cluster ended by the cluster's own event (no timer), and GRANTs of many
+ * roles on one database taking turns instead of failing on a shared catalog row.
+ */
+@QuarkusTest
+class DependentsOperatorTest extends OperatorTestBase {
+
+    @EmbeddedApiServerResource.ApiServer
+    EmbeddedApiServer api;
+
+    @Test
+    void aDependentWaitingForItsClusterIsWokenByTheClusterTurningReadyNotByATimer() {
+        // the role and database come first, as GitOps often applies them
+        create(role("late-app", "late-db", "late_app", "late"));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: late}
+                spec: {clusterRef: {name: late-db}, owner: postgres}
+                """, PostgresDatabase.class));
+        PostgresRole waiting = awaitCondition(PostgresRole.class, "late-app", Conditions.RECONCILING, "WaitingForCluster");
+        assertTrue(Conditions.find(waiting.getStatus(), Conditions.RECONCILING).getMessage().contains("does not exist yet"));
+        awaitCondition(PostgresDatabase.class, "late", Conditions.RECONCILING, "WaitingForCluster");
+        // A wait for the cluster schedules no retry at all (Outcome.waitingForEvent): were the cluster's Ready
+        // event not delivered to its dependents, they would stay waiting and this test would time out.
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: late-db}
+                spec: {instances: 1}
+                """, PostgresCluster.class));
+        awaitReady(PostgresCluster.class, "late-db");
+        awaitReady(PostgresDatabase.class, "late");
+        awaitReady(PostgresRole.class, "late-app");
+    }
+
+    @Test
+    void aClaimConflictIsFoundWithoutListingAndManyGrantsOnOneDatabaseAllSucceedFirstTime() throws Exception {
+        clusterWithDatabase("crowd", "");
+        awaitReady(PostgresDatabase.class, "crowd");
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            names.add("crowd-r" + i);
+            create(role("crowd-r" + i, "crowd-db", "crowd_r" + i, "crowd"));
+        }
+        for (String name : names) {
+            awaitReady(PostgresRole.class, name);
+        }
+        // "no retry visible in status": no role ever reported a conflict or an outage (StatusWriter records an
+        // Event for every change of reason), and the server was never called unreachable
+        for (Event e : client.resources(Event.class).inNamespace(ns()).list().getItems()) {
+            if (e.getRegarding() != null && names.contains(e.getRegarding().getName())) {
+                assertTrue(!Set.of(SqlErrors.CATALOG_CONFLICT, SqlErrors.SERVER_UNREACHABLE, SqlErrors.SQL_ERROR, "Error").contains(e.getReason()),
+                        e.getRegarding().getName() + ": " + e.getReason() + " " + e.getNote());
+            }
+        }
+
+        ApiRequestLog log = new ApiRequestLog(api).reset();
+        create(role("crowd-r0-again", "crowd-db", "crowd_r0", "crowd"));
+        PostgresRole stalled = awaitCondition(PostgresRole.class, "crowd-r0-again", Conditions.STALLED, Reasons.CONFLICT);
+        assertTrue(Conditions.find(stalled.getStatus(), Conditions.STALLED).getMessage().contains("crowd-r0 already manages role crowd_r0"));
+        List<ApiRequests.Request> lists = log.read().stream()
+                .filter(r -> r.verb().equals("list") && r.resource().equals("postgresroles")).toList();
+        assertEquals(List.of(), lists, "the claimants come from the informer's index, not from a LIST");
+    }
+
+    private static PostgresRole role(String name, String cluster, String roleName, String database) {
+        return Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: %s}
+                spec:
+                  clusterRef: {name: %s}
+                  name: %s
+                  login: true
+                  grants:
+                    - database: %s
+                      privileges: [CONNECT]
+                      schemas:
+                        - name: public
+                          privileges: [USAGE]
+                          tables: [SELECT]
+                          defaultPrivileges:
+                            - forRole: postgres
+                              tables: [SELECT]
+                """.formatted(name, cluster, roleName, database), PostgresRole.class);
+    }
+}

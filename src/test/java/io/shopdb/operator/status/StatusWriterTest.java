@@ -1,0 +1,133 @@
+package io.shopdb.operator.status;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.shopdb.operator.ShopdbConfig;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** StatusWriter on its own (no Quarkus, no API server): what it writes, when it writes, what it announces, when it retries. */
+class StatusWriterTest {
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** Events as they would be sent. */
+    static final class Recorder extends EventRecorder {
+        final List<String> sent = new ArrayList<>();
+
+        @Override
+        public void normal(HasMetadata regarding, String reason, String message) {
+            sent.add("Normal " + reason);
+        }
+
+        @Override
+        public void warning(HasMetadata regarding, String reason, String message) {
+            sent.add("Warning " + reason);
+        }
+    }
+
+    final Recorder events = new Recorder();
+    final StatusWriter writer = new StatusWriter();
+
+    StatusWriterTest() {
+        writer.events = events;
+        writer.config = new ShopdbConfig() {
+            @Override public Duration recheckInterval() { return Duration.ofSeconds(60); }
+            @Override public Agent agent() { return null; }
+            @Override public Pool pool() { return null; }
+        };
+        at(T0);
+    }
+
+    void at(Instant now) {
+        writer.clock = Clock.fixed(now, ZoneOffset.UTC);
+    }
+
+    static PostgresRole role() {
+        var r = new PostgresRole();
+        r.setMetadata(new ObjectMetaBuilder().withName("app").withNamespace("shop").withGeneration(2L).build());
+        return r;
+    }
+
+    UpdateControl<PostgresRole> run(PostgresRole r, Outcome outcome) {
+        return writer.run(r, PostgresRoleStatus::new, status -> outcome);
+    }
+
+    @Test
+    void theStatusIsPatchedOnlyWhenItChanged() {
+        PostgresRole r = role();
+        UpdateControl<PostgresRole> first = run(r, Outcome.ready(Reasons.READY, "role app in sync"));
+        assertTrue(first.isPatchStatus(), "a new status is written");
+        assertEquals("Ready", r.getStatus().getPhase());
+        assertEquals(2L, r.getStatus().getObservedGeneration());
+        at(T0.plusSeconds(60));
+        assertTrue(run(r, Outcome.ready(Reasons.READY, "role app in sync")).isNoUpdate(), "the same verdict later writes nothing");
+        assertTrue(run(r, Outcome.ready(Reasons.READY, "role app in sync, 3 grants")).isPatchStatus(), "a new message is a change");
+    }
+
+    @Test
+    void anEventGoesOutWhenTheVerdictOrItsReasonChangesNotOnEveryReconcile() {
+        PostgresRole r = role();
+        run(r, Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "connection refused"));
+        run(r, Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "connection refused again"));
+        run(r, Outcome.ready(Reasons.READY, "ok"));
+        run(r, Outcome.ready(Reasons.READY, "ok, still"));
+        run(r, Outcome.stalled(Reasons.CONFLICT, "PostgresRole other owns role app"));
+        run(r, Outcome.stalled(Reasons.CONFLICT, "PostgresRole other owns role app"));
+        assertEquals(List.of("Normal ServerUnreachable", "Normal Ready", "Warning Conflict"), events.sent);
+    }
+
+    @Test
+    void reconcilingRetriesBackOffFromTwoSecondsToAMinuteWithTheTimeSpentReconciling() {
+        PostgresRole r = role();
+        assertEquals(Duration.ofSeconds(2), delay(run(r, Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "down"))));
+        at(T0.plusSeconds(3));
+        assertEquals(Duration.ofSeconds(2), delay(run(r, Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "down"))), "never below 2 s");
+        at(T0.plusSeconds(20));
+        assertEquals(Duration.ofSeconds(10), delay(run(r, Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "down"))), "half the time so far");
+        at(T0.plusSeconds(90));
+        assertEquals(Duration.ofSeconds(45), delay(run(r, Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "down"))));
+        at(T0.plusSeconds(3600));
+        assertEquals(Duration.ofSeconds(60), delay(run(r, Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "down"))), "never above 60 s");
+    }
+
+    @Test
+    void readyRechecksAtTheIntervalAndStalledWaitsForAChangeUnlessItsInputsCanChange() {
+        // the 60 s interval, spread by a factor in [0.8, 1.2) so resources Ready together do not wake together
+        assertWithinSpread(delay(run(role(), Outcome.ready(Reasons.READY, "ok"))));
+        assertTrue(run(role(), Outcome.stalled(Reasons.INVALID_SPEC, "spec.name: bad")).getScheduleDelay().isEmpty());
+        assertWithinSpread(delay(run(role(), Outcome.stalledOnInputs(Reasons.INVALID_SPEC, "ConfigMap x: bad"))));
+    }
+
+    private static void assertWithinSpread(Duration d) {
+        assertTrue(d.compareTo(Duration.ofSeconds(48)) >= 0 && d.compareTo(Duration.ofSeconds(72)) < 0, d + " within 60 s × [0.8, 1.2)");
+    }
+
+    @Test
+    void anExceptionInTheBodyBecomesReconcilingError() {
+        PostgresRole r = role();
+        UpdateControl<PostgresRole> c = writer.run(r, PostgresRoleStatus::new, status -> {
+            throw new IllegalStateException("boom\nsecond line");
+        });
+        assertTrue(c.isPatchStatus());
+        var reconciling = Conditions.find(r.getStatus(), Conditions.RECONCILING);
+        assertEquals("True", reconciling.getStatus());
+        assertEquals(Reasons.ERROR, reconciling.getReason());
+        assertEquals("Unexpected error, will retry: IllegalStateException: boom", reconciling.getMessage());
+    }
+
+    private static Duration delay(UpdateControl<?> c) {
+        return Duration.ofMillis(c.getScheduleDelay().orElseThrow());
+    }
+}
