@@ -67,11 +67,9 @@ public final class AgentJobs {
         if (c.getSpec().isExternal()) {
             ExternalServerSpec ext = c.getSpec().getExternal();
             var ref = ext.getAdminSecretRef();
-            String sslMode = ext.getSslMode() == null ? "prefer" : switch (ext.getSslMode()) {
-                case verifyCa -> "verify-ca";
-                case verifyFull -> "verify-full";
-                default -> ext.getSslMode().name();
-            };
+            // The agent's pod does not mount the server's CA yet: it encrypts (require) but cannot verify.
+            String sslMode = io.shopdb.operator.cluster.ExternalTls.sslMode(ext);
+            sslMode = io.shopdb.operator.cluster.ExternalTls.verifiesServer(sslMode) ? "require" : sslMode;
             return new Server(ext.getHost(), ext.getPort(), ext.getDatabase(), sslMode,
                     ref.getName(), ref.getUsernameKey() == null ? "username" : ref.getUsernameKey(), null,
                     ref.getName(), ref.getPasswordKey() == null ? "password" : ref.getPasswordKey());

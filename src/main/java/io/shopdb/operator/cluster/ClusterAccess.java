@@ -77,10 +77,10 @@ public class ClusterAccess {
     /** Reads the cluster and its Secret from the API server: for controllers without those event sources. */
     public Target readyCluster(String namespace, String clusterName) throws WaitingException {
         PostgresCluster cluster = client.resources(PostgresCluster.class).inNamespace(namespace).withName(clusterName).get();
-        return ready(cluster, clusterName, SecretLookup.api(client), false);
+        return ready(cluster, clusterName, null, false);
     }
 
-    /** {@code cluster} as an informer holds it (null when it does not exist); Secrets through {@code secrets}. */
+    /** {@code cluster} as an informer holds it (null when it does not exist); Secrets through {@code secrets} (null: the shared caches). */
     public Target ready(PostgresCluster cluster, String clusterName, SecretLookup secrets) throws WaitingException {
         return ready(cluster, clusterName, secrets, true);
     }
@@ -93,7 +93,7 @@ public class ClusterAccess {
             throw new WaitingException("WaitingForCluster", "PostgresCluster " + clusterName + " is not Ready yet", woken);
         }
         try {
-            return new Target(cluster, connections.admin(cluster, secrets), connections);
+            return new Target(cluster, secrets == null ? connections.admin(cluster) : connections.admin(cluster, secrets), connections);
         } catch (ClusterConnections.NotReachableException e) {
             throw new WaitingException("WaitingForCluster", e.getMessage());
         }

@@ -6,12 +6,14 @@ import io.shopdb.operator.ShopdbConfig;
 import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
+import io.shopdb.operator.kube.SecretCaches;
 import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.sql.CatalogLocks;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.PgPools;
 import jakarta.annotation.PostConstruct;
+import io.shopdb.operator.sql.ServerTrust;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -39,6 +41,7 @@ public class ClusterConnections {
     @Inject KubernetesClient client;
     @Inject ServiceAddresses addresses;
     @Inject ShopdbConfig config;
+    @Inject SecretCaches secretCaches;
 
     private PgPools pools;
     private final CatalogLocks catalogLocks = new CatalogLocks();
@@ -53,9 +56,9 @@ public class ClusterConnections {
         pools.close();
     }
 
-    /** The admin endpoint, reading Secrets from the API server (for code without a Secret informer). */
+    /** The admin endpoint, its Secret read from the controllers' Secret caches ({@link SecretCaches}). */
     public PgEndpoint admin(PostgresCluster c) throws NotReachableException {
-        return admin(c, SecretLookup.api(client));
+        return admin(c, secretCaches.lookup());
     }
 
     public PgEndpoint admin(PostgresCluster c, SecretLookup secrets) throws NotReachableException {
@@ -72,26 +75,42 @@ public class ClusterConnections {
                 throw new NotReachableException("Secret " + ref.getName() + " with keys " + userKey + " and " + passKey
                         + " (spec.external.adminSecretRef) was not found");
             }
-            String sslMode = ext.getSslMode() == null ? "prefer" : switch (ext.getSslMode()) {
-                case verifyCa -> "verify-ca";
-                case verifyFull -> "verify-full";
-                default -> ext.getSslMode().name();
-            };
-            return new PgEndpoint(ext.getHost(), ext.getPort(), ext.getDatabase(), new String(user), password, sslMode);
+            String sslMode = ExternalTls.sslMode(ext);
+            ServerTrust trust = null;
+            if (ext.getCaSecretName() != null) {
+                char[] ca = secrets.read(ns, ext.getCaSecretName(), "ca.crt");
+                if (ca == null) {
+                    throw new NotReachableException("Secret " + ext.getCaSecretName() + " with key ca.crt (spec.external.caSecretName) was not found");
+                }
+                trust = new ServerTrust(new String(ca), ext.getHost());
+            }
+            return new PgEndpoint(ext.getHost(), ext.getPort(), ext.getDatabase(), new String(user), password, sslMode, trust);
         }
         char[] password = secrets.read(ns, ClusterNames.superuserSecret(c), "password");
         if (password == null) {
             throw new NotReachableException("Secret " + ClusterNames.superuserSecret(c) + " was not found");
         }
         var address = resolve(ns, ClusterNames.writeService(c));
-        return new PgEndpoint(address.host(), address.port(), "postgres", ClusterNames.SUPERUSER, password, "prefer");
+        return new PgEndpoint(address.host(), address.port(), "postgres", ClusterNames.SUPERUSER, password, "verify-full",
+                ClusterTls.trust(caPem(c), c, ClusterNames.writeService(c)));
+    }
+
+    /** The CA the cluster's servers present a certificate of; the operator trusts nothing else for them. */
+    private String caPem(PostgresCluster c) throws NotReachableException {
+        String ca = ClusterTls.caPem(client, c);
+        if (ca == null) {
+            throw new NotReachableException("Secret " + ClusterTls.serverSecret(c) + " with the cluster's CA (ca.crt) was not found");
+        }
+        return ca;
     }
 
     /** The same superuser, but dialing one pod directly (for per-instance work such as reloading config). */
     public PgEndpoint instance(PostgresCluster c, int ordinal) throws NotReachableException {
         PgEndpoint primary = admin(c);
-        var address = resolve(c.getMetadata().getNamespace(), ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c));
-        return new PgEndpoint(address.host(), address.port(), primary.database(), primary.user(), primary.password(), primary.sslMode());
+        String pod = ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c);
+        var address = resolve(c.getMetadata().getNamespace(), pod);
+        return new PgEndpoint(address.host(), address.port(), primary.database(), primary.user(), primary.password(), primary.sslMode(),
+                primary.trust() == null ? null : ClusterTls.trust(primary.trust().caPem(), c, pod));
     }
 
     /** A pooled connection to {@code endpoint} (the admin endpoint of {@code c}, on some database); close it to return it. */

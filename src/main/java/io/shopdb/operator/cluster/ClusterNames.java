@@ -27,9 +27,14 @@ public final class ClusterNames {
     public static String disruptionBudget(PostgresCluster c) { return c.getMetadata().getName(); }
     public static String pod(PostgresCluster c, int ordinal) { return statefulSet(c) + "-" + ordinal; }
 
-    /** Host name of the primary pod through the headless Service, stable across restarts. */
-    public static String primaryPodHost(PostgresCluster c) {
-        return pod(c, 0) + "." + headlessService(c) + "." + c.getMetadata().getNamespace() + ".svc";
+    /** Host name of one instance through the headless Service, stable across restarts. */
+    public static String podHost(PostgresCluster c, String pod) {
+        return pod + "." + headlessService(c) + "." + c.getMetadata().getNamespace() + ".svc";
+    }
+
+    /** The ordinal of an instance name, e.g. 2 for shop-db-2. */
+    public static int ordinal(String pod) {
+        return Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1));
     }
 
     /** Labels on everything the cluster owns; the selector of its pods is the cluster label alone. */

@@ -24,35 +24,42 @@ public final class ClusterObjects {
 
     private ClusterObjects() {}
 
-    /** postgresql.conf and pg_hba.conf, mounted at /etc/shopdb in every instance. */
+    /** ConfigMap key naming the declared primary instance; bootstrap.sh reads it at every start. */
+    public static final String PRIMARY_KEY = "primary";
+    /** ConfigMap key "true" once the cluster has data: the declared primary never runs initdb on an empty volume then. */
+    public static final String INITIALIZED_KEY = "initialized";
+
+    /** Who is primary, as the operator declares it to the instances; see bootstrap.sh. */
+    public record Declared(String primary, boolean initialized) {}
+
+    /** For a new cluster: ordinal 0 starts as the primary. */
     public static ConfigMap config(PostgresCluster c) {
-        var spec = c.getSpec();
-        String conf = PostgresParameters.render(PostgresParameters.effective(spec.getParameters(), spec.getResources()));
+        return config(c, new Declared(ClusterNames.pod(c, 0), false));
+    }
+
+    /** postgresql.conf, pg_hba.conf and the declared primary, mounted at /etc/shopdb in every instance. */
+    public static ConfigMap config(PostgresCluster c, Declared declared) {
+        String conf = PostgresParameters.render(PostgresParameters.forCluster(c));
         return new ConfigMapBuilder()
                 .withMetadata(meta(c, ClusterNames.configMap(c)))
                 .addToData(CONFIG_FILE, conf)
                 .addToData(HBA_FILE, hba())
+                .addToData(PRIMARY_KEY, declared.primary())
+                .addToData(INITIALIZED_KEY, String.valueOf(declared.initialized()))
                 .build();
     }
 
-    /** Identifies a configuration content, so each new content is reloaded once. */
+    /** Identifies a configuration content (not who is primary), so each new content is reloaded once. */
     public static String configHash(PostgresCluster c) {
         var data = new java.util.TreeMap<>(config(c).getData());
+        data.remove(PRIMARY_KEY);
+        data.remove(INITIALIZED_KEY);
         return InstanceSetBuilder.sha256(data.toString());
     }
 
-    /**
-     * Password (SCRAM) authentication everywhere; the replication user (replicas) and the superuser (physical
-     * backups: pg_basebackup of the agent) may open replication connections.
-     */
+    /** SCRAM over TLS only, for every role and replication (see ClusterTls and tls/ServerTlsSettings). */
     static String hba() {
-        return """
-                # Written by shopdb-operator. TYPE DATABASE USER ADDRESS METHOD
-                local       all          all                     scram-sha-256
-                host        all          all         all         scram-sha-256
-                host        replication  %s  all         scram-sha-256
-                host        replication  %s  all         scram-sha-256
-                """.formatted(ClusterNames.REPLICATION_USER, ClusterNames.SUPERUSER);
+        return ClusterTls.hba();
     }
 
     /** The stable network identity of each pod (required by the StatefulSet), ready or not. */

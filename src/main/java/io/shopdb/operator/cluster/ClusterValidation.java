@@ -13,6 +13,11 @@ public final class ClusterValidation {
     private ClusterValidation() {}
 
     public static List<String> problems(PostgresClusterSpec spec) {
+        return problems(null, spec);
+    }
+
+    /** {@code name}: the cluster's metadata.name, which spec.primary must extend (CEL on spec cannot see it). */
+    public static List<String> problems(String name, PostgresClusterSpec spec) {
         List<String> problems = new ArrayList<>();
         if (spec == null) {
             problems.add("spec: is required");
@@ -36,6 +41,23 @@ public final class ClusterValidation {
             problems.add("spec.storage.size: must be a quantity such as 10Gi");
         }
         problems.addAll(PostgresParameters.problems(spec.getParameters()));
+        if (spec.getPrimary() != null && name != null && instances != null) {
+            String prefix = name + "-";
+            String ordinal = spec.getPrimary().startsWith(prefix) ? spec.getPrimary().substring(prefix.length()) : "";
+            if (!ordinal.matches("[0-9]") || Integer.parseInt(ordinal) >= instances) {
+                problems.add("spec.primary: must name an instance of this cluster, " + prefix + "0 .. " + prefix + (instances - 1)
+                        + ", got " + spec.getPrimary());
+            }
+        }
+        if (spec.getSynchronous() != null && instances != null) {
+            Integer n = spec.getSynchronous().getNumber();
+            if (n == null || n < 1 || n >= instances) {
+                problems.add("spec.synchronous.number: must be between 1 and spec.instances - 1 (" + (instances - 1) + "), got " + n);
+            }
+        }
+        if (spec.getFailoverDelay() != null && (spec.getFailoverDelay() < 0 || spec.getFailoverDelay() > 3600)) {
+            problems.add("spec.failoverDelay: must be between 0 and 3600 seconds, got " + spec.getFailoverDelay());
+        }
         return problems;
     }
 }

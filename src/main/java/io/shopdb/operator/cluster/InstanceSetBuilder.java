@@ -34,7 +34,8 @@ import java.util.Map;
 
 /**
  * The desired StatefulSet of a managed cluster: one pod per instance running bootstrap.sh, a volume per
- * pod, and a security context that passes the Pod Security "restricted" profile.
+ * pod, and a security context that passes the Pod Security "restricted" profile. Which instance is the
+ * primary is not in the pod spec: bootstrap.sh reads it from the ConfigMap (see ClusterObjects.config).
  */
 public final class InstanceSetBuilder {
     /** Pod-template annotation: a hash of the parameters that need a restart. Changing it rolls the pods. */
@@ -61,7 +62,7 @@ public final class InstanceSetBuilder {
      */
     public static StatefulSet build(PostgresCluster c, Restore restore) {
         var spec = c.getSpec();
-        Map<String, String> effective = PostgresParameters.effective(spec.getParameters(), spec.getResources());
+        Map<String, String> effective = PostgresParameters.forCluster(c);
         String restartHash = sha256(PostgresParameters.restartParameters(effective).toString());
         ReclaimPolicy reclaim = spec.getReclaimPolicy() == null ? ReclaimPolicy.Retain : spec.getReclaimPolicy();
         return new StatefulSetBuilder()
@@ -69,8 +70,10 @@ public final class InstanceSetBuilder {
                 .withNewSpec()
                 .withReplicas(spec.getInstances())
                 .withServiceName(ClusterNames.headlessService(c))
-                .withPodManagementPolicy("OrderedReady")
-                .withNewUpdateStrategy().withType("RollingUpdate").endUpdateStrategy()
+                // Parallel: a replica (re)starts while another instance is down; each finds the primary through -rw.
+                .withPodManagementPolicy("Parallel")
+                // OnDelete: the operator restarts pods itself, replicas first, then switches over, then the former primary.
+                .withNewUpdateStrategy().withType("OnDelete").endUpdateStrategy()
                 .withNewSelector().withMatchLabels(ClusterNames.selector(c)).endSelector()
                 .withNewPersistentVolumeClaimRetentionPolicy()
                 .withWhenDeleted(reclaim.name())
@@ -92,11 +95,14 @@ public final class InstanceSetBuilder {
                 .withFsGroup(POSTGRES_UID)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
+                .withAffinity(InstanceSpread.affinity(c))
                 .withInitContainers(restore == null ? List.of() : List.of(restoreContainer(c, restore)))
                 .withContainers(container(c))
                 .addAllToVolumes(restore == null || restore.target().getPvc() == null ? List.of()
                         : List.of(AgentContainers.storageVolume(restore.target(), true)))
                 .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(c)).endConfigMap().endVolume()
+                .addNewVolume().withName("tls").withNewSecret().withSecretName(ClusterTls.serverSecret(c))
+                .withDefaultMode(ClusterTls.FILE_MODE).endSecret().endVolume()
                 .addNewVolume().withName("run").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .endSpec()
@@ -144,8 +150,11 @@ public final class InstanceSetBuilder {
                 .withCommand("/bin/sh", "-c", "pg_ctl -D \"$PGDATA\" stop -m fast -w -t 50")
                 .endExec().endPreStop().endLifecycle()
                 .withSecurityContext(PodSecurity.restrictedContainer())
+                // postgres writes no termination message; the log's last lines (e.g. a FATAL at start) stand in for it
+                .withTerminationMessagePolicy("FallbackToLogsOnError")
                 .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("tls").withMountPath(ClusterTls.MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("run").withMountPath(RUN_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .build();
@@ -159,10 +168,12 @@ public final class InstanceSetBuilder {
                 plain("PGPORT", String.valueOf(ClusterNames.PORT)),
                 plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT),
                 plain("SHOPDB_RUN_DIR", RUN_MOUNT),
+                plain("SHOPDB_TLS_DIR", ClusterTls.MOUNT),
                 secret("POSTGRES_PASSWORD", ClusterNames.superuserSecret(c), "password"),
                 plain("REPLICATION_USER", ClusterNames.REPLICATION_USER),
                 secret("REPLICATION_PASSWORD", ClusterNames.replicationSecret(c), "password"),
-                plain("PRIMARY_HOST", ClusterNames.primaryPodHost(c)),
+                // replicas stream from the -rw Service, so a failover needs no re-pointing (the primary moves behind it)
+                plain("PRIMARY_HOST", ClusterNames.writeService(c)),
                 plain("PRIMARY_PORT", String.valueOf(ClusterNames.PORT)));
     }
 

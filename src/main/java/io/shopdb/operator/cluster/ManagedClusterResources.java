@@ -1,7 +1,6 @@
 package io.shopdb.operator.cluster;
 
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,9 +8,6 @@ import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.StorageSpec;
 import io.shopdb.operator.kube.DesiredState;
 
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Brings the Kubernetes objects of a managed cluster to their desired state. Each step writes only what
@@ -25,7 +21,7 @@ final class ManagedClusterResources {
     }
 
     boolean apply(PostgresCluster c) {
-        return apply(c, null, null);
+        return apply(c, null, null, new ClusterObjects.Declared(ClusterNames.pod(c, 0), false));
     }
 
     /**
@@ -33,27 +29,29 @@ final class ManagedClusterResources {
      * backup was taken of; its superuser and replication passwords are the ones inside the restored data, so
      * the new cluster's Secrets are created with them (only when they do not exist yet).
      */
-    boolean apply(PostgresCluster c, InstanceSetBuilder.Restore restore, PostgresCluster source) {
+    boolean apply(PostgresCluster c, InstanceSetBuilder.Restore restore, PostgresCluster source, ClusterObjects.Declared declared) {
         String ns = c.getMetadata().getNamespace();
         char[] superuser = source == null ? null : ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(source), "password");
         char[] replication = source == null ? null : ClusterCredentials.read(client, ns, ClusterNames.replicationSecret(source), "password");
         boolean wrote = ClusterCredentials.ensure(client, c, ClusterNames.superuserSecret(c), ClusterNames.SUPERUSER, superuser);
         wrote |= ClusterCredentials.ensure(client, c, ClusterNames.replicationSecret(c), ClusterNames.REPLICATION_USER, replication);
-        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.config(c)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.config(c, declared)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.headless(c)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA)));
-        // volumeClaimTemplates are immutable on a StatefulSet: keep the existing ones; volumes grow below.
+        // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
+        // (a cluster made by an older operator keeps OrderedReady); volumes grow below.
         wrote |= changed(DesiredState.apply(client, c, InstanceSetBuilder.build(c, restore),
-                (StatefulSet existing, StatefulSet desired) ->
-                        desired.getSpec().setVolumeClaimTemplates(existing.getSpec().getVolumeClaimTemplates())));
+                (StatefulSet existing, StatefulSet desired) -> {
+                    desired.getSpec().setVolumeClaimTemplates(existing.getSpec().getVolumeClaimTemplates());
+                    desired.getSpec().setPodManagementPolicy(existing.getSpec().getPodManagementPolicy());
+                }));
         if (c.getSpec().getInstances() > 1) {
             wrote |= changed(DesiredState.apply(client, c, ClusterObjects.disruptionBudget(c)));
         } else {
             wrote |= DesiredState.absent(client, ClusterObjects.disruptionBudget(c));
         }
         wrote |= growVolumes(c);
-        wrote |= labelRoles(c);
         return wrote;
     }
 
@@ -76,46 +74,6 @@ final class ManagedClusterResources {
             }
         }
         return wrote;
-    }
-
-    /**
-     * The -rw and -ro Services select pods by role; ordinal 0 is the primary. Labels are patched only when
-     * missing or wrong, so a steady state writes nothing.
-     */
-    private boolean labelRoles(PostgresCluster c) {
-        List<Pod> pods = client.pods().inNamespace(c.getMetadata().getNamespace())
-                .withLabels(ClusterNames.selector(c)).list().getItems();
-        boolean wrote = false;
-        for (Pod pod : pods) {
-            String role = pod.getMetadata().getName().equals(ClusterNames.pod(c, 0)) ? ClusterNames.ROLE_PRIMARY : ClusterNames.ROLE_REPLICA;
-            Map<String, String> labels = pod.getMetadata().getLabels();
-            if (labels != null && role.equals(labels.get(ClusterNames.ROLE_LABEL))) {
-                continue;
-            }
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .edit(p -> {
-                        Map<String, String> l = new HashMap<>(p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels());
-                        l.put(ClusterNames.ROLE_LABEL, role);
-                        p.getMetadata().setLabels(l);
-                        return p;
-                    });
-            wrote = true;
-        }
-        return wrote;
-    }
-
-    int readyInstances(PostgresCluster c) {
-        StatefulSet sts = client.apps().statefulSets().inNamespace(c.getMetadata().getNamespace()).withName(ClusterNames.statefulSet(c)).get();
-        if (sts == null || sts.getStatus() == null || sts.getStatus().getReadyReplicas() == null) {
-            return 0;
-        }
-        return sts.getStatus().getReadyReplicas();
-    }
-
-    boolean primaryPodReady(PostgresCluster c) {
-        Pod pod = client.pods().inNamespace(c.getMetadata().getNamespace()).withName(ClusterNames.pod(c, 0)).get();
-        return pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
-                && pod.getStatus().getConditions().stream().anyMatch(cd -> "Ready".equals(cd.getType()) && "True".equals(cd.getStatus()));
     }
 
     private static boolean changed(DesiredState.Result result) {

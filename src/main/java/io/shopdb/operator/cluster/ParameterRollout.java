@@ -3,6 +3,7 @@ package io.shopdb.operator.cluster;
 import io.shopdb.operator.sql.ServerState;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,46 @@ public final class ParameterRollout {
     static final String NEEDS_RESTART = "setting could not be applied";
 
     private ParameterRollout() {}
+
+    /** What to do next when pods run an older pod template (a postmaster parameter or resources changed). */
+    public enum Action { NONE, WAIT, RESTART_REPLICA, SWITCH_OVER, RESTART_PRIMARY }
+
+    public record Restart(Action action, String pod) {}
+
+    /** One instance as the rollout sees it: ready, on the current template, streaming from the primary. */
+    public record Instance(String name, boolean ready, boolean current, boolean streaming) {}
+
+    /**
+     * The order that never leaves the cluster without a primary for a restart: replicas first (one at a time,
+     * the highest ordinal first, as a StatefulSet rolls; an outdated replica that is not ready at once, it
+     * serves nothing), then a switchover to an up-to-date streaming replica, whose deletion of the former
+     * primary's pod is that pod's restart. A single instance can only be restarted in place.
+     */
+    public static Restart nextRestart(String primary, List<Instance> instances) {
+        Comparator<Instance> highestFirst = Comparator.comparingInt((Instance i) -> ClusterNames.ordinal(i.name())).reversed();
+        List<Instance> replicas = instances.stream().filter(i -> !i.name().equals(primary)).sorted(highestFirst).toList();
+        var brokenOutdated = replicas.stream().filter(i -> !i.current() && !i.ready()).findFirst();
+        if (brokenOutdated.isPresent()) {
+            return new Restart(Action.RESTART_REPLICA, brokenOutdated.get().name());
+        }
+        boolean anyOutdated = instances.stream().anyMatch(i -> !i.current());
+        if (!anyOutdated) {
+            return new Restart(Action.NONE, null);
+        }
+        if (instances.stream().anyMatch(i -> !i.ready())) {
+            return new Restart(Action.WAIT, null);
+        }
+        var outdated = replicas.stream().filter(i -> !i.current()).findFirst();
+        if (outdated.isPresent()) {
+            return new Restart(Action.RESTART_REPLICA, outdated.get().name());
+        }
+        if (replicas.isEmpty()) {
+            return new Restart(Action.RESTART_PRIMARY, primary);
+        }
+        return replicas.stream().filter(Instance::streaming).min(Comparator.comparingInt(i -> ClusterNames.ordinal(i.name())))
+                .map(i -> new Restart(Action.SWITCH_OVER, i.name()))
+                .orElse(new Restart(Action.WAIT, null));
+    }
 
     /**
      * Compares the desired parameters with what the server parses from its file. Note that

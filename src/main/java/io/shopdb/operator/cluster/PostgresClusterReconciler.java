@@ -10,6 +10,8 @@ import io.shopdb.operator.api.v1alpha1.BackupTemplate;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.tls.ClusterTlsSecrets;
+import io.shopdb.operator.tls.ServedCertificate;
 import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
 import io.shopdb.operator.api.v1alpha1.ReplicaStatus;
 import io.shopdb.operator.cluster.ClusterConnections.NotReachableException;
@@ -24,6 +26,14 @@ import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.util.Set;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
@@ -39,6 +49,8 @@ import java.util.Map;
  */
 @ControllerConfiguration(name = "postgrescluster")
 public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
+    /** Only instance pods (and agent pods, filtered out by ClusterPods) are cached, not every pod of the cluster. */
+    static final String MANAGED_PODS = "app.kubernetes.io/managed-by=" + ClusterNames.MANAGED_BY;
     private static final Logger LOG = Logger.getLogger(PostgresClusterReconciler.class);
     private static final long MIB = 1024L * 1024L;
 
@@ -47,21 +59,51 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
     @Inject ShopdbConfig config;
+    @Inject NetworkPolicyConfig networkPolicy;
+    @Inject HighAvailability ha;
+    @Inject InstanceConnections instances;
+
+    /**
+     * The instance pods wake the reconciler: a primary that becomes ready gets the -rw label at once, a
+     * primary that stops being ready is failed over at once, and pod errors reach the status.
+     */
+    @Override
+    public List<EventSource<?, PostgresCluster>> prepareEventSources(EventSourceContext<PostgresCluster> context) {
+        var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, PostgresCluster.class)
+                .withLabelSelector(MANAGED_PODS)
+                .withSecondaryToPrimaryMapper((Pod p) -> {
+                    String cluster = p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get(ClusterNames.CLUSTER_LABEL);
+                    return cluster == null ? Set.of() : Set.of(new ResourceID(cluster, p.getMetadata().getNamespace()));
+                })
+                .build(), context);
+        return List.of(pods);
+    }
 
     @Override
     public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
         LOG.debugf("reconcile %s generation %s", cluster.getMetadata().getName(), cluster.getMetadata().getGeneration());
-        return statusWriter.run(cluster, PostgresClusterStatus::new, status -> {
+        Duration[] soon = new Duration[1];
+        UpdateControl<PostgresCluster> control = statusWriter.run(cluster, PostgresClusterStatus::new, status -> {
             status.setMode(cluster.getSpec().isExternal() ? "External" : "Managed");
-            List<String> problems = ClusterValidation.problems(cluster.getSpec());
+            List<String> problems = ClusterValidation.problems(cluster.getMetadata().getName(), cluster.getSpec());
             if (!problems.isEmpty()) {
                 return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", problems));
             }
-            return cluster.getSpec().isExternal() ? reconcileExternal(cluster, status) : reconcileManaged(cluster, status);
+            if (cluster.getSpec().isExternal()) {
+                return reconcileExternal(cluster, status);
+            }
+            ClusterPods pods = ClusterPods.of(cluster, context.getSecondaryResources(Pod.class));
+            return reconcileManaged(cluster, status, pods, recheck -> soon[0] = recheck);
         });
+        // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
+        return soon[0] == null ? control : control.rescheduleAfter(soon[0]);
     }
 
     private Outcome reconcileExternal(PostgresCluster cluster, PostgresClusterStatus status) {
+        String unverified = ExternalTls.warning(cluster.getSpec().getExternal());
+        if (unverified != null && !Conditions.isReady(status)) {
+            events.warning(cluster, "ServerNotVerified", unverified); // once per way to Ready, not every reconcile
+        }
         try {
             PgEndpoint admin = connections.admin(cluster);
             status.setPrimary(cluster.getSpec().getExternal().getHost());
@@ -117,28 +159,63 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 config.agent().image()), secretsExist ? null : source);
     }
 
-    private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status) {
+    private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods,
+                                     java.util.function.Consumer<Duration> recheck) {
         Bootstrap bootstrap = bootstrap(cluster);
         if (bootstrap.stop() != null) {
             return bootstrap.stop();
         }
+        ClusterTlsSecrets.Result tls;
+        try {
+            tls = ClusterTls.ensure(client, cluster, java.time.Instant.now());
+        } catch (ClusterTlsSecrets.CaException e) {
+            return e.retryable() ? Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage()) : Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+        }
+        if (tls.wrote()) {
+            events.normal(cluster, "CertificateIssued", "Issued the server certificate " + tls.server().getSerialNumber().toString(16)
+                    + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
+        }
+        status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
         ManagedClusterResources resources = new ManagedClusterResources(client);
-        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source())) {
+        ClusterObjects.Declared declared = ha.declared(cluster, status);
+        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
-        int ready = resources.readyInstances(cluster);
+        int ready = (int) pods.readyCount();
         int wanted = cluster.getSpec().getInstances();
         status.setReadyInstances(ready);
         status.setInstances(ready + "/" + wanted);
-        status.setPrimary(ClusterNames.pod(cluster, 0));
         status.setWriteService(ClusterNames.writeService(cluster));
         status.setReadService(ClusterNames.readService(cluster));
         status.setSuperuserSecret(ClusterNames.superuserSecret(cluster));
-        if (!resources.primaryPodReady(cluster)) {
-            status.setPrimaryReachable(false);
-            return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + ClusterNames.pod(cluster, 0) + " to be ready");
+        HighAvailability.Step step = ha.step(cluster, status, pods, declared);
+        status.setPrimary(status.getCurrentPrimary());
+        if (step.recheck() != null) {
+            recheck.accept(step.recheck());
         }
-        Map<String, String> desired = PostgresParameters.effective(cluster.getSpec().getParameters(), cluster.getSpec().getResources());
+        if (step.outcome() != null) {
+            return step.outcome();
+        }
+        List<String> podProblems = PodProblems.describe(pods.all());
+        if (!pods.ready(status.getCurrentPrimary())) {
+            status.setPrimaryReachable(false);
+            if (!podProblems.isEmpty()) {
+                return Outcome.reconciling(Reasons.INSTANCE_FAILING, String.join("; ", podProblems));
+            }
+            return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + status.getCurrentPrimary() + " to be ready");
+        }
+        Map<String, String> desired = PostgresParameters.forCluster(cluster);
+        try {
+            if (SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
+                events.normal(cluster, "SuperuserPasswordRotated", "Set the superuser password from Secret " + ClusterNames.superuserSecret(cluster));
+            }
+        } catch (NotReachableException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
+        } catch (SQLException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot rotate the superuser password: " + Messages.firstLine(e));
+        }
         try (Connection c = PgConnections.open(connections.admin(cluster))) {
             char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
                     ClusterNames.replicationSecret(cluster), "password");
@@ -161,6 +238,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 status.setConfigurationHash(configHash);
                 return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Reloaded the new configuration on every instance");
             }
+            Outcome certificate = reloadRenewedCertificate(cluster, tls, status);
+            if (certificate != null) {
+                return certificate;
+            }
             status.setPendingRestart(new ArrayList<>(state.pendingRestart()));
             if (!state.pendingRestart().isEmpty()) {
                 return Outcome.reconciling(Reasons.ROLLING_RESTART, "Parameters wait for the rolling restart: " + String.join(", ", state.pendingRestart()));
@@ -173,6 +254,9 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the primary: " + Messages.firstLine(e));
         }
         long streaming = status.getReplicas().stream().filter(r -> "streaming".equals(r.getState())).count();
+        if (!podProblems.isEmpty()) {
+            return Outcome.reconciling(Reasons.INSTANCE_FAILING, String.join("; ", podProblems));
+        }
         if (ready < wanted || streaming < wanted - 1) {
             return Outcome.reconciling(Reasons.WAITING_FOR_REPLICAS,
                     ready + "/" + wanted + " instances ready, " + streaming + "/" + (wanted - 1) + " replicas streaming");
@@ -180,12 +264,39 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         return Outcome.ready(Reasons.READY, wanted + " instance(s) ready, primary answers (PostgreSQL " + status.getServerVersion() + ")");
     }
 
+    /**
+     * A new server certificate is served after a reload, once the kubelet has put it into every instance
+     * (see ServedCertificate); a first start needs none, it loads the files it finds.
+     */
+    private Outcome reloadRenewedCertificate(PostgresCluster cluster, ClusterTlsSecrets.Result tls, PostgresClusterStatus status)
+            throws SQLException, NotReachableException {
+        String serial = status.getTls().getSerial();
+        if (serial.equals(status.getTls().getReloadedSerial())) {
+            return null;
+        }
+        if (status.getTls().getReloadedSerial() != null) {
+            for (int i = 0; i < cluster.getSpec().getInstances(); i++) {
+                try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
+                    if (!ServedCertificate.fileHolds(c, tls.server())) {
+                        return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Waiting for the renewed server certificate to reach " + ClusterNames.pod(cluster, i));
+                    }
+                }
+            }
+            reloadAll(cluster);
+            events.normal(cluster, "CertificateReloaded", "Every instance serves the server certificate " + serial);
+        }
+        status.getTls().setReloadedSerial(serial);
+        return null;
+    }
+
     /** Reloads every instance; a replica that is down picks the file up when it starts. */
     private void reloadAll(PostgresCluster cluster) {
         for (int i = 0; i < cluster.getSpec().getInstances(); i++) {
-            try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
-                ServerQueries.reload(c);
-            } catch (SQLException | NotReachableException e) {
+            try (Connection c = instances.open(cluster, ClusterNames.pod(cluster, i))) {
+                if (c != null) {
+                    ServerQueries.reload(c);
+                }
+            } catch (SQLException e) {
                 LOG.infof("reload of instance %d skipped: %s", i, Messages.firstLine(e));
             }
         }

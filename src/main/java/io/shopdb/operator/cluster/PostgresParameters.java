@@ -28,7 +28,7 @@ public final class PostgresParameters {
     public static final Set<String> OWNED = Set.of("port", "listen_addresses", "data_directory", "config_file",
             "hba_file", "ident_file", "unix_socket_directories", "primary_conninfo", "primary_slot_name",
             "restore_command", "recovery_target", "hot_standby", "wal_level", "max_wal_senders", "archive_mode",
-            "archive_command", "ssl", "external_pid_file");
+            "archive_command", "ssl", "external_pid_file", "synchronous_standby_names", "cluster_name");
 
     private static final Map<String, Definition> CATALOG = load();
 
@@ -51,6 +51,8 @@ public final class PostgresParameters {
         d.put("maintenance_work_mem", "64MB");
         d.put("max_replication_slots", "10");
         d.put("wal_keep_size", "512MB");
+        // a replica whose primary vanished retries streaming (through -rw, to the promoted one) after 1 s, not 5 s
+        d.put("wal_retrieve_retry_interval", "1s");
         d.put("max_wal_size", "1GB");
         d.put("min_wal_size", "80MB");
         d.put("checkpoint_completion_target", "0.9");
@@ -83,6 +85,25 @@ public final class PostgresParameters {
         Map<String, String> all = new LinkedHashMap<>(defaults(resources));
         new TreeMap<>(user == null ? Map.<String, String>of() : user).forEach(all::put);
         all.putAll(owned());
+        return all;
+    }
+
+    /**
+     * The file content of a managed cluster: {@link #effective} plus the synchronous standby list when
+     * spec.synchronous is set. Standby names are the instances' cluster_name (their pod names, set by
+     * bootstrap.sh), all of them: the primary ignores its own name, so the list survives a failover.
+     */
+    public static Map<String, String> forCluster(io.shopdb.operator.api.v1alpha1.PostgresCluster c) {
+        var spec = c.getSpec();
+        Map<String, String> all = effective(spec.getParameters(), spec.getResources());
+        if (spec.getSynchronous() != null && spec.getInstances() != null && spec.getInstances() > 1) {
+            List<String> names = new ArrayList<>();
+            for (int i = 0; i < spec.getInstances(); i++) {
+                names.add("\"" + ClusterNames.pod(c, i) + "\"");
+            }
+            int n = spec.getSynchronous().getNumber() == null ? 1 : spec.getSynchronous().getNumber();
+            all.put("synchronous_standby_names", "ANY " + n + " (" + String.join(", ", names) + ")");
+        }
         return all;
     }
 

@@ -4,6 +4,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabaseSpec;
 import io.shopdb.operator.sql.DesiredDatabase;
 import io.shopdb.operator.sql.Identifiers;
+import io.shopdb.operator.status.SpecValidator;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,9 @@ import java.util.List;
 /** Turns a PostgresDatabase into the sql/ package's desired state. Pure; throws with a field name on bad input. */
 public final class DatabaseSpecs {
     private DatabaseSpecs() {}
+
+    /** The spec's validation, in the one style of status/SpecValidator (desired() refuses the same input). */
+    public static final SpecValidator<PostgresDatabase> VALIDATOR = SpecValidator.fromBuilder(DatabaseSpecs::desired);
 
     public static String databaseName(PostgresDatabase db) {
         return db.getSpec().getName() != null ? db.getSpec().getName() : db.getMetadata().getName();

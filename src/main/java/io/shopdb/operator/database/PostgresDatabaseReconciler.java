@@ -11,15 +11,11 @@ import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabaseStatus;
 import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.cluster.ClusterAccess;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.cluster.ClusterEvents;
 import io.shopdb.operator.kube.Claims;
-import io.shopdb.operator.kube.OperatorSecrets;
-import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.sql.ActualDatabase;
 import io.shopdb.operator.sql.DatabaseCatalog;
@@ -32,6 +28,7 @@ import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -58,25 +55,21 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     @Inject EventRecorder events;
     @Inject DatabasePartitions partitions;
 
-    private InformerEventSource<Secret, PostgresDatabase> secrets;
-
-    /** Claims index, the referenced cluster (its Ready change wakes its databases), the operator's own Secrets. */
+    /** Claims index and the referenced cluster (its Ready change wakes its databases); Secrets come from the shared caches. */
     @Override
     public List<EventSource<?, PostgresDatabase>> prepareEventSources(EventSourceContext<PostgresDatabase> context) {
         Claims.index(context, PostgresDatabaseReconciler::clusterName, o -> o.getSpec() == null ? null : DatabaseSpecs.databaseName(o));
-        secrets = OperatorSecrets.source(context);
-        return List.of(ClusterEvents.source(context, PostgresDatabaseReconciler::clusterName), secrets);
+        return List.of(ClusterEvents.source(context, PostgresDatabaseReconciler::clusterName));
     }
 
     @Override
     public UpdateControl<PostgresDatabase> reconcile(PostgresDatabase db, Context<PostgresDatabase> context) {
         return statusWriter.run(db, PostgresDatabaseStatus::new, status -> {
-            DesiredDatabase desired;
-            try {
-                desired = DatabaseSpecs.desired(db);
-            } catch (IllegalArgumentException e) {
-                return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+            Outcome invalid = SpecValidator.outcome(DatabaseSpecs.VALIDATOR.validate(db));
+            if (invalid != null) {
+                return invalid;
             }
+            DesiredDatabase desired = DatabaseSpecs.desired(db);
             status.setDatabaseName(desired.name());
             PostgresDatabase owner = claimOwner(db, context);
             if (!Claims.isOwner(owner, db)) {
@@ -94,7 +87,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     }
 
     private ClusterAccess.Target target(PostgresDatabase db, Context<PostgresDatabase> context) throws ClusterAccess.WaitingException {
-        return clusters.ready(context.getSecondaryResource(PostgresCluster.class).orElse(null), clusterName(db), SecretLookup.cached(secrets, client));
+        return clusters.ready(context.getSecondaryResource(PostgresCluster.class).orElse(null), clusterName(db), null);
     }
 
     private static String clusterName(PostgresDatabase d) {

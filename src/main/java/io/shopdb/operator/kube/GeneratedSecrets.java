@@ -82,6 +82,17 @@ public final class GeneratedSecrets {
         return SecretLookup.api(client).read(namespace, secretName, key);
     }
 
+    /** A key of a Secret as text, from data (base64) or stringData (the CRUD mock API keeps it unmerged); null when absent. */
+    public static String value(Secret s, String key) {
+        if (s == null) {
+            return null;
+        }
+        if (s.getData() != null && s.getData().get(key) != null) {
+            return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
+        }
+        return s.getStringData() == null ? null : s.getStringData().get(key);
+    }
+
     /** 32 characters from a 57-symbol alphabet: ~186 bits, and safe in URIs, pgpass files and shells. */
     public static char[] generatePassword(int length) {
         char[] out = new char[length];

@@ -9,7 +9,6 @@ import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresMigration;
 import io.shopdb.operator.api.v1alpha1.PostgresMigrationStatus;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -20,9 +19,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresMigrationSpec;
 import io.shopdb.operator.cluster.ClusterAccess;
-import io.shopdb.operator.kube.OperatorSecrets;
 import io.shopdb.operator.kube.References;
-import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.database.DatabaseSpecs;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.EventRecorder;
@@ -53,12 +50,11 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
     private InformerEventSource<PostgresCluster, PostgresMigration> clusterCache;
     private InformerEventSource<ConfigMap, PostgresMigration> configMaps;
     private InformerEventSource<PostgresBackup, PostgresMigration> backups;
-    private InformerEventSource<Secret, PostgresMigration> secrets;
 
     /**
      * All reads come from these caches: the database (its Ready change wakes its migrations), the script
      * ConfigMaps (an edit wakes the migrations that use them), the pre-migration backups it owns (their
-     * completion wakes it), the cluster behind the database and the operator's Secrets.
+     * completion wakes it) and the cluster behind the database; Secrets come from the shared caches.
      */
     @Override
     public List<EventSource<?, PostgresMigration>> prepareEventSources(EventSourceContext<PostgresMigration> context) {
@@ -71,8 +67,7 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
         // the database's readiness already follows the cluster's: this cache is for reading, not waking
         clusterCache = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresCluster.class, PostgresMigration.class)
                 .withName("clusters").withSecondaryToPrimaryMapper(c -> Set.of()).build(), context);
-        secrets = OperatorSecrets.source(context);
-        return List.of(databases, configMaps, backups, clusterCache, secrets);
+        return List.of(databases, configMaps, backups, clusterCache);
     }
 
     static boolean readinessChanged(PostgresDatabase now, PostgresDatabase before) {
@@ -103,7 +98,7 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             ClusterAccess.Target target;
             String clusterName = db.getSpec().getClusterRef().getName();
             try {
-                target = clusters.ready(clusterCache.get(new ResourceID(clusterName, ns)).orElse(null), clusterName, SecretLookup.cached(secrets, client));
+                target = clusters.ready(clusterCache.get(new ResourceID(clusterName, ns)).orElse(null), clusterName, null);
             } catch (ClusterAccess.WaitingException e) {
                 return Outcome.reconciling(e.reason(), e.getMessage());
             }

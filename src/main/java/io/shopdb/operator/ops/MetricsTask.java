@@ -106,7 +106,7 @@ public class MetricsTask {
         String name = c.getMetadata().getName();
         MDC.put("resource", ns + "/" + name);
         try {
-            PgEndpoint admin = connections.admin(c, caches.secrets());
+            PgEndpoint admin = connections.admin(c);
             try (Connection conn = connections.open(c, admin)) {
                 HealthSnapshot s = HealthQueries.read(conn, db -> connections.open(c, admin.withDatabase(db)));
                 health.published(ns, name, s);

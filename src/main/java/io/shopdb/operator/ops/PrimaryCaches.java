@@ -1,11 +1,6 @@
 package io.shopdb.operator.ops;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.shopdb.operator.kube.SecretLookup;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.processing.Controller;
@@ -21,10 +16,8 @@ import java.util.List;
  * the operator watches.
  */
 @ApplicationScoped
-@SuppressWarnings("unchecked")
 public class PrimaryCaches {
     @Inject Operator operator;
-    @Inject KubernetesClient client;
 
     /** Every cached primary resource of every controller; empty before the operator started. */
     public List<HasMetadata> all() {
@@ -40,31 +33,6 @@ public class PrimaryCaches {
 
     public <R extends HasMetadata> List<R> of(Class<R> type) {
         return all().stream().filter(type::isInstance).map(type::cast).toList();
-    }
-
-    /**
-     * Secrets as the controllers' Secret informers hold them (the operator-made ones are in every such cache),
-     * so the metrics task reads a cluster's credentials without a call; the API server when none has it.
-     */
-    public SecretLookup secrets() {
-        return (namespace, name) -> {
-            var id = new ResourceID(name, namespace);
-            if (operator.getRuntimeInfo().isStarted()) {
-                for (RegisteredController<?> rc : operator.getRegisteredControllers()) {
-                    if (rc instanceof Controller<?> controller) {
-                        for (var source : controller.getEventSourceManager().getEventSourcesFor(Secret.class)) {
-                            if (source instanceof InformerEventSource<?, ?> informer) {
-                                var found = ((InformerEventSource<Secret, ?>) informer).get(id);
-                                if (found.isPresent()) {
-                                    return found.get();
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            return client.secrets().inNamespace(namespace).withName(name).get();
-        };
     }
 
     private static List<? extends HasMetadata> list(RegisteredController<?> rc) {

@@ -29,6 +29,7 @@ public class ResourceMetrics {
     static final String RESOURCES = "shopdb_resources";
     static final String LAST_SUCCESS = "shopdb_last_successful_reconcile_timestamp_seconds";
     static final String READY_SINCE = "shopdb_ready_since_timestamp_seconds";
+    static final String CERTIFICATE_EXPIRY = "shopdb_cluster_certificate_expiry_timestamp_seconds";
     static final List<String> KINDS = List.of("PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
             "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore");
     static final List<String> CONDITIONS = List.of(Conditions.READY, Conditions.RECONCILING, Conditions.STALLED);
@@ -61,6 +62,7 @@ public class ResourceMetrics {
     void refresh() {
         List<HasMetadata> all = caches.all();
         meters.publish(s -> s.name().equals(RESOURCES), countsOf(all));
+        meters.publish(s -> s.name().equals(CERTIFICATE_EXPIRY), certificateExpiries(all));
         Set<Tags> present = new HashSet<>();
         for (HasMetadata r : all) {
             present.add(Tags.of("kind", r.getKind(), "namespace", String.valueOf(r.getMetadata().getNamespace()), "name", r.getMetadata().getName()));
@@ -86,6 +88,19 @@ public class ResourceMetrics {
             }
         }
         return counts;
+    }
+
+    /** notAfter of each managed cluster's server certificate (status.tls), for the expiry alert. */
+    static Map<MeterSet.Series, Double> certificateExpiries(List<HasMetadata> resources) {
+        Map<MeterSet.Series, Double> out = new HashMap<>();
+        for (HasMetadata r : resources) {
+            if (r instanceof io.shopdb.operator.api.v1alpha1.PostgresCluster c && c.getStatus() != null && c.getStatus().getTls() != null
+                    && c.getStatus().getTls().getNotAfter() != null) {
+                out.put(MeterSet.Series.gauge(CERTIFICATE_EXPIRY, Tags.of("namespace", String.valueOf(c.getMetadata().getNamespace()),
+                        "cluster", c.getMetadata().getName())), (double) java.time.Instant.parse(c.getStatus().getTls().getNotAfter()).getEpochSecond());
+            }
+        }
+        return out;
     }
 
     private static MeterSet.Series series(String kind, String condition) {

@@ -16,16 +16,31 @@ import java.util.Map;
 public final class ConnectionSecrets {
     private ConnectionSecrets() {}
 
+    static final String SUFFIX = "-connection";
+
     public static String name(PostgresRole role) {
-        return role.getMetadata().getName() + "-connection";
+        return role.getMetadata().getName() + SUFFIX;
     }
 
     public static Secret build(PostgresRole role, String host, String port, String database, String user, char[] password,
                                Map<String, String> labels) {
+        return build(role, host, port, database, user, password, labels, null, null);
+    }
+
+    /**
+     * With {@code sslMode} the URIs say it; with {@code caPem} the Secret carries the CA as {@code ca.crt}
+     * (mount it and point libpq's sslrootcert / PGSSLROOTCERT at it) and the JDBC URL holds the CA inline
+     * (pgjdbc's SingleCertValidatingFactory), so it verifies the server without any file.
+     */
+    public static Secret build(PostgresRole role, String host, String port, String database, String user, char[] password,
+                               Map<String, String> labels, String sslMode, String caPem) {
         String pw = new String(password);
-        String uri = "postgresql://" + enc(user) + ":" + enc(pw) + "@" + host + ":" + port + "/" + enc(database);
-        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + enc(database) + "?user=" + enc(user) + "&password=" + enc(pw);
-        return new SecretBuilder()
+        String ssl = sslMode == null ? "" : "?sslmode=" + sslMode;
+        String uri = "postgresql://" + enc(user) + ":" + enc(pw) + "@" + host + ":" + port + "/" + enc(database) + ssl;
+        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + enc(database) + "?user=" + enc(user) + "&password=" + enc(pw)
+                + (sslMode == null ? "" : "&sslmode=" + sslMode)
+                + (caPem == null ? "" : "&sslfactory=org.postgresql.ssl.SingleCertValidatingFactory&sslfactoryarg=" + enc(caPem.strip()));
+        var builder = new SecretBuilder()
                 .withNewMetadata().withName(name(role)).withNamespace(role.getMetadata().getNamespace()).withLabels(labels).endMetadata()
                 .withType("Opaque")
                 .addToData("host", GeneratedSecrets.base64(host))
@@ -35,8 +50,14 @@ public final class ConnectionSecrets {
                 .addToData("username", GeneratedSecrets.base64(user))
                 .addToData("password", GeneratedSecrets.base64(pw))
                 .addToData("uri", GeneratedSecrets.base64(uri))
-                .addToData("jdbc-uri", GeneratedSecrets.base64(jdbc))
-                .build();
+                .addToData("jdbc-uri", GeneratedSecrets.base64(jdbc));
+        if (sslMode != null) {
+            builder.addToData("sslmode", GeneratedSecrets.base64(sslMode));
+        }
+        if (caPem != null) {
+            builder.addToData("ca.crt", GeneratedSecrets.base64(caPem));
+        }
+        return builder.build();
     }
 
     private static String enc(String s) {

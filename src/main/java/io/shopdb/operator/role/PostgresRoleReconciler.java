@@ -31,6 +31,7 @@ import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 
@@ -82,6 +83,13 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                     }
                     return ids;
                 })
+                // The Secrets a role's reconcile creates itself (generated password, connection Secret) wake no one
+                // when they appear, nor the connection Secret when it is rewritten: that reconcile already did the
+                // work, and a second one per Secret would double the catalog reads of a thousand new roles. A
+                // password Secret whose data changes (rotated by hand) or any Secret deleted still wakes its role.
+                .withOnAddFilter(s -> !operatorMade(s))
+                .withOnUpdateFilter((now, before) -> !(operatorMade(now) && now.getMetadata().getName().endsWith(ConnectionSecrets.SUFFIX))
+                        && !java.util.Objects.equals(now.getData(), before.getData()))
                 .build(), context);
         return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), secrets);
     }
@@ -89,14 +97,12 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
     @Override
     public UpdateControl<PostgresRole> reconcile(PostgresRole role, Context<PostgresRole> context) {
         return statusWriter.run(role, PostgresRoleStatus::new, status -> {
-            DesiredRole desired;
-            Map<String, DesiredGrants> grants;
-            try {
-                desired = RoleSpecs.desired(role);
-                grants = RoleSpecs.grants(role);
-            } catch (IllegalArgumentException e) {
-                return Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+            Outcome invalid = SpecValidator.outcome(RoleSpecs.VALIDATOR.validate(role));
+            if (invalid != null) {
+                return invalid;
             }
+            DesiredRole desired = RoleSpecs.desired(role);
+            Map<String, DesiredGrants> grants = RoleSpecs.grants(role);
             status.setRoleName(desired.name());
             PostgresRole owner = claimOwner(role, context);
             if (!Claims.isOwner(owner, role)) {
@@ -112,6 +118,10 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                 return Outcome.reconciling(SqlErrors.reason(e), "SQL failed, will retry: " + Messages.firstLine(e));
             }
         });
+    }
+
+    private static boolean operatorMade(Secret s) {
+        return s.getMetadata().getLabels() != null && s.getMetadata().getLabels().containsKey(ROLE_LABEL);
     }
 
     private ClusterAccess.Target target(PostgresRole role, Context<PostgresRole> context) throws ClusterAccess.WaitingException {

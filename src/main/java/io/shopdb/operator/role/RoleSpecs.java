@@ -7,6 +7,7 @@ import io.shopdb.operator.cluster.ClusterNames;
 import io.shopdb.operator.sql.DesiredGrants;
 import io.shopdb.operator.sql.DesiredRole;
 import io.shopdb.operator.sql.Identifiers;
+import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.sql.ObjectKind;
 
 import java.util.ArrayList;
@@ -19,6 +20,12 @@ import java.util.Set;
 /** Turns a PostgresRole into the sql/ package's desired state. Pure; bad input throws naming the field. */
 public final class RoleSpecs {
     private RoleSpecs() {}
+
+    /** The spec's validation, in the one style of status/SpecValidator (the builders below refuse the same input). */
+    public static final SpecValidator<PostgresRole> VALIDATOR = SpecValidator.fromBuilder(role -> {
+        desired(role);
+        grants(role);
+    });
 
     public static String roleName(PostgresRole role) {
         return role.getSpec().getName() != null ? role.getSpec().getName() : role.getMetadata().getName();

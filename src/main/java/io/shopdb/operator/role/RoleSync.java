@@ -81,14 +81,17 @@ final class RoleSync {
             try {
                 ActualGrants actual;
                 try (Connection c = target.open(database)) {
-                    actual = GrantCatalog.read(c, desired.name());
+                    actual = GrantCatalog.read(c, desired.name(), want.defaults().stream().map(DesiredGrants.Defaults::creator).toList());
                 }
-                if (!GrantPlan.plan(want, actual).isEmpty()) {
-                    // Planned again inside the turn: another role's grant may have changed the same rows meanwhile.
-                    // The turn is taken before a connection (as Flyway's is), so waiters never hold the pool.
+                List<SqlStep> plan = GrantPlan.plan(want, actual);
+                if (!plan.isEmpty()) {
+                    // Only this role's own ACL entries decide the plan, and other roles' grants do not change them (a
+                    // reconcile of one resource never runs twice at once), so the plan holds inside the turn; GRANT and
+                    // REVOKE are idempotent should a person have done the same meanwhile. The turn is taken before a
+                    // connection (as Flyway's is), so waiters never hold the pool, and it lasts only the DDL.
                     applied.addAll(target.changingCatalog(database, () -> {
                         try (Connection c = target.open(database)) {
-                            return run(c, GrantPlan.plan(want, GrantCatalog.read(c, desired.name())));
+                            return run(c, plan);
                         }
                     }));
                 }
@@ -120,7 +123,10 @@ final class RoleSync {
                 : role.getSpec().getGrants().isEmpty() ? "postgres" : role.getSpec().getGrants().get(0).getDatabase();
         String[] address = ClusterAccess.publicAddress(target.cluster());
         var labels = Map.of("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY, "shopdb.io/role", role.getMetadata().getName());
-        var secret = ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels);
+        // the same verification the operator uses: sslmode, and the CA when the cluster has one
+        String caPem = target.admin().trust() == null ? null : target.admin().trust().caPem();
+        var secret = ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels,
+                target.admin().sslMode(), caPem);
         DesiredState.applyCached(client, role, secret, secrets.get(role.getMetadata().getNamespace(), ConnectionSecrets.name(role)));
     }
 

@@ -29,10 +29,10 @@ import java.util.stream.Stream;
 
 /**
  * The two kube-controller-manager loops the sandbox needs, reduced to what this operator uses: the
- * StatefulSet controller (ordered pods, PVCs from claim templates, rolling updates from the highest ordinal,
- * scale down, PVC retention policy) and the Job controller ({@link LocalJobs}); plus the release of local
- * volumes whose claim is gone. Garbage collection (objects whose owner is gone) is the API server's
- * (sandbox/apiserver/GarbageCollector), as in a cluster.
+ * StatefulSet controller (OrderedReady or Parallel pods, PVCs from claim templates, RollingUpdate from the
+ * highest ordinal or OnDelete, scale down, PVC retention policy) and the Job controller ({@link LocalJobs}); plus
+ * the release of local volumes whose claim is gone. Garbage collection (objects whose owner is gone) is the API
+ * server's (sandbox/apiserver/GarbageCollector), as in a cluster.
  */
 @ApplicationScoped
 public class LocalControllers {
@@ -72,21 +72,26 @@ public class LocalControllers {
                 client.resource(e.getValue()).delete();
             }
         }
-        // create missing pods in order, each only when all lower ordinals are ready (OrderedReady)
+        // create missing pods: OrderedReady one at a time, each only when all lower ordinals are ready;
+        // Parallel all at once, whatever the others' state
+        boolean parallel = "Parallel".equals(sts.getSpec().getPodManagementPolicy());
         for (int i = 0; i < replicas; i++) {
             Pod p = byOrdinal.get(i);
             if (p == null) {
                 ensureClaims(sts, i);
                 client.resource(newPod(sts, i, revision)).create();
-                break;
-            }
-            if (!LocalKubelet.isReady(p)) {
+                if (!parallel) {
+                    break;
+                }
+            } else if (!parallel && !LocalKubelet.isReady(p)) {
                 break;
             }
         }
-        // rolling update: when all are ready, replace the highest-ordinal pod of an old revision
+        // RollingUpdate: when all are ready, replace the highest-ordinal pod of an old revision.
+        // OnDelete: never; a pod gets the new template when someone deletes it.
+        boolean onDelete = sts.getSpec().getUpdateStrategy() != null && "OnDelete".equals(sts.getSpec().getUpdateStrategy().getType());
         boolean allReady = byOrdinal.size() == replicas && byOrdinal.values().stream().allMatch(LocalKubelet::isReady);
-        if (allReady) {
+        if (allReady && !onDelete) {
             for (int i = replicas - 1; i >= 0; i--) {
                 Pod p = byOrdinal.get(i);
                 if (p != null && !revision.equals(p.getMetadata().getLabels().get(REVISION_LABEL))) {

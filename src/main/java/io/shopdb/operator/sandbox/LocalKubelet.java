@@ -18,7 +18,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -44,8 +43,17 @@ public class LocalKubelet {
         this.client = own;
     }
 
+    /** Annotation a person (or test) sets on a pod: "lost" takes its node away, "up" brings it back. */
+    public static final String NODE_ANNOTATION = "sandbox.shopdb.io/node";
+    /** Annotation whose every new value SIGKILLs the pod's server process once, like a crash. */
+    public static final String CRASH_ANNOTATION = "sandbox.shopdb.io/crash";
+
     private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
     private final Map<String, Integer> stablePorts = new ConcurrentHashMap<>();
+    /** Pods whose node is down: not run, not restarted, marked not ready, until the node comes back. */
+    private final java.util.Set<String> lostNodes = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> crashTokens = new ConcurrentHashMap<>();
+    private final ServiceProxies proxies = new ServiceProxies(this::resolve);
     private Path root;
 
     /** A pod the kubelet runs: its process and local directories. */
@@ -80,7 +88,16 @@ public class LocalKubelet {
             if (p.getMetadata().getLabels() == null || !"shopdb-operator".equals(p.getMetadata().getLabels().get(MANAGED_BY))) {
                 continue;
             }
+            followAnnotations(p);
             RunningPod running = pods.get(key(p));
+            if (lostNodes.contains(key(p))) {
+                if (running != null && running.process().isAlive()) {
+                    LOG.infof("sandbox: node of pod %s lost: its processes are killed and not restarted", key(p));
+                    running.process().kill();
+                }
+                markNotReady(p);
+                continue;
+            }
             try {
                 if (running == null) {
                     running = launch(p);
@@ -91,10 +108,13 @@ public class LocalKubelet {
                 }
                 refreshVolumes(p, running);
                 if (!running.process().isAlive() && restartsAlways(p)) {
-                    running.process().restart();
+                    running.process().noteEnded(running.dir().resolve("termination-log"));
+                    if (!running.process().inBackOff()) {
+                        running.process().restart();
+                    }
                 }
                 report(p, running);
-            } catch (PodEnvironment.ConfigError e) {
+            } catch (PodEnvironment.ConfigException e) {
                 reportWaiting(p, "CreateContainerConfigError", e.getMessage());
             } catch (IOException | RuntimeException e) {
                 LOG.debugf("sandbox: pod %s not started yet: %s", key(p), e.getMessage());
@@ -102,14 +122,57 @@ public class LocalKubelet {
         }
     }
 
-    /** Maps a Service, or pod.headless-service, to the local port of a ready pod behind it. */
-    public ServiceAddresses.Address resolve(String namespace, String host, int port) {
+    /** A DNS name as a pod or the operator writes it: a Service, or pod.headless-service (then {@code pod} is set). */
+    record Target(String service, String pod) {}
+
+    static Target parse(String namespace, String host) {
         String name = host.replaceAll("\\.svc(\\.cluster\\.local)?$", "");
         String[] parts = name.split("\\.");
         if (parts.length >= 2 && parts[parts.length - 1].equals(namespace)) {
             name = String.join(".", java.util.Arrays.copyOf(parts, parts.length - 1));
             parts = name.split("\\.");
         }
+        return parts.length == 2 ? new Target(parts[1], parts[0]) : new Target(name, null);
+    }
+
+    /**
+     * What a name resolves to from inside a pod: a pod's DNS name to that pod's (stable) port, running or not,
+     * as a headless Service publishes not-ready addresses; a Service to its proxy (the ClusterIP).
+     */
+    ServiceAddresses.Address resolveInPod(String namespace, String host, int port) {
+        Target t = parse(namespace, host);
+        if (t.pod() != null) {
+            return new ServiceAddresses.Address("127.0.0.1", stablePort(namespace + "/" + t.pod() + ":" + port));
+        }
+        return proxies.address(namespace, t.service(), port);
+    }
+
+    /** The stable address of a Service as pods see it (its ClusterIP): each connection goes to a ready endpoint. */
+    public ServiceAddresses.Address serviceAddress(String namespace, String service, int port) {
+        return proxies.address(namespace, service, port);
+    }
+
+    /** Takes the pod's node away: its processes are killed (no preStop) and not restarted until {@link #restoreNode}. */
+    public void loseNode(String namespace, String pod) {
+        lostNodes.add(namespace + "/" + pod);
+    }
+
+    /** Brings the pod's node back: the kubelet restarts its container with the same volumes. */
+    public void restoreNode(String namespace, String pod) {
+        lostNodes.remove(namespace + "/" + pod);
+    }
+
+    /** SIGKILLs the pod's server process (not the whole container tree), like a crash; false when none runs. */
+    public synchronized boolean crashServer(String namespace, String pod) {
+        RunningPod rp = pods.get(namespace + "/" + pod);
+        return rp != null && rp.process().crashServer();
+    }
+
+    /** Maps a Service, or pod.headless-service, to the local port of a ready pod behind it. */
+    public ServiceAddresses.Address resolve(String namespace, String host, int port) {
+        Target target = parse(namespace, host);
+        String name = target.service();
+        String[] parts = target.pod() == null ? new String[] {name} : new String[] {target.pod(), name};
         if (parts.length == 2) {
             RunningPod rp = pods.get(namespace + "/" + parts[0]);
             if (rp == null || !rp.process().isAlive()) {
@@ -135,6 +198,8 @@ public class LocalKubelet {
     public synchronized void stopAll() {
         pods.values().parallelStream().forEach(rp -> rp.process().stop());
         pods.clear();
+        lostNodes.clear();
+        proxies.closeAll();
     }
 
     public int runningPods() {
@@ -173,11 +238,12 @@ public class LocalKubelet {
         String self = p.getMetadata().getName() + "." + p.getSpec().getSubdomain() + ".";
         ServiceAddresses.Resolver resolver = (ns, host, port) -> host.startsWith(self)
                 ? new ServiceAddresses.Address("127.0.0.1", ports.getOrDefault(port, port)) // a pod can always reach itself
-                : resolve(ns, host, port);
+                : resolveInPod(ns, host, port);
         Files.createDirectories(dir);
         runInitContainers(p, dir, volumes, resolver);
         Map<String, String> env = PodEnvironment.build(p, container, volumes, ports, this::secretData, resolver, dir.resolve("termination-log"));
         LocalPostgres.handOver(dir);
+        refreshVolumes(p, rp); // the hand-over chowned the projected files too: back to the kubelet's owner and mode
         // run-to-completion pods are this operator's agent Jobs: clients only, run as the current user
         PodProcess process = new PodProcess(p, container, env, dir, dir.resolve("container.log"), restartsAlways(p));
         LOG.infof("sandbox: starting pod %s (port %s, log %s)", key(p), ports.values(), dir.resolve("container.log"));
@@ -213,7 +279,7 @@ public class LocalKubelet {
         }
     }
 
-    /** Writes ConfigMap and Secret volumes like the kubelet's atomic writer: only files that changed. */
+    /** Writes ConfigMap and Secret volumes like the kubelet's atomic writer: only files that changed, modes as in VolumeFiles. */
     private void refreshVolumes(Pod p, RunningPod rp) throws IOException {
         for (Volume v : p.getSpec().getVolumes() == null ? List.<Volume>of() : p.getSpec().getVolumes()) {
             Map<String, String> files = null;
@@ -234,14 +300,8 @@ public class LocalKubelet {
             }
             Path dir = rp.volumes().get(v.getName());
             for (var f : files.entrySet()) {
-                Path target = dir.resolve(f.getKey());
-                if (Files.exists(target) && Files.readString(target).equals(f.getValue())) {
-                    continue;
-                }
-                Path tmp = dir.resolve("." + f.getKey() + ".tmp");
-                Files.writeString(tmp, f.getValue());
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                LocalPostgres.handOver(target);
+                boolean root = LocalPostgres.runningAsRoot();
+                VolumeFiles.ensure(dir.resolve(f.getKey()), f.getValue(), VolumeFiles.mode(v, null, p.getSpec().getSecurityContext(), root), root);
             }
         }
     }
@@ -297,53 +357,62 @@ public class LocalKubelet {
             reportTerminated(p, rp);
             return;
         }
-        boolean alive = rp.process().isAlive();
-        boolean ready = alive && rp.process().ready();
-        String phase = alive ? "Running" : "Pending";
-        String readyText = ready ? "True" : "False";
-        int restarts = rp.process().restarts();
-        var status = p.getStatus();
-        boolean same = status != null && phase.equals(status.getPhase()) && status.getConditions() != null
-                && status.getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && readyText.equals(c.getStatus()))
-                && status.getContainerStatuses() != null && !status.getContainerStatuses().isEmpty()
-                && Objects.equals(status.getContainerStatuses().get(0).getRestartCount(), restarts);
-        if (same) {
+        PodProcess process = rp.process();
+        boolean alive = process.isAlive();
+        boolean ready = alive && process.ready();
+        writeStatus(p, ContainerStatuses.build(p, new ContainerStatuses.Observed(alive, ready, process.restarts(), process.startedAt(),
+                process.lastTermination(), !alive && process.inBackOff(), process.currentBackOff(), null, null)));
+    }
+
+    /** A container that cannot be created (e.g. CreateContainerConfigError): Pending, waiting with the reason. */
+    private void reportWaiting(Pod p, String reason, String message) {
+        LOG.debugf("sandbox: pod %s: %s: %s", key(p), reason, message);
+        writeStatus(p, ContainerStatuses.build(p, new ContainerStatuses.Observed(false, false, 0, null, null, false,
+                java.time.Duration.ZERO, reason, message)));
+    }
+
+    /**
+     * What the node lifecycle controller does to the pods of a node that stopped reporting: Ready=False (the
+     * container statuses keep their last reported values). A real cluster waits node-monitor-grace-period
+     * (40 s by default) before doing so; the sandbox does it at once.
+     */
+    private void markNotReady(Pod p) {
+        if (!isReady(p)) {
+            return;
+        }
+        var status = new io.fabric8.kubernetes.api.model.PodStatusBuilder(p.getStatus())
+                .withConditions(ContainerStatuses.ready(p, false)).build();
+        writeStatus(p, status);
+    }
+
+    /** Writes a pod status only when it differs from the one in the API (a steady state writes nothing). */
+    private void writeStatus(Pod p, io.fabric8.kubernetes.api.model.PodStatus status) {
+        var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
+        if (p.getStatus() != null && mapper.valueToTree(p.getStatus()).equals(mapper.valueToTree(status))) {
             return;
         }
         client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).editStatus(pod -> {
-            pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                    .withPhase(phase)
-                    .withPodIP("127.0.0.1")
-                    .withConditions(new PodConditionBuilder().withType("Ready").withStatus(readyText).build())
-                    .addNewContainerStatus().withName(p.getSpec().getContainers().get(0).getName())
-                    .withReady(ready).withRestartCount(restarts).withStarted(alive).endContainerStatus()
-                    .build());
+            pod.setStatus(status);
             return pod;
         });
     }
 
-    /** A pod whose container cannot be created, as the kubelet reports it: Pending, the container waiting with a reason. */
-    private void reportWaiting(Pod p, String reason, String message) {
-        var status = p.getStatus();
-        boolean same = status != null && status.getContainerStatuses() != null && !status.getContainerStatuses().isEmpty()
-                && status.getContainerStatuses().get(0).getState() != null && status.getContainerStatuses().get(0).getState().getWaiting() != null
-                && reason.equals(status.getContainerStatuses().get(0).getState().getWaiting().getReason())
-                && Objects.equals(message, status.getContainerStatuses().get(0).getState().getWaiting().getMessage());
-        if (same) {
-            return;
+    /** The person-facing switches: {@value #NODE_ANNOTATION}: lost|up and {@value #CRASH_ANNOTATION}: any new value. */
+    private void followAnnotations(Pod p) {
+        Map<String, String> annotations = p.getMetadata().getAnnotations() == null ? Map.of() : p.getMetadata().getAnnotations();
+        String node = annotations.get(NODE_ANNOTATION);
+        if ("lost".equals(node)) {
+            lostNodes.add(key(p));
+        } else if ("up".equals(node)) {
+            lostNodes.remove(key(p));
         }
-        LOG.infof("sandbox: pod %s cannot start: %s: %s", key(p), reason, message);
-        client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).editStatus(pod -> {
-            pod.setStatus(new io.fabric8.kubernetes.api.model.PodStatusBuilder()
-                    .withPhase("Pending")
-                    .withConditions(new PodConditionBuilder().withType("Ready").withStatus("False").withReason("ContainersNotReady").build())
-                    .addNewContainerStatus().withName(p.getSpec().getContainers().get(0).getName())
-                    .withReady(false).withRestartCount(0).withStarted(false)
-                    .withNewState().withNewWaiting().withReason(reason).withMessage(message).endWaiting().endState()
-                    .endContainerStatus()
-                    .build());
-            return pod;
-        });
+        String crash = annotations.get(CRASH_ANNOTATION);
+        if (crash != null && !crash.equals(crashTokens.put(key(p) + "/" + p.getMetadata().getUid(), crash))) {
+            RunningPod rp = pods.get(key(p));
+            if (rp != null && rp.process().crashServer()) {
+                LOG.infof("sandbox: killed the server process of pod %s (%s=%s)", key(p), CRASH_ANNOTATION, crash);
+            }
+        }
     }
 
     static boolean isReady(Pod p) {

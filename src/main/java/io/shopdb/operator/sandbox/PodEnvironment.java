@@ -29,14 +29,9 @@ import java.util.function.BiFunction;
 final class PodEnvironment {
     private PodEnvironment() {}
 
-    /**
-     * A container's env cannot be built (missing Secret or key): the kubelet leaves such a container waiting with
-     * reason CreateContainerConfigError and this message (the kubelet's wording), and retries.
-     */
-    static final class ConfigError extends IllegalStateException {
-        ConfigError(String message) {
-            super(message);
-        }
+    /** The container cannot be created: the kubelet's CreateContainerConfigError, with its message text. */
+    static final class ConfigException extends IllegalStateException {
+        ConfigException(String message) { super(message); }
     }
 
     static Map<String, String> build(Pod pod, Container container, Map<String, Path> volumeDirs, Map<Integer, Integer> localPorts,
@@ -112,15 +107,19 @@ final class PodEnvironment {
             };
         }
         if (from.getSecretKeyRef() != null) {
-            String ns = pod.getMetadata().getNamespace();
-            String name = from.getSecretKeyRef().getName();
-            Map<String, String> data = secretData.apply(ns, name);
-            if (data == null) {
-                throw new ConfigError("secret \"" + name + "\" not found");
+            String secret = from.getSecretKeyRef().getName();
+            Map<String, String> data = secretData.apply(pod.getMetadata().getNamespace(), secret);
+            String encoded = data == null ? null : data.get(from.getSecretKeyRef().getKey());
+            boolean optional = Boolean.TRUE.equals(from.getSecretKeyRef().getOptional());
+            if (encoded == null && optional) {
+                return "";
             }
-            String encoded = data.get(from.getSecretKeyRef().getKey());
+            if (data == null) {
+                throw new ConfigException("secret \"" + secret + "\" not found");
+            }
             if (encoded == null) {
-                throw new ConfigError("couldn't find key " + from.getSecretKeyRef().getKey() + " in Secret " + ns + "/" + name);
+                throw new ConfigException("couldn't find key " + from.getSecretKeyRef().getKey() + " in Secret "
+                        + pod.getMetadata().getNamespace() + "/" + secret);
             }
             return new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
         }

@@ -36,6 +36,23 @@ final class PodProcess {
     private final boolean asServerUser;
     private Process process;
     private int restarts;
+    private java.time.Instant startedAt;
+    /** The last run that ended, as the kubelet keeps it in lastState.terminated. */
+    private Termination lastTermination;
+    /** Not restarted before this instant (the kubelet's crash-loop back-off). */
+    private java.time.Instant backOffUntil;
+    private java.time.Duration backOff = java.time.Duration.ZERO;
+
+    /** An ended run of the container: exit code, times, and the message the kubelet would report. */
+    record Termination(int exitCode, String reason, String message, java.time.Instant startedAt, java.time.Instant finishedAt) {}
+
+    /** The kubelet's back-off: 10 s doubling to 5 min, reset after a run of 10 minutes. */
+    static final java.time.Duration FIRST_BACKOFF = java.time.Duration.ofSeconds(10);
+    static final java.time.Duration MAX_BACKOFF = java.time.Duration.ofMinutes(5);
+    static final java.time.Duration BACKOFF_RESET = java.time.Duration.ofMinutes(10);
+    /** What FallbackToLogsOnError takes from the log: the last 80 lines, at most 2048 bytes (kubelet's limits). */
+    static final int FALLBACK_LINES = 80;
+    static final int FALLBACK_BYTES = 2048;
 
     static final String AGENT_JAR_PREFIX = "java -jar /deployments/quarkus-run.jar";
 
@@ -59,6 +76,7 @@ final class PodProcess {
         pb.environment().putAll(env);
         pb.directory(workDir.toFile());
         process = pb.start();
+        startedAt = java.time.Instant.now();
     }
 
     /** Rule 2 above: the operator image's agent command becomes this JVM's java and code. */
@@ -128,6 +146,104 @@ final class PodProcess {
     void restart() throws IOException {
         restarts++;
         start();
+    }
+
+    java.time.Instant startedAt() {
+        return startedAt;
+    }
+
+    Termination lastTermination() {
+        return lastTermination;
+    }
+
+    /**
+     * Called when the process was found ended: records the termination once (reason Error or Completed, the
+     * termination message file or, with FallbackToLogsOnError and a failure, the log's tail) and sets the
+     * back-off: the first restart is immediate, the next ones wait 10 s, 20 s, ... up to 5 min, and a run
+     * longer than 10 min resets it, as the kubelet does.
+     */
+    void noteEnded(Path terminationFile) {
+        if (process == null || process.isAlive() || (lastTermination != null && lastTermination.startedAt().equals(startedAt))) {
+            return;
+        }
+        int exit = process.exitValue();
+        java.time.Instant now = java.time.Instant.now();
+        String message = null;
+        try {
+            if (terminationFile != null && java.nio.file.Files.exists(terminationFile)) {
+                message = java.nio.file.Files.readString(terminationFile);
+            }
+        } catch (IOException e) {
+            message = null;
+        }
+        if ((message == null || message.isBlank()) && exit != 0 && "FallbackToLogsOnError".equals(container.getTerminationMessagePolicy())) {
+            message = logTail();
+        }
+        lastTermination = new Termination(exit, exit == 0 ? "Completed" : "Error", message == null || message.isBlank() ? null : message,
+                startedAt, now);
+        if (java.time.Duration.between(startedAt, now).compareTo(BACKOFF_RESET) > 0) {
+            backOff = java.time.Duration.ZERO;
+        }
+        backOffUntil = now.plus(backOff);
+        backOff = backOff.isZero() ? FIRST_BACKOFF : backOff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backOff.multipliedBy(2);
+    }
+
+    /** True while the kubelet would wait before restarting (CrashLoopBackOff); the current delay for messages. */
+    boolean inBackOff() {
+        return backOffUntil != null && java.time.Instant.now().isBefore(backOffUntil);
+    }
+
+    java.time.Duration currentBackOff() {
+        return backOffUntil == null || lastTermination == null ? java.time.Duration.ZERO
+                : java.time.Duration.between(lastTermination.finishedAt(), backOffUntil);
+    }
+
+    /** The last lines of this container's log, within the kubelet's limits for a fallback termination message. */
+    String logTail() {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(logFile, java.nio.charset.StandardCharsets.UTF_8);
+            String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - FALLBACK_LINES), lines.size()));
+            byte[] bytes = tail.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return bytes.length <= FALLBACK_BYTES ? tail
+                    : new String(bytes, bytes.length - FALLBACK_BYTES, FALLBACK_BYTES, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
+        }
+    }
+
+    /** SIGKILL to the whole process tree, no preStop hook: what a dead node does to its containers. */
+    void kill() {
+        if (process == null) {
+            return;
+        }
+        List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+        tree.add(process.toHandle());
+        tree.forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * SIGKILL to the container's main server process alone (the postmaster: the topmost process named
+     * postgres), as a crash does; its children notice and exit, and so does the container.
+     */
+    boolean crashServer() {
+        if (process == null || !process.isAlive()) {
+            return false;
+        }
+        List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
+        all.add(0, process.toHandle());
+        for (ProcessHandle h : all) {
+            boolean isServer = h.info().command().map(cmd -> cmd.endsWith("/postgres")).orElse(false);
+            boolean parentIsServer = h.parent().flatMap(pp -> pp.info().command()).map(cmd -> cmd.endsWith("/postgres")).orElse(false);
+            if (isServer && !parentIsServer) {
+                return h.destroyForcibly();
+            }
+        }
+        return false;
     }
 
     /** Runs the readiness probe's exec command; true when it exits 0 within its timeout. */

@@ -78,11 +78,22 @@ public final class GrantCatalog {
                AND a.grantee <> d.defaclrole
                AND d.defaclobjtype IN ('r', 'S', 'f')""";
     static final String ROLES = "SELECT rolname FROM pg_roles";
+    /** Only the roles a plan asks about (default-privilege creators): the same answer, whatever the number of roles. */
+    static final String ROLES_NAMED = "SELECT rolname FROM pg_roles WHERE rolname = ANY(?)";
 
     private GrantCatalog() {}
 
     /** Reads the role's grants in the connection's database; the role must exist. */
     public static ActualGrants read(Connection c, String role) throws SQLException {
+        return read(c, role, null);
+    }
+
+    /**
+     * As {@link #read(Connection, String)}, but of all roles only {@code creators} are looked up (those of
+     * {@link DesiredGrants#defaults()}, all a plan needs): a constant number of rows per read however many
+     * roles the server has. Null reads every role name.
+     */
+    public static ActualGrants read(Connection c, String role, java.util.Collection<String> creators) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ROLE)) {
             ps.setString(1, role);
             try (ResultSet rs = ps.executeQuery()) {
@@ -147,9 +158,14 @@ public final class GrantCatalog {
             }
         }
         Set<String> roles = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(ROLES); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                roles.add(rs.getString(1));
+        try (PreparedStatement ps = c.prepareStatement(creators == null ? ROLES : ROLES_NAMED)) {
+            if (creators != null) {
+                ps.setArray(1, c.createArrayOf("text", creators.toArray()));
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    roles.add(rs.getString(1));
+                }
             }
         }
         return new ActualGrants(role, database, objects, owned, held, defaults, roles);

@@ -26,6 +26,9 @@ public final class PgConnections {
         props.setProperty("user", endpoint.user());
         props.setProperty("password", new String(endpoint.password()));
         props.setProperty("sslmode", endpoint.sslMode());
+        if (endpoint.trust() != null) {
+            endpoint.trust().applyTo(props);
+        }
         props.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         props.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         props.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));

@@ -4,12 +4,22 @@ import java.util.Arrays;
 
 /**
  * Where and as whom to connect. The password is a char array so it can be wiped, and toString never
- * shows it (it would otherwise reach logs through exception messages).
+ * shows it (it would otherwise reach logs through exception messages). {@code trust}, when set, is the CA
+ * and server name a verify-full connection checks; null leaves verification to the driver's defaults.
  */
-public record PgEndpoint(String host, int port, String database, String user, char[] password, String sslMode) {
+public record PgEndpoint(String host, int port, String database, String user, char[] password, String sslMode, ServerTrust trust) {
+
+    public PgEndpoint(String host, int port, String database, String user, char[] password, String sslMode) {
+        this(host, port, database, user, password, sslMode, null);
+    }
 
     public PgEndpoint withDatabase(String otherDatabase) {
-        return new PgEndpoint(host, port, otherDatabase, user, password, sslMode);
+        return new PgEndpoint(host, port, otherDatabase, user, password, sslMode, trust);
+    }
+
+    /** The same server and credentials, verified against {@code serverTrust} (sslmode verify-full). */
+    public PgEndpoint verifiedBy(ServerTrust serverTrust) {
+        return new PgEndpoint(host, port, database, user, password, "verify-full", serverTrust);
     }
 
     public String jdbcUrl() {
@@ -24,7 +34,8 @@ public record PgEndpoint(String host, int port, String database, String user, ch
     @Override
     public boolean equals(Object o) {
         return o instanceof PgEndpoint e && host.equals(e.host) && port == e.port && database.equals(e.database)
-                && user.equals(e.user) && Arrays.equals(password, e.password) && sslMode.equals(e.sslMode);
+                && user.equals(e.user) && Arrays.equals(password, e.password) && sslMode.equals(e.sslMode)
+                && java.util.Objects.equals(trust, e.trust);
     }
 
     @Override

@@ -21,6 +21,12 @@
  * {@link io.shopdb.operator.sql.PartitionPlan#plan} (the day is a parameter, so tests let months pass), two
  * transactions (partitions ahead and row moves; retention), then the report for status.
  *
+ * <p>At scale: connections come from {@link io.shopdb.operator.sql.PgPools} (one small pool per cluster and
+ * database, replaced when the endpoint changes); DDL that rewrites shared catalog rows (every GRANT, ALTER DEFAULT
+ * PRIVILEGES) takes turns per (cluster, database) in {@link io.shopdb.operator.sql.CatalogLocks}, and a catalog
+ * conflict from a writer outside the operator is re-run at once ({@link io.shopdb.operator.sql.SqlErrors}), whose
+ * reasons name what happened: ServerUnreachable only when the server could not be reached.
+ *
  * <p>Rules: identifiers only through {@link io.shopdb.operator.sql.Identifiers#quote}, the few literals DDL
  * needs only through {@link io.shopdb.operator.sql.Literals#quote} after a shape check, one statement per
  * step, and no password in a step, log line or exception message.

@@ -5,9 +5,18 @@ package io.shopdb.operator.status;
  * what kstatus and Argo CD understand: done (Ready), still working (Reconciling, retried with backoff),
  * or stuck until a person acts (Stalled, not retried).
  */
-public record Outcome(State state, String reason, String message, boolean recheckInputs) {
+public record Outcome(State state, String reason, String message, boolean recheckInputs, String phaseOverride) {
 
     public enum State { READY, RECONCILING, STALLED }
+
+    public Outcome(State state, String reason, String message, boolean recheckInputs) {
+        this(state, reason, message, recheckInputs, null);
+    }
+
+    /** The same verdict with a more specific phase for printer columns, e.g. FailingOver while Reconciling. */
+    public Outcome withPhase(String phase) {
+        return new Outcome(state, reason, message, recheckInputs, phase);
+    }
 
     public static Outcome ready(String reason, String message) {
         return new Outcome(State.READY, reason, message, true);
@@ -44,6 +53,9 @@ public record Outcome(State state, String reason, String message, boolean rechec
     public boolean isFinished() { return state != State.RECONCILING; }
 
     public String phase() {
+        if (phaseOverride != null) {
+            return phaseOverride;
+        }
         return switch (state) {
             case READY -> "Ready";
             case RECONCILING -> "Reconciling";

@@ -25,6 +25,11 @@ public final class Reasons {
     public static final String DROP_REFUSED = "DropRefused";
     /** An exception the reconcile did not expect; retried. */
     public static final String ERROR = "Error";
+    // high availability (cluster/HighAvailability)
+    public static final String FAILING_OVER = "FailingOver";
+    public static final String FAILOVER_REFUSED = "FailoverRefused";
+    public static final String SWITCHING_OVER = "SwitchingOver";
+    public static final String INSTANCE_FAILING = "InstanceFailing";
 
     private Reasons() {}
 }

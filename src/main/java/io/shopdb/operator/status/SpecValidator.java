@@ -19,6 +19,24 @@ public interface SpecValidator<T> {
         }
     }
 
+    /**
+     * A builder of desired state that refuses bad input by throwing "field: message" (role/RoleSpecs,
+     * database/DatabaseSpecs), as a validator: its first violation, in the same result style.
+     */
+    static <T> SpecValidator<T> fromBuilder(java.util.function.Consumer<T> builder) {
+        return spec -> {
+            try {
+                builder.accept(spec);
+                return List.of();
+            } catch (IllegalArgumentException e) {
+                String m = e.getMessage() == null ? "invalid" : e.getMessage();
+                int colon = m.indexOf(": ");
+                return List.of(colon > 0 && !m.substring(0, colon).contains(" ")
+                        ? new Violation(m.substring(0, colon), m.substring(colon + 2)) : new Violation("spec", m));
+            }
+        };
+    }
+
     /** Stalled/InvalidSpec naming every violation, or null when there is none. */
     static Outcome outcome(List<Violation> violations) {
         if (violations.isEmpty()) {

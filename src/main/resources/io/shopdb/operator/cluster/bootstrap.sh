@@ -1,44 +1,95 @@
 # Start of one PostgreSQL instance of a PostgresCluster. It is the container command of every pod
 # (POSIX sh, run as the postgres user); the sandbox runs this same script on the local machine.
-# Ordinal 0 is the primary: it runs initdb once. Every other ordinal is a streaming replica: it clones
-# the primary with pg_basebackup once, then follows it. Everything it needs comes from the environment
-# the pod spec sets: POD_NAME, PGDATA, PGPORT, SHOPDB_CONFIG_DIR, SHOPDB_RUN_DIR, POSTGRES_PASSWORD,
-# REPLICATION_USER, REPLICATION_PASSWORD, PRIMARY_HOST, PRIMARY_PORT.
+# The operator declares which instance is the primary in the file "primary" of the mounted configuration
+# (the ConfigMap <cluster>-config); the script follows it at every start:
+#   - the declared primary runs initdb once (only while the cluster was never initialized) and starts as primary;
+#   - every other instance is a streaming replica of the -rw Service (PRIMARY_HOST): it clones the primary
+#     once; a data directory that was a primary before (no standby.signal) is first rewound with pg_rewind
+#     onto the new primary's timeline, or cloned anew when rewinding fails. So a former primary never comes
+#     back as a second primary.
+# Everything else comes from the environment the pod spec sets: POD_NAME, PGDATA, PGPORT, SHOPDB_CONFIG_DIR,
+# SHOPDB_RUN_DIR, SHOPDB_TLS_DIR, POSTGRES_PASSWORD, REPLICATION_USER, REPLICATION_PASSWORD, PRIMARY_HOST, PRIMARY_PORT.
 set -eu
 umask 077
-ordinal="${POD_NAME##*-}"
 mkdir -p "$SHOPDB_RUN_DIR"
 
-# libpq password file for the replication user, rewritten at every start so a rotated Secret applies.
+# libpq password file, rewritten at every start so a rotated Secret applies: the replication user streams,
+# the superuser is what pg_rewind needs on the source server. The WAL receiver reads it through PGPASSFILE.
 passfile="$SHOPDB_RUN_DIR/replication.pgpass"
-printf '*:*:*:%s:%s\n' "$REPLICATION_USER" "$REPLICATION_PASSWORD" > "$passfile"
-primary="host=$PRIMARY_HOST port=$PRIMARY_PORT user=$REPLICATION_USER passfile=$passfile application_name=$POD_NAME"
+printf '*:*:*:%s:%s\n*:*:*:postgres:%s\n' "$REPLICATION_USER" "$REPLICATION_PASSWORD" "$POSTGRES_PASSWORD" > "$passfile"
+export PGPASSFILE="$passfile"
+# keepalives: a replica notices a vanished primary (a dead node) in seconds and reconnects to -rw, which
+# then leads to the promoted instance.
+primary="host=$PRIMARY_HOST port=$PRIMARY_PORT user=$REPLICATION_USER application_name=$POD_NAME connect_timeout=5 keepalives_idle=5 keepalives_interval=2 keepalives_count=3"
+# TLS only (pg_hba rejects plain TCP). verify-ca: the cluster's CA signs only this cluster's servers, and
+# the sandbox dials the primary by address, not by its DNS name.
+tls_client="sslmode=verify-ca sslrootcert=$SHOPDB_TLS_DIR/ca.crt"
+primary="$primary $tls_client"
+superuser="host=$PRIMARY_HOST port=$PRIMARY_PORT user=postgres dbname=postgres connect_timeout=5 $tls_client"
+# The server certificate (tls/ServerTlsSettings): on the command line, where the mount path is known; the
+# files are re-read on every reload, so a renewed certificate needs no restart.
+tls="-c ssl=on -c ssl_cert_file=$SHOPDB_TLS_DIR/tls.crt -c ssl_key_file=$SHOPDB_TLS_DIR/tls.key"
+tls="$tls -c ssl_ca_file=$SHOPDB_TLS_DIR/ca.crt -c ssl_min_protocol_version=TLSv1.2"
 
-if [ ! -s "$PGDATA/PG_VERSION" ]; then
-  if [ "$ordinal" = "0" ]; then
+declared() { cat "$SHOPDB_CONFIG_DIR/primary" 2>/dev/null || true; }
+until [ -n "$(declared)" ]; do
+  echo "shopdb: waiting for the operator to declare the primary ($SHOPDB_CONFIG_DIR/primary)"
+  sleep 1
+done
+
+# Waits until the -rw Service leads to a server that is out of recovery (the promoted primary).
+wait_for_primary() {
+  until [ "$(psql "$superuser" -XtAc 'SELECT pg_is_in_recovery()' 2>/dev/null)" = "f" ]; do
+    echo "shopdb: waiting for the primary $(declared) behind $PRIMARY_HOST"
+    sleep 1
+  done
+}
+
+clone() {
+  echo "shopdb: cloning the primary $(declared) into $PGDATA"
+  wait_for_primary
+  until pg_basebackup -D "$PGDATA" -d "$primary" -X stream -c fast; do
+    rm -rf "$PGDATA"
+    sleep 2
+  done
+}
+
+if [ "$(declared)" = "$POD_NAME" ]; then
+  if [ ! -s "$PGDATA/PG_VERSION" ]; then
+    if [ "$(cat "$SHOPDB_CONFIG_DIR/initialized" 2>/dev/null || true)" = "true" ]; then
+      # an empty volume on an instance declared primary of a cluster that has data: never start an empty primary
+      echo "shopdb: FATAL: $PGDATA is empty but the cluster was initialized; refusing initdb (the operator fails over)"
+      exit 1
+    fi
     echo "shopdb: initializing a new primary in $PGDATA"
     pwfile="$SHOPDB_RUN_DIR/superuser.pw"
     printf '%s\n' "$POSTGRES_PASSWORD" > "$pwfile"
     initdb -D "$PGDATA" -U postgres --pwfile="$pwfile" --auth=scram-sha-256 \
       --encoding=UTF8 --locale=C --data-checksums
     rm -f "$pwfile"
-  else
-    echo "shopdb: cloning the primary $PRIMARY_HOST into $PGDATA"
-    # The primary may still be starting, or the replication role not created yet: retry until it works.
-    until pg_basebackup -D "$PGDATA" -d "$primary" -X stream -c fast; do
-      rm -rf "$PGDATA"
-      sleep 2
-    done
   fi
-fi
-
-if [ "$ordinal" = "0" ]; then
   rm -f "$PGDATA/standby.signal"
-  exec postgres -D "$PGDATA" -p "$PGPORT" -k "$SHOPDB_RUN_DIR" \
-    -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf"
-else
-  touch "$PGDATA/standby.signal"
+  echo "shopdb: starting as the primary"
+  # shellcheck disable=SC2086 # $tls is a list of options
   exec postgres -D "$PGDATA" -p "$PGPORT" -k "$SHOPDB_RUN_DIR" \
     -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf" \
-    -c primary_conninfo="$primary"
+    -c cluster_name="$POD_NAME" $tls
 fi
+
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  clone
+elif [ ! -f "$PGDATA/standby.signal" ]; then
+  echo "shopdb: $PGDATA was a primary; rewinding it onto the timeline of $(declared)"
+  wait_for_primary
+  if ! pg_rewind -D "$PGDATA" --source-server="$superuser" --progress; then
+    echo "shopdb: pg_rewind failed; cloning the primary anew"
+    rm -rf "$PGDATA"
+    clone
+  fi
+fi
+touch "$PGDATA/standby.signal"
+echo "shopdb: starting as a replica of $(declared)"
+# shellcheck disable=SC2086 # $tls is a list of options
+exec postgres -D "$PGDATA" -p "$PGPORT" -k "$SHOPDB_RUN_DIR" \
+  -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf" \
+  -c cluster_name="$POD_NAME" -c primary_conninfo="$primary" $tls

@@ -58,7 +58,8 @@ class ScaleBenchmark {
     static final String BENCH_AGENT = "shopdb-bench";
     static final Path OUT = Path.of("target/benchmarks/scale.txt");
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
-    static final String CHART_JVM = "-XX:MaxRAM=512m -XX:MaxRAMPercentage=70";
+    /** The chart's memory settings (values.yaml: limit 512Mi, javaMaxRamPercentage); -Dscale.jvm to try others. */
+    static final String CHART_JVM = System.getProperty("scale.jvm", "-XX:MaxRAM=512m -XX:MaxRAMPercentage=70");
 
     @Test
     void rolesWithGrantsAgainstOneCluster() throws Exception {
@@ -143,7 +144,7 @@ class ScaleBenchmark {
                             + " PostgreSQL sessions opened %.0f; RSS %d MiB (%s)",
                     java.time.Instant.now().toString().substring(0, 16), n, readySeconds, reconciles, perVerb.toString().trim(),
                     ddl * perMinute, (cpuAfter - cpuBefore) / 100.0 * perMinute, (cpuAfter - cpuBefore) / 100.0 / windowSeconds * 100,
-                    (sessionsAfter - sessionsBefore) * perMinute, rssKiB / 1024, CHART_JVM);
+                    (sessionsAfter - sessionsBefore - 2) * perMinute, rssKiB / 1024, CHART_JVM);
         } finally {
             if (operator != null) {
                 operator.destroy();
@@ -156,7 +157,7 @@ class ScaleBenchmark {
     }
 
     private static void prepareServer(TestPostgres pg) throws Exception {
-        pg.exec("postgres", "CREATE ROLE shop_owner", "CREATE DATABASE shop OWNER shop_owner");
+        pg.exec("postgres", "CREATE EXTENSION pg_stat_statements", "CREATE ROLE shop_owner", "CREATE DATABASE shop OWNER shop_owner");
         pg.exec("shop", "CREATE SCHEMA a AUTHORIZATION shop_owner", "CREATE SCHEMA b AUTHORIZATION shop_owner",
                 "SET ROLE shop_owner", "CREATE TABLE a.orders (id int)", "CREATE TABLE a.items (id int)", "CREATE TABLE b.customers (id int)");
     }

@@ -159,7 +159,7 @@ final class ShopWorkload {
             assertNull(PartitionMaintenance.run(c, past, yearAgo).failure());
         }
         String span = "extract(epoch FROM timestamptz '" + today + "' - timestamptz '" + yearAgo + "')";
-        pg.exec("shop",
+        longStatements(
                 "INSERT INTO sales.orders (customer_id, status, currency, total, created_at) "
                         + "SELECT 1 + (g * 7919) % " + CUSTOMERS + ", (ARRAY['pending','paid','shipped','delivered','delivered','delivered','delivered',"
                         + "'delivered','delivered','delivered','delivered','delivered','delivered','cancelled','paid','shipped','delivered','delivered','refunded','pending'])[1 + g % 20], "
@@ -173,6 +173,19 @@ final class ShopWorkload {
                         + "WHERE i.order_id = o.id AND i.order_created_at = o.created_at AND o.created_at < timestamptz '" + today + "'",
                 "VACUUM ANALYZE");
         return String.format("generated %,d orders from %s to %s with %,d items", orders, yearAgo, today, orders * 2L);
+    }
+
+    /** The generation statements run for minutes: a connection without the operator's 60 s socket timeout. */
+    private void longStatements(String... statements) throws SQLException {
+        java.util.Properties props = new java.util.Properties();
+        props.setProperty("user", TestPostgres.SUPERUSER);
+        props.setProperty("password", new String(pg.superuser().password()));
+        try (Connection c = new org.postgresql.Driver().connect(pg.superuser().withDatabase("shop").jdbcUrl(), props);
+             Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
     }
 
     String describe() throws SQLException {

@@ -32,6 +32,7 @@ class ApiCallsTest {
             Map.entry("new StatefulSetBuilder\\(|client\\.apps\\(\\)\\.statefulSets\\(\\)", "apps statefulsets"),
             Map.entry("new PodDisruptionBudgetBuilder\\(|client\\.policy\\(\\)", "policy poddisruptionbudgets"),
             Map.entry("new EventBuilder\\(", "events.k8s.io events"),
+            Map.entry("new NetworkPolicyBuilder\\(", "networking.k8s.io networkpolicies"),
             Map.entry("new JobBuilder\\(|client\\.batch\\(\\)", "batch jobs"),
             Map.entry("new LeaseBuilder\\(|client\\.leases\\(\\)", "coordination.k8s.io leases"));
     /** Lines with no call in our code: JOSDK makes them (informers of the seven kinds, the leader Lease) or they are announced. */

@@ -67,15 +67,20 @@ class GrantPgTest {
 
     List<SqlStep> reconcile(DesiredGrants desired) throws SQLException {
         try (Connection c = pg.connect(db)) {
-            List<SqlStep> plan = GrantPlan.plan(desired, GrantCatalog.read(c, desired.role()));
+            List<SqlStep> plan = GrantPlan.plan(desired, read(c, desired));
             assertEquals(plan.size(), SqlSteps.apply(c, plan));
             return plan;
         }
     }
 
+    /** As the operator reads: only the default-privilege creators among all roles. */
+    static ActualGrants read(Connection c, DesiredGrants desired) throws SQLException {
+        return GrantCatalog.read(c, desired.role(), desired.defaults().stream().map(DesiredGrants.Defaults::creator).toList());
+    }
+
     List<SqlStep> plan(DesiredGrants desired) throws SQLException {
         try (Connection c = pg.connect(db)) {
-            return GrantPlan.plan(desired, GrantCatalog.read(c, desired.role()));
+            return GrantPlan.plan(desired, read(c, desired));
         }
     }
 

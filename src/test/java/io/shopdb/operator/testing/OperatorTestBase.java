@@ -69,7 +69,8 @@ public abstract class OperatorTestBase {
     /** The address the operator itself would dial for a Service (local port of a sandbox pod). */
     protected PgEndpoint endpoint(String service, String database, String user, char[] password) {
         var a = addresses.resolve(ns(), service, 5432);
-        return new PgEndpoint(a.host(), a.port(), database, user, password, "disable");
+        // TLS without verification: pg_hba admits TLS only; ClusterTlsOperatorTest checks verification itself
+        return new PgEndpoint(a.host(), a.port(), database, user, password, "require");
     }
 
     /** A one-instance cluster {prefix}-db, its owner role {prefix}_owner and the database {prefix}. */

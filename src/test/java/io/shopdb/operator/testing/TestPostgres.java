@@ -13,7 +13,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,11 +30,19 @@ public final class TestPostgres {
     private final Path dir;
     private final int port;
     private final char[] password;
+    private final Map<String, String> settings;
 
-    private TestPostgres(Path dir, int port, char[] password) {
+    /** Prepares a fresh data directory before the first start (e.g. writes TLS files); returns extra server settings. */
+    @FunctionalInterface
+    public interface Setup {
+        Map<String, String> prepare(Path dir) throws IOException;
+    }
+
+    private TestPostgres(Path dir, int port, char[] password, Map<String, String> settings) {
         this.dir = dir;
         this.port = port;
         this.password = password;
+        this.settings = settings;
     }
 
     public static synchronized TestPostgres shared() {
@@ -44,6 +54,11 @@ public final class TestPostgres {
     }
 
     public static TestPostgres start() {
+        return start(dir -> Map.of());
+    }
+
+    /** A server of its own with extra settings (values must not contain spaces or quotes). */
+    public static TestPostgres start(Setup setup) {
         try {
             Path dir = Files.createTempDirectory("shopdb-pgtest-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
             char[] password = "test-superuser-password".toCharArray();
@@ -57,7 +72,9 @@ public final class TestPostgres {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
-            TestPostgres pg = new TestPostgres(dir, port, password);
+            Map<String, String> settings = new LinkedHashMap<>(setup.prepare(dir));
+            LocalPostgres.handOver(dir);
+            TestPostgres pg = new TestPostgres(dir, port, password, settings);
             pg.resume();
             return pg;
         } catch (IOException e) {
@@ -84,6 +101,9 @@ public final class TestPostgres {
         String options = "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
                 + " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
                 + " -c shared_preload_libraries=pg_stat_statements -c wal_level=replica";
+        for (var e : settings.entrySet()) {
+            options += " -c " + e.getKey() + "=" + e.getValue();
+        }
         run(List.of(LocalPostgres.binDir() + "/pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(),
                 "-o", options, "-w", "start"), 60);
     }

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ExternalServerSpec {
@@ -23,9 +24,13 @@ public class ExternalServerSpec {
     @JsonPropertyDescription("TCP port of the server.")
     private Integer port = 5432;
 
-    @Default("\"prefer\"")
-    @JsonPropertyDescription("libpq sslmode used to connect: disable, allow, prefer, require, verify-ca or verify-full.")
-    private SslMode sslMode = SslMode.prefer;
+    @JsonPropertyDescription("libpq sslmode used to connect: disable, allow, prefer, require, verify-ca or verify-full. Omitted: verify-full when caSecretName is set, else require (encrypted but the server is not verified: a Warning Event says so). prefer, allow and disable, which a man in the middle can downgrade to plain text, only when set here.")
+    private SslMode sslMode;
+
+    @Size(max = 253)
+    @Pattern("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+    @JsonPropertyDescription("Secret with the CA certificate (key ca.crt, PEM) that signed the server's certificate, e.g. the RDS or Cloud SQL server CA. With it the operator and the connection Secrets verify the server (verify-full by default).")
+    private String caSecretName;
 
     @Required
     @JsonPropertyDescription("Secret with the admin credentials (keys username and password unless named otherwise). The role needs CREATEDB and CREATEROLE.")
@@ -45,6 +50,8 @@ public class ExternalServerSpec {
     public void setPort(Integer port) { this.port = port; }
     public SslMode getSslMode() { return sslMode; }
     public void setSslMode(SslMode sslMode) { this.sslMode = sslMode; }
+    public String getCaSecretName() { return caSecretName; }
+    public void setCaSecretName(String caSecretName) { this.caSecretName = caSecretName; }
     public SecretKeyReference getAdminSecretRef() { return adminSecretRef; }
     public void setAdminSecretRef(SecretKeyReference adminSecretRef) { this.adminSecretRef = adminSecretRef; }
     public String getDatabase() { return database; }

@@ -23,12 +23,15 @@ import java.util.TreeMap;
         message = "spec.bootstrap is immutable: it only says how the cluster was created")
 @ValidationRule(value = "!has(self.external) || !has(self.bootstrap)",
         message = "spec.bootstrap applies to managed clusters only")
+@ValidationRule(value = "!has(self.synchronous) || self.synchronous.number < self.instances",
+        message = "spec.synchronous.number must be less than spec.instances: a commit waits for that many replicas")
+@ValidationRule(value = "!has(self.primary) || !has(self.external)", message = "spec.primary applies to managed clusters only")
 public class PostgresClusterSpec {
 
     @Min(1)
     @Max(9)
     @Default("1")
-    @JsonPropertyDescription("Number of managed instances: ordinal 0 is the primary, the others are streaming replicas (1..9).")
+    @JsonPropertyDescription("Number of managed instances (1..9): one primary, the others streaming replicas. Ordinal 0 starts as the primary; after a failover or switchover status.currentPrimary names it.")
     private Integer instances = 1;
 
     @Pattern("^(15|16|17|18)$")
@@ -50,8 +53,8 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("CPU and memory requests and limits of each managed instance.")
     private ResourceRequirements resources;
 
-    @ValidationRule(value = "self.all(k, !(k in ['port', 'listen_addresses', 'data_directory', 'config_file', 'hba_file', 'ident_file', 'unix_socket_directories', 'primary_conninfo', 'primary_slot_name', 'restore_command', 'recovery_target', 'hot_standby', 'wal_level', 'max_wal_senders', 'archive_mode', 'archive_command', 'ssl', 'external_pid_file']))",
-            message = "spec.parameters sets a parameter the operator owns (port, listen_addresses, data_directory, config_file, hba_file, ident_file, unix_socket_directories, primary_conninfo, primary_slot_name, restore_command, recovery_target, hot_standby, wal_level, max_wal_senders, archive_mode, archive_command, ssl, external_pid_file); remove it")
+    @ValidationRule(value = "self.all(k, !(k in ['port', 'listen_addresses', 'data_directory', 'config_file', 'hba_file', 'ident_file', 'unix_socket_directories', 'primary_conninfo', 'primary_slot_name', 'restore_command', 'recovery_target', 'hot_standby', 'wal_level', 'max_wal_senders', 'archive_mode', 'archive_command', 'ssl', 'external_pid_file', 'synchronous_standby_names', 'cluster_name']))",
+            message = "spec.parameters sets a parameter the operator owns (port, listen_addresses, data_directory, config_file, hba_file, ident_file, unix_socket_directories, primary_conninfo, primary_slot_name, restore_command, recovery_target, hot_standby, wal_level, max_wal_senders, archive_mode, archive_command, ssl, external_pid_file, synchronous_standby_names, cluster_name); remove it")
     @JsonPropertyDescription("postgresql.conf parameters of managed instances, on top of the operator's e-commerce defaults. Parameters needing a restart roll the instances one at a time; the others are reloaded.")
     @Size(max = 256)
     private Map<String, @Size(max = Names.VALUE_MAX) String> parameters = new TreeMap<>();
@@ -66,6 +69,42 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("How a new managed cluster is created; immutable. Without it ordinal 0 runs initdb.")
     private BootstrapSpec bootstrap;
 
+    @JsonPropertyDescription("TLS of a managed cluster (always on: clients connect with TLS only). Optionally the CA that signs the server certificate.")
+    private TlsSpec tls;
+
+    @JsonPropertyDescription("NetworkPolicy of a managed cluster: who may connect to port 5432.")
+    private NetworkPolicySpec networkPolicy;
+
+    public NetworkPolicySpec getNetworkPolicy() { return networkPolicy; }
+    public void setNetworkPolicy(NetworkPolicySpec networkPolicy) { this.networkPolicy = networkPolicy; }
+    public TlsSpec getTls() { return tls; }
+    public void setTls(TlsSpec tls) { this.tls = tls; }
+
+    @Min(0)
+    @Max(3600)
+    @Default("0")
+    @JsonPropertyDescription("Seconds the primary may be not ready before the operator fails over to the most advanced replica (0, the default: at once). A longer delay rides out short restarts at the cost of a longer write outage.")
+    private Integer failoverDelay = 0;
+
+    @Size(max = 63)
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @JsonPropertyDescription("The instance (pod name, e.g. shop-db-1) that should be the primary. Setting it to a streaming replica performs a planned switchover without losing a committed transaction. Unset: the operator keeps whichever instance is primary.")
+    private String primary;
+
+    @JsonPropertyDescription("Synchronous replication: commits are acknowledged only once the given number of replicas flushed them, so a failover loses no acknowledged commit. Unset: asynchronous replication.")
+    private SynchronousSpec synchronous;
+
+    @JsonPropertyDescription("How instances spread over nodes; by default the scheduler prefers one instance per node.")
+    private AffinitySpec affinity;
+
+    public Integer getFailoverDelay() { return failoverDelay; }
+    public void setFailoverDelay(Integer failoverDelay) { this.failoverDelay = failoverDelay; }
+    public String getPrimary() { return primary; }
+    public void setPrimary(String primary) { this.primary = primary; }
+    public SynchronousSpec getSynchronous() { return synchronous; }
+    public void setSynchronous(SynchronousSpec synchronous) { this.synchronous = synchronous; }
+    public AffinitySpec getAffinity() { return affinity; }
+    public void setAffinity(AffinitySpec affinity) { this.affinity = affinity; }
     public BootstrapSpec getBootstrap() { return bootstrap; }
     public void setBootstrap(BootstrapSpec bootstrap) { this.bootstrap = bootstrap; }
     public Integer getInstances() { return instances; }

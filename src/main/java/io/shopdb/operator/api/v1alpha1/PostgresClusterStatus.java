@@ -32,7 +32,29 @@ public class PostgresClusterStatus extends ShopdbStatus {
     private String configurationHash;
     @JsonPropertyDescription("Parameters that changed and wait for a restart of the instances.")
     private List<String> pendingRestart = new ArrayList<>();
+    @JsonPropertyDescription("The server certificate of a managed cluster: Secrets, serial, expiry and renewal time.")
+    private TlsStatus tls;
 
+    public TlsStatus getTls() { return tls; }
+    public void setTls(TlsStatus tls) { this.tls = tls; }
+
+    @JsonPropertyDescription("The instance (pod) that runs as primary and that the -rw Service selects.")
+    private String currentPrimary;
+    @JsonPropertyDescription("The instance the operator declared primary; differs from currentPrimary while a failover or switchover is under way.")
+    private String targetPrimary;
+    @JsonPropertyDescription("Failovers (unplanned promotions) the operator performed on this cluster.")
+    private Integer failovers;
+    @JsonPropertyDescription("When the last failover or switchover finished (RFC 3339).")
+    private String lastPrimaryChange;
+
+    public String getCurrentPrimary() { return currentPrimary; }
+    public void setCurrentPrimary(String currentPrimary) { this.currentPrimary = currentPrimary; }
+    public String getTargetPrimary() { return targetPrimary; }
+    public void setTargetPrimary(String targetPrimary) { this.targetPrimary = targetPrimary; }
+    public Integer getFailovers() { return failovers; }
+    public void setFailovers(Integer failovers) { this.failovers = failovers; }
+    public String getLastPrimaryChange() { return lastPrimaryChange; }
+    public void setLastPrimaryChange(String lastPrimaryChange) { this.lastPrimaryChange = lastPrimaryChange; }
     public String getMode() { return mode; }
     public void setMode(String mode) { this.mode = mode; }
     public String getServerVersion() { return serverVersion; }

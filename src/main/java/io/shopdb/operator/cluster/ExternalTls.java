@@ -1,0 +1,42 @@
+package io.shopdb.operator.cluster;
+
+import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
+
+import java.util.Set;
+
+/**
+ * The sslmode for an external server. Omitted, it is verify-full when the user gives the server's CA and
+ * require otherwise: always encrypted, never silently downgradable; prefer/allow/disable only when asked for.
+ */
+public final class ExternalTls {
+    private static final Set<String> VERIFYING = Set.of("verify-ca", "verify-full");
+
+    private ExternalTls() {}
+
+    public static String sslMode(ExternalServerSpec ext) {
+        if (ext.getSslMode() == null) {
+            return ext.getCaSecretName() != null ? "verify-full" : "require";
+        }
+        return switch (ext.getSslMode()) {
+            case verifyCa -> "verify-ca";
+            case verifyFull -> "verify-full";
+            default -> ext.getSslMode().name();
+        };
+    }
+
+    /** True when the mode checks the server's certificate; otherwise a man in the middle goes unnoticed. */
+    public static boolean verifiesServer(String sslMode) {
+        return VERIFYING.contains(sslMode);
+    }
+
+    /** The Warning a cluster gets when its server is not verified, naming what to do; null when it is. */
+    public static String warning(ExternalServerSpec ext) {
+        String mode = sslMode(ext);
+        if (verifiesServer(mode)) {
+            return null;
+        }
+        String risk = "require".equals(mode) ? "encrypted, but the server's identity is not checked"
+                : "a man in the middle can read or downgrade the connection to plain text";
+        return "sslmode " + mode + ": " + risk + "; set spec.external.caSecretName (a Secret with the server's CA in ca.crt) to verify it";
+    }
+}

@@ -1,0 +1,313 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
+import io.shopdb.operator.api.v1alpha1.ReplicaStatus;
+import io.shopdb.operator.kube.DesiredState;
+import io.shopdb.operator.sql.ReplicationQueries;
+import io.shopdb.operator.sql.ReplicationQueries.Position;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Outcome;
+import io.shopdb.operator.status.Reasons;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Who is primary, and moving it: failover, switchover, fencing, and pod restarts in an order that never
+ * leaves the cluster without a primary for a restart. The declared primary is the ConfigMap key
+ * {@link ClusterObjects#PRIMARY_KEY} (bootstrap.sh follows it at every start); status.currentPrimary is the
+ * instance that runs as primary and that -rw selects. A change goes in two phases, as in CloudNativePG:
+ * <ol>
+ *   <li>fence: declare the new primary, take the primary label off every pod (-rw has no endpoint), and
+ *       stop the former primary if it still answers as one (its pod is deleted; it restarts as a replica);</li>
+ *   <li>promote the target (pg_promote, which replays every received WAL record first) and label it.</li>
+ * </ol>
+ * A failover promotes the most advanced replica that is safe: one that was streaming (asynchronous mode),
+ * or, in synchronous mode (ANY n of m), the most advanced of at least m - n + 1 replicas read, one of which
+ * must hold every acknowledged commit. Otherwise it is refused and reported.
+ */
+@ApplicationScoped
+public class HighAvailability {
+    private static final Logger LOG = Logger.getLogger(HighAvailability.class);
+    /** How soon to look again while a primary change is under way (pod events alone do not cover WAL state). */
+    static final Duration SOON = Duration.ofMillis(200);
+    static final String PHASE_FAILING_OVER = "FailingOver";
+    static final String PHASE_SWITCHING_OVER = "SwitchingOver";
+
+    @Inject KubernetesClient client;
+    @Inject InstanceConnections instances;
+    @Inject EventRecorder events;
+    @Inject Event<PrimaryChanged> primaryChanges;
+
+    /** Pods this operator deleted (by uid), so a slow API or kubelet does not get the same delete twice. */
+    private final Set<String> deletedPods = ConcurrentHashMap.newKeySet();
+
+    /** The verdict of the step: an outcome to stop at (null: carry on) and when to look again. */
+    public record Step(Outcome outcome, Duration recheck) {
+        static Step proceed() { return new Step(null, null); }
+        static Step stop(Outcome outcome, Duration recheck) { return new Step(outcome, recheck); }
+    }
+
+    /** The declared primary: the ConfigMap's key when written, else the status, else ordinal 0 (a new cluster). */
+    public ClusterObjects.Declared declared(PostgresCluster c, PostgresClusterStatus status) {
+        ConfigMap cm = client.configMaps().inNamespace(c.getMetadata().getNamespace()).withName(ClusterNames.configMap(c)).get();
+        Map<String, String> data = cm == null || cm.getData() == null ? Map.of() : cm.getData();
+        String primary = data.get(ClusterObjects.PRIMARY_KEY);
+        if (primary == null) {
+            primary = status.getTargetPrimary() != null ? status.getTargetPrimary()
+                    : status.getCurrentPrimary() != null ? status.getCurrentPrimary() : ClusterNames.pod(c, 0);
+        }
+        boolean initialized = "true".equals(data.get(ClusterObjects.INITIALIZED_KEY)) || Boolean.TRUE.equals(status.getPrimaryReachable());
+        return new ClusterObjects.Declared(primary, initialized);
+    }
+
+    public Step step(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, ClusterObjects.Declared declared) {
+        String current = status.getCurrentPrimary() != null ? status.getCurrentPrimary() : declared.primary();
+        status.setCurrentPrimary(current);
+        status.setTargetPrimary(declared.primary());
+        if (!declared.primary().equals(current)) {
+            // a change under way (possibly begun before an operator restart): finish it
+            return transition(c, status, pods, declared.primary(), current, PHASE_SWITCHING_OVER.equals(status.getPhase()));
+        }
+        labelRoles(c, pods, current);
+        fenceStrays(c, pods, current);
+        if (c.getSpec().getInstances() < 2 || pods.ready(current)) {
+            String wanted = c.getSpec().getPrimary();
+            if (wanted != null && !wanted.equals(current) && pods.ready(current)) {
+                return switchover(c, status, pods, current, wanted, "spec.primary");
+            }
+            return pods.ready(current) ? restarts(c, status, pods, current) : Step.proceed();
+        }
+        if (!declared.initialized()) {
+            return Step.proceed(); // a new cluster's first primary is still starting: nothing to fail over from
+        }
+        Instant since = pods.notReadySince(current);
+        Duration delay = Duration.ofSeconds(c.getSpec().getFailoverDelay() == null ? 0 : c.getSpec().getFailoverDelay());
+        Duration down = since == null ? Duration.ZERO : Duration.between(since, Instant.now());
+        if (since != null && down.compareTo(delay) < 0) {
+            return Step.stop(Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "The primary " + current + " is not ready for "
+                    + down.toSeconds() + " s; failover after " + delay.toSeconds() + " s (spec.failoverDelay)"), delay.minus(down));
+        }
+        return failover(c, status, pods, current);
+    }
+
+    private Step failover(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String lost) {
+        Map<String, Position> candidates = new HashMap<>();
+        for (Pod p : pods.all()) {
+            String name = p.getMetadata().getName();
+            if (!name.equals(lost) && pods.ready(name)) {
+                Position pos = instances.position(c, name);
+                if (pos != null && pos.inRecovery()) {
+                    candidates.put(name, pos);
+                }
+            }
+        }
+        String refusal;
+        Map<String, Position> safe;
+        var sync = c.getSpec().getSynchronous();
+        if (sync != null) {
+            int standbys = c.getSpec().getInstances() - 1;
+            int needed = standbys - sync.getNumber() + 1;
+            safe = candidates.size() >= needed ? candidates : Map.of();
+            refusal = "synchronous mode (ANY " + sync.getNumber() + " of " + standbys + "): " + candidates.size() + " replica(s) answer ("
+                    + String.join(", ", candidates.keySet()) + "), at least " + needed + " are needed to be sure one holds every acknowledged commit";
+        } else {
+            Set<String> streamed = status.getReplicas() == null ? Set.of() : status.getReplicas().stream()
+                    .filter(r -> "streaming".equals(r.getState())).map(ReplicaStatus::getName).collect(Collectors.toSet());
+            safe = candidates.entrySet().stream().filter(e -> streamed.contains(e.getKey()))
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            refusal = "no replica that was streaming from " + lost + " answers (streaming when last seen: "
+                    + (streamed.isEmpty() ? "none" : String.join(", ", streamed)) + "; answering: "
+                    + (candidates.isEmpty() ? "none" : String.join(", ", candidates.keySet())) + ")";
+        }
+        if (safe.isEmpty()) {
+            String message = "The primary " + lost + " is not ready and no replica is safe to promote: " + refusal
+                    + ". Waiting for the primary to return or a safe replica to appear";
+            var ready = Conditions.find(status, Conditions.READY);
+            if (ready == null || !Reasons.FAILOVER_REFUSED.equals(ready.getReason())) {
+                events.warning(c, Reasons.FAILOVER_REFUSED, message);
+            }
+            return Step.stop(Outcome.reconciling(Reasons.FAILOVER_REFUSED, message), Duration.ofSeconds(2));
+        }
+        var chosen = safe.entrySet().stream().max(Comparator.comparingLong((Map.Entry<String, Position> e) -> e.getValue().lsn())
+                .thenComparing(e -> -ClusterNames.ordinal(e.getKey()))).orElseThrow();
+        LOG.infof("failover of %s: primary %s lost, promoting %s (WAL position %d)", c.getMetadata().getName(), lost, chosen.getKey(), chosen.getValue().lsn());
+        events.warning(c, Reasons.FAILING_OVER, "The primary " + lost + " is not ready; promoting " + chosen.getKey()
+                + ", the most advanced safe replica");
+        declare(c, status, chosen.getKey());
+        return transition(c, status, pods, chosen.getKey(), lost, false);
+    }
+
+    private Step switchover(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String current, String target, String why) {
+        Position t = pods.ready(target) ? instances.position(c, target) : null;
+        if (t == null || !t.inRecovery() || !t.streaming()) {
+            return Step.stop(Outcome.reconciling(Reasons.SWITCHING_OVER, "Switchover to " + target + " (" + why
+                    + ") waits until it is ready and streaming from " + current), Duration.ofSeconds(2));
+        }
+        // a checkpoint now keeps the shutdown checkpoint, and so the write pause, short
+        try (Connection conn = instances.open(c, current)) {
+            if (conn != null) {
+                ReplicationQueries.checkpoint(conn);
+            }
+        } catch (SQLException e) {
+            LOG.debugf("checkpoint before switchover skipped: %s", e.getMessage());
+        }
+        events.normal(c, Reasons.SWITCHING_OVER, "Switching over from " + current + " to " + target + " (" + why + ")");
+        status.setPhase(PHASE_SWITCHING_OVER);
+        declare(c, status, target);
+        return transition(c, status, pods, target, current, true);
+    }
+
+    /**
+     * Both kinds of change after the new primary was declared: fence the former one, then promote. A planned
+     * one also waits until the target's WAL receiver stopped: the former primary's clean shutdown ends only
+     * after its WAL senders saw every record flushed by the connected replicas, so the target then has all.
+     */
+    private Step transition(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String target, String former, boolean planned) {
+        String reason = planned ? Reasons.SWITCHING_OVER : Reasons.FAILING_OVER;
+        String phase = planned ? PHASE_SWITCHING_OVER : PHASE_FAILING_OVER;
+        labelRoles(c, pods, null);
+        Position old = instances.position(c, former);
+        if (old != null && !old.inRecovery()) {
+            deletePod(c, pods, former, "fence the former primary " + former + ": it restarts as a replica of " + target);
+            return Step.stop(Outcome.reconciling(reason, "Stopping the former primary " + former + " before promoting " + target).withPhase(phase), SOON);
+        }
+        Position t = pods.ready(target) ? instances.position(c, target) : null;
+        if (t == null) {
+            return Step.stop(Outcome.reconciling(reason, "Waiting for " + target + " to answer, to promote it").withPhase(phase), SOON);
+        }
+        if (t.inRecovery()) {
+            if (planned && t.streaming()) {
+                return Step.stop(Outcome.reconciling(reason, "Waiting for " + target + " to receive the last WAL of " + former).withPhase(phase), SOON);
+            }
+            try (Connection conn = instances.open(c, target)) {
+                if (conn == null || !ReplicationQueries.promote(conn, 60)) {
+                    return Step.stop(Outcome.reconciling(reason, "The promotion of " + target + " has not finished").withPhase(phase), SOON);
+                }
+            } catch (SQLException e) {
+                return Step.stop(Outcome.reconciling(reason, "Promoting " + target + " failed, retrying: " + e.getMessage()).withPhase(phase), SOON);
+            }
+        }
+        status.setCurrentPrimary(target);
+        status.setLastPrimaryChange(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        if (!planned) {
+            status.setFailovers((status.getFailovers() == null ? 0 : status.getFailovers()) + 1);
+        }
+        labelRoles(c, pods, target);
+        primaryChanges.fire(new PrimaryChanged(c.getMetadata().getNamespace(), c.getMetadata().getName(), former, target, planned));
+        events.normal(c, planned ? "SwitchedOver" : "FailedOver", target + " is the primary now (was " + former + ")");
+        LOG.infof("%s: %s is the primary now (was %s)", c.getMetadata().getName(), target, former);
+        return Step.proceed();
+    }
+
+    /** A pod other than the primary that answers as a primary (e.g. restarted with a stale declaration) is stopped. */
+    private void fenceStrays(PostgresCluster c, ClusterPods pods, String primary) {
+        for (Pod p : pods.all()) {
+            String name = p.getMetadata().getName();
+            if (!name.equals(primary) && pods.ready(name)) {
+                Position pos = instances.position(c, name);
+                if (pos != null && !pos.inRecovery()) {
+                    deletePod(c, pods, name, "fence " + name + ": it runs as a primary but " + primary + " is the primary");
+                }
+            }
+        }
+    }
+
+    /** Replicas first, then a switchover, for pods on an older template (OnDelete StatefulSet). */
+    private Step restarts(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String primary) {
+        StatefulSet sts = client.apps().statefulSets().inNamespace(c.getMetadata().getNamespace()).withName(ClusterNames.statefulSet(c)).get();
+        if (sts == null || sts.getStatus() == null || sts.getStatus().getUpdateRevision() == null) {
+            return Step.proceed();
+        }
+        if (sts.getStatus().getObservedGeneration() == null || sts.getStatus().getObservedGeneration() < sts.getMetadata().getGeneration()) {
+            return Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Waiting for the StatefulSet controller to see the new pod template"),
+                    Duration.ofSeconds(1));
+        }
+        String revision = sts.getStatus().getUpdateRevision();
+        Set<String> streaming = status.getReplicas() == null ? Set.of() : status.getReplicas().stream()
+                .filter(r -> "streaming".equals(r.getState())).map(ReplicaStatus::getName).collect(Collectors.toSet());
+        List<ParameterRollout.Instance> list = new ArrayList<>();
+        for (Pod p : pods.all()) {
+            String name = p.getMetadata().getName();
+            list.add(new ParameterRollout.Instance(name, pods.ready(name), revision.equals(pods.revision(name)), streaming.contains(name)));
+        }
+        ParameterRollout.Restart next = ParameterRollout.nextRestart(primary, list);
+        return switch (next.action()) {
+            case NONE, WAIT -> Step.proceed();
+            case RESTART_REPLICA -> {
+                deletePod(c, pods, next.pod(), "restart replica " + next.pod() + " for the new pod template");
+                yield Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Restarting " + next.pod()
+                        + " for the new pod template: replicas first, then a switchover, then the former primary"), Duration.ofSeconds(1));
+            }
+            case SWITCH_OVER -> switchover(c, status, pods, primary, next.pod(), "rolling restart: the primary restarts last");
+            case RESTART_PRIMARY -> {
+                deletePod(c, pods, next.pod(), "restart the only instance " + next.pod() + " for the new pod template");
+                yield Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Restarting the only instance " + next.pod()
+                        + " for the new pod template"), Duration.ofSeconds(1));
+            }
+        };
+    }
+
+    private void declare(PostgresCluster c, PostgresClusterStatus status, String primary) {
+        DesiredState.apply(client, c, ClusterObjects.config(c, new ClusterObjects.Declared(primary, true)));
+        status.setTargetPrimary(primary);
+    }
+
+    private void deletePod(PostgresCluster c, ClusterPods pods, String name, String why) {
+        String uid = pods.uid(name);
+        if (uid != null && deletedPods.add(uid)) {
+            LOG.infof("%s: deleting pod %s to %s", c.getMetadata().getName(), name, why);
+            client.pods().inNamespace(c.getMetadata().getNamespace()).withName(name).delete();
+        }
+    }
+
+    /**
+     * The -rw and -ro Services select pods by role: the primary label goes to {@code primary} only (none while
+     * a change is under way). Labels are patched only when wrong, so a steady state writes nothing.
+     */
+    void labelRoles(PostgresCluster c, ClusterPods pods, String primary) {
+        for (Pod pod : pods.all()) {
+            String role = pod.getMetadata().getName().equals(primary) ? ClusterNames.ROLE_PRIMARY : ClusterNames.ROLE_REPLICA;
+            Map<String, String> labels = pod.getMetadata().getLabels();
+            if (labels != null && role.equals(labels.get(ClusterNames.ROLE_LABEL))) {
+                continue;
+            }
+            try {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                        .edit(p -> {
+                            Map<String, String> l = new HashMap<>(p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels());
+                            l.put(ClusterNames.ROLE_LABEL, role);
+                            p.getMetadata().setLabels(l);
+                            return p;
+                        });
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                LOG.debugf("label of pod %s not set (deleted meanwhile?): %s", pod.getMetadata().getName(), e.getMessage());
+                continue;
+            }
+            // ClusterPods holds copies: keep this pass consistent until the informer brings the new labels
+            Map<String, String> updated = new HashMap<>(labels == null ? Map.of() : labels);
+            updated.put(ClusterNames.ROLE_LABEL, role);
+            pod.getMetadata().setLabels(updated);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+package io.shopdb.operator.sql;
+
+import io.shopdb.operator.sandbox.LocalPostgres;
+import io.shopdb.operator.testing.PostgresExtension;
+import io.shopdb.operator.testing.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The integrity report of an import, between two real servers: a second local PostgreSQL plays the existing
+ * server (source), the shared test server the target. The copy is what an import runs (parallel pg_dump in
+ * directory format from the exported snapshot, parallel pg_restore without owners and grants); a table keeps
+ * changing on the source during the copy.
+ */
+@ExtendWith(PostgresExtension.class)
+class ImportIntegrityPgTest {
+    static TestPostgres source;
+    final TestPostgres target;
+
+    ImportIntegrityPgTest(TestPostgres target) {
+        this.target = target;
+    }
+
+    @BeforeAll
+    static void existingServer() throws Exception {
+        source = TestPostgres.start();
+        source.exec("postgres", "CREATE ROLE shop_app LOGIN", "CREATE ROLE legacy_reports LOGIN", "CREATE DATABASE legacy");
+        source.exec("legacy", "CREATE SCHEMA sales",
+                "CREATE TABLE sales.customers (id int PRIMARY KEY, email text, created_at timestamptz)",
+                "INSERT INTO sales.customers SELECT g, 'c' || g || '@example.com', timestamptz '2026-01-01' + g * interval '1 hour' FROM generate_series(1, 5000) g",
+                "CREATE TABLE sales.orders (id int, customer_id int, total numeric(12,2), created_at timestamptz) PARTITION BY RANGE (created_at)",
+                "CREATE TABLE sales.orders_2026 PARTITION OF sales.orders FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
+                "CREATE TABLE sales.orders_default PARTITION OF sales.orders DEFAULT",
+                "INSERT INTO sales.orders SELECT g, 1 + g % 5000, g % 300, timestamptz '2026-01-01' + g * interval '5 minutes' FROM generate_series(1, 20000) g",
+                "CREATE TABLE public.audit_log (line text)", // no primary key: ordered by each row's hash
+                "INSERT INTO public.audit_log SELECT 'event ' || g FROM generate_series(1, 300) g",
+                "GRANT SELECT ON ALL TABLES IN SCHEMA sales TO legacy_reports");
+        // a second copy for the test that writes to the source while it imports
+        source.exec("postgres", "CREATE DATABASE legacy_live TEMPLATE legacy");
+    }
+
+    @AfterAll
+    static void stopSource() {
+        source.stop();
+    }
+
+    @Test
+    void aCopyFromTheSnapshotMatchesItAndDamageIsNamedPerTable() throws Exception {
+        String db = SqlTestNames.unique("imported");
+        Map<String, TableChecksums.TableSum> atSnapshot;
+        Path dump = Files.createTempDirectory("import-");
+        Files.delete(dump); // pg_dump -Fd creates it
+        try (Connection snapshot = source.connect("legacy")) {
+            String id = TableChecksums.exportSnapshot(snapshot);
+            // the shop keeps selling while it is copied: committed after the snapshot, before and during the dump
+            source.exec("legacy", "INSERT INTO sales.orders SELECT g, 1, 9.99, now() FROM generate_series(20001, 20100) g",
+                    "UPDATE sales.customers SET email = 'changed@example.com' WHERE id = 7");
+            run("pg_dump", "-h", "127.0.0.1", "-p", String.valueOf(source.port()), "-U", "postgres", "-d", "legacy",
+                    "-Fd", "-j", "2", "--snapshot=" + id, "-f", dump.toString());
+            atSnapshot = TableChecksums.read(snapshot);
+            snapshot.commit();
+        }
+        target.exec("postgres", "CREATE DATABASE " + db);
+        run("pg_restore", "-h", "127.0.0.1", "-p", String.valueOf(target.port()), "-U", "postgres", "-d", db,
+                "-j", "2", "--no-owner", "--no-privileges", "--exit-on-error", dump.toString());
+        LocalPostgres.deleteTree(dump);
+
+        Map<String, TableChecksums.TableSum> copied;
+        try (Connection c = target.connect(db)) {
+            copied = TableChecksums.read(c);
+        }
+        assertEquals(List.of("public.audit_log", "sales.customers", "sales.orders"), new ArrayList<>(copied.keySet()));
+        assertEquals(20000, copied.get("sales.orders").rows(), "the partitioned table counts as one, through its partitions");
+        assertEquals(List.of(), TableChecksums.compare(atSnapshot, copied), "the copy is exactly the source at the snapshot");
+
+        // compared with the source as it is now, the two tables that changed during the copy differ, and only those
+        Map<String, TableChecksums.TableSum> now;
+        try (Connection c = source.connect("legacy")) {
+            now = TableChecksums.read(c);
+        }
+        assertEquals(List.of(new TableChecksums.Mismatch("sales.customers", "same 5000 rows but different content (md5 "
+                        + now.get("sales.customers").md5() + " vs " + copied.get("sales.customers").md5() + ")"),
+                new TableChecksums.Mismatch("sales.orders", "rows: source 20100, target 20000")), TableChecksums.compare(now, copied));
+
+        // a damaged copy: one changed value, one lost row, one missing table
+        target.exec(db, "UPDATE public.audit_log SET line = 'event X' WHERE line = 'event 42'", "DELETE FROM sales.orders WHERE id = 5",
+                "DROP TABLE sales.customers CASCADE");
+        try (Connection c = target.connect(db)) {
+            List<TableChecksums.Mismatch> damage = TableChecksums.compare(atSnapshot, TableChecksums.read(c));
+            assertEquals(List.of("public.audit_log", "sales.customers", "sales.orders"), damage.stream().map(TableChecksums.Mismatch::table).toList());
+            assertTrue(damage.get(0).problem().startsWith("same 300 rows but different content"), damage.toString());
+            assertEquals("missing on the target", damage.get(1).problem());
+            assertEquals("rows: source 20000, target 19999", damage.get(2).problem());
+        }
+
+        // roles are not copied (--no-owner --no-privileges); those no PostgresRole declares are listed
+        try (Connection c = source.connect()) {
+            assertEquals(List.of("legacy_reports"), TableChecksums.rolesNotDeclared(c, List.of("shop_app")));
+        }
+    }
+
+    @Test
+    void theAgentsImportStepCopiesWhileTheShopKeepsWritingAndReportsAMatch() throws Exception {
+        String db = SqlTestNames.unique("agent_import");
+        target.exec("postgres", "CREATE DATABASE " + db);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
+        Thread shop = new Thread(() -> {
+            try (Connection c = source.connect("legacy_live"); var ps = c.prepareStatement(
+                    "INSERT INTO sales.orders VALUES (?, 1, 1.00, now())")) {
+                for (int id = 100_000; !stop.get() || written.get() == 0; id++) {
+                    ps.setInt(1, id);
+                    ps.executeUpdate();
+                    written.incrementAndGet();
+                }
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        shop.start();
+        Path spool = Files.createTempDirectory("import-spool-");
+        io.shopdb.operator.agent.DatabaseImport.Report report;
+        try {
+            report = io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(),
+                    source.superuser().withDatabase("legacy_live"), target.superuser().withDatabase(db), 2, List.of("shop_app"), spool);
+        } finally {
+            stop.set(true);
+            shop.join();
+            LocalPostgres.deleteTree(spool);
+        }
+        assertTrue(report.ok(), report.mismatches().toString());
+        assertEquals(List.of("legacy_reports"), report.rolesNotDeclared());
+        long copiedOrders = report.source().get("sales.orders").rows();
+        long sourceOrders;
+        try (Connection c = source.connect("legacy_live"); var st = c.createStatement(); var rs = st.executeQuery("SELECT count(*) FROM sales.orders")) {
+            rs.next();
+            sourceOrders = rs.getLong(1);
+        }
+        assertTrue(sourceOrders > copiedOrders, "orders kept coming after the snapshot: " + sourceOrders + " > " + copiedOrders);
+        try (Connection c = target.connect(db)) {
+            assertEquals(copiedOrders, TableChecksums.read(c).get("sales.orders").rows(), "the copy holds the snapshot's orders");
+        }
+    }
+
+    private static void run(String tool, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(LocalPostgres.binDir().resolve(tool).toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("PGPASSWORD", new String(source.superuser().password()));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), tool + ": " + out);
+    }
+}
