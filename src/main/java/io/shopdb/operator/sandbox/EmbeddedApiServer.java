@@ -1,23 +1,27 @@
 package io.shopdb.operator.sandbox;
 
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
+import io.shopdb.operator.sandbox.apiserver.ApiHttpServer;
+import io.shopdb.operator.sandbox.apiserver.ApiRequests;
+import io.shopdb.operator.sandbox.apiserver.ApiServerDispatcher;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.util.HashMap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
- * The in-process Kubernetes API of the sandbox: fabric8's CRUD mock server on a loopback port. It stores,
- * lists, watches and patches objects like an API server, but does not validate against CRD schemas (the
- * sandbox does that itself before applying) and runs no controllers (the local runner does).
+ * The in-process Kubernetes API of the sandbox and of the operator tests, on a loopback port: fabric8's
+ * CRUD storage behind {@link ApiServerDispatcher}, which makes it follow kube-apiserver's rules (stringData,
+ * status subresources, conflicts, finalizers, garbage collection, CRD defaults and validation) and serve
+ * discovery and Table output, so kubectl works against it through {@link #writeKubeconfig}. It runs no
+ * controllers and no kubelet: the local runner does.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
     /** CRD files bundled into the jar from crds/ at build time. */
@@ -27,48 +31,33 @@ public final class EmbeddedApiServer implements AutoCloseable {
     /** The User-Agent of the sandbox's own components (runner, kubelet), to tell their calls from the operator's. */
     public static final String SANDBOX_USER_AGENT = "shopdb-sandbox";
 
-    private final KubernetesMockServer server;
+    private final ApiHttpServer http;
+    private final ApiServerDispatcher dispatcher;
     private final String url;
-    private final ApiRequests requests = new ApiRequests();
-    private final Thread counter;
-
-    private EmbeddedApiServer(KubernetesMockServer server, String url) {
-        this.server = server;
+    private EmbeddedApiServer(ApiHttpServer http, ApiServerDispatcher dispatcher, String url) {
+        this.http = http;
+        this.dispatcher = dispatcher;
         this.url = url;
-        // The mock server keeps every request in a queue: take them off (bounded memory in a long sandbox
-        // session) and count them by client and verb.
-        this.counter = new Thread(() -> {
-            try {
-                while (!Thread.currentThread().isInterrupted()) {
-                    var r = server.takeRequest();
-                    requests.record(ApiRequests.classify(r.getMethod(), r.getPath(), r.getHeader("User-Agent")));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "embedded-api-request-counter");
-        counter.setDaemon(true);
-        counter.start();
     }
 
-    /** Requests received so far, by client and verb. */
-    public ApiRequests requests() {
-        return requests;
-    }
-
+    /** Starts on a free port with the bundled CRDs and the namespace {@code default}. */
     public static EmbeddedApiServer start() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new KubernetesCrudDispatcher(List.of()), false);
-        server.init(InetAddress.getLoopbackAddress(), port);
-        EmbeddedApiServer api = new EmbeddedApiServer(server, "http://127.0.0.1:" + port);
+        return start(0);
+    }
+
+    public static EmbeddedApiServer start(int port) throws Exception {
+        ApiServerDispatcher dispatcher = new ApiServerDispatcher();
+        ApiHttpServer http = new ApiHttpServer(dispatcher);
+        int actual = http.start(InetAddress.getLoopbackAddress(), port);
+        EmbeddedApiServer api = new EmbeddedApiServer(http, dispatcher, "http://127.0.0.1:" + actual);
         try (KubernetesClient client = api.client()) {
+            client.resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build()).create();
             for (String plural : CRD_RESOURCES) {
                 client.resource(loadCrd(plural)).create();
             }
+        } catch (RuntimeException e) {
+            api.close();
+            throw e;
         }
         return api;
     }
@@ -87,14 +76,56 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return url;
     }
 
+    /** The requests received so far, by client and verb, and the last ones in order. */
+    public ApiRequests requests() {
+        return dispatcher.requests();
+    }
+
     public KubernetesClient client() {
         return new KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
                 .withMasterUrl(url).withNamespace("default").withTrustCerts(true).build()).build();
     }
 
+    /** Writes a kubeconfig for this server; see {@link #writeKubeconfig(Path, String, String)}. */
+    public Path writeKubeconfig(Path file, String namespace) throws IOException {
+        return writeKubeconfig(file, url, namespace);
+    }
+
+    /**
+     * Writes a kubeconfig for kubectl (context {@code shopdb-sandbox}, plain HTTP on loopback, no credentials),
+     * readable by its owner only.
+     */
+    public static Path writeKubeconfig(Path file, String serverUrl, String namespace) throws IOException {
+        String text = """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: shopdb-sandbox
+                  cluster:
+                    server: %s
+                users:
+                - name: shopdb-sandbox
+                  user: {}
+                contexts:
+                - name: shopdb-sandbox
+                  context:
+                    cluster: shopdb-sandbox
+                    user: shopdb-sandbox
+                    namespace: %s
+                current-context: shopdb-sandbox
+                """.formatted(serverUrl.replaceAll("/+$", ""), namespace);
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        Files.writeString(file, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        return file;
+    }
+
     @Override
     public void close() {
-        counter.interrupt();
-        server.destroy();
+        http.close();
+        dispatcher.close();
     }
 }

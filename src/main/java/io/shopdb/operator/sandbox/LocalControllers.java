@@ -1,6 +1,5 @@
 package io.shopdb.operator.sandbox;
 
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -23,13 +22,17 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * The two kube-controller-manager loops the sandbox needs, reduced to what this operator uses: the
  * StatefulSet controller (OrderedReady or Parallel pods, PVCs from claim templates, RollingUpdate from the
- * highest ordinal or OnDelete, scale down, PVC retention policy), the Job controller ({@link LocalJobs}) and the garbage collector
- * (objects whose owner is gone are deleted).
+ * highest ordinal or OnDelete, scale down, PVC retention policy) and the Job controller ({@link LocalJobs}); plus
+ * the release of local volumes whose claim is gone. Garbage collection (objects whose owner is gone) is the API
+ * server's (sandbox/apiserver/GarbageCollector), as in a cluster.
  */
 @ApplicationScoped
 public class LocalControllers {
@@ -50,7 +53,7 @@ public class LocalControllers {
             syncStatefulSet(sts);
         }
         new LocalJobs(client).sync();
-        collectGarbage();
+        releaseVolumes();
     }
 
     private void syncStatefulSet(StatefulSet sts) {
@@ -132,8 +135,10 @@ public class LocalControllers {
                     .withOwnerReferences(deleteWithSet ? List.of(owner(sts)) : List.of())
                     .endMetadata()
                     .withSpec(template.getSpec())
-                    .withNewStatus().withPhase("Bound").endStatus()
                     .build()).create();
+            // a create leaves a claim Pending; the provisioner binds it through the status subresource
+            client.persistentVolumeClaims().inNamespace(sts.getMetadata().getNamespace()).withName(claim)
+                    .editStatus(c -> new PersistentVolumeClaimBuilder(c).withNewStatus().withPhase("Bound").endStatus().build());
         }
     }
 
@@ -161,53 +166,32 @@ public class LocalControllers {
         return pod;
     }
 
-    /** Deletes what lost its owner, repeatedly, so chains (cluster → StatefulSet → Pod) unwind. */
-    private void collectGarbage() {
-        Set<String> uids = new HashSet<>();
-        List<HasMetadata> candidates = new ArrayList<>();
-        List<Supplier<List<? extends HasMetadata>>> kinds = List.of(
-                () -> client.apps().statefulSets().inAnyNamespace().list().getItems(),
-                () -> client.pods().inAnyNamespace().list().getItems(),
-                () -> client.services().inAnyNamespace().list().getItems(),
-                () -> client.configMaps().inAnyNamespace().list().getItems(),
-                () -> client.secrets().inAnyNamespace().list().getItems(),
-                () -> client.persistentVolumeClaims().inAnyNamespace().list().getItems(),
-                () -> client.resources(io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class).inAnyNamespace().list().getItems(),
-                () -> client.batch().v1().jobs().inAnyNamespace().list().getItems());
-        for (var kind : kinds) {
-            for (HasMetadata o : kind.get()) {
-                uids.add(o.getMetadata().getUid());
-                if (o.getMetadata().getOwnerReferences() != null && !o.getMetadata().getOwnerReferences().isEmpty()) {
-                    candidates.add(o);
-                }
-            }
+    /**
+     * Removes the local directory of every claim that no longer exists (deleted by the operator, or by the API
+     * server's garbage collector with its StatefulSet), as a volume provisioner with reclaim policy Delete would.
+     */
+    private void releaseVolumes() {
+        Path volumes = kubelet.claimDir("x", "x").getParent().getParent();
+        if (!Files.isDirectory(volumes)) {
+            return;
         }
-        // owners of our own kinds (a role owning its connection Secret): one list per kind and namespace, not one get per owner
-        Map<String, Set<String>> customOwners = new HashMap<>();
-        for (HasMetadata o : candidates) {
-            for (OwnerReference ref : o.getMetadata().getOwnerReferences()) {
-                boolean exists = uids.contains(ref.getUid()) || customOwners.computeIfAbsent(
-                        ref.getApiVersion() + " " + ref.getKind() + " " + o.getMetadata().getNamespace(), k -> customUids(o, ref)).contains(ref.getUid());
-                if (!exists) {
-                    LOG.infof("sandbox: garbage-collecting %s %s/%s", o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName());
-                    client.resource(o).delete();
-                    if (o instanceof PersistentVolumeClaim pvc) {
-                        LocalPostgres.deleteTree(kubelet.claimDir(pvc.getMetadata().getNamespace(), pvc.getMetadata().getName()));
+        Set<String> claims = new HashSet<>();
+        client.persistentVolumeClaims().inAnyNamespace().list().getItems()
+                .forEach(c -> claims.add(c.getMetadata().getNamespace() + "/" + c.getMetadata().getName()));
+        try (Stream<Path> namespaces = Files.list(volumes)) {
+            for (Path ns : namespaces.toList()) {
+                try (Stream<Path> dirs = Files.list(ns)) {
+                    for (Path dir : dirs.toList()) {
+                        if (!claims.contains(ns.getFileName() + "/" + dir.getFileName())) {
+                            LOG.infof("sandbox: releasing the volume of deleted claim %s/%s", ns.getFileName(), dir.getFileName());
+                            LocalPostgres.deleteTree(dir);
+                        }
                     }
-                    break;
                 }
             }
+        } catch (IOException e) {
+            LOG.debugf("sandbox: cannot list volumes: %s", e.toString());
         }
-    }
-
-    private Set<String> customUids(HasMetadata o, OwnerReference ref) {
-        if (!ref.getApiVersion().contains("/") || ref.getApiVersion().startsWith("apps/") || ref.getApiVersion().startsWith("batch/")) {
-            return Set.of();
-        }
-        Set<String> out = new HashSet<>();
-        client.genericKubernetesResources(ref.getApiVersion(), ref.getKind()).inNamespace(o.getMetadata().getNamespace())
-                .list().getItems().forEach(r -> out.add(r.getMetadata().getUid()));
-        return out;
     }
 
     private static List<Pod> ownedPodsOf(KubernetesClient client, StatefulSet sts) {

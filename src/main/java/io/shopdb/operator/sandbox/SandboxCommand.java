@@ -23,14 +23,17 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * {@code sandbox [--once] [--timeout 180s] DIR}: admits and applies every manifest under DIR, runs the
- * operator and the local runner, and prints a table of kind/name/Ready/reason whenever it changes.
+ * {@code sandbox [--once] [--timeout 180s] [--kubeconfig PATH] DIR}: admits and applies every manifest under DIR,
+ * runs the operator and the local runner, writes a kubeconfig for kubectl (default: in the sandbox's temp dir,
+ * removed on exit), prints a table of kind/name/Ready/reason whenever it changes and a ready {@code psql}
+ * command for each role connection Secret.
  * With --once: exit 0 when all shopdb resources are Ready, 1 when one is Stalled, rejected, or time runs out.
  */
 public class SandboxCommand implements QuarkusApplication {
     @Inject KubernetesClient client;
     @Inject Sandbox sandbox;
     @Inject io.javaoperatorsdk.operator.Operator operator;
+    @Inject io.shopdb.operator.kube.ServiceAddresses addresses;
     private volatile boolean stopping;
 
     @Override
@@ -40,7 +43,7 @@ public class SandboxCommand implements QuarkusApplication {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("sandbox: " + e.getMessage());
-            System.err.println("usage: sandbox [--once] [--timeout 180s] DIR");
+            System.err.println("usage: sandbox [--once] [--timeout 180s] [--kubeconfig PATH] DIR");
             return 2;
         }
         PrintStream out = System.out;
@@ -56,6 +59,12 @@ public class SandboxCommand implements QuarkusApplication {
         sandbox.start();
         io.shopdb.operator.OperatorApplication.ensureStarted(operator);
         try {
+            Path kubeconfig = EmbeddedApiServer.writeKubeconfig(
+                    options.kubeconfig() != null ? options.kubeconfig() : sandbox.root().resolve("kubeconfig"),
+                    client.getConfiguration().getMasterUrl(), "default");
+            out.println("sandbox: kubectl works against this sandbox: export KUBECONFIG=" + kubeconfig.toAbsolutePath()
+                    + "   (then e.g. kubectl get shopdb, kubectl describe pgc NAME)");
+            ConnectionHints hints = new ConnectionHints(client, addresses, kubeconfig.toAbsolutePath());
             List<String> rejected = apply(options.dir(), out);
             StatusTable table = new StatusTable(client);
             Instant deadline = Instant.now().plus(options.timeout());
@@ -67,6 +76,7 @@ public class SandboxCommand implements QuarkusApplication {
                     out.println(text);
                     last = text;
                 }
+                hints.newLines().forEach(out::println);
                 if (options.once()) {
                     if (!rejected.isEmpty()) {
                         out.println("sandbox: FAILED: manifests were rejected:\n  " + String.join("\n  ", rejected));
@@ -171,11 +181,12 @@ public class SandboxCommand implements QuarkusApplication {
         }
     }
 
-    record Options(boolean once, Duration timeout, Path dir) {
+    record Options(boolean once, Duration timeout, Path dir, Path kubeconfig) {
         static Options parse(String... args) {
             boolean once = false;
             Duration timeout = Duration.ofSeconds(180);
             Path dir = null;
+            Path kubeconfig = null;
             for (int i = 1; i < args.length; i++) {
                 switch (args[i]) {
                     case "--once" -> once = true;
@@ -184,6 +195,12 @@ public class SandboxCommand implements QuarkusApplication {
                             throw new IllegalArgumentException("--timeout needs a value such as 180s");
                         }
                         timeout = parseDuration(args[++i]);
+                    }
+                    case "--kubeconfig" -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("--kubeconfig needs a file path");
+                        }
+                        kubeconfig = Paths.get(args[++i]);
                     }
                     default -> {
                         if (args[i].startsWith("--")) {
@@ -199,7 +216,7 @@ public class SandboxCommand implements QuarkusApplication {
             if (dir == null) {
                 throw new IllegalArgumentException("DIR is required");
             }
-            return new Options(once, timeout, dir);
+            return new Options(once, timeout, dir, kubeconfig);
         }
 
         static Duration parseDuration(String text) {

@@ -3,12 +3,12 @@ package io.shopdb.operator.dependents;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
-import io.shopdb.operator.sandbox.ApiRequests;
+import io.shopdb.operator.sandbox.apiserver.ApiRequests;
+import io.shopdb.operator.sandbox.EmbeddedApiServer;
+import io.shopdb.operator.testing.EmbeddedApiServerResource;
 import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Reasons;
@@ -31,8 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class DependentsOperatorTest extends OperatorTestBase {
 
-    @KubernetesTestServer
-    KubernetesServer server;
+    @EmbeddedApiServerResource.ApiServer
+    EmbeddedApiServer api;
 
     @Test
     void aDependentWaitingForItsClusterIsWokenByTheClusterTurningReadyNotByATimer() {
@@ -81,7 +81,7 @@ class DependentsOperatorTest extends OperatorTestBase {
             }
         }
 
-        ApiRequestLog log = new ApiRequestLog(server).reset();
+        ApiRequestLog log = new ApiRequestLog(api).reset();
         create(role("crowd-r0-again", "crowd-db", "crowd_r0", "crowd"));
         PostgresRole stalled = awaitCondition(PostgresRole.class, "crowd-r0-again", Conditions.STALLED, Reasons.CONFLICT);
         assertTrue(Conditions.find(stalled.getStatus(), Conditions.STALLED).getMessage().contains("crowd-r0 already manages role crowd_r0"));

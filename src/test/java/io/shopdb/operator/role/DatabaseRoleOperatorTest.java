@@ -4,8 +4,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
@@ -15,10 +13,12 @@ import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Reasons;
-import io.shopdb.operator.sandbox.ApiRequests;
+import io.shopdb.operator.sandbox.apiserver.ApiRequests;
 import io.shopdb.operator.testing.ApiRequestLog;
 import io.shopdb.operator.testing.LogCapture;
 import io.shopdb.operator.testing.OperatorTestBase;
+import io.shopdb.operator.testing.EmbeddedApiServerResource;
+import io.shopdb.operator.sandbox.EmbeddedApiServer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -49,8 +48,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatabaseRoleOperatorTest extends OperatorTestBase {
     private static boolean applied;
 
-    @KubernetesTestServer
-    KubernetesServer server;
+    @EmbeddedApiServerResource.ApiServer
+    EmbeddedApiServer api;
 
     @BeforeEach
     void applyShopOnce() throws Exception {
@@ -86,6 +85,7 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         // database is Ready: tables created before a role's default privileges get its grants at the role's
         // next re-check (ALL TABLES IN SCHEMA), so wait for convergence rather than assume an order.
         Awaitility.await().atMost(READY_TIMEOUT).until(() -> hasPrivilege("shop_app", "catalog.products", "INSERT")
+                && hasPrivilege("shop_app", "sales.customers", "INSERT") && hasPrivilege("shop_reporting", "sales.customers", "SELECT")
                 && hasPrivilege("shop_reporting", "reporting.daily_revenue", "SELECT") && hasPrivilege("shop_etl", "sales.customers", "INSERT"));
         long customers;
         try (Connection su = superuser(); Statement st = su.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.customers")) {
@@ -367,7 +367,7 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
 
     /** The requests the API server receives within the window (the sandbox runner's set apart); {@code atStart} runs once it is open. */
     private List<ApiRequests.Request> requestsDuring(long millis, Runnable atStart) throws InterruptedException {
-        ApiRequestLog log = new ApiRequestLog(server).reset();
+        ApiRequestLog log = new ApiRequestLog(api).reset();
         atStart.run();
         List<ApiRequests.Request> out = new ArrayList<>();
         long end = System.currentTimeMillis() + millis;

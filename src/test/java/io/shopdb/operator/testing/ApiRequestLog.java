@@ -1,12 +1,10 @@
 package io.shopdb.operator.testing;
 
-import io.quarkus.test.kubernetes.client.KubernetesServer;
-import io.shopdb.operator.sandbox.ApiRequests;
 import io.shopdb.operator.sandbox.EmbeddedApiServer;
+import io.shopdb.operator.sandbox.apiserver.ApiRequests;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The requests the test API server received, classified by verb (see {@link ApiRequests}), without the
@@ -14,28 +12,26 @@ import java.util.concurrent.TimeUnit;
  * The test's own calls are there too: a test counts the verbs and resources the operator would use.
  */
 public final class ApiRequestLog {
-    private final KubernetesServer server;
+    private final EmbeddedApiServer api;
+    private long mark;
 
-    public ApiRequestLog(KubernetesServer server) {
-        this.server = server;
+    public ApiRequestLog(EmbeddedApiServer api) {
+        this.api = api;
     }
 
     /** Forgets what came before. */
-    public ApiRequestLog reset() throws InterruptedException {
-        while (server.getKubernetesMockServer().takeRequest(1, TimeUnit.MILLISECONDS) != null) {
-            // drained
-        }
+    public ApiRequestLog reset() {
+        mark = api.requests().mark();
         return this;
     }
 
     /** What arrived since the last reset or read (each request is read once). */
-    public List<ApiRequests.Request> read() throws InterruptedException {
+    public List<ApiRequests.Request> read() {
         List<ApiRequests.Request> out = new ArrayList<>();
-        io.fabric8.mockwebserver.http.RecordedRequest r;
-        while ((r = server.getKubernetesMockServer().takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
-            var request = ApiRequests.classify(r.getMethod(), r.getPath(), r.getHeader("User-Agent"));
-            if (!EmbeddedApiServer.SANDBOX_USER_AGENT.equals(request.userAgent())) {
-                out.add(request);
+        for (ApiRequests.Logged logged : api.requests().since(mark)) {
+            mark = logged.seq();
+            if (!EmbeddedApiServer.SANDBOX_USER_AGENT.equals(logged.request().userAgent())) {
+                out.add(logged.request());
             }
         }
         return out;

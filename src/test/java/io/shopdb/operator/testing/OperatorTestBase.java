@@ -5,7 +5,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.javaoperatorsdk.operator.Operator;
-import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.shopdb.operator.OperatorApplication;
 import io.shopdb.operator.api.v1alpha1.ShopdbStatus;
 import io.shopdb.operator.kube.ServiceAddresses;
@@ -20,11 +20,12 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 /**
- * Base of the {@code *OperatorTest}s: the operator running against the in-process Kubernetes API, with the
- * sandbox runner playing kubelet (real PostgreSQL processes). All subclasses share one Quarkus boot
+ * Base of the {@code *OperatorTest}s: the operator running against the sandbox's Kubernetes API (which follows
+ * kube-apiserver's rules, see {@link EmbeddedApiServerResource}), with the sandbox runner playing kubelet (real
+ * PostgreSQL processes). All subclasses share one Quarkus boot
  * (same annotations, same profile), so keep them on this base and give each test its own resource names.
  */
-@WithKubernetesTestServer
+@QuarkusTestResource(value = EmbeddedApiServerResource.class, restrictToAnnotatedClass = true)
 public abstract class OperatorTestBase {
     protected static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 

@@ -1,17 +1,23 @@
-package io.shopdb.operator.sandbox;
+package io.shopdb.operator.sandbox.apiserver;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Requests the embedded API server received, counted by client (User-Agent) and Kubernetes verb: what a
- * scale benchmark or a test reads to show that a steady state makes no get/list calls (only watches).
- * The verb is derived from the HTTP method and path as kube-apiserver's audit log does: a GET of a
- * collection is list, of one object get, with watch=true watch.
+ * Requests the sandbox API server received, counted by client (User-Agent) and Kubernetes verb, and the last
+ * ones kept in order: what a scale benchmark or a test reads to show that a steady state makes no writes and
+ * no get/list calls (only watches). The verb is derived from the HTTP method and path as kube-apiserver's
+ * audit log does: a GET of a collection is list, of one object get, with watch=true watch.
  */
 public final class ApiRequests {
+    private static final int KEPT = 20_000;
+
     /** One request, classified. */
     public record Request(String userAgent, String verb, String resource, String name, String path) {
         public boolean isRead() {
@@ -19,10 +25,23 @@ public final class ApiRequests {
         }
     }
 
-    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    /** A request with its position in arrival order. */
+    public record Logged(long seq, Request request) {
+    }
 
-    public void record(Request r) {
+    private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+    private final Deque<Logged> last = new ArrayDeque<>();
+    private long seq;
+
+    void record(String method, String pathAndQuery, String userAgent) {
+        Request r = classify(method, pathAndQuery, userAgent);
         counts.computeIfAbsent(r.userAgent() + " " + r.verb(), k -> new LongAdder()).increment();
+        synchronized (last) {
+            last.addLast(new Logged(++seq, r));
+            if (last.size() > KEPT) {
+                last.removeFirst();
+            }
+        }
     }
 
     /** "user-agent verb" → count, sorted. */
@@ -30,6 +49,26 @@ public final class ApiRequests {
         Map<String, Long> out = new TreeMap<>();
         counts.forEach((k, v) -> out.put(k, v.sum()));
         return out;
+    }
+
+    /** The position of the last request received; pass it to {@link #since}. */
+    public long mark() {
+        synchronized (last) {
+            return seq;
+        }
+    }
+
+    /** The requests received after {@code mark} (at most the last 20,000), in order. */
+    public List<Logged> since(long mark) {
+        synchronized (last) {
+            List<Logged> out = new ArrayList<>();
+            for (Logged l : last) {
+                if (l.seq() > mark) {
+                    out.add(l);
+                }
+            }
+            return out;
+        }
     }
 
     public static Request classify(String method, String pathAndQuery, String userAgent) {

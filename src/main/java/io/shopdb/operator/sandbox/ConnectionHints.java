@@ -1,0 +1,72 @@
+package io.shopdb.operator.sandbox;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.kube.ServiceAddresses;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * For each role connection Secret (label {@code shopdb.io/role}), one {@code psql} command a user can paste to
+ * connect to the sandbox's local server as that role. The password is read by the command from the Secret
+ * through kubectl; it is never printed.
+ */
+final class ConnectionHints {
+    static final String ROLE_LABEL = "shopdb.io/role";
+    private final KubernetesClient client;
+    private final ServiceAddresses addresses;
+    private final Path kubeconfig;
+    private final Set<String> shown = new HashSet<>();
+
+    ConnectionHints(KubernetesClient client, ServiceAddresses addresses, Path kubeconfig) {
+        this.client = client;
+        this.addresses = addresses;
+        this.kubeconfig = kubeconfig;
+    }
+
+    /** Lines for the connection Secrets not shown before (a Secret whose server is not running yet waits). */
+    List<String> newLines() {
+        List<String> lines = new ArrayList<>();
+        for (Secret s : client.secrets().inAnyNamespace().withLabel(ROLE_LABEL).list().getItems()) {
+            String key = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
+            if (shown.contains(key) || s.getData() == null || !s.getData().containsKey("host")) {
+                continue;
+            }
+            try {
+                lines.add(line(s));
+                shown.add(key);
+            } catch (ServiceAddresses.NoEndpointException | IllegalArgumentException e) {
+                // no local endpoint yet: show it on a later pass
+            }
+        }
+        return lines;
+    }
+
+    String line(Secret s) {
+        String ns = s.getMetadata().getNamespace();
+        String host = decode(s, "host");
+        int port = Integer.parseInt(decode(s, "port"));
+        String user = decode(s, "user");
+        String database = decode(s, "database");
+        // in-cluster host names are <service>.<namespace>.svc...: the sandbox serves each Service on a local port
+        ServiceAddresses.Address local = host.contains(".svc") ? addresses.resolve(ns, host.substring(0, host.indexOf('.')), port)
+                : new ServiceAddresses.Address(host, port);
+        return "sandbox: connect as " + user + ": PGPASSWORD=\"$(kubectl --kubeconfig " + kubeconfig + " -n " + ns
+                + " get secret " + s.getMetadata().getName() + " -o jsonpath='{.data.password}' | base64 -d)\" psql -h "
+                + local.host() + " -p " + local.port() + " -U " + user + " " + database;
+    }
+
+    private static String decode(Secret s, String key) {
+        String v = s.getData().get(key);
+        if (v == null) {
+            throw new IllegalArgumentException("no " + key);
+        }
+        return new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8);
+    }
+}
