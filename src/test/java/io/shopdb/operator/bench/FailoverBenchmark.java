@@ -44,6 +44,7 @@ class FailoverBenchmark extends OperatorTestBase {
         List<String> modes = List.of(System.getProperty("bench.modes", "async,sync").split(","));
         List<String> report = new ArrayList<>();
         for (String mode : modes) {
+            int lostBefore = 0;
             String name = "bench-" + mode;
             PostgresCluster c = io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
                     apiVersion: shopdb.io/v1alpha1
@@ -80,14 +81,16 @@ class FailoverBenchmark extends OperatorTestBase {
                             && writer.lastAck() > at);
                     int acksAfter = writer.size();
                     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> writer.size() > acksAfter + 10);
-                    outages.add(writer.longestGapAfter(at - 1_000_000_000L) / 1e9);
+                    outages.add(writer.longestGapAfter(writer.lastAckBefore(at)) / 1e9);
                     if (scenario.equals("node-lost")) {
                         kubelet.restoreNode(ns(), primary);
                     }
                 }
                 writer.pause();
                 awaitStable(name);
-                int lost = writer.lostAgainst(storedIds(name));
+                int lostTotal = writer.lostAgainst(storedIds(name));
+                int lost = lostTotal - lostBefore; // this scenario's share
+                lostBefore = lostTotal;
                 writer.resume();
                 List<Double> sorted = outages.stream().sorted().toList();
                 String line = String.format("%-5s %-10s runs=%d outage median=%.2fs min=%.2fs max=%.2fs all=%s acknowledged-lost=%d (of %d)",
@@ -176,13 +179,25 @@ class FailoverBenchmark extends OperatorTestBase {
 
         int size() { synchronized (acks) { return acks.size(); } }
 
+        long lastAckBefore(long t) {
+            synchronized (acks) {
+                long last = 0;
+                for (long[] a : acks) {
+                    if (a[1] <= t) {
+                        last = a[1];
+                    }
+                }
+                return last;
+            }
+        }
+
         long lastAck() { synchronized (acks) { return acks.isEmpty() ? 0 : acks.get(acks.size() - 1)[1]; } }
 
         long longestGapAfter(long from) {
             synchronized (acks) {
                 long gap = 0;
                 for (int i = 1; i < acks.size(); i++) {
-                    if (acks.get(i)[1] >= from) {
+                    if (acks.get(i - 1)[1] >= from) { // gaps that begin at the event, not the pause before a scenario
                         gap = Math.max(gap, acks.get(i)[1] - acks.get(i - 1)[1]);
                     }
                 }
