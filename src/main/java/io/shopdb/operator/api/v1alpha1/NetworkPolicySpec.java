@@ -14,7 +14,7 @@ public class NetworkPolicySpec {
 
     @Size(max = 16)
     @JsonPropertyDescription("Labels a namespace must carry for its pods to connect (default shopdb.io/postgres-client: \"true\"). Label the application namespaces, including the cluster's own if apps run there.")
-    private Map<String, String> clientNamespaceLabels;
+    private Map<String, @Size(max = 63) String> clientNamespaceLabels; // a label value is at most 63 characters
 
     public Boolean getEnabled() { return enabled; }
     public void setEnabled(Boolean enabled) { this.enabled = enabled; }
