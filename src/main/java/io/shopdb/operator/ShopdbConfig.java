@@ -15,6 +15,14 @@ public interface ShopdbConfig {
     @WithDefault("60s")
     Duration recheckInterval();
 
+    /**
+     * A resource waiting for an event (its cluster to become Ready) is woken by that event; this long safety
+     * re-check only bounds how long a wake-up that never came can leave it waiting (e.g. a deletion whose watch
+     * event was superseded while a reconcile of the same resource was patching its status).
+     */
+    @WithDefault("10m")
+    Duration waitingRecheck();
+
     /** The JDBC pools the controllers share: one per PostgreSQL cluster and database (sql/PgPools). */
     Pool pool();
 

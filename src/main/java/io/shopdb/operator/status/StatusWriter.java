@@ -124,7 +124,8 @@ public class StatusWriter {
             case STALLED -> outcome.recheckInputs() ? spread(config.recheckInterval()) : null;
             case RECONCILING -> {
                 if (!outcome.recheckInputs()) {
-                    yield null; // woken by an event (Outcome.waitingForEvent)
+                    // woken by an event (Outcome.waitingForEvent); the long safety re-check only bounds a lost wake-up
+                    yield spread(config.waitingRecheck());
                 }
                 var since = Conditions.find(status, Conditions.RECONCILING).getLastTransitionTime();
                 Duration elapsed = Duration.between(Instant.parse(since), Instant.now(clock));

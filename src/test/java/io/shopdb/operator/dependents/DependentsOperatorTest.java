@@ -47,8 +47,8 @@ class DependentsOperatorTest extends OperatorTestBase {
         PostgresRole waiting = awaitCondition(PostgresRole.class, "late-app", Conditions.RECONCILING, "WaitingForCluster");
         assertTrue(Conditions.find(waiting.getStatus(), Conditions.RECONCILING).getMessage().contains("does not exist yet"));
         awaitCondition(PostgresDatabase.class, "late", Conditions.RECONCILING, "WaitingForCluster");
-        // A wait for the cluster schedules no retry at all (Outcome.waitingForEvent): were the cluster's Ready
-        // event not delivered to its dependents, they would stay waiting and this test would time out.
+        // A wait for the cluster schedules only a long safety re-check (Outcome.waitingForEvent): were the cluster's
+        // Ready event not delivered to its dependents, they would stay waiting past the 30 s below and fail.
         create(Serialization.unmarshal("""
                 apiVersion: shopdb.io/v1alpha1
                 kind: PostgresCluster
@@ -56,8 +56,14 @@ class DependentsOperatorTest extends OperatorTestBase {
                 spec: {instances: 1}
                 """, PostgresCluster.class));
         awaitReady(PostgresCluster.class, "late-db");
-        awaitReady(PostgresDatabase.class, "late");
-        awaitReady(PostgresRole.class, "late-app");
+        // Within 30 s: less than the shortest safety re-check of a waiting resource (shopdb.waiting-recheck, 90 s
+        // ± 20 % in tests, counted from before the cluster existed), so only the cluster's event can end the wait.
+        for (Class<? extends io.fabric8.kubernetes.client.CustomResource<?, ?>> kind : List.of(PostgresDatabase.class, PostgresRole.class)) {
+            String name = kind == PostgresDatabase.class ? "late" : "late-app";
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(250))
+                    .until(() -> client.resources(kind).inNamespace(ns()).withName(name).get(),
+                            r -> r != null && Conditions.isReady((io.shopdb.operator.api.v1alpha1.ShopdbStatus) r.getStatus()));
+        }
     }
 
     @Test
