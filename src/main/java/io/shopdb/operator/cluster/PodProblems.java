@@ -6,16 +6,13 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Why instance pods cannot start, read from their container statuses as the kubelet reports them, so the
- * PostgresCluster says "postgres exits: FATAL ..." instead of waiting for its primary forever. Pure.
+ * PostgresCluster says "postgres exits: FATAL ..." instead of waiting for its primary forever. Pure. The reasons
+ * that count as stuck are kube/PodProblems' (agent Job pods); this adds restarts and the log's FATAL line.
  */
 public final class PodProblems {
-    /** Waiting reasons of the kubelet that mean "this will not start by itself". */
-    static final Set<String> BLOCKING = Set.of("CrashLoopBackOff", "CreateContainerConfigError", "CreateContainerError",
-            "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "RunContainerError", "ErrImageNeverPull");
     /** Enough of a termination message to show the FATAL line without flooding the condition. */
     static final int MESSAGE_CHARS = 400;
 
@@ -44,7 +41,7 @@ public final class PodProblems {
         int restarts = cs.getRestartCount() == null ? 0 : cs.getRestartCount();
         String lastExit = last == null || last.getExitCode() == null || last.getExitCode() == 0 ? null
                 : "exited with code " + last.getExitCode() + (last.getMessage() == null ? "" : ": " + excerpt(last.getMessage()));
-        if (waiting != null && BLOCKING.contains(waiting.getReason())) {
+        if (waiting != null && io.shopdb.operator.kube.PodProblems.STUCK.contains(waiting.getReason())) {
             String text = "container " + cs.getName() + " " + waiting.getReason();
             if (restarts > 0) {
                 text += " (restarted " + restarts + " times)";

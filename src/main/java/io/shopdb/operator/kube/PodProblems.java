@@ -14,8 +14,11 @@ import java.util.Set;
  * resource reports this reason and message instead, within one check.
  */
 public final class PodProblems {
-    /** Waiting reasons that need a person (or at least explain the wait); ContainerCreating and PodInitializing do not. */
-    static final Set<String> STUCK = Set.of("CreateContainerConfigError", "CreateContainerError", "ImagePullBackOff", "ErrImagePull",
+    /**
+     * Waiting reasons of the kubelet that mean "this will not start by itself" and need a person (or at least
+     * explain the wait); ContainerCreating and PodInitializing do not. Shared by agent Jobs and instance pods.
+     */
+    public static final Set<String> STUCK = Set.of("CreateContainerConfigError", "CreateContainerError", "ImagePullBackOff", "ErrImagePull",
             "InvalidImageName", "ErrImageNeverPull", "CrashLoopBackOff", "RunContainerError");
 
     private PodProblems() {}
