@@ -17,8 +17,7 @@ public interface ShopdbConfig {
 
     /**
      * A resource waiting for an event (its cluster to become Ready) is woken by that event; this long safety
-     * re-check only bounds how long a wake-up that never came can leave it waiting (e.g. a deletion whose watch
-     * event was superseded while a reconcile of the same resource was patching its status).
+     * re-check only bounds how long a wake-up that never came can leave it waiting (a watch that lost events).
      */
     @WithDefault("10m")
     Duration waitingRecheck();

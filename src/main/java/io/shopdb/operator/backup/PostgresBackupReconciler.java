@@ -47,7 +47,7 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
 
     @Override
     public UpdateControl<PostgresBackup> reconcile(PostgresBackup backup, Context<PostgresBackup> context) {
-        return statusWriter.run(backup, PostgresBackupStatus::new, status -> {
+        return statusWriter.run(backup, context, PostgresBackupStatus::new, status -> {
             Outcome finished = finishedOutcome(status);
             if (finished != null) {
                 return finished;

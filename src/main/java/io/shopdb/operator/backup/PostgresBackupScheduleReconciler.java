@@ -79,7 +79,7 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
 
     @Override
     public UpdateControl<PostgresBackupSchedule> reconcile(PostgresBackupSchedule schedule, Context<PostgresBackupSchedule> context) {
-        return statusWriter.run(schedule, PostgresBackupScheduleStatus::new, status -> {
+        return statusWriter.run(schedule, context, PostgresBackupScheduleStatus::new, status -> {
             PostgresBackupScheduleSpec spec = schedule.getSpec();
             Outcome invalid = SpecValidator.outcome(BackupValidators.schedule().validate(spec));
             if (invalid != null) {

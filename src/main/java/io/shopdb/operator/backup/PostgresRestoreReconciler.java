@@ -66,7 +66,7 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
 
     @Override
     public UpdateControl<PostgresRestore> reconcile(PostgresRestore restore, Context<PostgresRestore> context) {
-        return statusWriter.run(restore, PostgresRestoreStatus::new, status -> {
+        return statusWriter.run(restore, context, PostgresRestoreStatus::new, status -> {
             if (status.getCompletionTime() != null) {
                 var stalled = Conditions.find(status, Conditions.STALLED);
                 return stalled != null && "True".equals(stalled.getStatus())

@@ -83,7 +83,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
         LOG.debugf("reconcile %s generation %s", cluster.getMetadata().getName(), cluster.getMetadata().getGeneration());
         Duration[] soon = new Duration[1];
-        UpdateControl<PostgresCluster> control = statusWriter.run(cluster, PostgresClusterStatus::new, status -> {
+        UpdateControl<PostgresCluster> control = statusWriter.run(cluster, context, PostgresClusterStatus::new, status -> {
             status.setMode(cluster.getSpec().isExternal() ? "External" : "Managed");
             List<String> problems = ClusterValidation.problems(cluster.getMetadata().getName(), cluster.getSpec());
             if (!problems.isEmpty()) {

@@ -64,7 +64,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
 
     @Override
     public UpdateControl<PostgresDatabase> reconcile(PostgresDatabase db, Context<PostgresDatabase> context) {
-        return statusWriter.run(db, PostgresDatabaseStatus::new, status -> {
+        return statusWriter.run(db, context, PostgresDatabaseStatus::new, status -> {
             Outcome invalid = SpecValidator.outcome(DatabaseSpecs.VALIDATOR.validate(db));
             if (invalid != null) {
                 return invalid;

@@ -77,7 +77,7 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
 
     @Override
     public UpdateControl<PostgresMigration> reconcile(PostgresMigration migration, Context<PostgresMigration> context) {
-        return statusWriter.run(migration, PostgresMigrationStatus::new, status -> {
+        return statusWriter.run(migration, context, PostgresMigrationStatus::new, status -> {
             String ns = migration.getMetadata().getNamespace();
             PostgresDatabase db = context.getSecondaryResource(PostgresDatabase.class).orElse(null);
             if (db == null || !Conditions.isReady(db.getStatus())) {

@@ -96,7 +96,7 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
 
     @Override
     public UpdateControl<PostgresRole> reconcile(PostgresRole role, Context<PostgresRole> context) {
-        return statusWriter.run(role, PostgresRoleStatus::new, status -> {
+        return statusWriter.run(role, context, PostgresRoleStatus::new, status -> {
             Outcome invalid = SpecValidator.outcome(RoleSpecs.VALIDATOR.validate(role));
             if (invalid != null) {
                 return invalid;

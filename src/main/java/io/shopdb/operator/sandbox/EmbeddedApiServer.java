@@ -77,6 +77,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     /** The requests received so far, by client and verb, and the last ones in order. */
+    /** See {@link ApiServerDispatcher#beforeNextStatusWrite}: {@code action} runs once before the next status write of the object. */
+    public void beforeNextStatusWrite(io.fabric8.kubernetes.api.model.HasMetadata object, Runnable action) {
+        String apiVersion = object.getApiVersion();
+        String plural = io.fabric8.kubernetes.api.model.HasMetadata.getPlural(object.getClass());
+        String prefix = apiVersion.contains("/") ? "/apis/" + apiVersion : "/api/" + apiVersion;
+        dispatcher.beforeNextStatusWrite(prefix + "/namespaces/" + object.getMetadata().getNamespace() + "/" + plural
+                + "/" + object.getMetadata().getName(), action);
+    }
+
     public ApiRequests requests() {
         return dispatcher.requests();
     }

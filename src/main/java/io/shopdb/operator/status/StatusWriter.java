@@ -2,7 +2,9 @@ package io.shopdb.operator.status;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.CustomResource;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.shopdb.operator.api.v1alpha1.ShopdbStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -37,7 +39,7 @@ public class StatusWriter {
     Clock clock = Clock.systemUTC();
 
     public <S extends ShopdbStatus, R extends CustomResource<?, S>> UpdateControl<R> run(
-            R resource, Supplier<S> newStatus, Function<S, Outcome> body) {
+            R resource, Context<R> context, Supplier<S> newStatus, Function<S, Outcome> body) {
         MDC.put("resource", resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName());
         try {
             S before = resource.getStatus();
@@ -51,14 +53,50 @@ public class StatusWriter {
                         + (e.getMessage() == null ? "" : ": " + Messages.firstLine(e.getMessage())));
             }
             boolean changed = conclude(resource, before, status, outcome);
-            resource.setStatus(status);
             report(resource, outcome, status);
-            UpdateControl<R> control = changed ? UpdateControl.patchStatus(resource) : UpdateControl.noUpdate();
             Duration next = nextCheck(outcome, status);
+            if (changed && deletedMeanwhile(resource, patcher.patch(resource, status, context))) {
+                next = Duration.ZERO; // the cleanup runs now, not at the next re-check
+            }
+            resource.setStatus(status);
+            UpdateControl<R> control = UpdateControl.noUpdate();
             return next == null ? control : control.rescheduleAfter(next);
         } finally {
             MDC.remove("resource");
         }
+    }
+
+    /** Writes a changed status and answers the object as stored (its metadata as the API server has it now). */
+    interface StatusPatcher {
+        <S extends ShopdbStatus, R extends CustomResource<?, S>> R patch(R resource, S status, Context<R> context);
+    }
+
+    StatusPatcher patcher = this::patchAndCache;
+
+    /**
+     * Patches the status (a JSON patch from the status this reconcile read, without resourceVersion: status is
+     * this operator's alone) and puts the answer in the primary cache, so the next reconcile reads what was written.
+     * The write is done here rather than by returning UpdateControl.patchStatus because the framework (JOSDK 5.3.2)
+     * treats every event that arrives during its own status write and is older than the write's answer as an echo
+     * of that write, and drops it: a deletion landing between the read and the write then reached no one until the
+     * next re-check (90 s or more for a resource waiting for an event; kubectl delete timed out). Here the answer
+     * is read ({@link #deletedMeanwhile}).
+     */
+    private <S extends ShopdbStatus, R extends CustomResource<?, S>> R patchAndCache(R resource, S status, Context<R> context) {
+        R base = client.getKubernetesSerialization().clone(resource);
+        base.getMetadata().setResourceVersion(null);
+        R written = client.resource(base).editStatus(r -> {
+            r.setStatus(status);
+            return r;
+        });
+        context.eventSourceRetriever().getControllerEventSource()
+                .handleRecentResourceUpdate(ResourceID.fromResource(written), written, resource);
+        return written;
+    }
+
+    /** The stored object was marked for deletion after this reconcile read it. */
+    static boolean deletedMeanwhile(CustomResource<?, ?> read, CustomResource<?, ?> written) {
+        return written != null && written.getMetadata().getDeletionTimestamp() != null && read.getMetadata().getDeletionTimestamp() == null;
     }
 
     /**

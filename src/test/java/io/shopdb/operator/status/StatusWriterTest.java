@@ -39,9 +39,23 @@ class StatusWriterTest {
 
     final Recorder events = new Recorder();
     final StatusWriter writer = new StatusWriter();
+    /** Status writes as the API server would receive them; the answer is the object, maybe marked for deletion. */
+    final List<Object> writes = new ArrayList<>();
+    String deletionTimestampOfAnswer;
 
     StatusWriterTest() {
         writer.events = events;
+        writer.patcher = new StatusWriter.StatusPatcher() {
+            @Override
+            public <S extends io.shopdb.operator.api.v1alpha1.ShopdbStatus, R extends io.fabric8.kubernetes.client.CustomResource<?, S>> R patch(
+                    R resource, S status, io.javaoperatorsdk.operator.api.reconciler.Context<R> context) {
+                writes.add(status);
+                R answer = io.fabric8.kubernetes.client.utils.Serialization.clone(resource);
+                answer.setStatus(status);
+                answer.getMetadata().setDeletionTimestamp(deletionTimestampOfAnswer);
+                return answer;
+            }
+        };
         writer.config = new ShopdbConfig() {
             @Override public Duration recheckInterval() { return Duration.ofSeconds(60); }
             @Override public Duration waitingRecheck() { return Duration.ofMinutes(10); }
@@ -62,19 +76,32 @@ class StatusWriterTest {
     }
 
     UpdateControl<PostgresRole> run(PostgresRole r, Outcome outcome) {
-        return writer.run(r, PostgresRoleStatus::new, status -> outcome);
+        return writer.run(r, null, PostgresRoleStatus::new, status -> outcome);
     }
 
     @Test
     void theStatusIsPatchedOnlyWhenItChanged() {
         PostgresRole r = role();
-        UpdateControl<PostgresRole> first = run(r, Outcome.ready(Reasons.READY, "role app in sync"));
-        assertTrue(first.isPatchStatus(), "a new status is written");
+        run(r, Outcome.ready(Reasons.READY, "role app in sync"));
+        assertEquals(1, writes.size(), "a new status is written");
         assertEquals("Ready", r.getStatus().getPhase());
         assertEquals(2L, r.getStatus().getObservedGeneration());
         at(T0.plusSeconds(60));
-        assertTrue(run(r, Outcome.ready(Reasons.READY, "role app in sync")).isNoUpdate(), "the same verdict later writes nothing");
-        assertTrue(run(r, Outcome.ready(Reasons.READY, "role app in sync, 3 grants")).isPatchStatus(), "a new message is a change");
+        run(r, Outcome.ready(Reasons.READY, "role app in sync"));
+        assertEquals(1, writes.size(), "the same verdict later writes nothing");
+        run(r, Outcome.ready(Reasons.READY, "role app in sync, 3 grants"));
+        assertEquals(2, writes.size(), "a new message is a change");
+    }
+
+    /** The status write's answer shows a deletion the reconcile did not see: the cleanup is asked for now (DependentsOperatorTest). */
+    @Test
+    void aDeletionSeenInTheStatusWritesAnswerReschedulesAtOnce() {
+        assertAroundTheInterval(delay(run(role(), Outcome.ready(Reasons.READY, "ok"))));
+        deletionTimestampOfAnswer = "2026-01-01T00:00:01Z";
+        assertEquals(Duration.ZERO, delay(run(role(), Outcome.waitingForEvent(Reasons.WAITING_FOR_INSTANCES, "cluster not Ready"))));
+        PostgresRole alreadyDeleting = role();
+        alreadyDeleting.getMetadata().setDeletionTimestamp("2026-01-01T00:00:00Z");
+        assertAroundTheInterval(delay(run(alreadyDeleting, Outcome.ready(Reasons.READY, "ok"))));
     }
 
     @Test
@@ -123,10 +150,10 @@ class StatusWriterTest {
     @Test
     void anExceptionInTheBodyBecomesReconcilingError() {
         PostgresRole r = role();
-        UpdateControl<PostgresRole> c = writer.run(r, PostgresRoleStatus::new, status -> {
+        writer.run(r, null, PostgresRoleStatus::new, status -> {
             throw new IllegalStateException("boom\nsecond line");
         });
-        assertTrue(c.isPatchStatus());
+        assertEquals(1, writes.size());
         var reconciling = Conditions.find(r.getStatus(), Conditions.RECONCILING);
         assertEquals("True", reconciling.getStatus());
         assertEquals(Reasons.ERROR, reconciling.getReason());

@@ -34,6 +34,8 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
     private final Admission admission = new Admission(this::storedCrds);
     private final GarbageCollector collector = new GarbageCollector(this);
     private final Object writes = new Object();
+    /** One-shot actions run just before the next status write of an object path (test seam, see beforeNextStatusWrite). */
+    private final Map<String, Runnable> beforeStatusWrite = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ApiServerDispatcher() {
         super(List.of());
@@ -41,6 +43,16 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
 
     public ApiRequests requests() {
         return requests;
+    }
+
+    /**
+     * Runs {@code action} once, just before the next status write of the object at {@code objectPath} is stored,
+     * outside the write lock so the action may call this server itself. It puts a change between a controller's
+     * read and its status write, a race that real clusters hit and tests otherwise cannot aim at (a deletion landing
+     * while a reconcile writes status: DependentsOperatorTest).
+     */
+    public void beforeNextStatusWrite(String objectPath, Runnable action) {
+        beforeStatusWrite.put(objectPath, action);
     }
 
     @Override
@@ -177,6 +189,10 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
             throw new ApiException(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
         }
         ResourceType type = types.byPath(api).orElse(null);
+        Runnable before = api.isStatus() ? beforeStatusWrite.remove(api.objectPath()) : null;
+        if (before != null) {
+            before.run();
+        }
         synchronized (writes) {
             JsonNode current = current(api.objectPath());
             if (current == null) {
