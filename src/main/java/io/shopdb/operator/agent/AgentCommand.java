@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -40,10 +41,16 @@ public final class AgentCommand {
                    agent delete  STORAGE --backup-id ID
                    agent archive-wal STORAGE --wal-path P --wal-file F     (reserved for WAL archiving)
                    agent restore-wal STORAGE --wal-file F --target-path P  (reserved for WAL archiving)
+                   agent import  SERVER --target-database NAME --source-host H [--source-port 5432] --source-database NAME
+                                 [--source-sslmode require] [--role NAME] [--schema NAME]... [--exclude-schema NAME]...
+                                 [--declared-role NAME]... [--replace-existing] [--jobs N] [--spool-dir DIR] [--timeout-minutes N]
             STORAGE: --dir PATH | --s3-bucket B [--s3-prefix P] [--s3-endpoint URL] [--s3-region R] [--s3-path-style]
                      [--s3-sse AES256|aws:kms] [--s3-kms-key-id ID] [--s3-part-size-mb N]
             SERVER:  --host H [--port 5432] [--user postgres] [--maintenance-db postgres] [--sslmode prefer]
-            environment: PGPASSWORD or PGPASSFILE; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY""";
+            environment: PGPASSWORD or PGPASSFILE; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; import: SOURCE_PGUSER, SOURCE_PGPASSWORD""";
+    /** An import's summary lists at most this many mismatches and roles (the termination message holds 4 KiB). */
+    static final int MAX_LISTED = 10;
+    static final int MAX_ROLES_LISTED = 40;
 
     private AgentCommand() {}
 
@@ -57,6 +64,11 @@ public final class AgentCommand {
             AgentRequest request = AgentRequest.parse(args);
             String spoolDir = request.storage().spoolDir();
             Path spool = Paths.get(spoolDir != null ? spoolDir : System.getProperty("java.io.tmpdir"));
+            if (request instanceof AgentRequest.Import i) {
+                AgentSummary result = importDatabase(i, spool, env);
+                out.println(result.toJson());
+                return Boolean.FALSE.equals(result.ok()) ? AgentException.Reason.VERIFY_FAILED.exitCode : 0;
+            }
             try (BackupStorage storage = storage(request.storage(), env)) {
                 BackupCatalog catalog = new BackupCatalog(storage);
                 if (request instanceof AgentRequest.ListBackups) {
@@ -140,6 +152,27 @@ public final class AgentCommand {
                 .scratchDatabase(result.scratchDatabase()).durationMillis(result.durationMillis()).mismatches(result.mismatches()).build();
     }
 
+    /** import: the source's user and password from SOURCE_PGUSER/SOURCE_PGPASSWORD; sslmode require unless asked. */
+    private static AgentSummary importDatabase(AgentRequest.Import i, Path spool, Map<String, String> env) {
+        String user = env.get(AgentRequest.Source.SOURCE_USER_ENV);
+        if (user == null || user.isBlank()) {
+            throw new AgentException(AgentException.Reason.INVALID, "import: " + AgentRequest.Source.SOURCE_USER_ENV + " (the source's user) is not set");
+        }
+        String password = env.getOrDefault(AgentRequest.Source.SOURCE_PASSWORD_ENV, "");
+        PgEndpoint source = new PgEndpoint(i.source().host(), port(i.source().port()), i.source().database(), user, password.toCharArray(),
+                i.source().sslMode() != null ? i.source().sslMode() : "require");
+        PgEndpoint target = endpoint(i.server(), env).withDatabase(i.targetDatabase());
+        var options = new DatabaseImport.Options(i.role(), i.schemas(), i.excludeSchemas(), i.declaredRoles(), i.replaceExisting(),
+                jobs(i.jobs()), timeout(i.timeoutMinutes()));
+        DatabaseImport.Report r = DatabaseImport.run(PgTools.locate(), source, target, options, spool);
+        List<String> mismatches = r.mismatches().stream().map(m -> m.table() + ": " + m.problem()).toList();
+        return new AgentSummary.Builder().ok(r.ok()).sourceDatabase(i.source().database()).targetDatabase(i.targetDatabase())
+                .snapshot(r.snapshot()).tables(r.source().size()).mismatchCount(mismatches.size())
+                .mismatches(mismatches.subList(0, Math.min(MAX_LISTED, mismatches.size())))
+                .rolesNotCarriedOver(r.rolesNotDeclared().subList(0, Math.min(MAX_ROLES_LISTED, r.rolesNotDeclared().size())))
+                .durationMillis(r.durationMillis()).build();
+    }
+
     private static Duration timeout(Integer minutes) {
         return Duration.ofMinutes(minutes == null ? 24 * 60 : minutes);
     }
@@ -165,12 +198,7 @@ public final class AgentCommand {
     /** The server, with the password from PGPASSWORD or else the PGPASSFILE/.pgpass entry libpq would pick. */
     static PgEndpoint endpoint(AgentRequest.Server server, Map<String, String> env) {
         String host = server.host();
-        int port;
-        try {
-            port = server.port() == null ? 5432 : Integer.parseInt(server.port());
-        } catch (NumberFormatException e) {
-            throw new AgentException(AgentException.Reason.INVALID, "usage: --port must be a number");
-        }
+        int port = port(server.port());
         String user = server.user() != null ? server.user() : env.getOrDefault("PGUSER", "postgres");
         String db = server.maintenanceDb() != null ? server.maintenanceDb() : "postgres";
         String password = env.get("PGPASSWORD");
@@ -179,6 +207,14 @@ public final class AgentCommand {
         }
         return new PgEndpoint(host, port, db, user, password == null ? new char[0] : password.toCharArray(),
                 server.sslMode() != null ? server.sslMode() : "prefer");
+    }
+
+    private static int port(String port) {
+        try {
+            return port == null ? 5432 : Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new AgentException(AgentException.Reason.INVALID, "usage: a port must be a number");
+        }
     }
 
     static String defaultBackupId() {

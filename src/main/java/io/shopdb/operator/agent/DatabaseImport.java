@@ -1,34 +1,69 @@
 package io.shopdb.operator.agent;
 
 import io.shopdb.operator.agent.protocol.AgentException;
+import io.shopdb.operator.sql.Identifiers;
+import io.shopdb.operator.sql.Literals;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.TableChecksums;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Fills a database from an existing server: parallel pg_dump (directory format) taken from an exported snapshot,
- * parallel pg_restore without owners and grants (roles are not copied blindly), then the integrity report:
- * per table the row count and md5 of the source in that same snapshot against the target's. The source may keep
- * taking writes; the copy is compared with the instant it was taken, so any mismatch means a damaged copy.
+ * parallel pg_restore without owners and grants (roles are not copied blindly; with a role, everything created is
+ * owned by it), then the integrity report: per table the row count and md5 of the source in that same snapshot
+ * against the target's. The source may keep taking writes; the copy is compared with the instant it was taken, so
+ * any mismatch means a damaged copy.
  *
- * <p>Not yet reachable from a custom resource: the PostgresDatabase spec.import and its agent Job come with the
- * typed agent protocol (see the report of issue 15); this is the step such a Job runs.
+ * <p>Safety: a target that already holds relations is refused ({@link AgentException.Reason#TARGET_NOT_EMPTY}) unless
+ * {@link Options#replaceExisting}, or unless it is the leftover of an earlier attempt of this import: the target database
+ * carries the comment {@value #IN_PROGRESS} from before pg_restore starts until the report is made, so a retry after a
+ * failed or killed pg_restore replaces that partial copy (pg_restore --clean --if-exists) instead of being refused.
  */
 public final class DatabaseImport {
     static final Duration TOOL_TIMEOUT = Duration.ofHours(6);
+    /** The target database's comment while an import may have left a partial copy in it. */
+    static final String IN_PROGRESS = "shopdb: import in progress";
+
+    /**
+     * @param role            pg_restore --role: the role that owns what is created (the database owner); null: the connecting user
+     * @param schemas         only these schemas (exact names); empty: all
+     * @param excludeSchemas  not these schemas
+     * @param declared        role names that PostgresRoles declare (the rest of the source's roles are listed)
+     * @param replaceExisting import into a target that holds relations: objects of the dump that exist are dropped first
+     */
+    public record Options(String role, List<String> schemas, List<String> excludeSchemas, Collection<String> declared,
+                          boolean replaceExisting, int jobs, Duration timeout) {
+        public Options {
+            schemas = schemas == null ? List.of() : List.copyOf(schemas);
+            excludeSchemas = excludeSchemas == null ? List.of() : List.copyOf(excludeSchemas);
+            declared = declared == null ? List.of() : List.copyOf(declared);
+        }
+
+        Predicate<String> schemaFilter() {
+            return s -> (schemas.isEmpty() || schemas.contains(s)) && !excludeSchemas.contains(s);
+        }
+    }
 
     /** The result: {@code mismatches} empty means the target holds exactly the source at {@code snapshot}. */
     public record Report(String snapshot, Map<String, TableChecksums.TableSum> source, List<TableChecksums.Mismatch> mismatches,
-                         List<String> rolesNotDeclared) {
+                         List<String> rolesNotDeclared, long durationMillis) {
         public boolean ok() {
             return mismatches.isEmpty();
         }
@@ -36,35 +71,125 @@ public final class DatabaseImport {
 
     private DatabaseImport() {}
 
-    /**
-     * @param source   the existing server, connected to the database to copy
-     * @param target   the new database, existing and empty
-     * @param declared role names that PostgresRoles declare (the rest of the source's roles are listed)
-     */
+    /** All schemas, as the connecting user, refusing a non-empty target. */
     public static Report run(PgTools tools, PgEndpoint source, PgEndpoint target, int jobs, Collection<String> declared, Path spool) {
-        Path dump = spool.resolve("import.dir");
-        try (Connection snapshot = PgConnections.open(source)) {
-            String id = TableChecksums.exportSnapshot(snapshot);
-            tools.run(source, "pg_dump", List.of("-Fd", "-j", String.valueOf(jobs), "--snapshot=" + id, "-f", dump.toString()),
-                    spool.resolve("pg_dump.log"), TOOL_TIMEOUT);
-            Map<String, TableChecksums.TableSum> sums = TableChecksums.read(snapshot);
-            List<String> roles = TableChecksums.rolesNotDeclared(snapshot, declared);
-            snapshot.commit();
-            tools.run(target, "pg_restore", List.of("-j", String.valueOf(jobs), "--no-owner", "--no-privileges", "--exit-on-error",
-                    "-d", PgTools.dbname(target.database()), dump.toString()), spool.resolve("pg_restore.log"), TOOL_TIMEOUT);
-            try (Connection copy = PgConnections.open(target)) {
-                return new Report(id, sums, TableChecksums.compare(sums, TableChecksums.read(copy)), roles);
+        return run(tools, source, target, new Options(null, List.of(), List.of(), declared, false, jobs, TOOL_TIMEOUT), spool);
+    }
+
+    /**
+     * @param source the existing server, connected to the database to copy
+     * @param target the database to fill (it exists), as a superuser or a role that may SET ROLE to {@code options.role}
+     */
+    public static Report run(PgTools tools, PgEndpoint source, PgEndpoint target, Options options, Path spool) {
+        validate(options);
+        Instant started = Instant.now();
+        Path work = null;
+        try (Connection into = PgConnections.open(target); Connection snapshot = PgConnections.open(source)) {
+            checkVersions(tools, snapshot, into);
+            boolean resumed = IN_PROGRESS.equals(comment(into));
+            long relations = ServerCatalog.userRelations(into);
+            if (relations > 0 && !resumed && !options.replaceExisting()) {
+                throw new AgentException(AgentException.Reason.TARGET_NOT_EMPTY, "database " + target.database() + " already holds "
+                        + relations + " relation(s); an import fills an empty database (or set replaceExisting to import over it)");
             }
+            work = Files.createTempDirectory(spool, "import-");
+            Path dump = work.resolve("dump");
+            setComment(into, IN_PROGRESS);
+            String id = TableChecksums.exportSnapshot(snapshot);
+            tools.run(source, "pg_dump", dumpArgs(options, id, dump), work.resolve("pg_dump.log"), options.timeout());
+            Map<String, TableChecksums.TableSum> sums = TableChecksums.read(snapshot, options.schemaFilter());
+            List<String> roles = TableChecksums.rolesNotDeclared(snapshot, options.declared());
+            snapshot.commit();
+            tools.run(target, "pg_restore", restoreArgs(options, relations > 0, target.database(), dump), work.resolve("pg_restore.log"),
+                    options.timeout());
+            Map<String, TableChecksums.TableSum> copied = new LinkedHashMap<>(TableChecksums.read(into, options.schemaFilter()));
+            if (relations > 0) {
+                copied.keySet().retainAll(sums.keySet()); // tables that were there before are not the import's to judge
+            }
+            setComment(into, null);
+            return new Report(id, sums, TableChecksums.compare(sums, copied), roles, Duration.between(started, Instant.now()).toMillis());
         } catch (SQLException e) {
             throw new AgentException(AgentException.Reason.TOOL_FAILED, "import: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new AgentException(AgentException.Reason.IO, "import: " + e.getMessage(), e);
         } finally {
-            deleteQuietly(dump);
+            Spool.deleteTree(work);
         }
     }
 
-    private static void deleteQuietly(Path dir) {
-        if (Files.exists(dir)) {
-            Spool.deleteTree(dir);
+    static List<String> dumpArgs(Options o, String snapshotId, Path dump) {
+        List<String> args = new ArrayList<>(List.of("-Fd", "-j", String.valueOf(o.jobs()), "--snapshot=" + snapshotId,
+                // what a database owner cannot create, or what belongs to the source's server, stays behind
+                "--no-publications", "--no-subscriptions", "--no-tablespaces", "--no-security-labels", "-f", dump.toString()));
+        o.schemas().forEach(s -> args.addAll(List.of("-n", pattern(s))));
+        o.excludeSchemas().forEach(s -> args.addAll(List.of("-N", pattern(s))));
+        return args;
+    }
+
+    static List<String> restoreArgs(Options o, boolean clean, String database, Path dump) {
+        List<String> args = new ArrayList<>(List.of("-j", String.valueOf(o.jobs()), "--no-owner", "--no-privileges", "--exit-on-error"));
+        if (o.role() != null) {
+            args.add("--role=" + o.role());
+        }
+        if (clean) {
+            args.addAll(List.of("--clean", "--if-exists"));
+        }
+        args.addAll(List.of("-d", PgTools.dbname(database), dump.toString()));
+        return args;
+    }
+
+    /** A pg_dump pattern that matches exactly one schema name: double-quoted, so case, dots and wildcards are literal. */
+    static String pattern(String schema) {
+        return "\"" + schema.replace("\"", "\"\"") + "\"";
+    }
+
+    private static void validate(Options o) {
+        if (o.jobs() < 1) {
+            throw new AgentException(AgentException.Reason.INVALID, "jobs must be at least 1");
+        }
+        List<String> names = new ArrayList<>(o.schemas());
+        names.addAll(o.excludeSchemas());
+        if (o.role() != null) {
+            names.add(o.role());
+        }
+        for (String name : names) {
+            String problem = Identifiers.problem(name);
+            if (problem != null) {
+                throw new AgentException(AgentException.Reason.INVALID, "import: name " + problem);
+            }
+        }
+    }
+
+    /** A dump restores only into the same or a newer major, and pg_dump reads only servers up to its own major. */
+    private static void checkVersions(PgTools tools, Connection source, Connection target) throws SQLException {
+        ServerCatalog.Version from = ServerCatalog.version(source);
+        ServerCatalog.Version to = ServerCatalog.version(target);
+        if (from.major() > to.major()) {
+            throw new AgentException(AgentException.Reason.VERSION_TOO_NEW, "the source runs PostgreSQL " + from.text()
+                    + ", newer than the target's " + to.text() + ": import into a cluster of major " + from.major() + " or newer");
+        }
+        int toolMajor = PgTools.major(tools.version("pg_dump"));
+        if (from.major() > toolMajor) {
+            throw new AgentException(AgentException.Reason.VERSION_TOO_NEW, "the source runs PostgreSQL " + from.text()
+                    + ", newer than this agent's pg_dump " + toolMajor + ": use an agent image with the client tools of that major");
+        }
+    }
+
+    private static String comment(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()");
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+    private static void setComment(Connection c, String text) throws SQLException {
+        String database;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT current_database()")) {
+            rs.next();
+            database = rs.getString(1);
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("COMMENT ON DATABASE " + Identifiers.quote(database) + " IS " + (text == null ? "NULL" : Literals.quote(text)));
         }
     }
 }

@@ -30,7 +30,7 @@ import static io.shopdb.operator.kube.AgentContainers.fromSecret;
 import static io.shopdb.operator.kube.AgentContainers.plain;
 
 /**
- * Pure builders of the agent Jobs (backup, restore, verify, delete): the agent container of kube/AgentContainers
+ * Pure builders of the agent Jobs (backup, restore, verify, delete, import): the agent container of kube/AgentContainers
  * running an {@link AgentRequest}, in a pod that passes the Pod Security "restricted" profile (non-root, RuntimeDefault
  * seccomp, no service account token; emptyDirs for /tmp and the spool). Secrets reach the container only as
  * {@code secretKeyRef} env; hosts and paths go through env and {@code $(VAR)} in args, so the argument list holds no
@@ -97,7 +97,8 @@ public final class AgentJobs {
     static long deadlineSeconds(AgentRequest request) {
         Integer minutes = request instanceof AgentRequest.Backup b ? b.timeoutMinutes()
                 : request instanceof AgentRequest.Restore r ? r.timeoutMinutes()
-                : request instanceof AgentRequest.Verify v ? v.timeoutMinutes() : null;
+                : request instanceof AgentRequest.Verify v ? v.timeoutMinutes()
+                : request instanceof AgentRequest.Import i ? i.timeoutMinutes() : null;
         return minutes == null ? STORAGE_ONLY_DEADLINE_SECONDS : minutes * 60L + DEADLINE_MARGIN_SECONDS;
     }
 
@@ -106,6 +107,15 @@ public final class AgentJobs {
      * retry can help. {@code server} null: a storage-only request (delete).
      */
     public static Job build(HasMetadata owner, String jobName, String image, Server server, BackupTarget target, AgentRequest request) {
+        return build(owner, jobName, image, server, target, request, List.of());
+    }
+
+    /**
+     * As above; {@code target} null for a request without backup storage (import), {@code moreEnv} the request's own
+     * env (an import's source address and its credentials as secretKeyRefs).
+     */
+    public static Job build(HasMetadata owner, String jobName, String image, Server server, BackupTarget target, AgentRequest request,
+                            List<EnvVar> moreEnv) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/name", "shopdb-agent");
         labels.put("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY);
@@ -121,7 +131,10 @@ public final class AgentJobs {
             env.add(fromSecret("PGPASSWORD", server.passwordSecret(), server.passwordKey()));
         }
         env.add(plain("SPOOL_DIR", MOUNT_SPOOL));
-        env.addAll(AgentContainers.storageEnv(target));
+        if (target != null) {
+            env.addAll(AgentContainers.storageEnv(target));
+        }
+        env.addAll(moreEnv);
 
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
@@ -129,7 +142,7 @@ public final class AgentJobs {
         mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
         volumes.add(new VolumeBuilder().withName("spool").withNewEmptyDir().endEmptyDir().build());
         mounts.add(new VolumeMountBuilder().withName("spool").withMountPath(MOUNT_SPOOL).build());
-        if (target.getPvc() != null) {
+        if (target != null && target.getPvc() != null) {
             volumes.add(AgentContainers.storageVolume(target, false));
             mounts.add(AgentContainers.storageMount(false));
         }

@@ -41,7 +41,7 @@ import java.util.List;
 
 /**
  * PostgresDatabase: validate → claim the name → wait for the cluster and the owner → plan and apply the
- * database, then its schemas and extensions → report what the server has. Deleting drops the database only
+ * database → import it once (spec.import, an agent Job) → its schemas and extensions → report what the server has. Deleting drops the database only
  * under reclaimPolicy Delete.
  */
 @ControllerConfiguration(name = "postgresdatabase")
@@ -54,12 +54,15 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     @Inject StatusWriter statusWriter;
     @Inject EventRecorder events;
     @Inject DatabasePartitions partitions;
+    @Inject DatabaseImports imports;
 
     /** Claims index and the referenced cluster (its Ready change wakes its databases); Secrets come from the shared caches. */
     @Override
     public List<EventSource<?, PostgresDatabase>> prepareEventSources(EventSourceContext<PostgresDatabase> context) {
         Claims.index(context, PostgresDatabaseReconciler::clusterName, o -> o.getSpec() == null ? null : DatabaseSpecs.databaseName(o));
-        return List.of(ClusterEvents.source(context, PostgresDatabaseReconciler::clusterName));
+        List<EventSource<?, PostgresDatabase>> sources = new ArrayList<>(DatabaseImports.eventSources(context));
+        sources.add(ClusterEvents.source(context, PostgresDatabaseReconciler::clusterName));
+        return sources;
     }
 
     @Override
@@ -77,7 +80,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
                         + " already manages database " + desired.name() + " on cluster " + db.getSpec().getClusterRef().getName());
             }
             try {
-                return apply(db, desired, target(db, context), status);
+                return apply(db, context, desired, target(db, context), status);
             } catch (ClusterAccess.WaitingException e) {
                 return e.eventDriven() ? Outcome.waitingForEvent(e.reason(), e.getMessage()) : Outcome.reconciling(e.reason(), e.getMessage());
             } catch (SQLException e) {
@@ -94,7 +97,8 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
         return d.getSpec() == null || d.getSpec().getClusterRef() == null ? null : d.getSpec().getClusterRef().getName();
     }
 
-    private Outcome apply(PostgresDatabase db, DesiredDatabase desired, ClusterAccess.Target target, PostgresDatabaseStatus status) throws SQLException {
+    private Outcome apply(PostgresDatabase db, Context<PostgresDatabase> context, DesiredDatabase desired, ClusterAccess.Target target,
+                          PostgresDatabaseStatus status) throws SQLException {
         List<String> applied = new ArrayList<>();
         try (Connection c = target.open()) {
             if (RoleCatalog.read(c, desired.owner()) == null) {
@@ -108,6 +112,11 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             if (!DatabasePlan.plan(desired, actual).isEmpty()) {
                 applied.addAll(target.changingCatalog(desired.name(), () -> run(c, DatabasePlan.plan(desired, DatabaseCatalog.read(c, desired.name())))));
             }
+        }
+        // spec.import fills the new database before its schemas are made: the dump brings its own
+        Outcome importing = imports.advance(db, context, target.cluster(), status);
+        if (importing != null) {
+            return importing;
         }
         var contents = readContents(target, desired.name());
         if (!DatabasePlan.planContents(desired, contents).isEmpty()) {

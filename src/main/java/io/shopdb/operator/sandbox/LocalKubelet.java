@@ -140,11 +140,23 @@ public class LocalKubelet {
      * as a headless Service publishes not-ready addresses; a Service to its proxy (the ClusterIP).
      */
     ServiceAddresses.Address resolveInPod(String namespace, String host, int port) {
+        if (outsideTheCluster(namespace, host)) {
+            return new ServiceAddresses.Address(host, port); // cluster DNS does not answer it: dialled as written
+        }
         Target t = parse(namespace, host);
         if (t.pod() != null) {
             return new ServiceAddresses.Address("127.0.0.1", stablePort(namespace + "/" + t.pod() + ":" + port));
         }
         return proxies.address(namespace, t.service(), port);
+    }
+
+    /**
+     * A host no Service or pod DNS name can be (an IP address, or a name whose Service part holds a dot, such as
+     * legacy-db.example.com): in a cluster it is an external server, reached as written. The sandbox's pods share
+     * this machine's network, so a server at 127.0.0.1:port stands for it (an import's source, an external cluster).
+     */
+    static boolean outsideTheCluster(String namespace, String host) {
+        return host.contains(":") || parse(namespace, host).service().contains(".");
     }
 
     /** The stable address of a Service as pods see it (its ClusterIP): each connection goes to a ready endpoint. */

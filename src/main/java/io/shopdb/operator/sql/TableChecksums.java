@@ -54,6 +54,11 @@ public final class TableChecksums {
 
     /** Every user table (a partitioned table as a whole, its partitions not again) with its count and md5. */
     public static Map<String, TableSum> read(Connection c) throws SQLException {
+        return read(c, schema -> true);
+    }
+
+    /** As {@link #read(Connection)}, for the tables of the schemas {@code schemas} accepts (an import of some schemas). */
+    public static Map<String, TableSum> read(Connection c, java.util.function.Predicate<String> schemas) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false); // SET LOCAL needs a transaction; in an exported snapshot it is that one
         Map<String, TableSum> out = new LinkedHashMap<>();
@@ -62,7 +67,9 @@ public final class TableChecksums {
             List<String[]> tables = new ArrayList<>();
             try (ResultSet rs = st.executeQuery(TABLES)) {
                 while (rs.next()) {
-                    tables.add(new String[]{rs.getString(1), rs.getString(2)});
+                    if (schemas.test(rs.getString(1))) {
+                        tables.add(new String[]{rs.getString(1), rs.getString(2)});
+                    }
                 }
             }
             for (String[] t : tables) {

@@ -154,6 +154,42 @@ class ImportIntegrityPgTest {
         }
     }
 
+    @Test
+    void asTheOwnerWithASchemaListALeftoverOfAnEarlierAttemptIsReplacedAndOtherDataRefused() throws Exception {
+        String owner = SqlTestNames.unique("imp_owner");
+        String db = SqlTestNames.unique("agent_partial");
+        target.exec("postgres", "CREATE ROLE " + owner, "CREATE DATABASE " + db + " OWNER " + owner);
+        // what a killed pg_restore leaves: the in-progress comment and part of the tables
+        target.exec(db, "COMMENT ON DATABASE " + db + " IS 'shopdb: import in progress'", "SET ROLE " + owner,
+                "CREATE SCHEMA sales", "CREATE TABLE sales.customers (id int PRIMARY KEY, email text, created_at timestamptz)",
+                "INSERT INTO sales.customers VALUES (1, 'half@example.com', now())");
+        var options = new io.shopdb.operator.agent.DatabaseImport.Options(owner, List.of("sales"), List.of(), List.of("shop_app"), false, 2,
+                java.time.Duration.ofMinutes(10));
+        Path spool = Files.createTempDirectory("import-spool-");
+        try {
+            var report = io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(),
+                    source.superuser().withDatabase("legacy"), target.superuser().withDatabase(db), options, spool);
+            assertTrue(report.ok(), report.mismatches().toString());
+            assertEquals(List.of("sales.customers", "sales.orders"), new ArrayList<>(report.source().keySet()), "only the schemas asked for");
+            try (Connection c = target.connect(db); var st = c.createStatement(); var rs = st.executeQuery(
+                    "SELECT string_agg(c.relname || ' ' || pg_get_userbyid(c.relowner), ', ' ORDER BY c.relname), "
+                            + "shobj_description((SELECT oid FROM pg_database WHERE datname = current_database()), 'pg_database') "
+                            + "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('public', 'sales')")) {
+                rs.next();
+                assertEquals("customers %1$s, orders %1$s, orders_2026 %1$s, orders_default %1$s".formatted(owner), rs.getString(1),
+                        "the half-made table was replaced, everything is owned by the database owner, public.audit_log stayed behind");
+                assertEquals(null, rs.getString(2), "the in-progress mark is gone");
+            }
+            // now the database holds tables and no mark: a second import is refused, the data untouched
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(io.shopdb.operator.agent.protocol.AgentException.class,
+                    () -> io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(),
+                            source.superuser().withDatabase("legacy"), target.superuser().withDatabase(db), options, spool));
+            assertEquals(io.shopdb.operator.agent.protocol.AgentException.Reason.TARGET_NOT_EMPTY, refused.reason());
+        } finally {
+            LocalPostgres.deleteTree(spool);
+        }
+    }
+
     private static void run(String tool, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(LocalPostgres.binDir().resolve(tool).toString()));
         cmd.addAll(List.of(args));

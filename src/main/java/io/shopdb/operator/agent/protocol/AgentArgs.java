@@ -16,8 +16,8 @@ import java.util.Set;
  * (arguments to requests). The option table below is the single list of what each command accepts.
  */
 public final class AgentArgs {
-    private static final Set<String> FLAGS = Set.of("overwrite", "no-owner", "s3-path-style", "if-empty");
-    private static final Set<String> REPEATABLE = Set.of("database", "check");
+    private static final Set<String> FLAGS = Set.of("overwrite", "no-owner", "s3-path-style", "if-empty", "replace-existing");
+    private static final Set<String> REPEATABLE = Set.of("database", "check", "schema", "exclude-schema", "declared-role");
     private static final Set<String> STORAGE = Set.of("dir", "s3-bucket", "s3-prefix", "s3-endpoint", "s3-region", "s3-path-style",
             "s3-sse", "s3-kms-key-id", "s3-part-size-mb", "spool-dir");
     private static final Set<String> SERVER = Set.of("host", "port", "user", "maintenance-db", "sslmode", "timeout-minutes", "jobs");
@@ -29,8 +29,12 @@ public final class AgentArgs {
             "unpack", Set.of("backup-id", "data-dir", "if-empty", "pod-name"),
             "delete", Set.of("backup-id"),
             "archive-wal", Set.of("wal-path", "wal-file"),
-            "restore-wal", Set.of("wal-file", "target-path"));
-    private static final Set<String> WITH_SERVER = Set.of("backup", "restore", "verify");
+            "restore-wal", Set.of("wal-file", "target-path"),
+            "import", Set.of("source-host", "source-port", "source-database", "source-sslmode", "target-database", "role", "schema",
+                    "exclude-schema", "declared-role", "replace-existing"));
+    private static final Set<String> WITH_SERVER = Set.of("backup", "restore", "verify", "import");
+    /** Commands that use no backup storage: of the storage options only --spool-dir. */
+    private static final Set<String> WITHOUT_STORAGE = Set.of("import");
 
     private AgentArgs() {}
 
@@ -87,6 +91,9 @@ public final class AgentArgs {
         if (r instanceof AgentRequest.Restore x) {
             return x.server();
         }
+        if (r instanceof AgentRequest.Import i) {
+            return i.server();
+        }
         return r instanceof AgentRequest.Verify v ? v.server() : null;
     }
 
@@ -112,6 +119,9 @@ public final class AgentArgs {
             case "list" -> new AgentRequest.ListBackups(storage);
             case "unpack" -> new AgentRequest.Unpack(storage, o.require("backup-id"), o.require("data-dir"), o.flag("if-empty"), o.get("pod-name"));
             case "delete" -> new AgentRequest.Delete(storage, o.require("backup-id"));
+            case "import" -> new AgentRequest.Import(storage, o.server(), new AgentRequest.Source(o.require("source-host"), o.get("source-port"),
+                    o.require("source-database"), o.get("source-sslmode")), o.require("target-database"), o.get("role"), o.all("schema"),
+                    o.all("exclude-schema"), o.all("declared-role"), o.flag("replace-existing"), o.integer("jobs"), o.integer("timeout-minutes"));
             case "archive-wal" -> new AgentRequest.ArchiveWal(storage, o.require("wal-path"), o.require("wal-file"));
             default -> new AgentRequest.RestoreWal(storage, o.require("wal-file"), o.require("target-path"));
         };
@@ -131,7 +141,8 @@ public final class AgentArgs {
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            boolean allowed = COMMANDS.get(command).contains(name) || STORAGE.contains(name)
+            boolean storageOption = STORAGE.contains(name) && (!WITHOUT_STORAGE.contains(command) || name.equals("spool-dir"));
+            boolean allowed = COMMANDS.get(command).contains(name) || storageOption
                     || (WITH_SERVER.contains(command) && SERVER.contains(name));
             if (!allowed) {
                 throw usage("unknown option --" + name + " for " + command);
@@ -152,7 +163,7 @@ public final class AgentArgs {
             }
             options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
         }
-        if (options.containsKey("dir") == options.containsKey("s3-bucket")) {
+        if (!WITHOUT_STORAGE.contains(command) && options.containsKey("dir") == options.containsKey("s3-bucket")) {
             throw usage("give exactly one storage: --dir or --s3-bucket");
         }
         return options;

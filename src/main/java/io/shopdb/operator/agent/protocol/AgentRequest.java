@@ -11,9 +11,10 @@ import java.util.List;
  * Secrets are never part of a request: they come from the environment.
  */
 public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.Restore, AgentRequest.Verify,
-        AgentRequest.ListBackups, AgentRequest.Unpack, AgentRequest.Delete, AgentRequest.ArchiveWal, AgentRequest.RestoreWal {
+        AgentRequest.ListBackups, AgentRequest.Unpack, AgentRequest.Delete, AgentRequest.ArchiveWal, AgentRequest.RestoreWal,
+        AgentRequest.Import {
 
-    /** The command word: backup, restore, verify, list, unpack, delete, archive-wal, restore-wal. */
+    /** The command word: backup, restore, verify, list, unpack, delete, archive-wal, restore-wal, import. */
     String command();
 
     Storage storage();
@@ -155,6 +156,43 @@ public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.R
         @Override
         public void writeOptions(AgentArgs.Writer out) {
             out.option("wal-file", walFile).option("target-path", targetPath);
+        }
+    }
+
+    /**
+     * The existing server an import reads from. Its user and password are not here either: the agent reads them from
+     * {@value #SOURCE_USER_ENV} and {@value #SOURCE_PASSWORD_ENV} (secretKeyRefs of the Job). host and port may be $(VAR).
+     */
+    record Source(String host, String port, String database, String sslMode) {
+        public static final String SOURCE_USER_ENV = "SOURCE_PGUSER";
+        public static final String SOURCE_PASSWORD_ENV = "SOURCE_PGPASSWORD";
+    }
+
+    /**
+     * Fills {@code targetDatabase} on {@code server} from {@code source}: pg_dump from an exported snapshot, pg_restore as
+     * {@code role} (it owns what is created; no owners or grants are copied), then per-table row counts and checksums of
+     * both sides compared. {@code schemas}/{@code excludeSchemas}: exact schema names to take or leave (empty: all).
+     * {@code declaredRoles}: role names PostgresRoles declare; the source's other roles are reported as not carried over.
+     * {@code replaceExisting}: a target that already holds tables is not refused; objects of the dump that exist are
+     * dropped first. Uses no backup storage: {@code storage} holds only the spool directory.
+     */
+    record Import(Storage storage, Server server, Source source, String targetDatabase, String role, List<String> schemas,
+                  List<String> excludeSchemas, List<String> declaredRoles, boolean replaceExisting, Integer jobs,
+                  Integer timeoutMinutes) implements AgentRequest {
+        public Import {
+            schemas = schemas == null ? List.of() : List.copyOf(schemas);
+            excludeSchemas = excludeSchemas == null ? List.of() : List.copyOf(excludeSchemas);
+            declaredRoles = declaredRoles == null ? List.of() : List.copyOf(declaredRoles);
+        }
+
+        @Override public String command() { return "import"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("source-host", source.host()).option("source-port", source.port()).option("source-database", source.database())
+                    .option("source-sslmode", source.sslMode()).option("target-database", targetDatabase).option("role", role)
+                    .repeat("schema", schemas).repeat("exclude-schema", excludeSchemas).repeat("declared-role", declaredRoles)
+                    .flag("replace-existing", replaceExisting).option("jobs", jobs).option("timeout-minutes", timeoutMinutes);
         }
     }
 }

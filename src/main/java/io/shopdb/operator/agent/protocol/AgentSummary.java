@@ -14,7 +14,8 @@ import java.util.Map;
  * What one agent run reports: the JSON line it prints and writes as the Job's termination message, and what
  * the operator reads back, both through {@link #MAPPER}. Every field is optional; which ones are set depends on
  * the command (backup: the manifest's summary; restore: row counts; verify: ok and mismatches; unpack: a
- * summary or {@code skipped}; delete: {@code deleted}; any failure: {@code error} and {@code message}).
+ * summary or {@code skipped}; delete: {@code deleted}; import: ok, tables checked, the first mismatches of
+ * {@code mismatchCount}, the source roles not carried over and the snapshot; any failure: {@code error} and {@code message}).
  * Never holds a secret: the agent writes names, numbers and its own messages only.
  *
  * @param files     number of stored files; {@code fileList} carries them while the message stays small
@@ -26,6 +27,7 @@ public record AgentSummary(
         Long durationMillis, Integer files, Long totalBytes, String manifestSha256, WalRange walRange, List<File> fileList,
         String sourceDatabase, String targetDatabase, Map<String, Long> rowCounts,
         Boolean ok, String database, String scratchDatabase, List<String> mismatches,
+        Integer tables, Integer mismatchCount, List<String> rolesNotCarriedOver, String snapshot,
         String skipped, String deleted, String error, String message, Boolean truncated) {
 
     /** The one mapper of both sides; newer agents may add fields, so unknown ones are ignored. */
@@ -37,7 +39,7 @@ public record AgentSummary(
     /** The kubelet keeps at most 4096 bytes of a termination message. */
     public static final int TERMINATION_LIMIT = 4096;
     /** Dropped, in this order, until a summary fits the termination message (the manifest in storage has them all). */
-    static final List<String> DROPPABLE = List.of("fileList", "rowCounts", "mismatches", "databases");
+    static final List<String> DROPPABLE = List.of("fileList", "rowCounts", "rolesNotCarriedOver", "mismatches", "databases");
     private static final AgentSummary EMPTY = new Builder().build();
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -109,9 +111,10 @@ public record AgentSummary(
     public static final class Builder {
         private String backupId, method, format, serverVersion, startedAt, manifestSha256, sourceDatabase, targetDatabase;
         private String database, scratchDatabase, skipped, deleted, error, message;
-        private List<String> databases, mismatches;
+        private List<String> databases, mismatches, rolesNotCarriedOver;
         private Long durationMillis, totalBytes;
-        private Integer files;
+        private Integer files, tables, mismatchCount;
+        private String snapshot;
         private WalRange walRange;
         private List<File> fileList;
         private Map<String, Long> rowCounts;
@@ -136,6 +139,10 @@ public record AgentSummary(
         public Builder database(String v) { database = v; return this; }
         public Builder scratchDatabase(String v) { scratchDatabase = v; return this; }
         public Builder mismatches(List<String> v) { mismatches = v; return this; }
+        public Builder tables(int v) { tables = v; return this; }
+        public Builder mismatchCount(int v) { mismatchCount = v; return this; }
+        public Builder rolesNotCarriedOver(List<String> v) { rolesNotCarriedOver = v; return this; }
+        public Builder snapshot(String v) { snapshot = v; return this; }
         public Builder skipped(String v) { skipped = v; return this; }
         public Builder deleted(String v) { deleted = v; return this; }
         public Builder error(String v) { error = v; return this; }
@@ -145,7 +152,7 @@ public record AgentSummary(
         public AgentSummary build() {
             return new AgentSummary(backupId, method, format, databases, serverVersion, startedAt, durationMillis, files, totalBytes,
                     manifestSha256, walRange, fileList, sourceDatabase, targetDatabase, rowCounts, ok, database, scratchDatabase,
-                    mismatches, skipped, deleted, error, message, truncated);
+                    mismatches, tables, mismatchCount, rolesNotCarriedOver, snapshot, skipped, deleted, error, message, truncated);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.shopdb.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -12,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.__import__) || has(oldSelf.__import__)",
+        message = "spec.import can only be given when the PostgresDatabase is created: an import fills a new, empty database")
 public class PostgresDatabaseSpec {
     @Required
     @ValidationRule(value = "self == oldSelf", message = "spec.clusterRef is immutable")
@@ -63,6 +66,12 @@ public class PostgresDatabaseSpec {
     @JsonPropertyDescription("Partition maintenance of range-partitioned tables, run on every re-check as each table's owner: "
             + "partitions ahead, retention, rows moved out of the default partition. A table that does not exist yet is waited for.")
     private List<PartitionSpec> partitions = new ArrayList<>();
+
+    @JsonProperty("import")
+    @ValidationRule(value = "self == oldSelf", message = "spec.import is immutable: the import runs once, when the database is created")
+    @JsonPropertyDescription("Fill the new database once from an existing PostgreSQL (pg_dump | pg_restore in an agent Job), then compare "
+            + "row counts and checksums of every table; status.import has the report. Only at creation; may be removed afterwards.")
+    private ImportSpec importSpec;
 
     @Default("\"Retain\"")
     @JsonPropertyDescription("Retain (default) keeps the database when the resource is deleted; Delete drops it.")
@@ -140,6 +149,10 @@ public class PostgresDatabaseSpec {
     public void setExtensions(List<ExtensionSpec> extensions) { this.extensions = extensions; }
     public List<PartitionSpec> getPartitions() { return partitions; }
     public void setPartitions(List<PartitionSpec> partitions) { this.partitions = partitions; }
+    @JsonProperty("import")
+    public ImportSpec getImportSpec() { return importSpec; }
+    @JsonProperty("import")
+    public void setImportSpec(ImportSpec importSpec) { this.importSpec = importSpec; }
     public ReclaimPolicy getReclaimPolicy() { return reclaimPolicy; }
     public void setReclaimPolicy(ReclaimPolicy reclaimPolicy) { this.reclaimPolicy = reclaimPolicy; }
 }

@@ -1,6 +1,7 @@
 package io.shopdb.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Size;
 
@@ -22,6 +23,9 @@ public class PostgresDatabaseStatus extends ShopdbStatus {
     @Size(max = 20)
     @JsonPropertyDescription("Each table of spec.partitions: partitions ahead and behind, rows in the default partition.")
     private List<PartitionStatus> partitions;
+    @JsonProperty("import")
+    @JsonPropertyDescription("The import of spec.import: phase, attempts, the integrity report (tables checked, mismatches) and the source's roles not carried over.")
+    private ImportStatus importStatus;
     @JsonPropertyDescription("SQL steps of the last reconcile that changed something.")
     private List<String> lastAppliedPlan = new ArrayList<>();
 
@@ -37,6 +41,10 @@ public class PostgresDatabaseStatus extends ShopdbStatus {
     public void setExtensions(List<String> extensions) { this.extensions = extensions; }
     public List<PartitionStatus> getPartitions() { return partitions; }
     public void setPartitions(List<PartitionStatus> partitions) { this.partitions = partitions; }
+    @JsonProperty("import")
+    public ImportStatus getImportStatus() { return importStatus; }
+    @JsonProperty("import")
+    public void setImportStatus(ImportStatus importStatus) { this.importStatus = importStatus; }
     public List<String> getLastAppliedPlan() { return lastAppliedPlan; }
     public void setLastAppliedPlan(List<String> lastAppliedPlan) { this.lastAppliedPlan = lastAppliedPlan; }
 }

@@ -30,7 +30,11 @@ class AgentRequestTest {
                 new AgentRequest.Unpack(Storage.directory("/b"), "phys-1", "/data", false, null),
                 new AgentRequest.Delete(BUCKET, "b1"),
                 new AgentRequest.ArchiveWal(BUCKET, "pg_wal/000000010000000000000003", "000000010000000000000003"),
-                new AgentRequest.RestoreWal(DIR, "000000010000000000000003", "pg_wal/RECOVERYXLOG"));
+                new AgentRequest.RestoreWal(DIR, "000000010000000000000003", "pg_wal/RECOVERYXLOG"),
+                new AgentRequest.Import(new Storage(null, null, "$(SPOOL_DIR)"), SERVER, new AgentRequest.Source("$(SOURCE_HOST)", "$(SOURCE_PORT)",
+                        "legacy", "require"), "shop", "shop_owner", List.of("sales", "Audit Log"), List.of("tmp"), List.of("shop_app"), true, 4, 120),
+                new AgentRequest.Import(new Storage(null, null, null), AgentRequest.Server.host("h"), new AgentRequest.Source("src", null, "legacy", null),
+                        "shop", null, null, null, null, false, null, null));
     }
 
     @Test
@@ -66,5 +70,18 @@ class AgentRequestTest {
         var noStorage = new AgentRequest.Delete(new Storage(null, null, null), "b1");
         AgentException e = assertThrows(AgentException.class, () -> AgentRequest.parse(noStorage.toArgs().toArray(String[]::new)));
         assertEquals("usage: give exactly one storage: --dir or --s3-bucket", e.getMessage());
+    }
+
+    @Test
+    void anImportTakesNoBackupStorageButItsSpool() {
+        var i = (AgentRequest.Import) samples().stream().filter(r -> r instanceof AgentRequest.Import).findFirst().orElseThrow();
+        assertEquals(List.of("import", "--source-host", "$(SOURCE_HOST)", "--source-port", "$(SOURCE_PORT)", "--source-database", "legacy",
+                "--source-sslmode", "require", "--target-database", "shop", "--role", "shop_owner", "--schema", "sales", "--schema", "Audit Log",
+                "--exclude-schema", "tmp", "--declared-role", "shop_app", "--replace-existing", "--jobs", "4", "--timeout-minutes", "120",
+                "--host", "$(DB_HOST)", "--port", "$(DB_PORT)", "--user", "backup", "--maintenance-db", "postgres", "--sslmode", "verify-full",
+                "--spool-dir", "$(SPOOL_DIR)"), i.toArgs());
+        AgentException e = assertThrows(AgentException.class, () -> AgentRequest.parse("import", "--dir", "/b", "--host", "h",
+                "--source-host", "s", "--source-database", "d", "--target-database", "t"));
+        assertEquals("usage: unknown option --dir for import", e.getMessage());
     }
 }

@@ -29,7 +29,9 @@ class AgentSummaryTest {
         for (AgentSummary s : List.of(backup(2), AgentSummary.failure("CHECKSUM_MISMATCH", "backup b1 is corrupted"),
                 AgentSummary.skipped("pod x-1 is not ordinal 0"), AgentSummary.deleted("b1"),
                 new AgentSummary.Builder().ok(false).backupId("b1").mismatches(List.of("public.orders: 3 rows, manifest says 4")).build(),
-                new AgentSummary.Builder().rowCounts(Map.of("public.orders", 250L)).durationMillis(900).build())) {
+                new AgentSummary.Builder().rowCounts(Map.of("public.orders", 250L)).durationMillis(900).build(),
+                new AgentSummary.Builder().ok(false).tables(3).mismatchCount(1).mismatches(List.of("sales.orders: rows: source 20000, target 19999"))
+                        .rolesNotCarriedOver(List.of("legacy_reports")).snapshot("00000003-00000002-1").build())) {
             assertEquals(s, AgentSummary.parse(s.toJson()), s.toJson());
             assertEquals(s, AgentSummary.parse(s.toTerminationMessage()));
         }
