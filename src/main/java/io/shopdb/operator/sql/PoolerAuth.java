@@ -21,6 +21,7 @@ public final class PoolerAuth {
     public static final String SCHEMA = "shopdb_pooler";
     public static final String FUNCTION = "user_lookup";
     /** What PgBouncer runs; $1 is the user name the client gave. */
+    public static final String TEMPLATE = "template1";
     public static final String AUTH_QUERY = "SELECT usename, passwd FROM " + SCHEMA + "." + FUNCTION + "($1)";
 
     static final String CONNECTABLE_DATABASES =
