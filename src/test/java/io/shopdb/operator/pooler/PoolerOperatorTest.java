@@ -87,6 +87,14 @@ class PoolerOperatorTest extends OperatorTestBase {
         Deployment d = client.apps().deployments().inNamespace(ns()).withName("pool-bouncer").get();
         assertEquals(List.of("/usr/sbin/pgbouncer", "/etc/pgbouncer/pgbouncer.ini"), d.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand());
         assertNotNull(client.services().inNamespace(ns()).withName("pool-bouncer").get());
+        // the role's connection Secret gains the pooler's keys (the pooler lists no roles: every role of the cluster)
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-host") != null);
+        assertEquals("pool-bouncer." + ns() + ".svc", new String(GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-host")));
+        assertEquals("5432", new String(GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-port")));
+        String jdbc = new String(GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-jdbc-uri"));
+        assertTrue(jdbc.startsWith("jdbc:postgresql://pool-bouncer." + ns() + ".svc:5432/pool?user=pool_app&") && jdbc.contains("prepareThreshold=0"), "transaction mode");
+        assertEquals(null, GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-ro-host"), "no pooler serves the replicas");
+        assertEquals(null, GeneratedSecrets.read(client, ns(), "pool-owner-connection", "pooler-ro-host"));
     }
 
     @Test
