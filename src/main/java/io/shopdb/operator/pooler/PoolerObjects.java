@@ -40,6 +40,8 @@ public final class PoolerObjects {
     public static String adminSecret(PostgresPooler p) { return p.getMetadata().getName() + "-admin"; }
     public static String serviceName(PostgresPooler p) { return p.getMetadata().getName(); }
     public static String deployment(PostgresPooler p) { return p.getMetadata().getName(); }
+    /** Headless: gives each PgBouncer pod a DNS name, for the console commands that must reach every pod (PAUSE). */
+    public static String podsService(PostgresPooler p) { return p.getMetadata().getName() + "-pods"; }
 
     public static Map<String, String> labels(PostgresPooler p) {
         Map<String, String> labels = new LinkedHashMap<>();
@@ -87,6 +89,7 @@ public final class PoolerObjects {
                 .withNewMetadata().withLabels(labels(p)).addToAnnotations(CONFIG_HASH_ANNOTATION, configHash).endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)
+                .withSubdomain(podsService(p))
                 .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(UID).withRunAsGroup(UID).withFsGroup(UID)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
                 .addNewContainer()
@@ -104,6 +107,16 @@ public final class PoolerObjects {
                 .addNewVolume().withName("config").withNewSecret().withSecretName(configSecret(p)).withDefaultMode(0440).endSecret().endVolume()
                 .endSpec()
                 .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    public static Service headlessService(PostgresPooler p) {
+        return new ServiceBuilder()
+                .withNewMetadata().withName(podsService(p)).withNamespace(p.getMetadata().getNamespace()).withLabels(labels(p)).endMetadata()
+                .withNewSpec().withClusterIP("None").withPublishNotReadyAddresses(true)
+                .withSelector(Map.of(POOLER_LABEL, p.getMetadata().getName()))
+                .addNewPort().withName("pgbouncer").withPort(PgBouncerConfig.PORT).withTargetPort(new IntOrString(PgBouncerConfig.PORT)).endPort()
                 .endSpec()
                 .build();
     }

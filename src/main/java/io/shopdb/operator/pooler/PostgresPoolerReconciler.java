@@ -59,6 +59,7 @@ public class PostgresPoolerReconciler implements Reconciler<PostgresPooler> {
     @Inject EventRecorder events;
     @Inject SecretCaches secretCaches;
     @Inject ShopdbConfig config;
+    @Inject PoolerSwitchover switchover;
     /** Clusters whose template1 got the function from this process: checked once, not on every re-check (see installLookup). */
     private final Set<String> templatesDone = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -138,11 +139,17 @@ public class PostgresPoolerReconciler implements Reconciler<PostgresPooler> {
         if (written == DesiredState.Result.UPDATED && cachedDeployment != null) {
             events.normal(pooler, "RollingPods", "PgBouncer configuration " + hash + ": rolling the pods");
         }
-        DesiredState.applyCached(client, pooler, PoolerObjects.service(pooler), context.getSecondaryResources(Service.class).stream().findFirst().orElse(null));
+        DesiredState.applyCached(client, pooler, PoolerObjects.service(pooler), cachedService(context, PoolerObjects.serviceName(pooler)));
+        DesiredState.applyCached(client, pooler, PoolerObjects.headlessService(pooler), cachedService(context, PoolerObjects.podsService(pooler)));
+        switchover.resumeStale(pooler);
         status.setService(PoolerObjects.serviceName(pooler));
         status.setServerHost(serverHost);
         status.setConfigHash(hash);
         return podsReport(pooler, cachedDeployment, written, status);
+    }
+
+    private static Service cachedService(Context<PostgresPooler> context, String name) {
+        return context.getSecondaryResources(Service.class).stream().filter(s -> name.equals(s.getMetadata().getName())).findFirst().orElse(null);
     }
 
     /**

@@ -8,6 +8,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresPooler;
 import io.shopdb.operator.api.v1alpha1.PostgresPoolerSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.kube.References;
+import io.shopdb.operator.status.Conditions;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -17,9 +18,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The poolers in front of a role's cluster, for the pooler keys of its connection Secret. A pooler that
- * appears, goes or changes its spec wakes the roles of its cluster (an index of the role cache by cluster);
- * status changes wake no one. When several poolers serve one target, the first by name gives the keys.
+ * The poolers in front of a role's cluster, for the pooler keys of its connection Secret: Ready ones only, so
+ * a Secret never points at a pooler that cannot serve (a Stalled spec, a missing image). A pooler that appears,
+ * goes, changes its spec or turns Ready or not wakes the roles of its cluster (an index of the role cache by
+ * cluster); other status changes wake no one. When several poolers serve one target, the first by name gives the keys.
  */
 final class RolePoolers {
     static final String CLUSTER_INDEX = "roles-by-cluster";
@@ -38,7 +40,8 @@ final class RolePoolers {
                 .withSecondaryToPrimaryMapper((PostgresPooler p) -> p.getSpec() == null || p.getSpec().getClusterRef() == null ? java.util.Set.of()
                         : context.getPrimaryCache().byIndex(CLUSTER_INDEX, References.key(p.getMetadata().getNamespace(), p.getSpec().getClusterRef().getName()))
                         .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration()))
+                .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+                        || Conditions.isReady(now.getStatus()) != Conditions.isReady(before.getStatus()))
                 .build(), context);
     }
 
@@ -48,6 +51,7 @@ final class RolePoolers {
         String cluster = role.getSpec().getClusterRef().getName();
         List<PostgresPooler> serving = poolers.list(ns, p -> p.getSpec() != null && p.getSpec().getClusterRef() != null
                         && cluster.equals(p.getSpec().getClusterRef().getName()) && p.getMetadata().getDeletionTimestamp() == null
+                        && Conditions.isReady(p.getStatus())
                         && (p.getSpec().getConnectionSecretRoles() == null || p.getSpec().getConnectionSecretRoles().isEmpty()
                         || p.getSpec().getConnectionSecretRoles().contains(role.getMetadata().getName())))
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
