@@ -14,6 +14,7 @@ import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.testing.OperatorTestBase;
+import io.shopdb.operator.testing.Scrapes;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,6 +155,15 @@ class PoolerOperatorTest extends OperatorTestBase {
                     + Integer.parseInt(pools.get(0).get("sv_login"));
             assertTrue(clientsConnected >= 200, "200 clients are connected: " + pools);
             assertTrue(servers > 0 && servers <= 20, "at most the pool of 20 server connections: " + pools);
+            // the operator's scrape shows the pool: clients connected, server connections, transactions
+            Awaitility.await().atMost(READY_TIMEOUT).until(() -> {
+                Double c = Scrapes.sample(Scrapes.scrape(), "shopdb_pgbouncer_clients_active", "pooler=\"pool-bouncer\"", "user=\"pool_app\"");
+                return c != null && c >= 200;
+            });
+            String body = Scrapes.scrape();
+            assertEquals(1.0, Scrapes.sample(body, "shopdb_pgbouncer_up", "pooler=\"pool-bouncer\""));
+            assertNotNull(Scrapes.sample(body, "shopdb_pgbouncer_server_connections", "pooler=\"pool-bouncer\"", "state=\"idle\""));
+            assertTrue(Scrapes.sample(body, "shopdb_pgbouncer_transactions_total", "pooler=\"pool-bouncer\"", "database=\"pool\"") >= 200, body);
             try (Connection admin = PgConnections.open(endpoint("pool-db-rw", "postgres", "postgres", superuserPassword()));
                  Statement st = admin.createStatement();
                  ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE usename = 'pool_app'")) {
