@@ -58,6 +58,7 @@ public class HighAvailability {
     @Inject InstanceConnections instances;
     @Inject EventRecorder events;
     @Inject Event<PrimaryChanged> primaryChanges;
+    @Inject Event<SwitchoverStarting> switchoverStarting;
 
     /** Pods this operator deleted (by uid), so a slow API or kubelet does not get the same delete twice. */
     private final Set<String> deletedPods = ConcurrentHashMap.newKeySet();
@@ -187,6 +188,7 @@ public class HighAvailability {
             LOG.debugf("checkpoint before switchover skipped: %s", e.getMessage());
         }
         events.normal(c, Reasons.SWITCHING_OVER, "Switching over from " + current + " to " + target + " (" + why + ")");
+        switchoverStarting.fire(new SwitchoverStarting(c.getMetadata().getNamespace(), c.getMetadata().getName(), current, target));
         status.setPhase(PHASE_SWITCHING_OVER);
         declare(c, status, target);
         return transition(c, status, pods, target, current, true);

@@ -27,8 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one background task behind the metrics: every shopdb.metrics.interval it recounts resources, re-reads backup and
- * migration statuses (both from the informer caches) and takes
- * one catalog snapshot per PostgresCluster. Separate from reconciles on purpose: a scrape never touches a
+ * migration statuses (both from the informer caches), takes
+ * one catalog snapshot per PostgresCluster and reads the console of every Ready pooler's PgBouncer pods. Separate from reconciles on purpose: a scrape never touches a
  * database (a Prometheus scrape every 15 s per replica would multiply the load), and a slow or down server
  * delays only this thread, never a reconcile. One thread, clusters in turn, every query time-limited.
  */
@@ -50,6 +50,7 @@ public class MetricsTask {
     @Inject DatabaseHealthMetrics health;
     @Inject ClusterConnections connections;
     @Inject Leadership leadership;
+    @Inject PoolerMetrics poolers;
 
     private ScheduledExecutorService executor;
     private final AtomicLong ticks = new AtomicLong();
@@ -94,6 +95,8 @@ public class MetricsTask {
                 snapshot(c);
             }
             health.forget(k -> !observed.contains(key(k[0], k[1])));
+            poolers.refresh(leadership.isLeader() ? caches.of(io.shopdb.operator.api.v1alpha1.PostgresPooler.class).stream()
+                    .filter(p -> io.shopdb.operator.status.Conditions.isReady(p.getStatus())).toList() : List.of());
         } catch (RuntimeException e) {
             LOG.warnf("metrics snapshot failed: %s", e.toString());
         } finally {

@@ -34,6 +34,23 @@ public final class ConnectionSecrets {
      */
     public static Secret build(PostgresRole role, String host, String port, String database, String user, char[] password,
                                Map<String, String> labels, String sslMode, String caPem) {
+        return build(role, host, port, database, user, password, labels, sslMode, caPem, java.util.List.of());
+    }
+
+    /**
+     * A pooler in front of the role's cluster: its keys are {@code <prefix>host}, {@code port}, {@code uri} and
+     * {@code jdbc-uri} ({@code pooler-} for a pooler of the primary, {@code pooler-ro-} for one of the replicas).
+     */
+    public record Pooler(String keyPrefix, String host, int port, boolean transactionMode) {}
+
+    /**
+     * As above, plus the keys of each pooler. The pooler's client side is plain TCP inside the cluster network
+     * (PgBouncer verifies the server; client TLS is not offered), so its URIs say sslmode=disable; in transaction
+     * mode the JDBC URL turns off server-side prepared statements (prepareThreshold=0), which PgBouncer 1.18
+     * cannot carry from one transaction's server connection to the next.
+     */
+    public static Secret build(PostgresRole role, String host, String port, String database, String user, char[] password,
+                               Map<String, String> labels, String sslMode, String caPem, java.util.List<Pooler> poolers) {
         String pw = new String(password);
         String ssl = sslMode == null ? "" : "?sslmode=" + sslMode;
         String uri = "postgresql://" + enc(user) + ":" + enc(pw) + "@" + host + ":" + port + "/" + enc(database) + ssl;
@@ -56,6 +73,15 @@ public final class ConnectionSecrets {
         }
         if (caPem != null) {
             builder.addToData("ca.crt", GeneratedSecrets.base64(caPem));
+        }
+        for (Pooler p : poolers) {
+            String address = p.host() + ":" + p.port();
+            builder.addToData(p.keyPrefix() + "host", GeneratedSecrets.base64(p.host()))
+                    .addToData(p.keyPrefix() + "port", GeneratedSecrets.base64(String.valueOf(p.port())))
+                    .addToData(p.keyPrefix() + "uri", GeneratedSecrets.base64("postgresql://" + enc(user) + ":" + enc(pw) + "@" + address
+                            + "/" + enc(database) + "?sslmode=disable"))
+                    .addToData(p.keyPrefix() + "jdbc-uri", GeneratedSecrets.base64("jdbc:postgresql://" + address + "/" + enc(database)
+                            + "?user=" + enc(user) + "&password=" + enc(pw) + "&sslmode=disable" + (p.transactionMode() ? "&prepareThreshold=0" : "")));
         }
         return builder.build();
     }

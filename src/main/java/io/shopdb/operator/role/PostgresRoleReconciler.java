@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresPooler;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
 import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
@@ -61,6 +62,7 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
     @Inject RolePasswords passwords;
 
     private InformerEventSource<Secret, PostgresRole> secrets;
+    private InformerEventSource<PostgresPooler, PostgresRole> poolers;
 
     /**
      * Everything a reconcile reads from Kubernetes comes from these caches: the claims index of the roles
@@ -91,7 +93,8 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                 .withOnUpdateFilter((now, before) -> !(operatorMade(now) && now.getMetadata().getName().endsWith(ConnectionSecrets.SUFFIX))
                         && !java.util.Objects.equals(now.getData(), before.getData()))
                 .build(), context);
-        return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), secrets);
+        poolers = RolePoolers.source(context, PostgresRoleReconciler::clusterName);
+        return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), secrets, poolers);
     }
 
     @Override
@@ -111,7 +114,7 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
             }
             try {
                 ClusterAccess.Target target = target(role, context);
-                return new RoleSync(client, passwords, events, secretLookup()).sync(role, desired, grants, target, status);
+                return new RoleSync(client, passwords, events, secretLookup(), RolePoolers.of(role, poolers)).sync(role, desired, grants, target, status);
             } catch (ClusterAccess.WaitingException e) {
                 return e.eventDriven() ? Outcome.waitingForEvent(e.reason(), e.getMessage()) : Outcome.reconciling(e.reason(), e.getMessage());
             } catch (SQLException e) {

@@ -34,8 +34,10 @@ final class RoleSync {
     private final RolePasswords passwords;
     private final EventRecorder events;
     private final SecretLookup secrets;
+    private final List<ConnectionSecrets.Pooler> poolers;
 
-    RoleSync(KubernetesClient client, RolePasswords passwords, EventRecorder events, SecretLookup secrets) {
+    RoleSync(KubernetesClient client, RolePasswords passwords, EventRecorder events, SecretLookup secrets, List<ConnectionSecrets.Pooler> poolers) {
+        this.poolers = poolers;
         this.client = client;
         this.passwords = passwords;
         this.events = events;
@@ -126,7 +128,7 @@ final class RoleSync {
         // the same verification the operator uses: sslmode, and the CA when the cluster has one
         String caPem = target.admin().trust() == null ? null : target.admin().trust().caPem();
         var secret = ConnectionSecrets.build(role, address[0], address[1], database, desired.name(), password, labels,
-                target.admin().sslMode(), caPem);
+                target.admin().sslMode(), caPem, poolers);
         DesiredState.applyCached(client, role, secret, secrets.get(role.getMetadata().getNamespace(), ConnectionSecrets.name(role)));
     }
 

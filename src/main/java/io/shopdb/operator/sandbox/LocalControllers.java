@@ -31,7 +31,8 @@ import java.util.stream.Stream;
  * The two kube-controller-manager loops the sandbox needs, reduced to what this operator uses: the
  * StatefulSet controller (OrderedReady or Parallel pods, PVCs from claim templates, RollingUpdate from the
  * highest ordinal or OnDelete, scale down, PVC retention policy) and the Job controller ({@link LocalJobs}); plus
- * the release of local volumes whose claim is gone. Garbage collection (objects whose owner is gone) is the API
+ * the release of local volumes whose claim is gone; and the Deployment controller without ReplicaSets
+ * ({@link LocalDeployments}). Garbage collection (objects whose owner is gone) is the API
  * server's (sandbox/apiserver/GarbageCollector), as in a cluster.
  */
 @ApplicationScoped
@@ -53,6 +54,7 @@ public class LocalControllers {
             syncStatefulSet(sts);
         }
         new LocalJobs(client).sync();
+        new LocalDeployments(client).sync();
         releaseVolumes();
     }
 

@@ -256,8 +256,13 @@ public class LocalKubelet {
         Map<String, String> env = PodEnvironment.build(p, container, volumes, ports, this::secretData, resolver, dir.resolve("termination-log"));
         LocalPostgres.handOver(dir);
         refreshVolumes(p, rp); // the hand-over chowned the projected files too: back to the kubelet's owner and mode
+        if (PgBouncerFiles.isPgBouncer(container)) {
+            container = PgBouncerFiles.localContainer(container, p.getMetadata().getNamespace(), volumes, ports, resolver, dir);
+        }
+        LocalPostgres.handOver(dir);
+        refreshVolumes(p, rp);
         // run-to-completion pods are this operator's agent Jobs: clients only, run as the current user
-        PodProcess process = new PodProcess(p, container, env, dir, dir.resolve("container.log"), restartsAlways(p));
+        PodProcess process = new PodProcess(p, container, env, dir, dir.resolve("container.log"), restartsAlways(p), ports);
         LOG.infof("sandbox: starting pod %s (port %s, log %s)", key(p), ports.values(), dir.resolve("container.log"));
         process.start();
         return new RunningPod(rp.uid(), process, dir, volumes, ports);

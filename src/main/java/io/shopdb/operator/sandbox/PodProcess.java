@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One container of a pod, run as a real local process: the container's own command with its environment,
  * its mount paths mapped to local directories and its ports to local ports (see {@link PodEnvironment}).
- * Probes and the preStop hook are the pod spec's own commands, run the same way.
+ * Probes and the preStop hook are the pod spec's own commands, run the same way; a tcpSocket probe connects to
+ * the container port's local port.
  *
  * <p>Two more rules make Job pods (the backup agent) runnable here:
  * <ul>
@@ -34,6 +35,7 @@ final class PodProcess {
     private final Path logFile;
     private final Path workDir;
     private final boolean asServerUser;
+    private final Map<Integer, Integer> localPorts;
     private Process process;
     private int restarts;
     private java.time.Instant startedAt;
@@ -57,6 +59,13 @@ final class PodProcess {
     static final String AGENT_JAR_PREFIX = "java -jar /deployments/quarkus-run.jar";
 
     PodProcess(Pod pod, Container container, Map<String, String> env, Path workDir, Path logFile, boolean asServerUser) {
+        this(pod, container, env, workDir, logFile, asServerUser, Map.of());
+    }
+
+    /** {@code localPorts}: container port → local port, for tcpSocket probes. */
+    PodProcess(Pod pod, Container container, Map<String, String> env, Path workDir, Path logFile, boolean asServerUser,
+               Map<Integer, Integer> localPorts) {
+        this.localPorts = localPorts;
         this.asServerUser = asServerUser;
         this.pod = pod;
         this.workDir = workDir;
@@ -248,10 +257,27 @@ final class PodProcess {
 
     /** Runs the readiness probe's exec command; true when it exits 0 within its timeout. */
     boolean ready() {
+        if (isAlive() && container.getReadinessProbe() != null && container.getReadinessProbe().getTcpSocket() != null) {
+            return tcpOpen(container.getReadinessProbe().getTcpSocket().getPort());
+        }
         if (!isAlive() || container.getReadinessProbe() == null || container.getReadinessProbe().getExec() == null) {
             return isAlive();
         }
         return exec(container.getReadinessProbe().getExec().getCommand(), 5);
+    }
+
+    /** A tcpSocket probe: the container port (a number here) accepts a connection on its local port within a second. */
+    private boolean tcpOpen(io.fabric8.kubernetes.api.model.IntOrString port) {
+        if (port == null || port.getIntVal() == null) {
+            return false;
+        }
+        int local = localPorts.getOrDefault(port.getIntVal(), port.getIntVal());
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", local), 1000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Graceful stop as the kubelet does it: the preStop hook, then SIGTERM, then SIGKILL. */

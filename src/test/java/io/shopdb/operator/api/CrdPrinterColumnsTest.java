@@ -28,6 +28,7 @@ class CrdPrinterColumnsTest {
     private static final Pattern SEGMENT = Pattern.compile("\\.([A-Za-z0-9_]+)|\\[\\?\\(@\\.([A-Za-z0-9_]+)==\"[^\"]*\"\\)\\]");
 
     static final Map<String, List<String>> EXPECTED = Map.of(
+            "PostgresPooler", List.of("Ready", "Reason", "Cluster", "Target", "Instances", "+Mode", "+Service", "Age"),
             "PostgresCluster", List.of("Ready", "Reason", "Instances", "Primary", "Version", "+Mode", "+Storage", "Age"),
             "PostgresDatabase", List.of("Ready", "Reason", "Database", "Cluster", "+Owner", "+Size", "Age"),
             "PostgresRole", List.of("Ready", "Reason", "Role", "Cluster", "+Login", "+Secret", "Age"),

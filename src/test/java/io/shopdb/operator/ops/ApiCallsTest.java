@@ -30,6 +30,7 @@ class ApiCallsTest {
             Map.entry("client\\.pods\\(\\)", " pods"),
             Map.entry("client\\.persistentVolumeClaims\\(\\)", " persistentvolumeclaims"),
             Map.entry("new StatefulSetBuilder\\(|client\\.apps\\(\\)\\.statefulSets\\(\\)", "apps statefulsets"),
+            Map.entry("new DeploymentBuilder\\(|client\\.apps\\(\\)\\.deployments\\(\\)", "apps deployments"),
             Map.entry("new PodDisruptionBudgetBuilder\\(|client\\.policy\\(\\)", "policy poddisruptionbudgets"),
             Map.entry("new EventBuilder\\(", "events.k8s.io events"),
             Map.entry("new NetworkPolicyBuilder\\(", "networking.k8s.io networkpolicies"),

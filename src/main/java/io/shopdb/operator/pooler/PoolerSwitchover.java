@@ -1,0 +1,109 @@
+package io.shopdb.operator.pooler;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.api.v1alpha1.PostgresPooler;
+import io.shopdb.operator.api.v1alpha1.PostgresPoolerSpec;
+import io.shopdb.operator.cluster.PrimaryChanged;
+import io.shopdb.operator.cluster.SwitchoverStarting;
+import io.shopdb.operator.kube.SecretCaches;
+import io.shopdb.operator.kube.ServiceAddresses;
+import io.shopdb.operator.sql.PgBouncerConsole;
+import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Messages;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A planned switchover through the poolers: PAUSE every PgBouncer pod of the cluster's rw poolers before the
+ * primary is fenced (PgBouncer lets running transactions finish, closes its server connections, and holds new
+ * queries), and RESUME once the new primary is promoted and carries the -rw label: the held queries then run
+ * on it. Clients see a delay, not an error. A PAUSE that does not finish in {@link #PAUSE_TIMEOUT} (a client idle
+ * in a transaction) does not hold the switchover: it proceeds, and RESUME follows as usual. A pause left behind
+ * (the operator restarted mid-switchover) is undone by the pooler's next reconcile ({@link #resumeStale}).
+ * Each pod is addressed by its own DNS name (the headless Service {@code <pooler>-pods}): through the
+ * pooler's Service only one of them would be paused.
+ */
+@ApplicationScoped
+public class PoolerSwitchover {
+    private static final Logger LOG = Logger.getLogger(PoolerSwitchover.class);
+    static final int PAUSE_TIMEOUT = 30;
+    static final Duration STALE = Duration.ofMinutes(2);
+
+    @Inject KubernetesClient client;
+    @Inject ServiceAddresses addresses;
+    @Inject SecretCaches secrets;
+    @Inject EventRecorder events;
+
+    /** namespace/pooler → when it was paused by a switchover still under way. */
+    private final Map<String, Instant> paused = new ConcurrentHashMap<>();
+
+    void onSwitchoverStarting(@Observes SwitchoverStarting s) {
+        for (PostgresPooler p : rwPoolers(s.namespace(), s.cluster())) {
+            paused.put(key(p), Instant.now());
+            eachPod(p, "PAUSE", PgBouncerConsole::pause);
+            events.normal(p, "Paused", "PAUSE for the switchover of " + s.cluster() + " from " + s.from() + " to " + s.to());
+        }
+    }
+
+    void onPrimaryChanged(@Observes PrimaryChanged change) {
+        for (PostgresPooler p : rwPoolers(change.namespace(), change.cluster())) {
+            if (paused.remove(key(p)) != null || change.planned()) {
+                eachPod(p, "RESUME", PgBouncerConsole::resume);
+                events.normal(p, "Resumed", "RESUME on the new primary " + change.to());
+            }
+        }
+    }
+
+    /** A pause older than {@link #STALE} whose RESUME never came (the switchover was abandoned): resumed. */
+    void resumeStale(PostgresPooler p) {
+        Instant since = paused.get(key(p));
+        if (since != null && Instant.now().isAfter(since.plus(STALE)) && paused.remove(key(p)) != null) {
+            eachPod(p, "RESUME", PgBouncerConsole::resume);
+            events.warning(p, "Resumed", "RESUME: the switchover that paused the pooler did not finish in " + STALE.toMinutes() + " min");
+        }
+    }
+
+    interface Command {
+        void run(PgBouncerConsole console) throws SQLException;
+    }
+
+    private void eachPod(PostgresPooler p, String what, Command command) {
+        String ns = p.getMetadata().getNamespace();
+        char[] password = secrets.lookup().read(ns, PoolerObjects.adminSecret(p), "password");
+        if (password == null) {
+            return;
+        }
+        List<Pod> pods = client.pods().inNamespace(ns).withLabel(PoolerObjects.POOLER_LABEL, p.getMetadata().getName()).list().getItems();
+        pods.parallelStream().forEach(pod -> {
+            try {
+                var a = addresses.resolve(ns, pod.getMetadata().getName() + "." + PoolerObjects.podsService(p), PgBouncerConfig.PORT);
+                command.run(new PgBouncerConsole(a.host(), a.port(), PoolerNames.ADMIN_USER, password, PAUSE_TIMEOUT));
+                LOG.infof("%s: %s on %s", p.getMetadata().getName(), what, pod.getMetadata().getName());
+            } catch (SQLException | RuntimeException e) {
+                LOG.warnf("%s: %s on %s failed: %s", p.getMetadata().getName(), what, pod.getMetadata().getName(), Messages.firstLine(e));
+            }
+        });
+    }
+
+    /** Switchovers are rare: one list of the namespace's poolers then, instead of a cache kept for them. */
+    private List<PostgresPooler> rwPoolers(String namespace, String cluster) {
+        return client.resources(PostgresPooler.class).inNamespace(namespace).list().getItems().stream()
+                .filter(p -> p.getSpec() != null && p.getSpec().getClusterRef() != null && cluster.equals(p.getSpec().getClusterRef().getName())
+                        && p.getSpec().getTarget() != PostgresPoolerSpec.Target.ro)
+                .toList();
+    }
+
+    private static String key(PostgresPooler p) {
+        return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
+    }
+}

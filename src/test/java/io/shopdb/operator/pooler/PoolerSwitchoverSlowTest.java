@@ -1,0 +1,124 @@
+package io.shopdb.operator.pooler;
+
+import io.fabric8.kubernetes.api.model.events.v1.Event;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
+import io.shopdb.operator.api.v1alpha1.PostgresPooler;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.kube.GeneratedSecrets;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.testing.OperatorTestBase;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A planned switchover seen by a client of the pooler: the operator PAUSEs PgBouncer before fencing the
+ * primary and RESUMEs it on the new one, so a writer that commits one row per transaction through the pooler
+ * sees no error, only a delay, and every acknowledged row is on the new primary. Slow (a two-instance cluster
+ * and a switchover): in the slow profile.
+ */
+@QuarkusTest
+class PoolerSwitchoverSlowTest extends OperatorTestBase {
+
+    @Test
+    void aSwitchoverIsADelayNotAnErrorThroughThePooler() throws Exception {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: psw-db}
+                spec: {instances: 2}
+                """, PostgresCluster.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: psw-owner}
+                spec: {clusterRef: {name: psw-db}, name: psw_owner, connectionDatabase: psw}
+                """, PostgresRole.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: psw}
+                spec: {clusterRef: {name: psw-db}, owner: psw_owner}
+                """, PostgresDatabase.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresPooler
+                metadata: {name: psw-bouncer}
+                spec: {clusterRef: {name: psw-db}}
+                """, PostgresPooler.class));
+        awaitReady(PostgresDatabase.class, "psw");
+        awaitReady(PostgresRole.class, "psw-owner");
+        awaitReady(PostgresPooler.class, "psw-bouncer");
+        PostgresCluster before = awaitReady(PostgresCluster.class, "psw-db");
+        String from = before.getStatus().getCurrentPrimary() == null ? "psw-db-0" : before.getStatus().getCurrentPrimary();
+        String to = from.equals("psw-db-0") ? "psw-db-1" : "psw-db-0";
+        char[] password = GeneratedSecrets.read(client, ns(), "psw-owner-connection", "password");
+        var a = addresses.resolve(ns(), "psw-bouncer", 5432);
+        PgEndpoint pooler = new PgEndpoint(a.host(), a.port(), "psw", "psw_owner", password, "disable");
+        try (Connection c = PgConnections.open(pooler); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE orders (id int PRIMARY KEY)");
+        }
+
+        List<Integer> acknowledged = new CopyOnWriteArrayList<>();
+        List<String> errors = new CopyOnWriteArrayList<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong slowestMillis = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            try (Connection c = PgConnections.open(pooler)) {
+                for (int id = 1; running.get(); id++) {
+                    long t0 = System.nanoTime();
+                    try (Statement st = c.createStatement()) {
+                        st.execute("INSERT INTO orders VALUES (" + id + ")");
+                        acknowledged.add(id);
+                    } catch (SQLException e) {
+                        errors.add(e.getMessage());
+                    }
+                    slowestMillis.accumulateAndGet((System.nanoTime() - t0) / 1_000_000, Math::max);
+                }
+            } catch (SQLException e) {
+                errors.add("connect: " + e.getMessage());
+            }
+        });
+        writer.start();
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> acknowledged.size() > 50);
+        client.resources(PostgresCluster.class).inNamespace(ns()).withName("psw-db").edit(c -> { c.getSpec().setPrimary(to); return c; });
+        await(PostgresCluster.class, "psw-db", c -> c.getStatus() != null && to.equals(c.getStatus().getCurrentPrimary()));
+        int atSwitch = acknowledged.size();
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> acknowledged.size() > atSwitch + 50 || !errors.isEmpty());
+        running.set(false);
+        writer.join();
+        System.out.printf("pooler switchover: %d commits, slowest statement %d ms (the client-visible pause)%n",
+                acknowledged.size(), slowestMillis.get());
+        assertEquals(List.of(), errors, "the client saw no error, only a delay");
+        Set<Integer> stored = new HashSet<>();
+        try (Connection c = PgConnections.open(pooler); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM orders")) {
+            while (rs.next()) {
+                stored.add(rs.getInt(1));
+            }
+        }
+        List<Integer> missing = new ArrayList<>(acknowledged);
+        missing.removeAll(stored);
+        assertEquals(List.of(), missing, "every acknowledged commit is on the new primary");
+        List<String> reasons = client.resources(Event.class).inNamespace(ns()).list().getItems().stream()
+                .filter(e -> e.getRegarding() != null && "psw-bouncer".equals(e.getRegarding().getName())).map(Event::getReason).toList();
+        assertTrue(reasons.contains("Paused") && reasons.contains("Resumed"), reasons.toString());
+    }
+}
