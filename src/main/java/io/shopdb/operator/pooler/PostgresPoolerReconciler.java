@@ -88,7 +88,7 @@ public class PostgresPoolerReconciler implements Reconciler<PostgresPooler> {
 
     @Override
     public UpdateControl<PostgresPooler> reconcile(PostgresPooler pooler, Context<PostgresPooler> context) {
-        return statusWriter.run(pooler, PostgresPoolerStatus::new, status -> {
+        return statusWriter.run(pooler, context, PostgresPoolerStatus::new, status -> {
             Outcome invalid = SpecValidator.outcome(PoolerSpecs.VALIDATOR.validate(pooler));
             if (invalid != null) {
                 return invalid;
