@@ -104,11 +104,11 @@ class ApiFaultsTest {
         assertTrue(conflict.path("message").asText().contains("the object has been modified"), conflict.toString());
         Map<String, String> data = client.configMaps().withName("answers").get().getData();
         assertTrue(data == null || !data.containsKey("a"), "a refused write is not applied: " + data);
-        assertEquals(201, send("POST", "/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"created\"}}", ME).statusCode());
+        assertEquals(201, send("POST", "/api/v1/namespaces/default/configmaps", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"created\"}}", ME).statusCode());
 
         // a timeout after the write: the client hears 504, the object is there all the same
         api.faults().start(ApiFaults.plan(1).inject(Fault.TIMEOUT_AFTER_WRITE, 1.0));
-        HttpResponse<String> lost = send("POST", "/api/v1/namespaces/default/configmaps", "{\"metadata\":{\"name\":\"applied\"}}", ME);
+        HttpResponse<String> lost = send("POST", "/api/v1/namespaces/default/configmaps", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"applied\"}}", ME);
         assertEquals(504, lost.statusCode());
         assertEquals("Timeout", status(lost).path("reason").asText());
         api.faults().stop();
