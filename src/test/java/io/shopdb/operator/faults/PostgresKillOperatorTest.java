@@ -12,6 +12,7 @@ import io.shopdb.operator.cluster.ClusterCredentials;
 import io.shopdb.operator.sandbox.LocalKubelet;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.testing.OperatorTestBase;
 import io.shopdb.operator.testing.StatusHistory;
@@ -89,6 +90,8 @@ class PostgresKillOperatorTest extends OperatorTestBase {
                         "the plan is complete; the killed transaction's GRANT is gone");
             }
             assertEquals(List.of(), stalled(history.of("gk-app")), "a killed server is retried, not Stalled");
+            assertTrue(reasons(history.of("gk-app")).contains(SqlErrors.SERVER_UNREACHABLE),
+                    "the interrupted reconcile says why: " + reasons(history.of("gk-app")));
         } finally {
             closeQuietly(blocker);
         }
@@ -141,6 +144,8 @@ class PostgresKillOperatorTest extends OperatorTestBase {
                 }
             }
             assertEquals(List.of(), stalled(history.of("mk-schema")), "a killed server is retried, not Stalled");
+            assertTrue(reasons(history.of("mk-schema")).contains(SqlErrors.SERVER_UNREACHABLE),
+                    "the interrupted reconcile says why: " + reasons(history.of("mk-schema")));
         } finally {
             closeQuietly(blocker);
         }
@@ -178,6 +183,10 @@ class PostgresKillOperatorTest extends OperatorTestBase {
         List<String> out = new ArrayList<>();
         seen.stream().filter(StatusHistory.Seen::stalled).forEach(s -> out.add(s.reason() + " at " + s.resourceVersion()));
         return out;
+    }
+
+    private static List<String> reasons(List<StatusHistory.Seen> seen) {
+        return seen.stream().map(StatusHistory.Seen::reason).distinct().toList();
     }
 
     private static void closeQuietly(Connection c) {
