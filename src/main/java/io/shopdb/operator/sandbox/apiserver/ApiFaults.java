@@ -224,8 +224,13 @@ public final class ApiFaults {
         return switch (fault) {
             case CONFLICT -> ApiException.conflict(path,
                     "the object has been modified; please apply your changes to the latest version and try again").response();
-            case TOO_MANY_REQUESTS -> new ApiException(429, "TooManyRequests",
-                    "too many requests, please try again later").response().setHeader("Retry-After", "1");
+            case TOO_MANY_REQUESTS -> {
+                // API Priority and Fairness: the wait both in the header and in details.retryAfterSeconds
+                MockResponse r = new ApiException(429, "TooManyRequests", "Too many requests, please try again later.").response();
+                com.fasterxml.jackson.databind.node.ObjectNode body = (com.fasterxml.jackson.databind.node.ObjectNode) Responses.body(r);
+                body.putObject("details").put("retryAfterSeconds", 1);
+                yield Responses.json(429, body).setHeader("Retry-After", "1");
+            }
             case INTERNAL_ERROR -> new ApiException(500, "InternalError",
                     "Internal error occurred: etcdserver: request timed out").response();
             case TIMEOUT_AFTER_WRITE -> new ApiException(504, "Timeout",

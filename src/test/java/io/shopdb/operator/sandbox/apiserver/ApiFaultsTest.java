@@ -88,6 +88,7 @@ class ApiFaultsTest {
         assertEquals(429, busy.statusCode());
         assertEquals("1", busy.headers().firstValue("Retry-After").orElse(null), "API Priority and Fairness names a wait");
         assertEquals("TooManyRequests", status(busy).path("reason").asText());
+        assertEquals(1, status(busy).path("details").path("retryAfterSeconds").asInt());
 
         api.faults().start(ApiFaults.plan(1).inject(Fault.INTERNAL_ERROR, 1.0));
         HttpResponse<String> broken = send("GET", path, null, ME);
