@@ -100,7 +100,9 @@ class ApiFaultsSlowTest extends OperatorTestBase {
             }
 
             // all Ready, at the last generation
+            long stopped = System.nanoTime();
             Awaitility.await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> notConverged(mine).isEmpty());
+            LOG.infof("all %d roles Ready at generation %d %.1f s after the faults stopped", ROLES, 1 + WAVES, (System.nanoTime() - stopped) / 1e9);
 
             // the server holds exactly what the specs ask
             try (Connection c = pg.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
@@ -145,6 +147,12 @@ class ApiFaultsSlowTest extends OperatorTestBase {
                     .filter(n -> history.of(n).stream().anyMatch(StatusHistory.Seen::stalled)).toList();
             assertEquals(List.of(), stalled, "API trouble is retryable: Reconciling, never Stalled");
             assertTrue(history.of(role(0)).size() >= 2, "the watch saw the statuses: " + history.of(role(0)));
+            Map<String, Long> flaps = new TreeMap<>();
+            roles(mine).forEach(r -> flaps.put(r.getMetadata().getName(), readyLost(history.of(r.getMetadata().getName()))));
+            LOG.infof("Ready lost at an unchanged generation: %d times over %d roles; reasons seen: %s",
+                    flaps.values().stream().mapToLong(Long::longValue).sum(), flaps.values().stream().filter(n -> n > 0).count(),
+                    roles(mine).stream().flatMap(r -> history.of(r.getMetadata().getName()).stream()).map(StatusHistory.Seen::reason)
+                            .filter(Objects::nonNull).collect(Collectors.groupingBy(x -> x, TreeMap::new, Collectors.counting())));
 
             // Events: a retried create (504 after the write) must not make a second Event; a storm would show as many
             Map<String, Long> eventsPerRole = events(mine).stream().filter(e -> e.getRegarding() != null && "PostgresRole".equals(e.getRegarding().getKind())
@@ -155,6 +163,19 @@ class ApiFaultsSlowTest extends OperatorTestBase {
         } finally {
             pg.stop();
         }
+    }
+
+    /** How often a role went from Ready to not Ready without a new generation (an API error shown as a state change). */
+    private static long readyLost(List<StatusHistory.Seen> seen) {
+        long n = 0;
+        for (int i = 1; i < seen.size(); i++) {
+            StatusHistory.Seen before = seen.get(i - 1);
+            StatusHistory.Seen now = seen.get(i);
+            if (before.ready() && !now.ready() && Objects.equals(before.generation(), now.generation())) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private List<String> notConverged(KubernetesClient mine) {
