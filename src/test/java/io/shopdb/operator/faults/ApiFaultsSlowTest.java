@@ -146,6 +146,9 @@ class ApiFaultsSlowTest extends OperatorTestBase {
             List<String> stalled = roles(mine).stream().map(r -> r.getMetadata().getName())
                     .filter(n -> history.of(n).stream().anyMatch(StatusHistory.Seen::stalled)).toList();
             assertEquals(List.of(), stalled, "API trouble is retryable: Reconciling, never Stalled");
+            List<String> unexplained = roles(mine).stream().map(r -> r.getMetadata().getName())
+                    .filter(n -> history.of(n).stream().anyMatch(x -> "Error".equals(x.reason()))).toList();
+            assertEquals(List.of(), unexplained, "a failed API request is named KubernetesApiError, not an unexpected Error");
             assertTrue(history.of(role(0)).size() >= 2, "the watch saw the statuses: " + history.of(role(0)));
             Map<String, Long> flaps = new TreeMap<>();
             roles(mine).forEach(r -> flaps.put(r.getMetadata().getName(), readyLost(history.of(r.getMetadata().getName()))));
