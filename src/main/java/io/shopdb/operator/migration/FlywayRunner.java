@@ -36,8 +36,12 @@ public final class FlywayRunner {
     public record Applied(String version, String description, String type, String script, Integer checksum,
                           String installedOn, Integer executionTimeMillis, String state) {}
 
-    /** Why the last run failed: which script, what PostgreSQL said, where. */
-    public record Failure(String script, String message, Integer line, String statement, String sqlState, boolean checksumMismatch) {}
+    /**
+     * Why the last run failed: which script, what PostgreSQL said, where; inTransaction false when Flyway ran the
+     * script outside a transaction, so what it did before failing stays (null: not known, no script ran).
+     */
+    public record Failure(String script, String message, Integer line, String statement, String sqlState, boolean checksumMismatch,
+                          Boolean inTransaction) {}
 
     public record Report(String currentVersion, List<Applied> applied, int pending, int executed, Failure failure) {}
 
@@ -86,6 +90,11 @@ public final class FlywayRunner {
                 .baselineOnMigrate(settings.baselineOnMigrate())
                 .cleanDisabled(true)
                 .connectRetries(0);
+        // a session-level advisory lock, not one held by an open transaction: CREATE INDEX CONCURRENTLY waits for
+        // every open transaction, so under the transactional lock it waited for Flyway itself, for ever
+        // (flyway#3854); the session lock serializes runs the same way
+        config.getPluginRegister().getPlugin(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class)
+                .setTransactionalLock(false);
         if (settings.baselineVersion() != null) {
             config.baselineVersion(settings.baselineVersion());
         }
@@ -121,19 +130,26 @@ public final class FlywayRunner {
     }
 
     static Failure failure(FlywayException e) {
+        Boolean inTransaction = null;
+        for (Throwable m = e; m != null; m = m.getCause()) {
+            if (m instanceof org.flywaydb.core.internal.exception.FlywayMigrateException migrate) {
+                inTransaction = migrate.isExecutableInTransaction();
+                break;
+            }
+        }
         Throwable t = e;
         while (t != null) {
             if (t instanceof FlywaySqlScriptException s) {
                 SQLException sql = s.getCause() instanceof SQLException c ? c : null;
                 return new Failure(s.getResource() == null ? null : s.getResource().getFilename(),
                         sql == null ? Messages.firstLine(s.getMessage()) : Messages.firstLine(sql.getMessage()),
-                        s.getLineNumber(), truncate(s.getStatement()), s.getSqlState(), false);
+                        s.getLineNumber(), truncate(s.getStatement()), s.getSqlState(), false, inTransaction);
             }
             t = t.getCause();
         }
         String message = Messages.firstLine(e.getMessage());
         boolean mismatch = e.getMessage() != null && e.getMessage().contains("checksum mismatch");
-        return new Failure(null, mismatch ? e.getMessage().replaceAll("\\s+", " ").trim() : message, null, null, null, mismatch);
+        return new Failure(null, mismatch ? e.getMessage().replaceAll("\\s+", " ").trim() : message, null, null, null, mismatch, inTransaction);
     }
 
     private static String truncate(String s) {

@@ -167,6 +167,7 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             f.setStatement(report.failure().statement());
             f.setSqlState(report.failure().sqlState());
             f.setChecksum(report.failure().checksumMismatch());
+            f.setInTransaction(report.failure().inTransaction());
             status.setFailure(f);
         }
     }
@@ -183,9 +184,14 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
         if (Boolean.TRUE.equals(f.getChecksum())) {
             return f.getMessage() + ". An applied script must not change: restore its original content and put the change in a new version";
         }
-        return "Script " + f.getScript() + " failed" + (f.getLine() == null ? "" : " at line " + f.getLine()) + ": " + f.getMessage()
-                + (f.getSqlState() == null ? "" : " (SQLSTATE " + f.getSqlState() + ")")
-                + ". The script was rolled back; fix it in its ConfigMap and the migration runs again";
+        String failed = "Script " + f.getScript() + " failed" + (f.getLine() == null ? "" : " at line " + f.getLine()) + ": " + f.getMessage()
+                + (f.getSqlState() == null ? "" : " (SQLSTATE " + f.getSqlState() + ")");
+        if (Boolean.FALSE.equals(f.getInTransaction())) {
+            // nothing was rolled back: saying so would send a person to fix a script that may be right
+            return failed + ". It ran outside a transaction, so what it did before failing stays (an interrupted CREATE INDEX"
+                    + " CONCURRENTLY leaves an INVALID index): undo that in the database, then change its ConfigMap to run it again";
+        }
+        return failed + ". The script was rolled back; fix it in its ConfigMap and the migration runs again";
     }
 
     /**

@@ -151,6 +151,75 @@ class PostgresKillOperatorTest extends OperatorTestBase {
         }
     }
 
+    @Test
+    void aNonTransactionalMigrationInterruptedByAServerKillIsReportedAsFlywayRecordsIt() throws Exception {
+        clusterWithDatabase("nk", "schemas: [{name: app}]");
+        nkScripts(Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);"));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresMigration
+                metadata: {name: nk-schema}
+                spec:
+                  databaseRef: {name: nk}
+                  schemas: [app]
+                  sources: [{configMap: nk-scripts}]
+                """, PostgresMigration.class));
+        awaitReady(PostgresMigration.class, "nk-schema");
+        Connection blocker = PgConnections.open(superuser("nk", "nk"));
+        try (StatusHistory<PostgresMigrationStatus, PostgresMigration> history = new StatusHistory<>(client, PostgresMigration.class, ns())) {
+            // an open writing transaction: the concurrent index build waits for it after it has entered the catalog
+            blocker.setAutoCommit(false);
+            try (Statement st = blocker.createStatement()) {
+                st.execute("INSERT INTO app.orders VALUES (1, 1)");
+            }
+            // CONCURRENTLY cannot run in a transaction: Flyway runs V2 without one
+            nkScripts(Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);",
+                    "V2__orders_by_customer.sql", "CREATE INDEX CONCURRENTLY orders_by_customer ON orders (customer);\n"));
+            awaitWaitingStatement("nk", "nk", "CREATE INDEX CONCURRENTLY%");
+            killServer("nk-db-0");
+
+            // nothing was rolled back and Flyway recorded nothing; the retry meets the half-built index: a person's turn
+            PostgresMigration reported = awaitCondition(PostgresMigration.class, "nk-schema", Conditions.STALLED, "MigrationFailed");
+            var failure = reported.getStatus().getFailure();
+            String message = Conditions.find(reported.getStatus(), Conditions.STALLED).getMessage();
+            assertEquals("V2__orders_by_customer.sql", failure.getScript(), message);
+            assertEquals(Boolean.FALSE, failure.getInTransaction(), message);
+            assertTrue(message.contains("ran outside a transaction") && !message.contains("rolled back"), message);
+            assertEquals("1", reported.getStatus().getCurrentVersion());
+            try (Connection c = PgConnections.open(superuser("nk", "nk")); Statement st = c.createStatement()) {
+                assertEquals("1:true", history(st), "Flyway has no row for the interrupted V2");
+                try (ResultSet rs = st.executeQuery("SELECT indisvalid FROM pg_index WHERE indexrelid = 'app.orders_by_customer'::regclass")) {
+                    assertTrue(rs.next() && !rs.getBoolean(1), "the killed build left an INVALID index, as the message says");
+                }
+                st.execute("DROP INDEX app.orders_by_customer"); // what the message asks
+            }
+            nkScripts(Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);",
+                    "V2__orders_by_customer.sql", "-- again, after dropping the INVALID index\nCREATE INDEX CONCURRENTLY orders_by_customer ON orders (customer);\n"));
+            await(PostgresMigration.class, "nk-schema", m -> Conditions.isReady(m.getStatus()) && "2".equals(m.getStatus().getCurrentVersion()));
+            try (Connection c = PgConnections.open(superuser("nk", "nk")); Statement st = c.createStatement()) {
+                assertEquals("1:true,2:true", history(st));
+                try (ResultSet rs = st.executeQuery("SELECT indisvalid FROM pg_index WHERE indexrelid = 'app.orders_by_customer'::regclass")) {
+                    assertTrue(rs.next() && rs.getBoolean(1), "a valid index now");
+                }
+            }
+        } finally {
+            closeQuietly(blocker);
+        }
+    }
+
+    private static String history(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT coalesce(string_agg(version || ':' || success, ',' ORDER BY installed_rank), 'none')"
+                + " FROM app.flyway_schema_history WHERE version IS NOT NULL")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private void nkScripts(Map<String, String> data) {
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("nk-scripts").withNamespace(ns()).endMetadata()
+                .withData(data).build()).createOr(existing -> existing.update());
+    }
+
     /** Waits until another session's statement like {@code pattern} waits for a lock; returns its text. */
     private String awaitWaitingStatement(String cluster, String database, String pattern) {
         return Awaitility.await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {

@@ -134,6 +134,22 @@ class FlywayRunnerPgTest {
         }
     }
 
+    @Test
+    void aConcurrentIndexBuildDoesNotWaitForFlywaysOwnLock(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_cic");
+        // a lock wait fails after 10 s instead of hanging the test (with Flyway's transactional lock it hung for ever:
+        // CREATE INDEX CONCURRENTLY waits for every open transaction, the lock's own included; flyway#3854)
+        pg.exec("postgres", "ALTER DATABASE fw_cic SET lock_timeout = '10s'");
+        Script index = new Script("V3__orders_by_customer.sql", "CREATE INDEX CONCURRENTLY orders_by_customer ON orders (customer_id);");
+        var report = FlywayRunner.migrate(db, List.of(V1, V2, index), settings(null));
+        assertNull(report.failure(), String.valueOf(report.failure()));
+        assertEquals("3", report.currentVersion());
+        try (Connection c = pg.connect("fw_cic"); var st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT indisvalid FROM pg_index WHERE indexrelid = 'app.orders_by_customer'::regclass")) {
+            assertTrue(rs.next() && rs.getBoolean(1), "a valid index");
+        }
+    }
+
     private static boolean tableExists(TestPostgres pg, String database, String table) throws SQLException {
         try (Connection c = pg.connect(database); var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             ps.setString(1, table);
