@@ -51,10 +51,27 @@ public final class FlywayRunner {
         return migrate(direct(endpoint), scripts, settings);
     }
 
+    public static Report migrate(PgEndpoint endpoint, List<Script> scripts, Settings settings, boolean forgetFailed) {
+        return migrate(direct(endpoint), scripts, settings, forgetFailed);
+    }
+
     /** Migrates through {@code dataSource} (the operator passes the cluster's pool for the database). */
     public static Report migrate(DataSource dataSource, List<Script> scripts, Settings settings) {
+        return migrate(dataSource, scripts, settings, false);
+    }
+
+    /**
+     * As above; with {@code forgetFailed}, first removes Flyway's rows of failed runs (what {@code flyway repair}
+     * does for them, without its realigning of checksums). Flyway writes such a row when a script that ran outside a
+     * transaction fails, and then refuses every migrate until it is gone; the caller passes true only once a person
+     * has answered the reported failure by changing the scripts.
+     */
+    public static Report migrate(DataSource dataSource, List<Script> scripts, Settings settings, boolean forgetFailed) {
         Flyway flyway = configure(dataSource, scripts, settings);
         try {
+            if (forgetFailed) {
+                forgetFailedRuns(dataSource, flyway, settings);
+            }
             var result = flyway.migrate();
             return report(flyway, result.migrationsExecuted, null);
         } catch (FlywayException e) {
@@ -127,6 +144,20 @@ public final class FlywayRunner {
             }
         }
         return new Report(current, applied, pending, executed, failure);
+    }
+
+    private static void forgetFailedRuns(DataSource dataSource, Flyway flyway, Settings settings) {
+        boolean anyFailed = java.util.Arrays.stream(flyway.info().all()).anyMatch(m -> m.getState().isFailed());
+        if (!anyFailed) {
+            return;
+        }
+        String table = Identifiers.quote(flyway.getConfiguration().getDefaultSchema() != null
+                ? flyway.getConfiguration().getDefaultSchema() : settings.schemas().get(0)) + "." + Identifiers.quote(flyway.getConfiguration().getTable());
+        try (java.sql.Connection c = dataSource.getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM " + table + " WHERE NOT success");
+        } catch (SQLException e) {
+            throw new FlywayException("cannot remove the failed runs from " + table + ": " + e.getMessage(), e);
+        }
     }
 
     static Failure failure(FlywayException e) {

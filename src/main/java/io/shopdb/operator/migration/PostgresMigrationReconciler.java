@@ -120,7 +120,8 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             }
             // one Flyway run per database at a time: it takes up to two pooled connections, and its own advisory lock serializes runs anyway
             FlywayRunner.Report report = target.inTurn(database, () -> changed
-                    ? FlywayRunner.migrate(dataSource, inputs.scripts(), inputs.settings())
+                    // a failure was reported for other scripts: the person's change answers it (see stalledMessage)
+                    ? FlywayRunner.migrate(dataSource, inputs.scripts(), inputs.settings(), status.getFailedHash() != null)
                     : FlywayRunner.info(dataSource, inputs.scripts(), inputs.settings()));
             record(status, report);
             if (report.failure() != null) {
@@ -189,7 +190,8 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
         if (Boolean.FALSE.equals(f.getInTransaction())) {
             // nothing was rolled back: saying so would send a person to fix a script that may be right
             return failed + ". It ran outside a transaction, so what it did before failing stays (an interrupted CREATE INDEX"
-                    + " CONCURRENTLY leaves an INVALID index): undo that in the database, then change its ConfigMap to run it again";
+                    + " CONCURRENTLY leaves an INVALID index): undo that in the database, then change its ConfigMap; the failed run"
+                    + " Flyway recorded is then removed and the script runs again";
         }
         return failed + ". The script was rolled back; fix it in its ConfigMap and the migration runs again";
     }

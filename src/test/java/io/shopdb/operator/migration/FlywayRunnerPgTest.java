@@ -150,6 +150,24 @@ class FlywayRunnerPgTest {
         }
     }
 
+    @Test
+    void aFailedScriptOutsideATransactionIsRecordedAndForgottenOnlyWhenAsked(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_nontx");
+        Script broken = new Script("V3__index.sql", "CREATE INDEX CONCURRENTLY orders_by_customer ON orders (no_such_column);");
+        var failed = FlywayRunner.migrate(db, List.of(V1, V2, broken), settings(null));
+        assertNotNull(failed.failure());
+        assertEquals(Boolean.FALSE, failed.failure().inTransaction(), "CONCURRENTLY ran outside a transaction");
+        assertTrue(failed.applied().stream().anyMatch(a -> "3".equals(a.version()) && "Failed".equals(a.state())), failed.applied().toString());
+
+        Script fixed = new Script("V3__index.sql", "CREATE INDEX CONCURRENTLY orders_by_customer ON orders (customer_id);");
+        var refused = FlywayRunner.migrate(db, List.of(V1, V2, fixed), settings(null));
+        assertNotNull(refused.failure(), "Flyway refuses to run past its failed row");
+        var again = FlywayRunner.migrate(db, List.of(V1, V2, fixed), settings(null), true);
+        assertNull(again.failure(), String.valueOf(again.failure()));
+        assertEquals("3", again.currentVersion());
+        assertTrue(again.applied().stream().allMatch(a -> "Success".equals(a.state())), again.applied().toString());
+    }
+
     private static boolean tableExists(TestPostgres pg, String database, String table) throws SQLException {
         try (Connection c = pg.connect(database); var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             ps.setString(1, table);
