@@ -41,7 +41,7 @@ public final class FlywayRunner {
      * script outside a transaction, so what it did before failing stays (null: not known, no script ran).
      */
     public record Failure(String script, String message, Integer line, String statement, String sqlState, boolean checksumMismatch,
-                          Boolean inTransaction) {}
+                          Boolean inTransaction, boolean serverTrouble) {}
 
     public record Report(String currentVersion, List<Applied> applied, int pending, int executed, Failure failure) {}
 
@@ -160,7 +160,37 @@ public final class FlywayRunner {
         }
     }
 
+    /**
+     * Whether the run failed because of the server or the connection rather than the scripts or the schema: a
+     * connection class or shutdown SQLSTATE (08, 57P), too many connections, a lock or serialization wait, a
+     * connection the pool could not give, or Flyway's advisory lock not obtained. Anything else (a refused
+     * baseline, a failed-migration record, a missing schema) is for a person and must not be retried as if the
+     * server were down.
+     */
+    static boolean serverTrouble(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("55P03")
+                        || state.equals("40001") || state.equals("40P01")) {
+                    return true;
+                }
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.net.SocketTimeoutException || t instanceof java.io.EOFException) {
+                return true;
+            }
+            String m = t.getMessage();
+            if (m != null && (m.contains("advisory lock") || m.contains("Unable to obtain connection")
+                    || m.contains("Unable to restore connection"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Failure failure(FlywayException e) {
+        boolean serverTrouble = serverTrouble(e);
         Boolean inTransaction = null;
         for (Throwable m = e; m != null; m = m.getCause()) {
             if (m instanceof org.flywaydb.core.internal.exception.FlywayMigrateException migrate) {
@@ -174,13 +204,14 @@ public final class FlywayRunner {
                 SQLException sql = s.getCause() instanceof SQLException c ? c : null;
                 return new Failure(s.getResource() == null ? null : s.getResource().getFilename(),
                         sql == null ? Messages.firstLine(s.getMessage()) : Messages.firstLine(sql.getMessage()),
-                        s.getLineNumber(), truncate(s.getStatement()), s.getSqlState(), false, inTransaction);
+                        s.getLineNumber(), truncate(s.getStatement()), s.getSqlState(), false, inTransaction, serverTrouble);
             }
             t = t.getCause();
         }
         String message = Messages.firstLine(e.getMessage());
         boolean mismatch = e.getMessage() != null && e.getMessage().contains("checksum mismatch");
-        return new Failure(null, mismatch ? e.getMessage().replaceAll("\\s+", " ").trim() : message, null, null, null, mismatch, inTransaction);
+        return new Failure(null, mismatch ? e.getMessage().replaceAll("\\s+", " ").trim() : message, null, null, null, mismatch, inTransaction,
+                serverTrouble);
     }
 
     private static String truncate(String s) {

@@ -185,6 +185,10 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
         if (Boolean.TRUE.equals(f.getChecksum())) {
             return f.getMessage() + ". An applied script must not change: restore its original content and put the change in a new version";
         }
+        if (f.getScript() == null) {
+            return "Flyway refused to migrate: " + f.getMessage().replaceAll("[.\\s]+$", "") + ". Change the migration's spec or scripts"
+                    + " (or the schema) accordingly";
+        }
         String failed = "Script " + f.getScript() + " failed" + (f.getLine() == null ? "" : " at line " + f.getLine()) + ": " + f.getMessage()
                 + (f.getSqlState() == null ? "" : " (SQLSTATE " + f.getSqlState() + ")");
         if (Boolean.FALSE.equals(f.getInTransaction())) {
@@ -197,12 +201,18 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
     }
 
     /**
-     * Only what the scripts themselves caused is Stalled: an SQL error inside a script, or a changed applied
-     * script. Anything else (a dropped connection, a server restarting mid-run, a lock we could not get) is
-     * retried, because the same inputs may well succeed next time.
+     * Only what the scripts or the schema caused is Stalled: an SQL error inside a script, a changed applied script,
+     * a schema Flyway refuses (non-empty without history, a failed run recorded). Trouble with the server (a
+     * dropped connection, a server restarting mid-run, a lock we could not get) is retried, because the same inputs
+     * may well succeed next time.
      */
     private static boolean isConnectionTrouble(FlywayRunner.Failure f) {
-        boolean scriptError = f.script() != null && (f.sqlState() == null || !f.sqlState().startsWith("08") && !f.sqlState().startsWith("57P"));
-        return !scriptError && !f.checksumMismatch();
+        if (f.checksumMismatch()) {
+            return false;
+        }
+        if (f.script() != null) {
+            return f.sqlState() != null && (f.sqlState().startsWith("08") || f.sqlState().startsWith("57P"));
+        }
+        return f.serverTrouble();
     }
 }

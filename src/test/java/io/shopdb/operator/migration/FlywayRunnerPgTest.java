@@ -168,6 +168,29 @@ class FlywayRunnerPgTest {
         assertTrue(again.applied().stream().allMatch(a -> "Success".equals(a.state())), again.applied().toString());
     }
 
+    @Test
+    void aSchemaFlywayRefusesIsNotServerTrouble(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_refused");
+        pg.exec("fw_refused", "CREATE SCHEMA app", "CREATE TABLE app.legacy (id int)");
+        var report = FlywayRunner.migrate(db, List.of(V1), settings(null));
+        assertNotNull(report.failure());
+        assertNull(report.failure().script());
+        assertTrue(report.failure().message().contains("non-empty schema"), report.failure().message());
+        assertFalse(report.failure().serverTrouble(), "a person must baseline it; retrying as if the server were down never ends");
+    }
+
+    @Test
+    void serverTroubleIsToldByTheSqlStateOrTheConnection() {
+        assertTrue(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException("Unable to restore connection to its original state",
+                new SQLException("Connection is closed", "08003"))));
+        assertTrue(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException("x", new SQLException("FATAL: terminating connection", "57P01"))));
+        assertTrue(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException(
+                "Number of retries exceeded while attempting to acquire PostgreSQL advisory lock")));
+        assertFalse(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException("x", new SQLException("syntax error", "42601"))));
+        assertFalse(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException(
+                "Validate failed: Detected failed migration to version 3 (index)")));
+    }
+
     private static boolean tableExists(TestPostgres pg, String database, String table) throws SQLException {
         try (Connection c = pg.connect(database); var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             ps.setString(1, table);
