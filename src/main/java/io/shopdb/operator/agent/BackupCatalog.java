@@ -52,7 +52,7 @@ public final class BackupCatalog {
             size = Files.size(file);
             storage.put(key, in, size);
         } catch (IOException e) {
-            throw new AgentException(AgentException.Reason.IO, "cannot store " + key + " in " + storage.describe() + ": " + e.getMessage(), e);
+            throw notStored(key, e);
         }
         return new FileEntry(relativePath, database, size, Checksums.hex(md.digest()));
     }
@@ -63,8 +63,14 @@ public final class BackupCatalog {
         try {
             storage.put(key, new ByteArrayInputStream(json), json.length);
         } catch (IOException e) {
-            throw new AgentException(AgentException.Reason.IO, "cannot store " + key + " in " + storage.describe() + ": " + e.getMessage(), e);
+            throw notStored(key, e);
         }
+    }
+
+    private AgentException notStored(String key, IOException e) {
+        return e instanceof StorageFullException full
+                ? new AgentException(AgentException.Reason.STORAGE_FULL, full.getMessage(), e)
+                : new AgentException(AgentException.Reason.IO, "cannot store " + key + " in " + storage.describe() + ": " + e.getMessage(), e);
     }
 
     public BackupManifest read(String backupId) {

@@ -45,8 +45,26 @@ public final class DirectoryStorage implements BackupStorage {
                 throw new IOException("short write for " + key + ": expected " + length + " bytes, got " + copied);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp); // first: the room the partial file took is what the message below reports
+            if (StorageFullException.isNoSpace(e)) {
+                throw new StorageFullException("no space left on the backup volume " + space() + " writing " + key + " ("
+                        + length + " bytes); free space on it (older backups, a lower keepLast) or give it a larger volume", e);
+            }
+            throw e;
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The volume's directory, filesystem and room, for a message a person acts on. */
+    private String space() {
+        try {
+            java.nio.file.FileStore store = Files.getFileStore(root);
+            return root + " (" + store.type() + " " + store.name() + ", " + store.getUsableSpace() + " of "
+                    + store.getTotalSpace() + " bytes free)";
+        } catch (IOException e) {
+            return root.toString();
         }
     }
 

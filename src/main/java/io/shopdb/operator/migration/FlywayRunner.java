@@ -36,8 +36,12 @@ public final class FlywayRunner {
     public record Applied(String version, String description, String type, String script, Integer checksum,
                           String installedOn, Integer executionTimeMillis, String state) {}
 
-    /** Why the last run failed: which script, what PostgreSQL said, where. */
-    public record Failure(String script, String message, Integer line, String statement, String sqlState, boolean checksumMismatch) {}
+    /**
+     * Why the last run failed: which script, what PostgreSQL said, where; inTransaction false when Flyway ran the
+     * script outside a transaction, so what it did before failing stays (null: not known, no script ran).
+     */
+    public record Failure(String script, String message, Integer line, String statement, String sqlState, boolean checksumMismatch,
+                          Boolean inTransaction, boolean serverTrouble) {}
 
     public record Report(String currentVersion, List<Applied> applied, int pending, int executed, Failure failure) {}
 
@@ -47,10 +51,27 @@ public final class FlywayRunner {
         return migrate(direct(endpoint), scripts, settings);
     }
 
+    public static Report migrate(PgEndpoint endpoint, List<Script> scripts, Settings settings, boolean forgetFailed) {
+        return migrate(direct(endpoint), scripts, settings, forgetFailed);
+    }
+
     /** Migrates through {@code dataSource} (the operator passes the cluster's pool for the database). */
     public static Report migrate(DataSource dataSource, List<Script> scripts, Settings settings) {
+        return migrate(dataSource, scripts, settings, false);
+    }
+
+    /**
+     * As above; with {@code forgetFailed}, first removes Flyway's rows of failed runs (what {@code flyway repair}
+     * does for them, without its realigning of checksums). Flyway writes such a row when a script that ran outside a
+     * transaction fails, and then refuses every migrate until it is gone; the caller passes true only once a person
+     * has answered the reported failure by changing the scripts.
+     */
+    public static Report migrate(DataSource dataSource, List<Script> scripts, Settings settings, boolean forgetFailed) {
         Flyway flyway = configure(dataSource, scripts, settings);
         try {
+            if (forgetFailed) {
+                forgetFailedRuns(dataSource, flyway, settings);
+            }
             var result = flyway.migrate();
             return report(flyway, result.migrationsExecuted, null);
         } catch (FlywayException e) {
@@ -86,6 +107,11 @@ public final class FlywayRunner {
                 .baselineOnMigrate(settings.baselineOnMigrate())
                 .cleanDisabled(true)
                 .connectRetries(0);
+        // a session-level advisory lock, not one held by an open transaction: CREATE INDEX CONCURRENTLY waits for
+        // every open transaction, so under the transactional lock it waited for Flyway itself, for ever
+        // (flyway#3854); the session lock serializes runs the same way
+        config.getPluginRegister().getPlugin(org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension.class)
+                .setTransactionalLock(false);
         if (settings.baselineVersion() != null) {
             config.baselineVersion(settings.baselineVersion());
         }
@@ -120,20 +146,72 @@ public final class FlywayRunner {
         return new Report(current, applied, pending, executed, failure);
     }
 
+    private static void forgetFailedRuns(DataSource dataSource, Flyway flyway, Settings settings) {
+        boolean anyFailed = java.util.Arrays.stream(flyway.info().all()).anyMatch(m -> m.getState().isFailed());
+        if (!anyFailed) {
+            return;
+        }
+        String table = Identifiers.quote(flyway.getConfiguration().getDefaultSchema() != null
+                ? flyway.getConfiguration().getDefaultSchema() : settings.schemas().get(0)) + "." + Identifiers.quote(flyway.getConfiguration().getTable());
+        try (java.sql.Connection c = dataSource.getConnection(); var st = c.createStatement()) {
+            st.executeUpdate("DELETE FROM " + table + " WHERE NOT success");
+        } catch (SQLException e) {
+            throw new FlywayException("cannot remove the failed runs from " + table + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Whether the run failed because of the server or the connection rather than the scripts or the schema: a
+     * connection class or shutdown SQLSTATE (08, 57P), too many connections, a lock or serialization wait, a
+     * connection the pool could not give, or Flyway's advisory lock not obtained. Anything else (a refused
+     * baseline, a failed-migration record, a missing schema) is for a person and must not be retried as if the
+     * server were down.
+     */
+    static boolean serverTrouble(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && s.getSQLState() != null) {
+                String state = s.getSQLState();
+                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("55P03")
+                        || state.equals("40001") || state.equals("40P01")) {
+                    return true;
+                }
+            }
+            if (t instanceof java.net.ConnectException || t instanceof java.sql.SQLTransientConnectionException
+                    || t instanceof java.net.SocketTimeoutException || t instanceof java.io.EOFException) {
+                return true;
+            }
+            String m = t.getMessage();
+            if (m != null && (m.contains("advisory lock") || m.contains("Unable to obtain connection")
+                    || m.contains("Unable to restore connection"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Failure failure(FlywayException e) {
+        boolean serverTrouble = serverTrouble(e);
+        Boolean inTransaction = null;
+        for (Throwable m = e; m != null; m = m.getCause()) {
+            if (m instanceof org.flywaydb.core.internal.exception.FlywayMigrateException migrate) {
+                inTransaction = migrate.isExecutableInTransaction();
+                break;
+            }
+        }
         Throwable t = e;
         while (t != null) {
             if (t instanceof FlywaySqlScriptException s) {
                 SQLException sql = s.getCause() instanceof SQLException c ? c : null;
                 return new Failure(s.getResource() == null ? null : s.getResource().getFilename(),
                         sql == null ? Messages.firstLine(s.getMessage()) : Messages.firstLine(sql.getMessage()),
-                        s.getLineNumber(), truncate(s.getStatement()), s.getSqlState(), false);
+                        s.getLineNumber(), truncate(s.getStatement()), s.getSqlState(), false, inTransaction, serverTrouble);
             }
             t = t.getCause();
         }
         String message = Messages.firstLine(e.getMessage());
         boolean mismatch = e.getMessage() != null && e.getMessage().contains("checksum mismatch");
-        return new Failure(null, mismatch ? e.getMessage().replaceAll("\\s+", " ").trim() : message, null, null, null, mismatch);
+        return new Failure(null, mismatch ? e.getMessage().replaceAll("\\s+", " ").trim() : message, null, null, null, mismatch, inTransaction,
+                serverTrouble);
     }
 
     private static String truncate(String s) {

@@ -120,7 +120,8 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             }
             // one Flyway run per database at a time: it takes up to two pooled connections, and its own advisory lock serializes runs anyway
             FlywayRunner.Report report = target.inTurn(database, () -> changed
-                    ? FlywayRunner.migrate(dataSource, inputs.scripts(), inputs.settings())
+                    // a failure was reported for other scripts: the person's change answers it (see stalledMessage)
+                    ? FlywayRunner.migrate(dataSource, inputs.scripts(), inputs.settings(), status.getFailedHash() != null)
                     : FlywayRunner.info(dataSource, inputs.scripts(), inputs.settings()));
             record(status, report);
             if (report.failure() != null) {
@@ -167,6 +168,7 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             f.setStatement(report.failure().statement());
             f.setSqlState(report.failure().sqlState());
             f.setChecksum(report.failure().checksumMismatch());
+            f.setInTransaction(report.failure().inTransaction());
             status.setFailure(f);
         }
     }
@@ -183,18 +185,34 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
         if (Boolean.TRUE.equals(f.getChecksum())) {
             return f.getMessage() + ". An applied script must not change: restore its original content and put the change in a new version";
         }
-        return "Script " + f.getScript() + " failed" + (f.getLine() == null ? "" : " at line " + f.getLine()) + ": " + f.getMessage()
-                + (f.getSqlState() == null ? "" : " (SQLSTATE " + f.getSqlState() + ")")
-                + ". The script was rolled back; fix it in its ConfigMap and the migration runs again";
+        if (f.getScript() == null) {
+            return "Flyway refused to migrate: " + f.getMessage().replaceAll("[.\\s]+$", "") + ". Change the migration's spec or scripts"
+                    + " (or the schema) accordingly";
+        }
+        String failed = "Script " + f.getScript() + " failed" + (f.getLine() == null ? "" : " at line " + f.getLine()) + ": " + f.getMessage()
+                + (f.getSqlState() == null ? "" : " (SQLSTATE " + f.getSqlState() + ")");
+        if (Boolean.FALSE.equals(f.getInTransaction())) {
+            // nothing was rolled back: saying so would send a person to fix a script that may be right
+            return failed + ". It ran outside a transaction, so what it did before failing stays (an interrupted CREATE INDEX"
+                    + " CONCURRENTLY leaves an INVALID index): undo that in the database, then change its ConfigMap; the failed run"
+                    + " Flyway recorded is then removed and the script runs again";
+        }
+        return failed + ". The script was rolled back; fix it in its ConfigMap and the migration runs again";
     }
 
     /**
-     * Only what the scripts themselves caused is Stalled: an SQL error inside a script, or a changed applied
-     * script. Anything else (a dropped connection, a server restarting mid-run, a lock we could not get) is
-     * retried, because the same inputs may well succeed next time.
+     * Only what the scripts or the schema caused is Stalled: an SQL error inside a script, a changed applied script,
+     * a schema Flyway refuses (non-empty without history, a failed run recorded). Trouble with the server (a
+     * dropped connection, a server restarting mid-run, a lock we could not get) is retried, because the same inputs
+     * may well succeed next time.
      */
     private static boolean isConnectionTrouble(FlywayRunner.Failure f) {
-        boolean scriptError = f.script() != null && (f.sqlState() == null || !f.sqlState().startsWith("08") && !f.sqlState().startsWith("57P"));
-        return !scriptError && !f.checksumMismatch();
+        if (f.checksumMismatch()) {
+            return false;
+        }
+        if (f.script() != null) {
+            return f.sqlState() != null && (f.sqlState().startsWith("08") || f.sqlState().startsWith("57P"));
+        }
+        return f.serverTrouble();
     }
 }

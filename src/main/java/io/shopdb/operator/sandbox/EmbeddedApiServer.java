@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.shopdb.operator.sandbox.apiserver.ApiFaults;
 import io.shopdb.operator.sandbox.apiserver.ApiHttpServer;
 import io.shopdb.operator.sandbox.apiserver.ApiRequests;
 import io.shopdb.operator.sandbox.apiserver.ApiServerDispatcher;
@@ -46,7 +47,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     public static EmbeddedApiServer start(int port) throws Exception {
-        ApiServerDispatcher dispatcher = new ApiServerDispatcher();
+        ApiServerDispatcher dispatcher = new ApiServerDispatcher(SANDBOX_USER_AGENT);
         ApiHttpServer http = new ApiHttpServer(dispatcher);
         int actual = http.start(InetAddress.getLoopbackAddress(), port);
         EmbeddedApiServer api = new EmbeddedApiServer(http, dispatcher, "http://127.0.0.1:" + actual);
@@ -88,6 +89,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     public ApiRequests requests() {
         return dispatcher.requests();
+    }
+
+    /** The fault layer: off until a test (or the sandbox's flag) starts a plan. */
+    public ApiFaults faults() {
+        return dispatcher.faults();
     }
 
     public KubernetesClient client() {
@@ -134,6 +140,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        dispatcher.faults().stop();
         http.close();
         dispatcher.close();
     }

@@ -44,14 +44,33 @@ public final class SqlSteps {
                     ran += batch;
                     i += batch;
                 } catch (SQLException | RuntimeException e) {
-                    c.rollback();
+                    quietly(e, c::rollback);
                     throw e;
                 }
             }
-        } finally {
-            c.setAutoCommit(autoCommit);
+        } catch (SQLException | RuntimeException e) {
+            quietly(e, () -> c.setAutoCommit(autoCommit));
+            throw e;
         }
+        c.setAutoCommit(autoCommit);
         return ran;
+    }
+
+    private interface SqlAction {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Clean-up after a failed step that must not hide why it failed: when the server died mid-plan, rollback and
+     * setAutoCommit fail too ("Connection is closed"), and thrown over the original error they turned a
+     * ServerUnreachable into an SqlError.
+     */
+    private static void quietly(Exception cause, SqlAction cleanup) {
+        try {
+            cleanup.run();
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
     }
 
     private static void run(Statement st, SqlStep step) throws SQLException {

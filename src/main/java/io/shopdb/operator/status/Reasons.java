@@ -25,6 +25,8 @@ public final class Reasons {
     public static final String DROP_REFUSED = "DropRefused";
     /** An exception the reconcile did not expect; retried. */
     public static final String ERROR = "Error";
+    /** A Kubernetes API request failed (conflict, throttling, server error, a closed connection); retried. */
+    public static final String KUBERNETES_API_ERROR = "KubernetesApiError";
     // high availability (cluster/HighAvailability)
     public static final String FAILING_OVER = "FailingOver";
     public static final String FAILOVER_REFUSED = "FailoverRefused";

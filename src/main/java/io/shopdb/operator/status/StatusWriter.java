@@ -47,6 +47,9 @@ public class StatusWriter {
             Outcome outcome;
             try {
                 outcome = body.apply(status);
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                LOG.warnf("reconcile failed on a Kubernetes API request: %s", e.toString());
+                outcome = Outcome.reconciling(Reasons.KUBERNETES_API_ERROR, "Kubernetes API request failed, will retry: " + apiFailure(e));
             } catch (RuntimeException e) {
                 LOG.warnf("reconcile failed: %s", e.toString());
                 outcome = Outcome.reconciling(Reasons.ERROR, "Unexpected error, will retry: " + e.getClass().getSimpleName()
@@ -97,6 +100,22 @@ public class StatusWriter {
     /** The stored object was marked for deletion after this reconcile read it. */
     static boolean deletedMeanwhile(CustomResource<?, ?> read, CustomResource<?, ?> written) {
         return written != null && written.getMetadata().getDeletionTimestamp() != null && read.getMetadata().getDeletionTimestamp() == null;
+    }
+
+    /**
+     * The API server's own words (code, reason, message of its Status) rather than fabric8's long
+     * "Failure executing: ..." line; without an answer (a closed connection) the client's message.
+     */
+    static String apiFailure(io.fabric8.kubernetes.client.KubernetesClientException e) {
+        var s = e.getStatus();
+        if (e.getCode() > 0 && s != null && s.getMessage() != null) {
+            return e.getCode() + (s.getReason() == null ? "" : " " + s.getReason()) + ": " + Messages.firstLine(s.getMessage());
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return Messages.firstLine(String.valueOf(e.getMessage() != null ? e.getMessage() : root.toString()));
     }
 
     /**

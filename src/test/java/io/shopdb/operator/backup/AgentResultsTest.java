@@ -40,6 +40,9 @@ class AgentResultsTest {
         assertFalse(AgentResults.failure(6, AgentSummary.parse(null)).retryable());
         assertTrue(AgentResults.failure(7, AgentSummary.parse(null)).retryable());
         assertTrue(AgentResults.failure(8, AgentSummary.parse(null)).retryable());
+        // a full volume stays full on the next attempt: a person frees space or grows it
+        assertEquals("StorageFull", AgentResults.failure(10, AgentSummary.parse(null)).reason());
+        assertFalse(AgentResults.failure(10, AgentSummary.parse(null)).retryable());
         var killed = AgentResults.failure(137, AgentSummary.parse(null));
         assertEquals("AgentFailed", killed.reason());
         assertTrue(killed.retryable());

@@ -134,6 +134,63 @@ class FlywayRunnerPgTest {
         }
     }
 
+    @Test
+    void aConcurrentIndexBuildDoesNotWaitForFlywaysOwnLock(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_cic");
+        // a lock wait fails after 10 s instead of hanging the test (with Flyway's transactional lock it hung for ever:
+        // CREATE INDEX CONCURRENTLY waits for every open transaction, the lock's own included; flyway#3854)
+        pg.exec("postgres", "ALTER DATABASE fw_cic SET lock_timeout = '10s'");
+        Script index = new Script("V3__orders_by_customer.sql", "CREATE INDEX CONCURRENTLY orders_by_customer ON orders (customer_id);");
+        var report = FlywayRunner.migrate(db, List.of(V1, V2, index), settings(null));
+        assertNull(report.failure(), String.valueOf(report.failure()));
+        assertEquals("3", report.currentVersion());
+        try (Connection c = pg.connect("fw_cic"); var st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT indisvalid FROM pg_index WHERE indexrelid = 'app.orders_by_customer'::regclass")) {
+            assertTrue(rs.next() && rs.getBoolean(1), "a valid index");
+        }
+    }
+
+    @Test
+    void aFailedScriptOutsideATransactionIsRecordedAndForgottenOnlyWhenAsked(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_nontx");
+        Script broken = new Script("V3__index.sql", "CREATE INDEX CONCURRENTLY orders_by_customer ON orders (no_such_column);");
+        var failed = FlywayRunner.migrate(db, List.of(V1, V2, broken), settings(null));
+        assertNotNull(failed.failure());
+        assertEquals(Boolean.FALSE, failed.failure().inTransaction(), "CONCURRENTLY ran outside a transaction");
+        assertTrue(failed.applied().stream().anyMatch(a -> "3".equals(a.version()) && "Failed".equals(a.state())), failed.applied().toString());
+
+        Script fixed = new Script("V3__index.sql", "CREATE INDEX CONCURRENTLY orders_by_customer ON orders (customer_id);");
+        var refused = FlywayRunner.migrate(db, List.of(V1, V2, fixed), settings(null));
+        assertNotNull(refused.failure(), "Flyway refuses to run past its failed row");
+        var again = FlywayRunner.migrate(db, List.of(V1, V2, fixed), settings(null), true);
+        assertNull(again.failure(), String.valueOf(again.failure()));
+        assertEquals("3", again.currentVersion());
+        assertTrue(again.applied().stream().allMatch(a -> "Success".equals(a.state())), again.applied().toString());
+    }
+
+    @Test
+    void aSchemaFlywayRefusesIsNotServerTrouble(TestPostgres pg) throws SQLException {
+        PgEndpoint db = freshDatabase(pg, "fw_refused");
+        pg.exec("fw_refused", "CREATE SCHEMA app", "CREATE TABLE app.legacy (id int)");
+        var report = FlywayRunner.migrate(db, List.of(V1), settings(null));
+        assertNotNull(report.failure());
+        assertNull(report.failure().script());
+        assertTrue(report.failure().message().contains("non-empty schema"), report.failure().message());
+        assertFalse(report.failure().serverTrouble(), "a person must baseline it; retrying as if the server were down never ends");
+    }
+
+    @Test
+    void serverTroubleIsToldByTheSqlStateOrTheConnection() {
+        assertTrue(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException("Unable to restore connection to its original state",
+                new SQLException("Connection is closed", "08003"))));
+        assertTrue(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException("x", new SQLException("FATAL: terminating connection", "57P01"))));
+        assertTrue(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException(
+                "Number of retries exceeded while attempting to acquire PostgreSQL advisory lock")));
+        assertFalse(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException("x", new SQLException("syntax error", "42601"))));
+        assertFalse(FlywayRunner.serverTrouble(new org.flywaydb.core.api.FlywayException(
+                "Validate failed: Detected failed migration to version 3 (index)")));
+    }
+
     private static boolean tableExists(TestPostgres pg, String database, String table) throws SQLException {
         try (Connection c = pg.connect(database); var ps = c.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             ps.setString(1, table);

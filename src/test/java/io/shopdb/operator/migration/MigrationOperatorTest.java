@@ -96,6 +96,39 @@ class MigrationOperatorTest extends OperatorTestBase {
         assertTrue(!migrated.isBefore(backupDone.minusSeconds(1)), "migrated at " + migrated + ", after the backup at " + backupDone);
     }
 
+    @Test
+    void aSchemaFlywayRefusesIsStalledNotRetriedAsIfTheServerWereDown() throws Exception {
+        clusterWithDatabase("nb", "schemas: [{name: app}]");
+        awaitReady(PostgresDatabase.class, "nb");
+        char[] password = io.shopdb.operator.cluster.ClusterCredentials.read(client, ns(), "nb-db-superuser", "password");
+        try (var c = io.shopdb.operator.sql.PgConnections.open(endpoint("nb-db-rw", "nb", "postgres", password)); var st = c.createStatement()) {
+            st.execute("CREATE TABLE app.legacy (id int)"); // a schema made before migrations were managed
+        }
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("nb-scripts").withNamespace(ns()).endMetadata()
+                .withData(Map.of("V1__t.sql", "CREATE TABLE t (id int PRIMARY KEY);")).build()).create();
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresMigration
+                metadata: {name: nb-schema}
+                spec:
+                  databaseRef: {name: nb}
+                  schemas: [app]
+                  sources: [{configMap: nb-scripts}]
+                """, PostgresMigration.class));
+        PostgresMigration refused = awaitCondition(PostgresMigration.class, "nb-schema", Conditions.STALLED, "MigrationFailed");
+        String message = Conditions.find(refused.getStatus(), Conditions.STALLED).getMessage();
+        assertTrue(message.startsWith("Flyway refused to migrate: Found non-empty schema(s)") && message.contains("baselineOnMigrate"), message);
+        // what the message asks: adopt the schema as it is
+        client.resources(PostgresMigration.class).inNamespace(ns()).withName("nb-schema").edit(m -> {
+            m.getSpec().setBaselineOnMigrate(true);
+            m.getSpec().setBaselineVersion("0");
+            return m;
+        });
+        PostgresMigration adopted = await(PostgresMigration.class, "nb-schema",
+                m -> Conditions.isReady(m.getStatus()) && "1".equals(m.getStatus().getCurrentVersion()));
+        assertEquals(null, adopted.getStatus().getFailure());
+    }
+
     private void scripts(Map<String, String> data) {
         client.resource(new ConfigMapBuilder().withNewMetadata().withName("mig-scripts").withNamespace(ns()).endMetadata()
                 .withData(data).build()).createOr(existing -> existing.update());

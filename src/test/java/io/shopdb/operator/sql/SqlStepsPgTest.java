@@ -49,4 +49,22 @@ class SqlStepsPgTest {
             assertEquals(0, SqlSteps.apply(c, List.of()));
         }
     }
+
+    @Test
+    void aSessionKilledMidPlanIsReportedAsTheServerGoingNotAsTheCleanUpFailing(TestPostgres pg) throws SQLException {
+        String role = SqlTestNames.unique("killed");
+        List<SqlStep> plan = List.of(
+                new SqlStep("CREATE ROLE " + role, "CREATE ROLE " + Identifiers.quote(role)),
+                // what a server crash or an administrator's pg_terminate_backend does to the operator's session mid-plan
+                new SqlStep("terminate", "SELECT pg_terminate_backend(pg_backend_pid())"));
+        try (Connection c = pg.connect()) {
+            SQLException e = assertThrows(SQLException.class, () -> SqlSteps.apply(c, plan));
+            assertTrue(e.getMessage().startsWith("step \"terminate\" failed: "), e.getMessage());
+            assertEquals(SqlErrors.SERVER_UNREACHABLE, SqlErrors.reason(e), "the rollback on the dead connection failed too, but " + e);
+            assertTrue(e.getSuppressed().length > 0, "the failed clean-up is kept as suppressed");
+        }
+        try (Connection c = pg.connect()) {
+            assertNull(RoleCatalog.read(c, role), "the plan's transaction died with its session");
+        }
+    }
 }

@@ -160,6 +160,25 @@ class StatusWriterTest {
         assertEquals("Unexpected error, will retry: IllegalStateException: boom", reconciling.getMessage());
     }
 
+    @Test
+    void aFailedKubernetesApiRequestIsReconcilingWithTheServersAnswer() {
+        PostgresRole r = role();
+        writer.run(r, null, PostgresRoleStatus::new, status -> {
+            throw new io.fabric8.kubernetes.client.KubernetesClientException(new io.fabric8.kubernetes.api.model.StatusBuilder()
+                    .withCode(429).withReason("TooManyRequests").withMessage("Too many requests, please try again later.").build());
+        });
+        var reconciling = Conditions.find(r.getStatus(), Conditions.RECONCILING);
+        assertEquals("True", reconciling.getStatus());
+        assertEquals(Reasons.KUBERNETES_API_ERROR, reconciling.getReason());
+        assertEquals("Kubernetes API request failed, will retry: 429 TooManyRequests: Too many requests, please try again later.",
+                reconciling.getMessage());
+        writer.run(r, null, PostgresRoleStatus::new, status -> {
+            throw new io.fabric8.kubernetes.client.KubernetesClientException("Connection was closed");
+        });
+        assertEquals("Kubernetes API request failed, will retry: Connection was closed",
+                Conditions.find(r.getStatus(), Conditions.RECONCILING).getMessage());
+    }
+
     private static Duration delay(UpdateControl<?> c) {
         return Duration.ofMillis(c.getScheduleDelay().orElseThrow());
     }

@@ -22,7 +22,9 @@ public class AgentException extends RuntimeException {
         /** Storage or database I/O failed (often retryable). */
         IO(8),
         /** A restore drill ran but its counts or checks did not match. */
-        VERIFY_FAILED(9);
+        VERIFY_FAILED(9),
+        /** The backup volume is full: a person must free space or grow it. */
+        STORAGE_FULL(10);
 
         public final int exitCode;
 

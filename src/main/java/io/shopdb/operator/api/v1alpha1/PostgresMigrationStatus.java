@@ -63,7 +63,12 @@ public class PostgresMigrationStatus extends ShopdbStatus {
         private String statement;
         private String sqlState;
         private Boolean checksum;
+        @JsonPropertyDescription("False when Flyway ran the script outside a transaction (a statement such as CREATE INDEX CONCURRENTLY "
+                + "cannot run in one): what it did before failing was not rolled back")
+        private Boolean inTransaction;
 
+        public Boolean getInTransaction() { return inTransaction; }
+        public void setInTransaction(Boolean inTransaction) { this.inTransaction = inTransaction; }
         public Boolean getChecksum() { return checksum; }
         public void setChecksum(Boolean checksum) { this.checksum = checksum; }
         public String getScript() { return script; }

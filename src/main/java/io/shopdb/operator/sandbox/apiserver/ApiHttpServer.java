@@ -30,10 +30,12 @@ public final class ApiHttpServer implements AutoCloseable {
     private static final List<String> SUB_PROTOCOLS = List.of("v1.channel.k8s.io", "v2.channel.k8s.io", "v3.channel.k8s.io", "v4.channel.k8s.io");
     private final Vertx vertx = Vertx.vertx();
     private final Dispatcher dispatcher;
+    private final ApiFaults faults;
     private HttpServer server;
 
     public ApiHttpServer(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
+        this.faults = dispatcher instanceof ApiServerDispatcher api ? api.faults() : null;
     }
 
     /** Listens on {@code port} (0: any free one) and returns the port. */
@@ -71,7 +73,16 @@ public final class ApiHttpServer implements AutoCloseable {
         WebSocketListener listener = response.getWebSocketListener();
         if (listener != null) {
             if ("websocket".equalsIgnoreCase(event.getHeader("Upgrade"))) {
-                event.toWebSocket().onFailure(e -> fail(event, e)).onSuccess(new ServerWebSocketHandler(request, response));
+                ServerWebSocketHandler handler = new ServerWebSocketHandler(request, response);
+                event.toWebSocket().onFailure(e -> fail(event, e)).onSuccess(ws -> {
+                    handler.handle(ws);
+                    // the fault layer may end it as kube-apiserver ends a watch: a normal close, the client watches again
+                    watched(request, () -> {
+                        if (!ws.isClosed()) {
+                            ws.close((short) 1000, "watch ended by the server");
+                        }
+                    }, () -> !ws.isClosed());
+                });
             } else {
                 stream(event, request, response, listener);
             }
@@ -118,6 +129,7 @@ public final class ApiHttpServer implements AutoCloseable {
             }
         };
         out.writeHead();
+        watched(request, () -> lines.close(1000, "watch ended by the server"), () -> !out.ended() && !out.closed());
         String timeout = ApiPath.query(request.getPath().contains("?") ? request.getPath().substring(request.getPath().indexOf('?') + 1) : "").get("timeoutSeconds");
         long timer = timeout == null || !timeout.matches("[0-9]+") ? -1
                 : vertx.setTimer(Math.max(1, Long.parseLong(timeout)) * 1000, t -> lines.close(1000, "timeout"));
@@ -135,6 +147,31 @@ public final class ApiHttpServer implements AutoCloseable {
             return null;
         }, false));
         listener.onOpen(lines, response);
+    }
+
+    /** Registers an open watch with the fault layer until it closes. */
+    private void watched(RecordedRequest request, Runnable end, java.util.function.BooleanSupplier open) {
+        if (faults == null) {
+            return;
+        }
+        String agent = request.getHeader("User-Agent");
+        ApiFaults.OpenWatch watch = new ApiFaults.OpenWatch() {
+            @Override
+            public String userAgent() {
+                return agent;
+            }
+
+            @Override
+            public boolean open() {
+                return open.getAsBoolean();
+            }
+
+            @Override
+            public void end() {
+                vertx.runOnContext(v -> end.run());
+            }
+        };
+        faults.opened(watch);
     }
 
     private static void fail(HttpServerRequest event, Throwable e) {

@@ -33,7 +33,7 @@ public final class ApiRequests {
     private final Deque<Logged> last = new ArrayDeque<>();
     private long seq;
 
-    void record(String method, String pathAndQuery, String userAgent) {
+    Request record(String method, String pathAndQuery, String userAgent) {
         Request r = classify(method, pathAndQuery, userAgent);
         counts.computeIfAbsent(r.userAgent() + " " + r.verb(), k -> new LongAdder()).increment();
         synchronized (last) {
@@ -42,6 +42,7 @@ public final class ApiRequests {
                 last.removeFirst();
             }
         }
+        return r;
     }
 
     /** "user-agent verb" → count, sorted. */

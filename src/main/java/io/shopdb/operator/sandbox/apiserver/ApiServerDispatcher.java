@@ -31,6 +31,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
     private static final String CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
     private final ResourceTypes types = new ResourceTypes();
     private final ApiRequests requests = new ApiRequests();
+    private final ApiFaults faults;
     private final Admission admission = new Admission(this::storedCrds);
     private final GarbageCollector collector = new GarbageCollector(this);
     private final Object writes = new Object();
@@ -38,7 +39,13 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
     private final Map<String, Runnable> beforeStatusWrite = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ApiServerDispatcher() {
+        this(null);
+    }
+
+    /** @param exemptAgent a User-Agent the fault layer never touches (the sandbox's own components) */
+    public ApiServerDispatcher(String exemptAgent) {
         super(List.of());
+        this.faults = new ApiFaults(exemptAgent);
     }
 
     public ApiRequests requests() {
@@ -55,15 +62,30 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
         beforeStatusWrite.put(objectPath, action);
     }
 
+    /** The fault layer (off until a plan is started). */
+    public ApiFaults faults() {
+        return faults;
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String body = request.getBody() == null ? "" : request.getBody().readUtf8();
-        requests.record(request.getMethod(), request.getPath(), request.getHeader("User-Agent"));
-        try {
-            return route(request, body);
-        } catch (ApiException e) {
-            return e.response();
+        ApiRequests.Request classified = requests.record(request.getMethod(), request.getPath(), request.getHeader("User-Agent"));
+        ApiFaults.Fault fault = faults.decide(classified);
+        ApiPath api = fault == null ? null : ApiPath.parse(request.getPath());
+        if (fault == ApiFaults.Fault.DELAY) {
+            faults.delay();
+        } else if (fault != null && api != null && fault != ApiFaults.Fault.TIMEOUT_AFTER_WRITE) {
+            return ApiFaults.answer(fault, api); // refused before anything is applied
         }
+        MockResponse response;
+        try {
+            response = route(request, body);
+        } catch (ApiException e) {
+            response = e.response();
+        }
+        // applied, but the client never hears so: it will retry a write that already happened
+        return fault == ApiFaults.Fault.TIMEOUT_AFTER_WRITE && api != null ? ApiFaults.answer(fault, api) : response;
     }
 
     private MockResponse route(RecordedRequest request, String body) {
