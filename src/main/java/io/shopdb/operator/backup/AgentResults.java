@@ -54,6 +54,7 @@ public final class AgentResults {
             case TOOL_FAILED -> "ToolFailed";
             case IO -> "IoError";
             case VERIFY_FAILED -> "VerifyFailed";
+            case WAL_CONFLICT -> "WalConflict";
         };
         boolean retryable = r == AgentException.Reason.TOOL_FAILED || r == AgentException.Reason.IO;
         return new Failure(reason, r.name() + ": " + message, retryable);

@@ -22,7 +22,9 @@ public class AgentException extends RuntimeException {
         /** Storage or database I/O failed (often retryable). */
         IO(8),
         /** A restore drill ran but its counts or checks did not match. */
-        VERIFY_FAILED(9);
+        VERIFY_FAILED(9),
+        /** A WAL file is already archived with other content (two servers archiving into one place, or corruption). */
+        WAL_CONFLICT(10);
 
         public final int exitCode;
 

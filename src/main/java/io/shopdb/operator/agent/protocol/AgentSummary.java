@@ -14,7 +14,9 @@ import java.util.Map;
  * What one agent run reports: the JSON line it prints and writes as the Job's termination message, and what
  * the operator reads back, both through {@link #MAPPER}. Every field is optional; which ones are set depends on
  * the command (backup: the manifest's summary; restore: row counts; verify: ok and mismatches; unpack: a
- * summary or {@code skipped}; delete: {@code deleted}; any failure: {@code error} and {@code message}).
+ * summary or {@code skipped}; delete: {@code deleted}; archive-wal/restore-wal: {@code walFile} and its {@code sha256};
+ * prepare-recovery, list-wal, prune-wal: {@code firstWal}, {@code lastWal}, {@code walFiles}; any failure: {@code error}
+ * and {@code message}).
  * Never holds a secret: the agent writes names, numbers and its own messages only.
  *
  * @param files     number of stored files; {@code fileList} carries them while the message stays small
@@ -26,7 +28,8 @@ public record AgentSummary(
         Long durationMillis, Integer files, Long totalBytes, String manifestSha256, WalRange walRange, List<File> fileList,
         String sourceDatabase, String targetDatabase, Map<String, Long> rowCounts,
         Boolean ok, String database, String scratchDatabase, List<String> mismatches,
-        String skipped, String deleted, String error, String message, Boolean truncated) {
+        String skipped, String deleted, String error, String message, Boolean truncated,
+        String walFile, String sha256, String firstWal, String lastWal, Integer walFiles) {
 
     /** The one mapper of both sides; newer agents may add fields, so unknown ones are ignored. */
     public static final ObjectMapper MAPPER = new ObjectMapper()
@@ -116,6 +119,8 @@ public record AgentSummary(
         private List<File> fileList;
         private Map<String, Long> rowCounts;
         private Boolean ok, truncated;
+        private String walFile, sha256, firstWal, lastWal;
+        private Integer walFiles;
 
         public Builder backupId(String v) { backupId = v; return this; }
         public Builder method(String v) { method = v; return this; }
@@ -141,11 +146,16 @@ public record AgentSummary(
         public Builder error(String v) { error = v; return this; }
         public Builder message(String v) { message = v; return this; }
         public Builder truncated(boolean v) { truncated = v; return this; }
+        public Builder walFile(String v) { walFile = v; return this; }
+        public Builder sha256(String v) { sha256 = v; return this; }
+        public Builder firstWal(String v) { firstWal = v; return this; }
+        public Builder lastWal(String v) { lastWal = v; return this; }
+        public Builder walFiles(int v) { walFiles = v; return this; }
 
         public AgentSummary build() {
             return new AgentSummary(backupId, method, format, databases, serverVersion, startedAt, durationMillis, files, totalBytes,
                     manifestSha256, walRange, fileList, sourceDatabase, targetDatabase, rowCounts, ok, database, scratchDatabase,
-                    mismatches, skipped, deleted, error, message, truncated);
+                    mismatches, skipped, deleted, error, message, truncated, walFile, sha256, firstWal, lastWal, walFiles);
         }
     }
 }
