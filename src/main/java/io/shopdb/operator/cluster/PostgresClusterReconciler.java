@@ -176,7 +176,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
         }
         status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
-        ManagedClusterResources resources = new ManagedClusterResources(client);
+        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image());
         ClusterObjects.Declared declared = ha.declared(cluster, status);
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
