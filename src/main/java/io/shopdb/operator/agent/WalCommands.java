@@ -1,11 +1,12 @@
 package io.shopdb.operator.agent;
 
+import io.shopdb.operator.agent.protocol.WalNames;
 import io.shopdb.operator.agent.protocol.AgentRequest;
 import io.shopdb.operator.agent.protocol.AgentSummary;
 import io.shopdb.operator.agent.wal.RecoveryPreparation;
 import io.shopdb.operator.agent.wal.WalArchive;
 import io.shopdb.operator.agent.wal.WalArchiver;
-import io.shopdb.operator.agent.wal.WalNames;
+
 import io.shopdb.operator.agent.protocol.AgentException;
 
 import java.nio.file.Path;

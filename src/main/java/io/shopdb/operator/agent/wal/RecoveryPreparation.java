@@ -1,5 +1,6 @@
 package io.shopdb.operator.agent.wal;
 
+import io.shopdb.operator.agent.protocol.WalNames;
 import io.shopdb.operator.agent.protocol.AgentException;
 import io.shopdb.operator.agent.protocol.AgentException.Reason;
 

@@ -1,5 +1,6 @@
 package io.shopdb.operator.agent.wal;
 
+import io.shopdb.operator.agent.protocol.WalNames;
 import io.shopdb.operator.agent.BackupStorage;
 import io.shopdb.operator.agent.Checksums;
 import io.shopdb.operator.agent.protocol.AgentException;

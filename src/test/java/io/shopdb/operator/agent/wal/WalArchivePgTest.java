@@ -1,5 +1,6 @@
 package io.shopdb.operator.agent.wal;
 
+import io.shopdb.operator.agent.protocol.WalNames;
 import io.shopdb.operator.agent.AgentCommand;
 import io.shopdb.operator.agent.BackupCatalog;
 import io.shopdb.operator.agent.BackupManifest;

@@ -1,4 +1,4 @@
-package io.shopdb.operator.agent.wal;
+package io.shopdb.operator.agent.protocol;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
