@@ -198,8 +198,11 @@ public final class InstanceSetBuilder {
     private static Container recoverContainer(Restore restore) {
         Recovery r = restore.recovery();
         var request = new AgentRequest.PrepareRecovery(AgentContainers.storage(r.archive()).withSpoolDir("/tmp"), r.archivePrefix(),
-                "$(PGDATA)", WAL_RESTORE, RECOVERY_OPTIONS, r.targetTime(), r.targetLsn(), r.targetXid(), r.targetName(), "$(POD_NAME)");
-        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata")));
+                "$(PGDATA)", "$(SHOPDB_WAL_RESTORE)", "$(SHOPDB_RECOVERY_OPTIONS)", r.targetTime(), r.targetLsn(), r.targetXid(), r.targetName(),
+                "$(POD_NAME)");
+        // paths through env, as everywhere in pod specs: the kubelet (and the sandbox) expands $(VAR) in arguments
+        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata"),
+                plain("SHOPDB_WAL_RESTORE", WAL_RESTORE), plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS)));
         env.addAll(AgentContainers.storageEnv(r.archive(), ARCHIVE_MOUNT));
         List<VolumeMount> mounts = new ArrayList<>(List.of(
                 new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
@@ -219,8 +222,10 @@ public final class InstanceSetBuilder {
     private static Container archiverContainer(PostgresCluster c, String agentImage) {
         var wal = c.getSpec().getWalArchive();
         var request = new AgentRequest.WalArchiver(AgentContainers.storage(wal.getTarget()).withSpoolDir("/tmp"),
-                archivePrefix(c.getMetadata().getName()), "$(PGDATA)", WAL_HANDOFF, wal.getCompression(), CONFIG_MOUNT, "$(POD_NAME)");
-        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata")));
+                archivePrefix(c.getMetadata().getName()), "$(PGDATA)", "$(SHOPDB_WAL_HANDOFF)", wal.getCompression(), "$(SHOPDB_CONFIG_DIR)",
+                "$(POD_NAME)");
+        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata"),
+                plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF), plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT)));
         env.addAll(AgentContainers.storageEnv(wal.getTarget(), ARCHIVE_MOUNT));
         List<VolumeMount> mounts = new ArrayList<>(List.of(
                 new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),

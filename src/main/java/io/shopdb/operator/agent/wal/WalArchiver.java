@@ -31,13 +31,15 @@ import java.util.function.Supplier;
  * the archive with its checksum, so PostgreSQL recycles no segment that is not archived, and pg_stat_archiver tells the
  * truth. A failed file is retried once archive-wal.sh has taken its error (PostgreSQL retries the command).
  *
- * <p>Retention: on the declared primary only, every {@link #PRUNE_EVERY}, archived WAL older than the segment named in
- * {@code <configDir>/wal-keep-from} (written by the operator: the start of the oldest kept backup) is deleted.
+ * <p>Retention: on the declared primary only, when the segment named in {@code <configDir>/wal-keep-from} (written by
+ * the operator: the start of the oldest kept backup) moves, archived WAL older than it is deleted (checked every
+ * {@link #PRUNE_EVERY}).
  */
 public final class WalArchiver {
     private static final System.Logger LOG = System.getLogger(WalArchiver.class.getName());
     static final Duration POLL = Duration.ofMillis(50);
-    static final Duration PRUNE_EVERY = Duration.ofMinutes(1);
+    /** How often the retention boundary is read; archived WAL is deleted when it moved (and retried until that worked). */
+    static final Duration PRUNE_EVERY = Duration.ofSeconds(5);
     /** An ok file whose .ready is gone is a leftover of a re-shipped file after a restart: removed after this. */
     static final Duration STALE_OK = Duration.ofMinutes(2);
 
@@ -50,6 +52,8 @@ public final class WalArchiver {
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
     private final Map<String, Instant> shipped = new ConcurrentHashMap<>();
     private Instant lastPrune = Instant.EPOCH;
+    /** The boundary of the last complete prune: WAL archived later is newer, so nothing more goes until it moves. */
+    private String prunedTo;
 
     public WalArchiver(WalArchive archive, Path pgdata, Path handoff, Path configDir, String podName, int parallel) {
         this.archive = archive;
@@ -193,10 +197,11 @@ public final class WalArchiver {
             }
             String keepFrom = Files.readString(keep).strip();
             WalNames.Segment segment = WalNames.isSegment(keepFrom) ? WalNames.segmentOf(keepFrom) : null;
-            if (segment == null) {
-                return; // empty until a backup needs WAL: nothing may go
+            if (segment == null || keepFrom.equals(prunedTo)) {
+                return; // empty until a backup needs WAL: nothing may go; or already pruned to there
             }
             int deleted = archive.pruneBefore(segment);
+            prunedTo = keepFrom;
             if (deleted > 0) {
                 LOG.log(System.Logger.Level.INFO, "wal-archiver: deleted {0} archived WAL files older than {1}", deleted, keepFrom);
             }
