@@ -10,6 +10,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 jar="$repo/target/quarkus-app/quarkus-run.jar"
 bin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d); chmod 755 "$work"
+cp "$jar" "$work/agent.jar" 2>/dev/null || true; cp -r "$repo/target/quarkus-app/lib" "$repo/target/quarkus-app/app" "$repo/target/quarkus-app/quarkus" "$work/" 2>/dev/null || true
+jar="$work/agent.jar"   # a copy: a rebuild while this runs does not pull the jar from under the JVM
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 port=$((20000 + $$ % 20000))
 cleanup() { as_pg "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; kill "$sidecar" 2>/dev/null || true; rm -rf "$work"; }
@@ -46,10 +48,11 @@ i=0
 while [ "$i" -lt "$idle_samples" ]; do idle="$idle $(sample)"; i=$((i + 1)); done
 echo "idle (archive_timeout ${timeout_s}s): $(echo $idle | stats):$idle"
 
-as_pg "$bin/pgbench" -h "$work" -p "$port" -c 4 -T "$busy_s" postgres > "$work/pgbench.log" 2>&1 &
+# the load outlasts the sampling by archive_timeout, so every sample's WAL is closed by traffic, not by the timeout
+as_pg "$bin/pgbench" -h "$work" -p "$port" -c 4 -T "$((busy_s + timeout_s))" postgres > "$work/pgbench.log" 2>&1 &
 load=$!
 busy=""
-end=$(( $(date +%s) + busy_s - 5 ))
+end=$(( $(date +%s) + busy_s ))
 while [ "$(date +%s)" -lt "$end" ]; do busy="$busy $(sample)"; sleep 1; done
 wait "$load" || true
 tps=$(grep -o 'tps = [0-9.]*' "$work/pgbench.log" | head -1)

@@ -98,7 +98,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 return reconcileExternal(cluster, status);
             }
             ClusterPods pods = ClusterPods.of(cluster, context.getSecondaryResources(Pod.class));
-            recordArchiveWindow(cluster, status, List.copyOf(context.getSecondaryResources(PostgresBackup.class)));
+            ClusterWalArchive.recordWindow(cluster, status, List.copyOf(context.getSecondaryResources(PostgresBackup.class)));
             return reconcileManaged(cluster, status, pods, recheck -> soon[0] = recheck);
         });
         // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
@@ -129,75 +129,6 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
 
     /** The outcome to stop at, or the restore (and its source cluster) to apply; see spec.bootstrap.fromBackup. */
     private record Bootstrap(Outcome stop, InstanceSetBuilder.Restore restore, PostgresCluster source) {}
-
-    /** status.walArchive: the retention boundary and the recoverable window, from the cluster's Ready physical backups. */
-    private static void recordArchiveWindow(PostgresCluster cluster, PostgresClusterStatus status, List<PostgresBackup> backups) {
-        if (cluster.getSpec().getWalArchive() == null) {
-            status.setWalArchive(null);
-            return;
-        }
-        var wal = status.getWalArchive() != null ? status.getWalArchive() : new io.shopdb.operator.api.v1alpha1.WalArchiveStatus();
-        wal.setKeepFrom(WalArchiveWindow.keepFrom(backups));
-        wal.setRecoverableFrom(WalArchiveWindow.recoverableFrom(backups));
-        status.setWalArchive(wal);
-    }
-
-    /** What the primary's archiver says (pg_stat_archiver); the newest archived file is the latest recoverable point. */
-    private static void recordArchiver(Connection c, PostgresCluster cluster, PostgresClusterStatus status) throws SQLException {
-        if (cluster.getSpec().getWalArchive() == null || status.getWalArchive() == null) {
-            return;
-        }
-        var a = io.shopdb.operator.sql.ArchiverQueries.read(c);
-        var wal = status.getWalArchive();
-        wal.setArchivedCount(a.archivedCount());
-        wal.setLastArchivedWal(a.lastArchivedWal());
-        wal.setLastArchivedTime(a.lastArchivedTime() == null ? null : a.lastArchivedTime().toString());
-        wal.setFailedCount(a.failedCount());
-        wal.setLastFailedWal(a.lastFailedWal());
-        wal.setLastFailedTime(a.lastFailedTime() == null ? null : a.lastFailedTime().toString());
-        wal.setPendingFiles(a.pendingFiles());
-        wal.setRecoverableUntil(wal.getRecoverableFrom() == null ? null : wal.getLastArchivedTime());
-    }
-
-    /**
-     * spec.bootstrap.fromBackup.recovery: the source's WAL archive (given, or the source cluster's spec.walArchive) and
-     * the target, checked against the backup and the archive before the cluster is first created; null with no recovery.
-     */
-    private record RecoveryPlan(Outcome stop, InstanceSetBuilder.Recovery recovery) {}
-
-    private RecoveryPlan recovery(PostgresCluster cluster, PostgresClusterStatus status, PostgresBackup backup, PostgresCluster source) {
-        var r = cluster.getSpec().getBootstrap().getFromBackup().getRecovery();
-        if (r == null) {
-            return new RecoveryPlan(null, null);
-        }
-        io.shopdb.operator.api.v1alpha1.BackupTarget archive;
-        String sourceName;
-        if (r.getArchive() != null) {
-            archive = r.getArchive().getTarget();
-            sourceName = r.getArchive().getCluster();
-        } else if (source != null && source.getSpec().getWalArchive() != null) {
-            archive = source.getSpec().getWalArchive().getTarget();
-            sourceName = source.getMetadata().getName();
-        } else {
-            return new RecoveryPlan(Outcome.stalled(Reasons.INVALID_SPEC, "spec.bootstrap.fromBackup.recovery needs the source's WAL archive:"
-                    + " the backup's source cluster " + (source == null ? "is gone" : source.getMetadata().getName() + " has no spec.walArchive")
-                    + "; give spec.bootstrap.fromBackup.recovery.archive {target, cluster}"), null);
-        }
-        if (status.getServerVersion() == null) { // not bootstrapped yet: once it runs, the recovery is history
-            var sourceArchive = source != null && source.getStatus() != null && sourceName.equals(source.getMetadata().getName())
-                    ? source.getStatus().getWalArchive() : null;
-            var verdict = WalArchiveWindow.check(r, backup, sourceArchive, java.time.Instant.now());
-            if (verdict.refused()) {
-                return new RecoveryPlan(Outcome.stalled(Reasons.INVALID_SPEC, verdict.message()), null);
-            }
-            if (!verdict.go()) {
-                return new RecoveryPlan(Outcome.reconciling(Reasons.WAITING_FOR_WAL, verdict.message()), null);
-            }
-        }
-        return new RecoveryPlan(null, new InstanceSetBuilder.Recovery(archive, InstanceSetBuilder.archivePrefix(sourceName),
-                r.getTargetTime() == null ? null : WalArchiveWindow.postgresTime(r.getTargetTime()), r.getTargetLSN(), r.getTargetXID(),
-                r.getTargetName()));
-    }
 
     private Bootstrap bootstrap(PostgresCluster cluster, PostgresClusterStatus status) {
         var from = cluster.getSpec().getBootstrap() == null ? null : cluster.getSpec().getBootstrap().getFromBackup();
@@ -230,7 +161,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     + " backup's source cluster, but its Secret is not found; create Secret " + ClusterNames.superuserSecret(cluster)
                     + " (username postgres, password of the source) before the cluster starts"), null, null);
         }
-        RecoveryPlan recovery = recovery(cluster, status, backup, source);
+        ClusterWalArchive.RecoveryPlan recovery = ClusterWalArchive.recovery(cluster, status, backup, source);
         if (recovery.stop() != null) {
             return new Bootstrap(recovery.stop(), null, null);
         }
@@ -304,7 +235,11 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             }
             ServerState state = ServerQueries.read(c, "/" + ClusterObjects.CONFIG_FILE);
             recordServer(status, state);
-            recordArchiver(c, cluster, status);
+            var point = ClusterWalArchive.recordArchiver(c, cluster, status);
+            if (point != null) {
+                events.normal(cluster, "RestorePointCreated", "Created restore point " + point.getName() + " at " + point.getLsn()
+                        + " (a target for recovery.targetName)");
+            }
             ParameterRollout.Verdict verdict = ParameterRollout.judge(desired, state);
             if (verdict.step() == ParameterRollout.Step.INVALID) {
                 return Outcome.stalled(Reasons.INVALID_PARAMETER, "PostgreSQL refused spec.parameters: " + String.join("; ", verdict.details()));

@@ -31,6 +31,17 @@ public final class ArchiverQueries {
         }
     }
 
+    /** pg_create_restore_point: a named point in the WAL that a recovery can stop at (recovery_target_name). Its LSN. */
+    public static String createRestorePoint(Connection c, String name) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT pg_create_restore_point(?)::text")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
     private static Instant instant(Timestamp t) {
         return t == null ? null : t.toInstant();
     }

@@ -112,6 +112,16 @@ class PitrOperatorTest extends OperatorTestBase {
 
         exec("pitr-src", "INSERT INTO orders (id) VALUES (1)");   // t1
         exec("pitr-src", "INSERT INTO orders (id) VALUES (2)");   // t2
+        // a named restore point, as a pipeline would ask for one before a migration
+        client.resources(PostgresCluster.class).inNamespace(ns()).withName("pitr-src")
+                .edit(c -> {
+                    var annotations = new java.util.HashMap<>(c.getMetadata().getAnnotations() == null ? java.util.Map.of() : c.getMetadata().getAnnotations());
+                    annotations.put(ClusterWalArchive.RESTORE_POINT_ANNOTATION, "before-order-3");
+                    c.getMetadata().setAnnotations(annotations);
+                    return c;
+                });
+        await(PostgresCluster.class, "pitr-src", c -> c.getStatus().getWalArchive() != null && c.getStatus().getWalArchive().getLastRestorePoint() != null
+                && "before-order-3".equals(c.getStatus().getWalArchive().getLastRestorePoint().getName()));
         String target = sql("pitr-src", NOW);                      // between t2 and t3
         Thread.sleep(20);
         exec("pitr-src", "INSERT INTO orders (id) VALUES (3)");   // t3
@@ -134,6 +144,11 @@ class PitrOperatorTest extends OperatorTestBase {
         assertEquals("00000002", sql("pitr-copy", "SELECT substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8)"), "promoted onto timeline 2");
         exec("pitr-copy", "INSERT INTO orders (id) VALUES (4)"); // a primary of its own
 
+        // the same point by its name
+        recovered("pitr-named", "{targetName: before-order-3}");
+        awaitReady(PostgresCluster.class, "pitr-named");
+        assertEquals("{1,2}", sql("pitr-named", "SELECT array_agg(id ORDER BY id)::text FROM orders"));
+
         // a target before the backup is refused with the reason, and nothing is created
         recovered("pitr-early", "{targetTime: \"" + beforeBackup + "\"}");
         PostgresCluster early = awaitCondition(PostgresCluster.class, "pitr-early", "Stalled", "InvalidSpec");
@@ -144,6 +159,7 @@ class PitrOperatorTest extends OperatorTestBase {
         // retention: with a newer backup and the first one gone (as keepLast does), WAL older than the newer backup's
         // start goes, and the WAL the kept backup needs stays
         client.resources(PostgresCluster.class).inNamespace(ns()).withName("pitr-copy").delete();
+        client.resources(PostgresCluster.class).inNamespace(ns()).withName("pitr-named").delete();
         client.resources(PostgresCluster.class).inNamespace(ns()).withName("pitr-early").delete();
         String firstKeep = src.getStatus().getWalArchive().getKeepFrom();
         assertNotNull(firstKeep);

@@ -27,6 +27,32 @@ public class WalArchiveStatus {
     @JsonPropertyDescription("The latest point a point-in-time recovery can reach: when the newest WAL file was archived.")
     private String recoverableUntil;
 
+    @JsonPropertyDescription("The last named restore point the operator created (annotation shopdb.io/restore-point): a target for recovery.targetName.")
+    private RestorePoint lastRestorePoint;
+
+    public RestorePoint getLastRestorePoint() { return lastRestorePoint; }
+    public void setLastRestorePoint(RestorePoint v) { lastRestorePoint = v; }
+
+    /** A restore point: pg_create_restore_point's name, the LSN it returned and when. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class RestorePoint {
+        @JsonPropertyDescription("The name, as given in the annotation.")
+        private String name;
+        @JsonPropertyDescription("Its WAL location.")
+        private String lsn;
+        @JsonPropertyDescription("When it was created (RFC 3339).")
+        private String time;
+
+        public RestorePoint() {}
+        public RestorePoint(String name, String lsn, String time) { this.name = name; this.lsn = lsn; this.time = time; }
+        public String getName() { return name; }
+        public void setName(String v) { name = v; }
+        public String getLsn() { return lsn; }
+        public void setLsn(String v) { lsn = v; }
+        public String getTime() { return time; }
+        public void setTime(String v) { time = v; }
+    }
+
     public String getLastArchivedWal() { return lastArchivedWal; }
     public void setLastArchivedWal(String v) { lastArchivedWal = v; }
     public String getLastArchivedTime() { return lastArchivedTime; }

@@ -1,0 +1,108 @@
+package io.shopdb.operator.cluster;
+
+import io.shopdb.operator.api.v1alpha1.PostgresBackup;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
+import io.shopdb.operator.status.Outcome;
+import io.shopdb.operator.status.Reasons;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+
+/**
+ * The WAL-archive side of a PostgresCluster's reconcile (spec.walArchive, spec.bootstrap.fromBackup.recovery): what
+ * goes into status.walArchive, restore points, and the recovery plan of a cluster bootstrapped to a point in time.
+ */
+final class ClusterWalArchive {
+    private ClusterWalArchive() {}
+
+    /** status.walArchive: the retention boundary and the recoverable window, from the cluster's Ready physical backups. */
+    static void recordWindow(PostgresCluster cluster, PostgresClusterStatus status, List<PostgresBackup> backups) {
+        if (cluster.getSpec().getWalArchive() == null) {
+            status.setWalArchive(null);
+            return;
+        }
+        var wal = status.getWalArchive() != null ? status.getWalArchive() : new io.shopdb.operator.api.v1alpha1.WalArchiveStatus();
+        wal.setKeepFrom(WalArchiveWindow.keepFrom(backups));
+        wal.setRecoverableFrom(WalArchiveWindow.recoverableFrom(backups));
+        status.setWalArchive(wal);
+    }
+
+    /** Annotation whose every new value is created as a named restore point on the primary (spec.walArchive only). */
+    public static final String RESTORE_POINT_ANNOTATION = "shopdb.io/restore-point";
+
+    /**
+     * What the primary's archiver says (pg_stat_archiver); the newest archived file is the latest recoverable point.
+     * A new value of the annotation shopdb.io/restore-point becomes a restore point (e.g. written by a pipeline before a
+     * migration); status.walArchive.lastRestorePoint remembers it, so each value is created once.
+     */
+    static io.shopdb.operator.api.v1alpha1.WalArchiveStatus.RestorePoint recordArchiver(Connection c, PostgresCluster cluster, PostgresClusterStatus status)
+            throws SQLException {
+        if (cluster.getSpec().getWalArchive() == null || status.getWalArchive() == null) {
+            return null;
+        }
+        io.shopdb.operator.api.v1alpha1.WalArchiveStatus.RestorePoint created = null;
+        var annotations = cluster.getMetadata().getAnnotations();
+        String point = annotations == null ? null : annotations.get(RESTORE_POINT_ANNOTATION);
+        var last = status.getWalArchive().getLastRestorePoint();
+        if (point != null && !point.isBlank() && point.length() <= 63 && point.indexOf('\n') < 0 && (last == null || !point.equals(last.getName()))) {
+            String lsn = io.shopdb.operator.sql.ArchiverQueries.createRestorePoint(c, point);
+            created = new io.shopdb.operator.api.v1alpha1.WalArchiveStatus.RestorePoint(point, lsn,
+                    java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            status.getWalArchive().setLastRestorePoint(created);
+        }
+        var a = io.shopdb.operator.sql.ArchiverQueries.read(c);
+        var wal = status.getWalArchive();
+        wal.setArchivedCount(a.archivedCount());
+        wal.setLastArchivedWal(a.lastArchivedWal());
+        wal.setLastArchivedTime(a.lastArchivedTime() == null ? null : a.lastArchivedTime().toString());
+        wal.setFailedCount(a.failedCount());
+        wal.setLastFailedWal(a.lastFailedWal());
+        wal.setLastFailedTime(a.lastFailedTime() == null ? null : a.lastFailedTime().toString());
+        wal.setPendingFiles(a.pendingFiles());
+        wal.setRecoverableUntil(wal.getRecoverableFrom() == null ? null : wal.getLastArchivedTime());
+        return created;
+    }
+
+    /**
+     * spec.bootstrap.fromBackup.recovery: the source's WAL archive (given, or the source cluster's spec.walArchive) and
+     * the target, checked against the backup and the archive before the cluster is first created; null with no recovery.
+     */
+    record RecoveryPlan(Outcome stop, InstanceSetBuilder.Recovery recovery) {}
+
+    static RecoveryPlan recovery(PostgresCluster cluster, PostgresClusterStatus status, PostgresBackup backup, PostgresCluster source) {
+        var r = cluster.getSpec().getBootstrap().getFromBackup().getRecovery();
+        if (r == null) {
+            return new RecoveryPlan(null, null);
+        }
+        io.shopdb.operator.api.v1alpha1.BackupTarget archive;
+        String sourceName;
+        if (r.getArchive() != null) {
+            archive = r.getArchive().getTarget();
+            sourceName = r.getArchive().getCluster();
+        } else if (source != null && source.getSpec().getWalArchive() != null) {
+            archive = source.getSpec().getWalArchive().getTarget();
+            sourceName = source.getMetadata().getName();
+        } else {
+            return new RecoveryPlan(Outcome.stalled(Reasons.INVALID_SPEC, "spec.bootstrap.fromBackup.recovery needs the source's WAL archive:"
+                    + " the backup's source cluster " + (source == null ? "is gone" : source.getMetadata().getName() + " has no spec.walArchive")
+                    + "; give spec.bootstrap.fromBackup.recovery.archive {target, cluster}"), null);
+        }
+        if (status.getServerVersion() == null) { // not bootstrapped yet: once it runs, the recovery is history
+            var sourceArchive = source != null && source.getStatus() != null && sourceName.equals(source.getMetadata().getName())
+                    ? source.getStatus().getWalArchive() : null;
+            var verdict = WalArchiveWindow.check(r, backup, sourceArchive, java.time.Instant.now());
+            if (verdict.refused()) {
+                return new RecoveryPlan(Outcome.stalled(Reasons.INVALID_SPEC, verdict.message()), null);
+            }
+            if (!verdict.go()) {
+                return new RecoveryPlan(Outcome.reconciling(Reasons.WAITING_FOR_WAL, verdict.message()), null);
+            }
+        }
+        return new RecoveryPlan(null, new InstanceSetBuilder.Recovery(archive, InstanceSetBuilder.archivePrefix(sourceName),
+                r.getTargetTime() == null ? null : WalArchiveWindow.postgresTime(r.getTargetTime()), r.getTargetLSN(), r.getTargetXID(),
+                r.getTargetName()));
+    }
+
+}
