@@ -105,4 +105,34 @@ final class ClusterWalArchive {
                 r.getTargetName()));
     }
 
+
+    /**
+     * A cluster bootstrapped to a point in time answers read-only queries (hot standby) while it still replays: it is not
+     * Ready, and nothing is written to it, until it has promoted at its target.
+     */
+    static boolean mayBeRecovering(PostgresCluster cluster, PostgresClusterStatus status) {
+        var bootstrap = cluster.getSpec().getBootstrap();
+        // once Ready it has promoted: a primary never goes back into recovery
+        return bootstrap != null && bootstrap.getFromBackup() != null && bootstrap.getFromBackup().getRecovery() != null
+                && !io.shopdb.operator.status.Conditions.isReady(status);
+    }
+
+    static Outcome recovering(Connection c, PostgresCluster cluster) throws SQLException {
+        var bootstrap = cluster.getSpec().getBootstrap();
+        if (bootstrap == null || bootstrap.getFromBackup() == null || bootstrap.getFromBackup().getRecovery() == null) {
+            return null;
+        }
+        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return null;
+            }
+            var r = bootstrap.getFromBackup().getRecovery();
+            String target = r.getTargetTime() != null ? "time " + r.getTargetTime() : r.getTargetLSN() != null ? "LSN " + r.getTargetLSN()
+                    : r.getTargetXID() != null ? "XID " + r.getTargetXID() : r.getTargetName() != null ? "restore point " + r.getTargetName()
+                    : "the end of the archive";
+            return Outcome.reconciling(Reasons.RECOVERING, "Point-in-time recovery: replayed up to " + rs.getString(2) + ", target "
+                    + target + "; the primary promotes when it gets there");
+        }
+    }
 }
