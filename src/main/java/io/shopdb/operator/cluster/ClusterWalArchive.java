@@ -1,13 +1,19 @@
 package io.shopdb.operator.cluster;
 
+import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
+import io.shopdb.operator.api.v1alpha1.WalArchiveStatus;
+import io.shopdb.operator.sql.ArchiverQueries;
+import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
@@ -23,7 +29,7 @@ final class ClusterWalArchive {
             status.setWalArchive(null);
             return;
         }
-        var wal = status.getWalArchive() != null ? status.getWalArchive() : new io.shopdb.operator.api.v1alpha1.WalArchiveStatus();
+        var wal = status.getWalArchive() != null ? status.getWalArchive() : new WalArchiveStatus();
         wal.setKeepFrom(WalArchiveWindow.keepFrom(backups));
         wal.setRecoverableFrom(WalArchiveWindow.recoverableFrom(backups));
         status.setWalArchive(wal);
@@ -37,22 +43,22 @@ final class ClusterWalArchive {
      * A new value of the annotation shopdb.io/restore-point becomes a restore point (e.g. written by a pipeline before a
      * migration); status.walArchive.lastRestorePoint remembers it, so each value is created once.
      */
-    static io.shopdb.operator.api.v1alpha1.WalArchiveStatus.RestorePoint recordArchiver(Connection c, PostgresCluster cluster, PostgresClusterStatus status)
+    static WalArchiveStatus.RestorePoint recordArchiver(Connection c, PostgresCluster cluster, PostgresClusterStatus status)
             throws SQLException {
         if (cluster.getSpec().getWalArchive() == null || status.getWalArchive() == null) {
             return null;
         }
-        io.shopdb.operator.api.v1alpha1.WalArchiveStatus.RestorePoint created = null;
+        WalArchiveStatus.RestorePoint created = null;
         var annotations = cluster.getMetadata().getAnnotations();
         String point = annotations == null ? null : annotations.get(RESTORE_POINT_ANNOTATION);
         var last = status.getWalArchive().getLastRestorePoint();
         if (point != null && !point.isBlank() && point.length() <= 63 && point.indexOf('\n') < 0 && (last == null || !point.equals(last.getName()))) {
-            String lsn = io.shopdb.operator.sql.ArchiverQueries.createRestorePoint(c, point);
-            created = new io.shopdb.operator.api.v1alpha1.WalArchiveStatus.RestorePoint(point, lsn,
-                    java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            String lsn = ArchiverQueries.createRestorePoint(c, point);
+            created = new WalArchiveStatus.RestorePoint(point, lsn,
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
             status.getWalArchive().setLastRestorePoint(created);
         }
-        var a = io.shopdb.operator.sql.ArchiverQueries.read(c);
+        var a = ArchiverQueries.read(c);
         var wal = status.getWalArchive();
         wal.setArchivedCount(a.archivedCount());
         wal.setLastArchivedWal(a.lastArchivedWal());
@@ -76,7 +82,7 @@ final class ClusterWalArchive {
         if (r == null) {
             return new RecoveryPlan(null, null);
         }
-        io.shopdb.operator.api.v1alpha1.BackupTarget archive;
+        BackupTarget archive;
         String sourceName;
         if (r.getArchive() != null) {
             archive = r.getArchive().getTarget();
@@ -114,7 +120,7 @@ final class ClusterWalArchive {
         var bootstrap = cluster.getSpec().getBootstrap();
         // once Ready it has promoted: a primary never goes back into recovery
         return bootstrap != null && bootstrap.getFromBackup() != null && bootstrap.getFromBackup().getRecovery() != null
-                && !io.shopdb.operator.status.Conditions.isReady(status);
+                && !Conditions.isReady(status);
     }
 
     static Outcome recovering(Connection c, PostgresCluster cluster) throws SQLException {
