@@ -176,5 +176,26 @@ class PitrOperatorTest extends OperatorTestBase {
         List<String> left = archivedSegments();
         assertTrue(left.stream().noneMatch(s -> WalNames.segmentOf(s).number() < WalNames.segmentOf(keepFrom).number()), left.toString());
         assertTrue(left.contains(keepFrom), "the kept backup's first segment stays: " + left);
+
+        // a restore drill as a point-in-time recovery: a schedule's physical backup plus the archive, checked at the
+        // end of the archive (all three orders are there), then the scratch cluster is gone
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresBackupSchedule
+                metadata: {name: pitr-nightly}
+                spec:
+                  clusterRef: {name: pitr-src}
+                  schedule: "0 3 * * *"
+                  immediate: true
+                  template: {method: physical, target: {pvc: {claimName: pitr-store, subPath: base}}}
+                  verify: {pointInTime: true, checks: ["SELECT count(*) = 3 FROM orders", "SELECT NOT pg_is_in_recovery()"]}
+                """, io.shopdb.operator.api.v1alpha1.PostgresBackupSchedule.class));
+        var drilled = await(io.shopdb.operator.api.v1alpha1.PostgresBackupSchedule.class, "pitr-nightly",
+                s -> s.getStatus() != null && s.getStatus().getLastVerifiedRestore() != null);
+        var verified = drilled.getStatus().getLastVerifiedRestore();
+        assertTrue(verified.getOk(), verified.getMessage());
+        assertTrue(verified.getMessage().contains("to the end of the archive") && verified.getMessage().contains("2 check(s) passed"), verified.getMessage());
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() ->
+                client.resources(PostgresCluster.class).inNamespace(ns()).withName("pitr-nightly-drill").get() == null);
     }
 }
