@@ -116,19 +116,21 @@ final class ClusterWalArchive {
      * A cluster bootstrapped to a point in time answers read-only queries (hot standby) while it still replays: it is not
      * Ready, and nothing is written to it, until it has promoted at its target.
      */
-    static boolean mayBeRecovering(PostgresCluster cluster, PostgresClusterStatus status) {
-        var bootstrap = cluster.getSpec().getBootstrap();
-        // once Ready it has promoted: a primary never goes back into recovery
-        return bootstrap != null && bootstrap.getFromBackup() != null && bootstrap.getFromBackup().getRecovery() != null
-                && !Conditions.isReady(status);
+    /** Opens an admin connection to the primary. */
+    interface Opener {
+        Connection open() throws SQLException, ClusterConnections.NotReachableException;
     }
 
-    static Outcome recovering(Connection c, PostgresCluster cluster) throws SQLException {
+    static Outcome recovering(PostgresCluster cluster, PostgresClusterStatus status, Opener opener)
+            throws SQLException, ClusterConnections.NotReachableException {
         var bootstrap = cluster.getSpec().getBootstrap();
-        if (bootstrap == null || bootstrap.getFromBackup() == null || bootstrap.getFromBackup().getRecovery() == null) {
+        // once Ready it has promoted: a primary never goes back into recovery, so no query after that
+        if (bootstrap == null || bootstrap.getFromBackup() == null || bootstrap.getFromBackup().getRecovery() == null
+                || Conditions.isReady(status)) {
             return null;
         }
-        try (var st = c.createStatement(); var rs = st.executeQuery("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")) {
+        try (Connection c = opener.open(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")) {
             rs.next();
             if (!rs.getBoolean(1)) {
                 return null;

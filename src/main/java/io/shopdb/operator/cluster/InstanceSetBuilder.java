@@ -201,16 +201,8 @@ public final class InstanceSetBuilder {
                 "$(PGDATA)", "$(SHOPDB_WAL_RESTORE)", "$(SHOPDB_RECOVERY_OPTIONS)", r.targetTime(), r.targetLsn(), r.targetXid(), r.targetName(),
                 "$(POD_NAME)");
         // paths through env, as everywhere in pod specs: the kubelet (and the sandbox) expands $(VAR) in arguments
-        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata"),
-                plain("SHOPDB_WAL_RESTORE", WAL_RESTORE), plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS)));
-        env.addAll(AgentContainers.storageEnv(r.archive(), ARCHIVE_MOUNT));
-        List<VolumeMount> mounts = new ArrayList<>(List.of(
-                new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
-                new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
-        if (r.archive().getPvc() != null) {
-            mounts.add(AgentContainers.storageMount(ARCHIVE_VOLUME, ARCHIVE_MOUNT, true));
-        }
-        return AgentContainers.container("recover", restore.agentImage(), request, env, mounts);
+        List<EnvVar> env = archiveEnv(r.archive(), plain("SHOPDB_WAL_RESTORE", WAL_RESTORE), plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS));
+        return AgentContainers.container("recover", restore.agentImage(), request, env, archiveMounts(r.archive(), true));
     }
 
     /**
@@ -224,17 +216,29 @@ public final class InstanceSetBuilder {
         var request = new AgentRequest.WalArchiver(AgentContainers.storage(wal.getTarget()).withSpoolDir("/tmp"),
                 archivePrefix(c.getMetadata().getName()), "$(PGDATA)", "$(SHOPDB_WAL_HANDOFF)", wal.getCompression(), "$(SHOPDB_CONFIG_DIR)",
                 "$(POD_NAME)");
-        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata"),
-                plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF), plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT)));
-        env.addAll(AgentContainers.storageEnv(wal.getTarget(), ARCHIVE_MOUNT));
+        List<EnvVar> env = archiveEnv(wal.getTarget(), plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF), plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT));
+        List<VolumeMount> mounts = archiveMounts(wal.getTarget(), false);
+        mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).build());
+        return AgentContainers.container("wal-archiver", agentImage, request, env, mounts);
+    }
+
+    /** The env of an agent container working on a WAL archive: pod name, PGDATA, the storage, and {@code more}. */
+    private static List<EnvVar> archiveEnv(BackupTarget archive, EnvVar... more) {
+        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata")));
+        env.addAll(List.of(more));
+        env.addAll(AgentContainers.storageEnv(archive, ARCHIVE_MOUNT));
+        return env;
+    }
+
+    /** Its mounts: the data volume, /tmp, and the archive's PVC at {@value #ARCHIVE_MOUNT} when it is one. */
+    private static List<VolumeMount> archiveMounts(BackupTarget archive, boolean readOnly) {
         List<VolumeMount> mounts = new ArrayList<>(List.of(
                 new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
-                new VolumeMountBuilder().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).build(),
                 new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
-        if (wal.getTarget().getPvc() != null) {
-            mounts.add(AgentContainers.storageMount(ARCHIVE_VOLUME, ARCHIVE_MOUNT, false));
+        if (archive.getPvc() != null) {
+            mounts.add(AgentContainers.storageMount(ARCHIVE_VOLUME, ARCHIVE_MOUNT, readOnly));
         }
-        return AgentContainers.container("wal-archiver", agentImage, request, env, mounts);
+        return mounts;
     }
 
     private static EnvVar podName() {

@@ -215,20 +215,12 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + status.getCurrentPrimary() + " to be ready");
         }
         Map<String, String> desired = PostgresParameters.forCluster(cluster);
-        try (Connection c = ClusterWalArchive.mayBeRecovering(cluster, status) ? PgConnections.open(connections.admin(cluster)) : null) {
-            Outcome recovering = c == null ? null : ClusterWalArchive.recovering(c, cluster);
+        try {
+            Outcome recovering = ClusterWalArchive.recovering(cluster, status, () -> PgConnections.open(connections.admin(cluster)));
             if (recovering != null) {
                 status.setPrimaryReachable(true);
                 return recovering;
             }
-        } catch (NotReachableException e) {
-            status.setPrimaryReachable(false);
-            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
-        } catch (SQLException e) {
-            status.setPrimaryReachable(false);
-            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the primary: " + Messages.firstLine(e));
-        }
-        try {
             if (SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
                 events.normal(cluster, "SuperuserPasswordRotated", "Set the superuser password from Secret " + ClusterNames.superuserSecret(cluster));
             }
