@@ -190,6 +190,20 @@ class WalArchivePgTest {
                 a.list().stream().map(WalArchive.Entry::walFile).sorted().toList());
     }
 
+    @Test
+    void recoverySettingsAreOnePostgresSettingPerLineWithAtMostOneTarget() {
+        Path wal = Path.of("/data/wal-restore");
+        String head = "restore_command=cp \"/data/wal-restore/%f\" \"%p\"\n";
+        assertEquals(head + "recovery_target_xid=7421\nrecovery_target_action=promote\n",
+                RecoveryPreparation.options(wal, new RecoveryPreparation.Target(null, null, "7421", null)));
+        assertEquals(head + "recovery_target_lsn=0/3000060\nrecovery_target_action=promote\n",
+                RecoveryPreparation.options(wal, new RecoveryPreparation.Target(null, "0/3000060", null, null)));
+        assertEquals(head + "recovery_target_name=before-migration\nrecovery_target_action=promote\n",
+                RecoveryPreparation.options(wal, new RecoveryPreparation.Target(null, null, null, "before-migration")));
+        assertEquals(head + "recovery_target_action=promote\n", RecoveryPreparation.options(wal, RecoveryPreparation.Target.END),
+                "no target: the end of the archive");
+    }
+
     record AgentExit(int code, String output) {
         static final int INVALID = 2;
     }
