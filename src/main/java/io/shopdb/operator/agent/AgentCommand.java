@@ -39,8 +39,14 @@ public final class AgentCommand {
                    agent list    STORAGE
                    agent unpack  STORAGE --backup-id ID --data-dir DIR [--if-empty] [--pod-name NAME] [--spool-dir DIR]
                    agent delete  STORAGE --backup-id ID
-                   agent archive-wal STORAGE --wal-path P --wal-file F     (reserved for WAL archiving)
-                   agent restore-wal STORAGE --wal-file F --target-path P  (reserved for WAL archiving)
+                   agent archive-wal STORAGE --archive-prefix wal/CLUSTER --wal-path %p --wal-file %f [--compression none|gzip[:1-9]]
+                   agent restore-wal STORAGE --archive-prefix wal/CLUSTER --wal-file %f --target-path %p
+                   agent wal-archiver STORAGE --archive-prefix wal/CLUSTER --pgdata DIR --handoff-dir DIR [--compression C]
+                                 [--config-dir DIR --pod-name NAME]      (runs until stopped: an instance's sidecar)
+                   agent prepare-recovery STORAGE --archive-prefix wal/CLUSTER --data-dir DIR --wal-dir DIR --options-file F
+                                 [--target-time T | --target-lsn L | --target-xid X | --target-name N] [--pod-name NAME]
+                   agent prune-wal STORAGE --archive-prefix wal/CLUSTER --keep-from SEGMENT
+                   agent list-wal  STORAGE --archive-prefix wal/CLUSTER
                    agent import  SERVER --target-database NAME --source-host H [--source-port 5432] --source-database NAME
                                  [--source-sslmode require] [--role NAME] [--schema NAME]... [--exclude-schema NAME]...
                                  [--declared-role NAME]... [--replace-existing] [--jobs N] [--spool-dir DIR] [--timeout-minutes N]
@@ -99,8 +105,9 @@ public final class AgentCommand {
         if (request instanceof AgentRequest.Unpack u) {
             return unpack(u, catalog, spool);
         }
-        if (request instanceof AgentRequest.ArchiveWal || request instanceof AgentRequest.RestoreWal) {
-            throw new AgentException(AgentException.Reason.INVALID, request.command() + " is not implemented by this agent version");
+        AgentSummary wal = WalCommands.execute(request, catalog.storage());
+        if (wal != null) {
+            return wal;
         }
         return runWithServer(request, catalog, spool, endpoint(AgentArgs.server(request), env));
     }

@@ -2,7 +2,11 @@ package io.shopdb.operator.agent;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -73,17 +77,36 @@ public final class DirectoryStorage implements BackupStorage {
         return Files.newInputStream(pathOf(key));
     }
 
+    /**
+     * Walks only the folder the prefix names (a WAL archive's lookups stay cheap however many backups share the volume),
+     * and tolerates files that vanish during the walk: another writer's temp file renamed into place, or a delete.
+     */
     @Override
     public List<StoredObject> list(String keyPrefix) throws IOException {
         List<StoredObject> out = new ArrayList<>();
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
-                String key = root.relativize(p).toString().replace('\\', '/');
-                if (key.startsWith(keyPrefix) && !p.getFileName().toString().startsWith(".")) {
-                    out.add(new StoredObject(key, Files.size(p)));
-                }
-            }
+        int slash = keyPrefix.lastIndexOf('/');
+        Path start = slash < 0 ? root : pathOf(keyPrefix.substring(0, slash));
+        if (!Files.isDirectory(start)) {
+            return out;
         }
+        Files.walkFileTree(start, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+                String key = root.relativize(p).toString().replace('\\', '/');
+                if (attrs.isRegularFile() && key.startsWith(keyPrefix) && !p.getFileName().toString().startsWith(".")) {
+                    out.add(new StoredObject(key, attrs.size()));
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // gone between the directory read and this visit
+                }
+                throw e;
+            }
+        });
         out.sort(Comparator.comparing(StoredObject::key));
         return out;
     }

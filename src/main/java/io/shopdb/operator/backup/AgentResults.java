@@ -55,6 +55,7 @@ public final class AgentResults {
             case IO -> "IoError";
             case VERIFY_FAILED -> "VerifyFailed";
             case STORAGE_FULL -> "StorageFull";
+            case WAL_CONFLICT -> "WalConflict";
         };
         boolean retryable = r == AgentException.Reason.TOOL_FAILED || r == AgentException.Reason.IO;
         return new Failure(reason, r.name() + ": " + message, retryable);

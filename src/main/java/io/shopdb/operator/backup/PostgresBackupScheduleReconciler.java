@@ -180,6 +180,10 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
             status.setActiveVerify(null);
             return null;
         }
+        if (backup.getSpec().getMethod() == PostgresBackupSpec.BackupMethod.physical) {
+            pointInTimeDrill(schedule, status, run, backup);
+            return null;
+        }
         AgentJobAttempts.Plan plan = drillPlan(schedule, backup);
         AgentJobAttempts.Step step = attempts.advance(schedule, context, run, plan);
         if (step.running()) {
@@ -206,7 +210,38 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
         return null;
     }
 
-    /** The newest successful logical backup not drilled yet; physical backups are checked by pg_verifybackup at backup time. */
+    /** spec.verify.pointInTime: the drill of a physical backup as a point-in-time recovery into a scratch cluster. */
+    private void pointInTimeDrill(PostgresBackupSchedule schedule, PostgresBackupScheduleStatus status, VerifyRun run, PostgresBackup backup) {
+        PointInTimeDrill drills = new PointInTimeDrill(client, clusters);
+        if (run.getStartTime() == null) {
+            run.setStartTime(Instant.now().toString());
+            events.normal(schedule, "RestoreDrillStarted", "Recovering " + backup.getMetadata().getName() + " and the WAL archive into the scratch cluster "
+                    + PointInTimeDrill.clusterName(schedule));
+        }
+        Integer minutes = schedule.getSpec().getTemplate() == null ? null : schedule.getSpec().getTemplate().getTimeoutMinutes();
+        var result = drills.step(schedule, backup, Instant.parse(run.getStartTime()), Duration.ofMinutes(minutes == null ? 360 : minutes));
+        if (result == null) {
+            return;
+        }
+        VerifiedRestore v = new VerifiedRestore();
+        v.setBackup(backup.getMetadata().getName());
+        v.setTime(Instant.now().toString());
+        v.setOk(result.ok());
+        v.setMessage(result.message());
+        status.setLastVerifiedRestore(v);
+        status.setActiveVerify(null);
+        drills.cleanUp(schedule);
+        if (result.ok()) {
+            events.normal(schedule, "RestoreDrillPassed", "Backup " + backup.getMetadata().getName() + ": " + result.message());
+        } else {
+            events.warning(schedule, "RestoreDrillFailed", "Backup " + backup.getMetadata().getName() + ": " + result.message());
+        }
+    }
+
+    /**
+     * The newest successful backup not drilled yet: logical ones always, physical ones with spec.verify.pointInTime
+     * (otherwise pg_verifybackup checks them at backup time).
+     */
     private static String nextToVerify(PostgresBackupScheduleSpec spec, PostgresBackupScheduleStatus status, List<PostgresBackup> backups) {
         var verify = spec.getVerify();
         if (verify == null || !verify.isEnabled() || status.getLastSuccessfulBackup() == null) {
@@ -216,8 +251,9 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
         if (status.getLastVerifiedRestore() != null && newest.equals(status.getLastVerifiedRestore().getBackup())) {
             return null;
         }
+        boolean pointInTime = Boolean.TRUE.equals(verify.getPointInTime());
         return backups.stream().anyMatch(b -> b.getMetadata().getName().equals(newest)
-                && b.getSpec().getMethod() == PostgresBackupSpec.BackupMethod.logical) ? newest : null;
+                && (b.getSpec().getMethod() == PostgresBackupSpec.BackupMethod.logical || pointInTime)) ? newest : null;
     }
 
     private AgentJobAttempts.Plan drillPlan(PostgresBackupSchedule schedule, PostgresBackup backup) {

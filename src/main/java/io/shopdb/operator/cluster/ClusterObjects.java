@@ -29,6 +29,12 @@ public final class ClusterObjects {
     /** ConfigMap key "true" once the cluster has data: the declared primary never runs initdb on an empty volume then. */
     public static final String INITIALIZED_KEY = "initialized";
 
+    /** ConfigMap key of archive_command's script (spec.walArchive), see archive-wal.sh. */
+    public static final String ARCHIVE_SCRIPT = "archive-wal.sh";
+    /** ConfigMap key: archived WAL before this segment may go (retention); empty while no backup says so. */
+    public static final String WAL_KEEP_FROM_KEY = "wal-keep-from";
+    static final String ARCHIVE_SCRIPT_TEXT = InstanceSetBuilder.readResource(ARCHIVE_SCRIPT);
+
     /** Who is primary, as the operator declares it to the instances; see bootstrap.sh. */
     public record Declared(String primary, boolean initialized) {}
 
@@ -40,13 +46,19 @@ public final class ClusterObjects {
     /** postgresql.conf, pg_hba.conf and the declared primary, mounted at /etc/shopdb in every instance. */
     public static ConfigMap config(PostgresCluster c, Declared declared) {
         String conf = PostgresParameters.render(PostgresParameters.forCluster(c));
-        return new ConfigMapBuilder()
+        var builder = new ConfigMapBuilder()
                 .withMetadata(meta(c, ClusterNames.configMap(c)))
                 .addToData(CONFIG_FILE, conf)
                 .addToData(HBA_FILE, hba())
                 .addToData(PRIMARY_KEY, declared.primary())
-                .addToData(INITIALIZED_KEY, String.valueOf(declared.initialized()))
-                .build();
+                .addToData(INITIALIZED_KEY, String.valueOf(declared.initialized()));
+        if (c.getSpec().getWalArchive() != null) {
+            // the retention boundary comes from the status the reconciler computed from the cluster's backups
+            var wal = c.getStatus() == null ? null : c.getStatus().getWalArchive();
+            builder.addToData(ARCHIVE_SCRIPT, ARCHIVE_SCRIPT_TEXT)
+                    .addToData(WAL_KEEP_FROM_KEY, wal == null || wal.getKeepFrom() == null ? "" : wal.getKeepFrom());
+        }
+        return builder.build();
     }
 
     /** Identifies a configuration content (not who is primary), so each new content is reloaded once. */
@@ -54,6 +66,7 @@ public final class ClusterObjects {
         var data = new java.util.TreeMap<>(config(c).getData());
         data.remove(PRIMARY_KEY);
         data.remove(INITIALIZED_KEY);
+        data.remove(WAL_KEEP_FROM_KEY); // read by the archiver sidecar, not by PostgreSQL: no reload
         return InstanceSetBuilder.sha256(data.toString());
     }
 

@@ -49,18 +49,43 @@ public final class InstanceSetBuilder {
 
     private InstanceSetBuilder() {}
 
-    /** Where ordinal 0's first data directory comes from when spec.bootstrap.fromBackup is set. */
-    public record Restore(String backupId, BackupTarget target, String agentImage) {}
+    /** The WAL handoff between archive_command and the wal-archiver sidecar, on the data volume (it survives restarts). */
+    public static final String WAL_HANDOFF = DATA_MOUNT + "/wal-handoff";
+    /** Archived WAL fetched for a point-in-time recovery, and the recovery settings bootstrap.sh passes while recovering. */
+    public static final String WAL_RESTORE = DATA_MOUNT + "/wal-restore";
+    public static final String RECOVERY_OPTIONS = DATA_MOUNT + "/recovery.conf";
+    /** The WAL archive's volume and mount in an instance pod (the backup's own is AgentContainers.MOUNT_BACKUP). */
+    static final String ARCHIVE_VOLUME = "wal-archive";
+    static final String ARCHIVE_MOUNT = "/wal-archive";
+
+    /** Where ordinal 0's first data directory comes from when spec.bootstrap.fromBackup is set; {@code recovery} for PITR. */
+    public record Restore(String backupId, BackupTarget target, String agentImage, Recovery recovery) {
+        public Restore(String backupId, BackupTarget target, String agentImage) {
+            this(backupId, target, agentImage, null);
+        }
+    }
+
+    /** A point-in-time recovery: the source's WAL archive and at most one target (none: the end of the archive). */
+    public record Recovery(BackupTarget archive, String archivePrefix, String targetTime, String targetLsn, String targetXid, String targetName) {}
+
+    /** The folder of a cluster's WAL inside its archive target. */
+    public static String archivePrefix(String cluster) {
+        return "wal/" + cluster;
+    }
 
     public static StatefulSet build(PostgresCluster c) {
         return build(c, null);
+    }
+
+    public static StatefulSet build(PostgresCluster c, Restore restore) {
+        return build(c, restore, restore == null ? null : restore.agentImage());
     }
 
     /**
      * With {@code restore}, the pods get an init container that unpacks the physical backup into an empty
      * PGDATA (ordinal 0 only; a non-empty PGDATA is left alone, so it runs once per volume).
      */
-    public static StatefulSet build(PostgresCluster c, Restore restore) {
+    public static StatefulSet build(PostgresCluster c, Restore restore, String agentImage) {
         var spec = c.getSpec();
         Map<String, String> effective = PostgresParameters.forCluster(c);
         String restartHash = sha256(PostgresParameters.restartParameters(effective).toString());
@@ -96,10 +121,9 @@ public final class InstanceSetBuilder {
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
                 .withAffinity(InstanceSpread.affinity(c))
-                .withInitContainers(restore == null ? List.of() : List.of(restoreContainer(c, restore)))
-                .withContainers(container(c))
-                .addAllToVolumes(restore == null || restore.target().getPvc() == null ? List.of()
-                        : List.of(AgentContainers.storageVolume(restore.target(), true)))
+                .withInitContainers(initContainers(c, restore))
+                .withContainers(containers(c, restore, agentImage))
+                .addAllToVolumes(storageVolumes(c, restore))
                 .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(c)).endConfigMap().endVolume()
                 .addNewVolume().withName("tls").withNewSecret().withSecretName(ClusterTls.serverSecret(c))
                 .withDefaultMode(ClusterTls.FILE_MODE).endSecret().endVolume()
@@ -133,14 +157,102 @@ public final class InstanceSetBuilder {
         return AgentContainers.container("restore", restore.agentImage(), request, env, mounts);
     }
 
-    private static Container container(PostgresCluster c) {
+    private static List<Container> initContainers(PostgresCluster c, Restore restore) {
+        List<Container> out = new ArrayList<>();
+        if (restore != null) {
+            out.add(restoreContainer(c, restore));
+            if (restore.recovery() != null) {
+                out.add(recoverContainer(restore));
+            }
+        }
+        return out;
+    }
+
+    private static List<Container> containers(PostgresCluster c, Restore restore, String agentImage) {
+        List<Container> out = new ArrayList<>(List.of(container(c, restore)));
+        if (c.getSpec().getWalArchive() != null) {
+            out.add(archiverContainer(c, agentImage));
+        }
+        return out;
+    }
+
+    /** The backup's PVC (read-only, restore) and the WAL archive's PVC (read-write: the sidecar archives and prunes). */
+    private static List<io.fabric8.kubernetes.api.model.Volume> storageVolumes(PostgresCluster c, Restore restore) {
+        List<io.fabric8.kubernetes.api.model.Volume> out = new ArrayList<>();
+        if (restore != null && restore.target().getPvc() != null) {
+            out.add(AgentContainers.storageVolume(restore.target(), true));
+        }
+        BackupTarget archive = c.getSpec().getWalArchive() != null ? c.getSpec().getWalArchive().getTarget()
+                : restore != null && restore.recovery() != null ? restore.recovery().archive() : null;
+        if (archive != null && archive.getPvc() != null) {
+            out.add(AgentContainers.storageVolume(archive, ARCHIVE_VOLUME, c.getSpec().getWalArchive() == null));
+        }
+        return out;
+    }
+
+    /**
+     * PITR, after the restore container: {@code agent prepare-recovery} fetches the source's archived WAL (each file
+     * checked against its SHA-256) and writes recovery.signal and the recovery settings bootstrap.sh passes to postgres.
+     * When the new cluster archives to the same PVC, the archive volume is the read-write one.
+     */
+    private static Container recoverContainer(Restore restore) {
+        Recovery r = restore.recovery();
+        var request = new AgentRequest.PrepareRecovery(AgentContainers.storage(r.archive()).withSpoolDir("/tmp"), r.archivePrefix(),
+                "$(PGDATA)", "$(SHOPDB_WAL_RESTORE)", "$(SHOPDB_RECOVERY_OPTIONS)", r.targetTime(), r.targetLsn(), r.targetXid(), r.targetName(),
+                "$(POD_NAME)");
+        // paths through env, as everywhere in pod specs: the kubelet (and the sandbox) expands $(VAR) in arguments
+        List<EnvVar> env = archiveEnv(r.archive(), plain("SHOPDB_WAL_RESTORE", WAL_RESTORE), plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS));
+        return AgentContainers.container("recover", restore.agentImage(), request, env, archiveMounts(r.archive(), true));
+    }
+
+    /**
+     * The wal-archiver sidecar (agent image, a long-running {@code agent wal-archiver}): ships what PostgreSQL marks
+     * ready and answers archive-wal.sh through the handoff folder on the data volume; on the declared primary it also
+     * applies retention (wal-keep-from in the mounted configuration). Why a sidecar and not the agent in
+     * archive_command: the instance image has no JVM, and a JVM start per 16 MiB file is too slow (docs/design-notes.md).
+     */
+    private static Container archiverContainer(PostgresCluster c, String agentImage) {
+        var wal = c.getSpec().getWalArchive();
+        var request = new AgentRequest.WalArchiver(AgentContainers.storage(wal.getTarget()).withSpoolDir("/tmp"),
+                archivePrefix(c.getMetadata().getName()), "$(PGDATA)", "$(SHOPDB_WAL_HANDOFF)", wal.getCompression(), "$(SHOPDB_CONFIG_DIR)",
+                "$(POD_NAME)");
+        List<EnvVar> env = archiveEnv(wal.getTarget(), plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF), plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT));
+        List<VolumeMount> mounts = archiveMounts(wal.getTarget(), false);
+        mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).build());
+        return AgentContainers.container("wal-archiver", agentImage, request, env, mounts);
+    }
+
+    /** The env of an agent container working on a WAL archive: pod name, PGDATA, the storage, and {@code more}. */
+    private static List<EnvVar> archiveEnv(BackupTarget archive, EnvVar... more) {
+        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata")));
+        env.addAll(List.of(more));
+        env.addAll(AgentContainers.storageEnv(archive, ARCHIVE_MOUNT));
+        return env;
+    }
+
+    /** Its mounts: the data volume, /tmp, and the archive's PVC at {@value #ARCHIVE_MOUNT} when it is one. */
+    private static List<VolumeMount> archiveMounts(BackupTarget archive, boolean readOnly) {
+        List<VolumeMount> mounts = new ArrayList<>(List.of(
+                new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
+                new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
+        if (archive.getPvc() != null) {
+            mounts.add(AgentContainers.storageMount(ARCHIVE_VOLUME, ARCHIVE_MOUNT, readOnly));
+        }
+        return mounts;
+    }
+
+    private static EnvVar podName() {
+        return new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build();
+    }
+
+    private static Container container(PostgresCluster c, Restore restore) {
         var spec = c.getSpec();
         String image = spec.getImage() != null ? spec.getImage() : "postgres:" + spec.getPostgresVersion();
         return new ContainerBuilder()
                 .withName("postgres")
                 .withImage(image)
                 .withCommand("/bin/sh", "-c", BOOTSTRAP)
-                .withEnv(env(c))
+                .withEnv(env(c, restore))
                 .addNewPort().withName("postgres").withContainerPort(ClusterNames.PORT).endPort()
                 .withResources(spec.getResources())
                 .withReadinessProbe(probe(5, 3))
@@ -161,7 +273,19 @@ public final class InstanceSetBuilder {
     }
 
     /** The contract between the pod spec and bootstrap.sh; the sandbox maps paths and hosts of these too. */
-    private static List<EnvVar> env(PostgresCluster c) {
+    private static List<EnvVar> env(PostgresCluster c, Restore restore) {
+        List<EnvVar> env = new ArrayList<>(base(c));
+        if (c.getSpec().getWalArchive() != null) {
+            env.add(plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF));
+        }
+        if (restore != null && restore.recovery() != null) {
+            env.add(plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS));
+            env.add(plain("SHOPDB_WAL_RESTORE", WAL_RESTORE));
+        }
+        return env;
+    }
+
+    private static List<EnvVar> base(PostgresCluster c) {
         return List.of(
                 new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build(),
                 plain("PGDATA", DATA_MOUNT + "/pgdata"),
@@ -216,7 +340,7 @@ public final class InstanceSetBuilder {
         }
     }
 
-    private static String readResource(String name) {
+    static String readResource(String name) {
         try (InputStream in = InstanceSetBuilder.class.getResourceAsStream(name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

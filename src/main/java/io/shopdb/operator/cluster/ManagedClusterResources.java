@@ -15,9 +15,16 @@ import io.shopdb.operator.kube.DesiredState;
  */
 final class ManagedClusterResources {
     private final KubernetesClient client;
+    /** The agent image, for the wal-archiver sidecar (spec.walArchive). */
+    private final String agentImage;
 
     ManagedClusterResources(KubernetesClient client) {
+        this(client, null);
+    }
+
+    ManagedClusterResources(KubernetesClient client, String agentImage) {
         this.client = client;
+        this.agentImage = agentImage;
     }
 
     boolean apply(PostgresCluster c) {
@@ -41,7 +48,7 @@ final class ManagedClusterResources {
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA)));
         // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
         // (a cluster made by an older operator keeps OrderedReady); volumes grow below.
-        wrote |= changed(DesiredState.apply(client, c, InstanceSetBuilder.build(c, restore),
+        wrote |= changed(DesiredState.apply(client, c, InstanceSetBuilder.build(c, restore, restore != null ? restore.agentImage() : agentImage),
                 (StatefulSet existing, StatefulSet desired) -> {
                     desired.getSpec().setVolumeClaimTemplates(existing.getSpec().getVolumeClaimTemplates());
                     desired.getSpec().setPodManagementPolicy(existing.getSpec().getPodManagementPolicy());

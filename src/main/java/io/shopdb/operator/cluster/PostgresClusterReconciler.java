@@ -76,7 +76,12 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     return cluster == null ? Set.of() : Set.of(new ResourceID(cluster, p.getMetadata().getNamespace()));
                 })
                 .build(), context);
-        return List.of(pods);
+        // a cluster's backups: the WAL archive's retention boundary and recoverable window come from them (spec.walArchive)
+        var backups = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresCluster.class)
+                .withSecondaryToPrimaryMapper((PostgresBackup b) -> b.getSpec() == null || b.getSpec().getClusterRef() == null ? Set.of()
+                        : Set.of(new ResourceID(b.getSpec().getClusterRef().getName(), b.getMetadata().getNamespace())))
+                .build(), context);
+        return List.of(pods, backups);
     }
 
     @Override
@@ -93,6 +98,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 return reconcileExternal(cluster, status);
             }
             ClusterPods pods = ClusterPods.of(cluster, context.getSecondaryResources(Pod.class));
+            ClusterWalArchive.recordWindow(cluster, status, List.copyOf(context.getSecondaryResources(PostgresBackup.class)));
             return reconcileManaged(cluster, status, pods, recheck -> soon[0] = recheck);
         });
         // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
@@ -124,7 +130,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     /** The outcome to stop at, or the restore (and its source cluster) to apply; see spec.bootstrap.fromBackup. */
     private record Bootstrap(Outcome stop, InstanceSetBuilder.Restore restore, PostgresCluster source) {}
 
-    private Bootstrap bootstrap(PostgresCluster cluster) {
+    private Bootstrap bootstrap(PostgresCluster cluster, PostgresClusterStatus status) {
         var from = cluster.getSpec().getBootstrap() == null ? null : cluster.getSpec().getBootstrap().getFromBackup();
         if (from == null || from.getBackupRef() == null) {
             return new Bootstrap(null, null, null);
@@ -155,13 +161,17 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     + " backup's source cluster, but its Secret is not found; create Secret " + ClusterNames.superuserSecret(cluster)
                     + " (username postgres, password of the source) before the cluster starts"), null, null);
         }
+        ClusterWalArchive.RecoveryPlan recovery = ClusterWalArchive.recovery(cluster, status, backup, source);
+        if (recovery.stop() != null) {
+            return new Bootstrap(recovery.stop(), null, null);
+        }
         return new Bootstrap(null, new InstanceSetBuilder.Restore(backup.getStatus().getBackupId(), backup.getSpec().getTarget(),
-                config.agent().image()), secretsExist ? null : source);
+                config.agent().image(), recovery.recovery()), secretsExist ? null : source);
     }
 
     private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods,
                                      java.util.function.Consumer<Duration> recheck) {
-        Bootstrap bootstrap = bootstrap(cluster);
+        Bootstrap bootstrap = bootstrap(cluster, status);
         if (bootstrap.stop() != null) {
             return bootstrap.stop();
         }
@@ -176,7 +186,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
         }
         status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
-        ManagedClusterResources resources = new ManagedClusterResources(client);
+        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image());
         ClusterObjects.Declared declared = ha.declared(cluster, status);
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
@@ -206,6 +216,11 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         }
         Map<String, String> desired = PostgresParameters.forCluster(cluster);
         try {
+            Outcome recovering = ClusterWalArchive.recovering(cluster, status, () -> PgConnections.open(connections.admin(cluster)));
+            if (recovering != null) {
+                status.setPrimaryReachable(true);
+                return recovering;
+            }
             if (SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
                 events.normal(cluster, "SuperuserPasswordRotated", "Set the superuser password from Secret " + ClusterNames.superuserSecret(cluster));
             }
@@ -225,6 +240,11 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             }
             ServerState state = ServerQueries.read(c, "/" + ClusterObjects.CONFIG_FILE);
             recordServer(status, state);
+            var point = ClusterWalArchive.recordArchiver(c, cluster, status);
+            if (point != null) {
+                events.normal(cluster, "RestorePointCreated", "Created restore point " + point.getName() + " at " + point.getLsn()
+                        + " (a target for recovery.targetName)");
+            }
             ParameterRollout.Verdict verdict = ParameterRollout.judge(desired, state);
             if (verdict.step() == ParameterRollout.Step.INVALID) {
                 return Outcome.stalled(Reasons.INVALID_PARAMETER, "PostgreSQL refused spec.parameters: " + String.join("; ", verdict.details()));

@@ -28,7 +28,7 @@ public final class PostgresParameters {
     public static final Set<String> OWNED = Set.of("port", "listen_addresses", "data_directory", "config_file",
             "hba_file", "ident_file", "unix_socket_directories", "primary_conninfo", "primary_slot_name",
             "restore_command", "recovery_target", "hot_standby", "wal_level", "max_wal_senders", "archive_mode",
-            "archive_command", "ssl", "external_pid_file", "synchronous_standby_names", "cluster_name");
+            "archive_command", "archive_timeout", "ssl", "external_pid_file", "synchronous_standby_names", "cluster_name");
 
     private static final Map<String, Definition> CATALOG = load();
 
@@ -104,7 +104,24 @@ public final class PostgresParameters {
             int n = spec.getSynchronous().getNumber() == null ? 1 : spec.getSynchronous().getNumber();
             all.put("synchronous_standby_names", "ANY " + n + " (" + String.join(", ", names) + ")");
         }
+        all.putAll(archiving(spec.getWalArchive()));
         return all;
+    }
+
+    /**
+     * spec.walArchive: archive_mode on (a restart), archive_command the handoff to the wal-archiver sidecar
+     * (ClusterObjects.ARCHIVE_SCRIPT in the mounted configuration; the variable is the pod's, expanded by the shell that
+     * runs the command), archive_timeout. Without it archive_mode stays off: nothing is kept waiting for an archiver.
+     */
+    static Map<String, String> archiving(io.shopdb.operator.api.v1alpha1.WalArchiveSpec wal) {
+        Map<String, String> o = new LinkedHashMap<>();
+        if (wal == null) {
+            return o;
+        }
+        o.put("archive_mode", "on");
+        o.put("archive_command", "sh \"$SHOPDB_CONFIG_DIR/" + ClusterObjects.ARCHIVE_SCRIPT + "\" \"%p\" \"%f\"");
+        o.put("archive_timeout", (wal.getArchiveTimeout() == null ? 60 : wal.getArchiveTimeout()) + "s");
+        return o;
     }
 
     /** Problems with user parameters, each naming the field, e.g. "spec.parameters.port: ...". */

@@ -43,10 +43,15 @@ public final class AgentContainers {
 
     /** BACKUP_DIR for a PVC target, or the S3 keys as secretKeyRefs. */
     public static List<EnvVar> storageEnv(BackupTarget target) {
+        return storageEnv(target, MOUNT_BACKUP);
+    }
+
+    /** As {@link #storageEnv(BackupTarget)}, with the PVC mounted at {@code mountPath} (a pod with two storages). */
+    public static List<EnvVar> storageEnv(BackupTarget target, String mountPath) {
         List<EnvVar> env = new ArrayList<>();
         if (target.getPvc() != null) {
             String sub = target.getPvc().getSubPath();
-            env.add(plain("BACKUP_DIR", sub == null || sub.isEmpty() ? MOUNT_BACKUP : MOUNT_BACKUP + "/" + sub));
+            env.add(plain("BACKUP_DIR", sub == null || sub.isEmpty() ? mountPath : mountPath + "/" + sub));
         } else if (target.getS3() != null && target.getS3().getCredentialsSecret() != null) {
             var creds = target.getS3().getCredentialsSecret();
             env.add(fromSecret("AWS_ACCESS_KEY_ID", creds.getName(),
@@ -59,15 +64,23 @@ public final class AgentContainers {
 
     /** The PVC of a target as a pod volume, or null for S3. */
     public static Volume storageVolume(BackupTarget target, boolean readOnly) {
+        return storageVolume(target, BACKUP_VOLUME, readOnly);
+    }
+
+    public static Volume storageVolume(BackupTarget target, String volumeName, boolean readOnly) {
         if (target.getPvc() == null) {
             return null;
         }
-        return new VolumeBuilder().withName(BACKUP_VOLUME).withNewPersistentVolumeClaim().withClaimName(target.getPvc().getClaimName())
+        return new VolumeBuilder().withName(volumeName).withNewPersistentVolumeClaim().withClaimName(target.getPvc().getClaimName())
                 .withReadOnly(readOnly ? Boolean.TRUE : null).endPersistentVolumeClaim().build();
     }
 
     public static VolumeMount storageMount(boolean readOnly) {
-        return new VolumeMountBuilder().withName(BACKUP_VOLUME).withMountPath(MOUNT_BACKUP).withReadOnly(readOnly ? Boolean.TRUE : null).build();
+        return storageMount(BACKUP_VOLUME, MOUNT_BACKUP, readOnly);
+    }
+
+    public static VolumeMount storageMount(String volumeName, String mountPath, boolean readOnly) {
+        return new VolumeMountBuilder().withName(volumeName).withMountPath(mountPath).withReadOnly(readOnly ? Boolean.TRUE : null).build();
     }
 
     /**

@@ -58,7 +58,8 @@ public class BackupMigrationMetrics {
         backups(caches.of(PostgresBackup.class), caches.of(PostgresBackupSchedule.class), next);
         migrations(caches.of(PostgresMigration.class), next);
         PartitionMetrics.series(caches.of(io.shopdb.operator.api.v1alpha1.PostgresDatabase.class), next);
-        meters.publish(s -> NAMES.contains(s.name()) || PartitionMetrics.NAMES.contains(s.name()), next);
+        WalArchiveMetrics.series(caches.of(io.shopdb.operator.api.v1alpha1.PostgresCluster.class), next);
+        meters.publish(s -> NAMES.contains(s.name()) || PartitionMetrics.NAMES.contains(s.name()) || WalArchiveMetrics.NAMES.contains(s.name()), next);
     }
 
     /**

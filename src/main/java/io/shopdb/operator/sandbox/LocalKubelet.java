@@ -56,8 +56,31 @@ public class LocalKubelet {
     private final ServiceProxies proxies = new ServiceProxies(this::resolve);
     private Path root;
 
-    /** A pod the kubelet runs: its process and local directories. */
-    record RunningPod(String uid, PodProcess process, Path dir, Map<String, Path> volumes, Map<Integer, Integer> ports) {}
+    /**
+     * A pod the kubelet runs: its first container's process, the processes of its other containers (sidecars, e.g. the
+     * wal-archiver), and local directories. Status reports the first container; a sidecar that ends is restarted.
+     */
+    record RunningPod(String uid, PodProcess process, List<PodProcess> sidecars, Path dir, Map<String, Path> volumes,
+                      Map<Integer, Integer> ports) {
+        /** The server first (its preStop hook lets it archive its last WAL through the sidecar), then the sidecars. */
+        void stop() {
+            process.stop();
+            sidecars.forEach(PodProcess::stop);
+        }
+
+        void kill() {
+            sidecars.forEach(PodProcess::kill);
+            process.kill();
+        }
+
+        void restartEndedSidecars() throws IOException {
+            for (PodProcess s : sidecars) {
+                if (!s.isAlive()) {
+                    s.start();
+                }
+            }
+        }
+    }
 
     public synchronized void start(Path rootDir) {
         this.root = rootDir;
@@ -79,7 +102,7 @@ public class LocalKubelet {
             Pod p = byKey.get(e.getKey());
             if (p == null || !Objects.equals(p.getMetadata().getUid(), e.getValue().uid()) || p.getMetadata().getDeletionTimestamp() != null) {
                 LOG.infof("sandbox: stopping pod %s", e.getKey());
-                e.getValue().process().stop();
+                e.getValue().stop();
                 LocalPostgres.deleteTree(e.getValue().dir());
                 it.remove();
             }
@@ -93,7 +116,7 @@ public class LocalKubelet {
             if (lostNodes.contains(key(p))) {
                 if (running != null && running.process().isAlive()) {
                     LOG.infof("sandbox: node of pod %s lost: its processes are killed and not restarted", key(p));
-                    running.process().kill();
+                    running.kill();
                 }
                 markNotReady(p);
                 continue;
@@ -107,6 +130,9 @@ public class LocalKubelet {
                     pods.put(key(p), running);
                 }
                 refreshVolumes(p, running);
+                if (restartsAlways(p)) {
+                    running.restartEndedSidecars();
+                }
                 if (!running.process().isAlive() && restartsAlways(p)) {
                     running.process().noteEnded(running.dir().resolve("termination-log"));
                     if (!running.process().inBackOff()) {
@@ -208,7 +234,7 @@ public class LocalKubelet {
 
     /** Stops every process (preStop hooks first) and removes pod directories; volumes stay until the root goes. */
     public synchronized void stopAll() {
-        pods.values().parallelStream().forEach(rp -> rp.process().stop());
+        pods.values().parallelStream().forEach(RunningPod::stop);
         pods.clear();
         lostNodes.clear();
         proxies.closeAll();
@@ -245,7 +271,7 @@ public class LocalKubelet {
         if (container.getPorts() != null) {
             container.getPorts().forEach(cp -> ports.put(cp.getContainerPort(), stablePort(key(p) + ":" + cp.getContainerPort())));
         }
-        RunningPod rp = new RunningPod(p.getMetadata().getUid(), null, dir, volumes, ports);
+        RunningPod rp = new RunningPod(p.getMetadata().getUid(), null, List.of(), dir, volumes, ports);
         refreshVolumes(p, rp);
         String self = p.getMetadata().getName() + "." + p.getSpec().getSubdomain() + ".";
         ServiceAddresses.Resolver resolver = (ns, host, port) -> host.startsWith(self)
@@ -265,7 +291,17 @@ public class LocalKubelet {
         PodProcess process = new PodProcess(p, container, env, dir, dir.resolve("container.log"), restartsAlways(p), ports);
         LOG.infof("sandbox: starting pod %s (port %s, log %s)", key(p), ports.values(), dir.resolve("container.log"));
         process.start();
-        return new RunningPod(rp.uid(), process, dir, volumes, ports);
+        // the other containers (sidecars): agent processes, run as the current user like agent Jobs, no ports
+        List<PodProcess> sidecars = new java.util.ArrayList<>();
+        for (Container sidecar : p.getSpec().getContainers().subList(1, p.getSpec().getContainers().size())) {
+            Map<String, String> sidecarEnv = PodEnvironment.build(p, sidecar, volumes, Map.of(), this::secretData, resolver,
+                    dir.resolve(sidecar.getName() + "-termination-log"));
+            PodProcess s = new PodProcess(p, sidecar, sidecarEnv, dir, dir.resolve(sidecar.getName() + ".log"), false);
+            LOG.infof("sandbox: starting container %s of pod %s (log %s)", sidecar.getName(), key(p), dir.resolve(sidecar.getName() + ".log"));
+            s.start();
+            sidecars.add(s);
+        }
+        return new RunningPod(rp.uid(), process, List.copyOf(sidecars), dir, volumes, ports);
     }
 
     /**

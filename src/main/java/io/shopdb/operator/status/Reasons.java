@@ -14,6 +14,10 @@ public final class Reasons {
     public static final String INVALID_PARAMETER = "InvalidParameter";
 
     public static final String WAITING_FOR_BACKUP = "WaitingForBackup";
+    /** A point-in-time recovery target is later than the source's newest archived WAL (it arrives within archive_timeout). */
+    public static final String WAITING_FOR_WAL = "WaitingForWal";
+    /** A cluster bootstrapped to a point in time still replays archived WAL (read-only until it promotes). */
+    public static final String RECOVERING = "Recovering";
     public static final String BACKUP_FAILED = "BackupFailed";
     public static final String BACKUP_NOT_FOUND = "BackupNotFound";
     public static final String NOT_SUPPORTED = "NotSupported";

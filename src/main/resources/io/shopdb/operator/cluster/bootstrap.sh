@@ -8,10 +8,15 @@
 #     onto the new primary's timeline, or cloned anew when rewinding fails. So a former primary never comes
 #     back as a second primary.
 # Everything else comes from the environment the pod spec sets: POD_NAME, PGDATA, PGPORT, SHOPDB_CONFIG_DIR,
-# SHOPDB_RUN_DIR, SHOPDB_TLS_DIR, POSTGRES_PASSWORD, REPLICATION_USER, REPLICATION_PASSWORD, PRIMARY_HOST, PRIMARY_PORT.
+# SHOPDB_RUN_DIR, SHOPDB_TLS_DIR, POSTGRES_PASSWORD, REPLICATION_USER, REPLICATION_PASSWORD, PRIMARY_HOST, PRIMARY_PORT;
+# with spec.walArchive SHOPDB_WAL_HANDOFF (archive-wal.sh and the wal-archiver sidecar meet there); for a point-in-time
+# recovery SHOPDB_RECOVERY_OPTIONS and SHOPDB_WAL_RESTORE (written by the init container "recover").
 set -eu
 umask 077
 mkdir -p "$SHOPDB_RUN_DIR"
+if [ -n "${SHOPDB_WAL_HANDOFF:-}" ]; then
+  mkdir -p "$SHOPDB_WAL_HANDOFF"
+fi
 
 # libpq password file, rewritten at every start so a rotated Secret applies: the replication user streams,
 # the superuser is what pg_rewind needs on the source server. The WAL receiver reads it through PGPASSFILE.
@@ -69,11 +74,25 @@ if [ "$(declared)" = "$POD_NAME" ]; then
     rm -f "$pwfile"
   fi
   rm -f "$PGDATA/standby.signal"
+  # Point-in-time recovery: while recovery.signal is there, each line of the recovery options (restore_command,
+  # recovery_target_*, recovery_target_action) becomes a -c option. They are never written into the data directory,
+  # so replicas cloned later do not inherit them; once the server has promoted, the fetched WAL is removed.
+  set --
+  if [ -n "${SHOPDB_RECOVERY_OPTIONS:-}" ]; then
+    if [ -f "$PGDATA/recovery.signal" ] && [ -f "$SHOPDB_RECOVERY_OPTIONS" ]; then
+      echo "shopdb: point-in-time recovery with $(tr '\n' ' ' < "$SHOPDB_RECOVERY_OPTIONS")"
+      while IFS= read -r line; do
+        set -- "$@" -c "$line"
+      done < "$SHOPDB_RECOVERY_OPTIONS"
+    else
+      rm -rf "$SHOPDB_WAL_RESTORE" "$SHOPDB_RECOVERY_OPTIONS"
+    fi
+  fi
   echo "shopdb: starting as the primary"
   # shellcheck disable=SC2086 # $tls is a list of options
   exec postgres -D "$PGDATA" -p "$PGPORT" -k "$SHOPDB_RUN_DIR" \
     -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf" \
-    -c cluster_name="$POD_NAME" $tls
+    -c cluster_name="$POD_NAME" $tls "$@"
 fi
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then

@@ -83,17 +83,6 @@ class AgentCommandTest {
     }
 
     @Test
-    void walArchivingCommandsParseButAreNotImplementedYet(@TempDir Path tmp) {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
-        assertEquals(2, AgentCommand.run(new String[] {"archive-wal", "--dir", tmp.toString(), "--wal-path", "pg_wal/0001", "--wal-file", "0001"},
-                out, Map.of()));
-        AgentSummary s = AgentSummary.parse(buf.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow());
-        assertEquals("INVALID", s.error());
-        assertTrue(s.message().contains("not implemented"), s.message());
-    }
-
-    @Test
     void usageErrorsAndFailuresBecomeExitCodesAndJson(@TempDir Path tmp) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);

@@ -136,6 +136,44 @@ class S3AgentPgTest {
         }
     }
 
+    @Test
+    void walArchiveRoundTripAndACorruptedSegmentIsRefusedBeforeReplay(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", ACCESS, "AWS_SECRET_ACCESS_KEY", SECRET);
+        List<String> bucket = List.of("--s3-bucket", "backups", "--s3-prefix", "prod", "--s3-endpoint", endpoint.toString(), "--s3-path-style",
+                "--archive-prefix", "wal/shop");
+        pg.exec("postgres", "SELECT pg_switch_wal()"); // at least one finished segment in pg_wal
+        Path segment;
+        try (var files = Files.list(pg.dir().resolve("data/pg_wal"))) {
+            segment = files.filter(f -> f.getFileName().toString().matches("[0-9A-F]{24}")).sorted().findFirst().orElseThrow();
+        }
+        String name = segment.getFileName().toString();
+        Path copy = tmp.resolve(name);
+        Files.copy(segment, copy); // a recycled segment could change under us; archive a stable copy
+        String out = cli(env, 0, concat(List.of("agent", "archive-wal", "--wal-path", copy.toString(), "--wal-file", name), bucket));
+        String sha = Checksums.of(copy).sha256();
+        assertTrue(out.contains("\"sha256\":\"" + sha + "\""), out);
+        cli(env, 0, concat(List.of("agent", "archive-wal", "--wal-path", copy.toString(), "--wal-file", name), bucket)); // idempotent
+        Files.write(tmp.resolve("other"), new byte[] {1, 2, 3});
+        out = cli(env, AgentException.Reason.WAL_CONFLICT.exitCode,
+                concat(List.of("agent", "archive-wal", "--wal-path", tmp.resolve("other").toString(), "--wal-file", name), bucket));
+        assertTrue(out.contains("other content"), out);
+        out = cli(env, 0, concat(List.of("agent", "list-wal"), bucket));
+        assertTrue(out.contains("\"walFiles\":1") && out.contains(name), out);
+
+        cli(env, 0, concat(List.of("agent", "restore-wal", "--wal-file", name, "--target-path", tmp.resolve("RECOVERYXLOG").toString()), bucket));
+        assertArrayEquals(Files.readAllBytes(copy), Files.readAllBytes(tmp.resolve("RECOVERYXLOG")));
+
+        // flip one byte of the stored object (the S3 server's files): restore refuses it and writes nothing
+        Path stored = dir.resolve("backups/prod/wal/shop/" + name + "." + sha + ".gz");
+        byte[] bytes = Files.readAllBytes(stored);
+        bytes[bytes.length / 3] ^= 0x01;
+        Files.write(stored, bytes);
+        out = cli(env, AgentException.Reason.CHECKSUM_MISMATCH.exitCode,
+                concat(List.of("agent", "restore-wal", "--wal-file", name, "--target-path", tmp.resolve("RECOVERYXLOG2").toString()), bucket));
+        assertTrue(out.contains("corrupted, refusing to replay"), out);
+        assertFalse(Files.exists(tmp.resolve("RECOVERYXLOG2")));
+    }
+
     static String cli(Map<String, String> env, int expectedExit, List<String> args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         int rc = AgentCommand.run(args.toArray(String[]::new), new PrintStream(buf, true, StandardCharsets.UTF_8), env);

@@ -21,17 +21,22 @@ public final class AgentArgs {
     private static final Set<String> STORAGE = Set.of("dir", "s3-bucket", "s3-prefix", "s3-endpoint", "s3-region", "s3-path-style",
             "s3-sse", "s3-kms-key-id", "s3-part-size-mb", "spool-dir");
     private static final Set<String> SERVER = Set.of("host", "port", "user", "maintenance-db", "sslmode", "timeout-minutes", "jobs");
-    private static final Map<String, Set<String>> COMMANDS = Map.of(
-            "backup", Set.of("method", "database", "format", "compression", "wal-method", "backup-id"),
-            "restore", Set.of("backup-id", "database", "target-database", "overwrite", "no-owner"),
-            "verify", Set.of("backup-id", "database", "check"),
-            "list", Set.of(),
-            "unpack", Set.of("backup-id", "data-dir", "if-empty", "pod-name"),
-            "delete", Set.of("backup-id"),
-            "archive-wal", Set.of("wal-path", "wal-file"),
-            "restore-wal", Set.of("wal-file", "target-path"),
-            "import", Set.of("source-host", "source-port", "source-database", "source-sslmode", "target-database", "role", "schema",
-                    "exclude-schema", "declared-role", "replace-existing"));
+    private static final Map<String, Set<String>> COMMANDS = Map.ofEntries(
+            Map.entry("backup", Set.of("method", "database", "format", "compression", "wal-method", "backup-id")),
+            Map.entry("restore", Set.of("backup-id", "database", "target-database", "overwrite", "no-owner")),
+            Map.entry("verify", Set.of("backup-id", "database", "check")),
+            Map.entry("list", Set.of()),
+            Map.entry("unpack", Set.of("backup-id", "data-dir", "if-empty", "pod-name")),
+            Map.entry("delete", Set.of("backup-id")),
+            Map.entry("archive-wal", Set.of("archive-prefix", "wal-path", "wal-file", "compression")),
+            Map.entry("restore-wal", Set.of("archive-prefix", "wal-file", "target-path")),
+            Map.entry("wal-archiver", Set.of("archive-prefix", "pgdata", "handoff-dir", "compression", "config-dir", "pod-name")),
+            Map.entry("prepare-recovery", Set.of("archive-prefix", "data-dir", "wal-dir", "options-file", "target-time", "target-lsn", "target-xid",
+                    "target-name", "pod-name")),
+            Map.entry("prune-wal", Set.of("archive-prefix", "keep-from")),
+            Map.entry("list-wal", Set.of("archive-prefix")),
+            Map.entry("import", Set.of("source-host", "source-port", "source-database", "source-sslmode", "target-database", "role", "schema",
+                    "exclude-schema", "declared-role", "replace-existing")));
     private static final Set<String> WITH_SERVER = Set.of("backup", "restore", "verify", "import");
     /** Commands that use no backup storage: of the storage options only --spool-dir. */
     private static final Set<String> WITHOUT_STORAGE = Set.of("import");
@@ -122,9 +127,25 @@ public final class AgentArgs {
             case "import" -> new AgentRequest.Import(storage, o.server(), new AgentRequest.Source(o.require("source-host"), o.get("source-port"),
                     o.require("source-database"), o.get("source-sslmode")), o.require("target-database"), o.get("role"), o.all("schema"),
                     o.all("exclude-schema"), o.all("declared-role"), o.flag("replace-existing"), o.integer("jobs"), o.integer("timeout-minutes"));
-            case "archive-wal" -> new AgentRequest.ArchiveWal(storage, o.require("wal-path"), o.require("wal-file"));
-            default -> new AgentRequest.RestoreWal(storage, o.require("wal-file"), o.require("target-path"));
+            case "archive-wal" -> new AgentRequest.ArchiveWal(storage, o.require("archive-prefix"), o.require("wal-path"), o.require("wal-file"),
+                    o.get("compression"));
+            case "restore-wal" -> new AgentRequest.RestoreWal(storage, o.require("archive-prefix"), o.require("wal-file"), o.require("target-path"));
+            case "wal-archiver" -> new AgentRequest.WalArchiver(storage, o.require("archive-prefix"), o.require("pgdata"), o.require("handoff-dir"),
+                    o.get("compression"), o.get("config-dir"), o.get("pod-name"));
+            case "prepare-recovery" -> prepareRecovery(storage, o);
+            case "prune-wal" -> new AgentRequest.PruneWal(storage, o.require("archive-prefix"), o.require("keep-from"));
+            default -> new AgentRequest.ListWal(storage, o.require("archive-prefix"));
         };
+    }
+
+    private static AgentRequest prepareRecovery(Storage storage, Options o) {
+        var r = new AgentRequest.PrepareRecovery(storage, o.require("archive-prefix"), o.require("data-dir"), o.require("wal-dir"),
+                o.require("options-file"), o.get("target-time"), o.get("target-lsn"), o.get("target-xid"), o.get("target-name"), o.get("pod-name"));
+        long targets = java.util.stream.Stream.of(r.targetTime(), r.targetLsn(), r.targetXid(), r.targetName()).filter(t -> t != null).count();
+        if (targets > 1) {
+            throw usage("give at most one of --target-time, --target-lsn, --target-xid, --target-name");
+        }
+        return r;
     }
 
     private static Map<String, List<String>> tokens(String command, List<String> a) {

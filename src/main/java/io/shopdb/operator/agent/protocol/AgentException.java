@@ -24,7 +24,9 @@ public class AgentException extends RuntimeException {
         /** A restore drill ran but its counts or checks did not match. */
         VERIFY_FAILED(9),
         /** The backup volume is full: a person must free space or grow it. */
-        STORAGE_FULL(10);
+        STORAGE_FULL(10),
+        /** A WAL file is already archived with other content (two servers archiving into one place, or corruption). */
+        WAL_CONFLICT(11);
 
         public final int exitCode;
 

@@ -12,9 +12,9 @@ import java.util.List;
  */
 public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.Restore, AgentRequest.Verify,
         AgentRequest.ListBackups, AgentRequest.Unpack, AgentRequest.Delete, AgentRequest.ArchiveWal, AgentRequest.RestoreWal,
-        AgentRequest.Import {
+        AgentRequest.Import, AgentRequest.WalArchiver, AgentRequest.PrepareRecovery, AgentRequest.PruneWal, AgentRequest.ListWal {
 
-    /** The command word: backup, restore, verify, list, unpack, delete, archive-wal, restore-wal, import. */
+    /** The command word: backup, restore, verify, list, unpack, delete, archive-wal, restore-wal, wal-archiver, prepare-recovery, prune-wal, list-wal, import. */
     String command();
 
     Storage storage();
@@ -137,25 +137,82 @@ public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.R
     }
 
     /**
-     * The shape of PostgreSQL's archive_command ({@code %p} is walPath, {@code %f} walFile). Reserved for WAL
-     * archiving: this agent version parses it and answers that it is not implemented.
+     * archive_command done by the agent itself, one JVM per file ({@code %p} is walPath, {@code %f} walFile): for
+     * use by hand and for measurements; a cluster's instances hand files to {@link WalArchiver} instead.
+     * {@code archivePrefix} is the cluster's folder in the storage ({@code wal/<cluster>}); compression none|gzip[:N].
      */
-    record ArchiveWal(Storage storage, String walPath, String walFile) implements AgentRequest {
+    record ArchiveWal(Storage storage, String archivePrefix, String walPath, String walFile, String compression) implements AgentRequest {
         @Override public String command() { return "archive-wal"; }
 
         @Override
         public void writeOptions(AgentArgs.Writer out) {
-            out.option("wal-path", walPath).option("wal-file", walFile);
+            out.option("archive-prefix", archivePrefix).option("wal-path", walPath).option("wal-file", walFile).option("compression", compression);
         }
     }
 
-    /** The shape of restore_command ({@code %f} walFile, {@code %p} targetPath); reserved like {@link ArchiveWal}. */
-    record RestoreWal(Storage storage, String walFile, String targetPath) implements AgentRequest {
+    /** restore_command ({@code %f} walFile, {@code %p} targetPath): the archived file, checked against its SHA-256. */
+    record RestoreWal(Storage storage, String archivePrefix, String walFile, String targetPath) implements AgentRequest {
         @Override public String command() { return "restore-wal"; }
 
         @Override
         public void writeOptions(AgentArgs.Writer out) {
-            out.option("wal-file", walFile).option("target-path", targetPath);
+            out.option("archive-prefix", archivePrefix).option("wal-file", walFile).option("target-path", targetPath);
+        }
+    }
+
+    /**
+     * The long-running archiver of an instance pod (a sidecar): ships every WAL file PostgreSQL marks ready in
+     * {@code <pgdata>/pg_wal/archive_status}, and answers the instance's archive_command through files in
+     * {@code handoffDir}. With {@code configDir} and {@code podName}, the instance that is the declared primary also
+     * deletes archived WAL older than the segment in {@code <configDir>/wal-keep-from} (retention).
+     */
+    record WalArchiver(Storage storage, String archivePrefix, String pgdata, String handoffDir, String compression, String configDir,
+                       String podName) implements AgentRequest {
+        @Override public String command() { return "wal-archiver"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("archive-prefix", archivePrefix).option("pgdata", pgdata).option("handoff-dir", handoffDir)
+                    .option("compression", compression).option("config-dir", configDir).option("pod-name", podName);
+        }
+    }
+
+    /**
+     * Readies an unpacked physical backup for point-in-time recovery (an init container, after {@link Unpack}): fetches
+     * the archived WAL from the backup's start segment on, checking every file's SHA-256 before the server sees it, into
+     * {@code walDir}, then writes {@code recovery.signal} and the recovery settings (restore_command, recovery_target_*,
+     * recovery_target_action=promote) into {@code optionsFile}. At most one target; none means the end of the archive.
+     * Does nothing on a data directory that already finished recovery, or on a pod other than ordinal 0.
+     */
+    record PrepareRecovery(Storage storage, String archivePrefix, String dataDir, String walDir, String optionsFile, String targetTime,
+                           String targetLsn, String targetXid, String targetName, String podName) implements AgentRequest {
+        @Override public String command() { return "prepare-recovery"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("archive-prefix", archivePrefix).option("data-dir", dataDir).option("wal-dir", walDir)
+                    .option("options-file", optionsFile).option("target-time", targetTime).option("target-lsn", targetLsn)
+                    .option("target-xid", targetXid).option("target-name", targetName).option("pod-name", podName);
+        }
+    }
+
+    /** Deletes archived WAL older than the segment {@code keepFrom} (a 24-hex segment name) on every timeline. */
+    record PruneWal(Storage storage, String archivePrefix, String keepFrom) implements AgentRequest {
+        @Override public String command() { return "prune-wal"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("archive-prefix", archivePrefix).option("keep-from", keepFrom);
+        }
+    }
+
+    /** Lists a WAL archive: files, first and last segment, and whether the segments between them are contiguous. */
+    record ListWal(Storage storage, String archivePrefix) implements AgentRequest {
+        @Override public String command() { return "list-wal"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("archive-prefix", archivePrefix);
         }
     }
 

@@ -15,7 +15,9 @@ import java.util.Map;
  * the operator reads back, both through {@link #MAPPER}. Every field is optional; which ones are set depends on
  * the command (backup: the manifest's summary; restore: row counts; verify: ok and mismatches; unpack: a
  * summary or {@code skipped}; delete: {@code deleted}; import: ok, tables checked, the first mismatches of
- * {@code mismatchCount}, the source roles not carried over and the snapshot; any failure: {@code error} and {@code message}).
+ * {@code mismatchCount}, the source roles not carried over and the snapshot; archive-wal/restore-wal: {@code walFile}
+ * and its {@code sha256}; prepare-recovery, list-wal, prune-wal: {@code firstWal}, {@code lastWal}, {@code walFiles};
+ * any failure: {@code error} and {@code message}).
  * Never holds a secret: the agent writes names, numbers and its own messages only.
  *
  * @param files     number of stored files; {@code fileList} carries them while the message stays small
@@ -28,7 +30,8 @@ public record AgentSummary(
         String sourceDatabase, String targetDatabase, Map<String, Long> rowCounts,
         Boolean ok, String database, String scratchDatabase, List<String> mismatches,
         Integer tables, Integer mismatchCount, List<String> rolesNotCarriedOver, String snapshot,
-        String skipped, String deleted, String error, String message, Boolean truncated) {
+        String skipped, String deleted, String error, String message, Boolean truncated,
+        String walFile, String sha256, String firstWal, String lastWal, Integer walFiles) {
 
     /** The one mapper of both sides; newer agents may add fields, so unknown ones are ignored. */
     public static final ObjectMapper MAPPER = new ObjectMapper()
@@ -119,6 +122,8 @@ public record AgentSummary(
         private List<File> fileList;
         private Map<String, Long> rowCounts;
         private Boolean ok, truncated;
+        private String walFile, sha256, firstWal, lastWal;
+        private Integer walFiles;
 
         public Builder backupId(String v) { backupId = v; return this; }
         public Builder method(String v) { method = v; return this; }
@@ -148,11 +153,17 @@ public record AgentSummary(
         public Builder error(String v) { error = v; return this; }
         public Builder message(String v) { message = v; return this; }
         public Builder truncated(boolean v) { truncated = v; return this; }
+        public Builder walFile(String v) { walFile = v; return this; }
+        public Builder sha256(String v) { sha256 = v; return this; }
+        public Builder firstWal(String v) { firstWal = v; return this; }
+        public Builder lastWal(String v) { lastWal = v; return this; }
+        public Builder walFiles(int v) { walFiles = v; return this; }
 
         public AgentSummary build() {
             return new AgentSummary(backupId, method, format, databases, serverVersion, startedAt, durationMillis, files, totalBytes,
                     manifestSha256, walRange, fileList, sourceDatabase, targetDatabase, rowCounts, ok, database, scratchDatabase,
-                    mismatches, tables, mismatchCount, rolesNotCarriedOver, snapshot, skipped, deleted, error, message, truncated);
+                    mismatches, tables, mismatchCount, rolesNotCarriedOver, snapshot, skipped, deleted, error, message, truncated,
+                    walFile, sha256, firstWal, lastWal, walFiles);
         }
     }
 }

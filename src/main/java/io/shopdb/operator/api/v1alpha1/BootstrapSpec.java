@@ -20,6 +20,12 @@ public class BootstrapSpec {
         @JsonPropertyDescription("The PostgresBackup to start from; it must be physical and Ready.")
         private LocalReference backupRef;
 
+        @JsonPropertyDescription("Point-in-time recovery: after unpacking the backup, replay the source's archived WAL up to a target (or to the end of the archive), then promote.")
+        private RecoverySpec recovery;
+
+        public RecoverySpec getRecovery() { return recovery; }
+        public void setRecovery(RecoverySpec recovery) { this.recovery = recovery; }
+
         public FromBackup() {}
         public FromBackup(LocalReference backupRef) { this.backupRef = backupRef; }
         public LocalReference getBackupRef() { return backupRef; }

@@ -81,6 +81,12 @@ public class PostgresBackupScheduleSpec {
         @Size(max = 32)
         private List<@Size(max = Names.SQL_MAX) String> checks = new ArrayList<>();
 
+        @JsonPropertyDescription("Drill physical backups as a point-in-time recovery: a scratch PostgresCluster <schedule>-drill is bootstrapped from the newest physical backup plus the cluster's WAL archive up to its end (the latest recoverable point), the checks run there (in database, default postgres), and the scratch cluster is deleted.")
+        private Boolean pointInTime;
+
+        public Boolean getPointInTime() { return pointInTime; }
+        public void setPointInTime(Boolean pointInTime) { this.pointInTime = pointInTime; }
+
         public boolean isEnabled() { return enabled; }
         public void setEnabled(boolean enabled) { this.enabled = enabled; }
         public String getDatabase() { return database; }

@@ -26,6 +26,7 @@ import java.util.TreeMap;
 @ValidationRule(value = "!has(self.synchronous) || self.synchronous.number < self.instances",
         message = "spec.synchronous.number must be less than spec.instances: a commit waits for that many replicas")
 @ValidationRule(value = "!has(self.primary) || !has(self.external)", message = "spec.primary applies to managed clusters only")
+@ValidationRule(value = "!has(self.walArchive) || !has(self.external)", message = "spec.walArchive applies to managed clusters only")
 public class PostgresClusterSpec {
 
     @Min(1)
@@ -53,8 +54,8 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("CPU and memory requests and limits of each managed instance.")
     private ResourceRequirements resources;
 
-    @ValidationRule(value = "self.all(k, !(k in ['port', 'listen_addresses', 'data_directory', 'config_file', 'hba_file', 'ident_file', 'unix_socket_directories', 'primary_conninfo', 'primary_slot_name', 'restore_command', 'recovery_target', 'hot_standby', 'wal_level', 'max_wal_senders', 'archive_mode', 'archive_command', 'ssl', 'external_pid_file', 'synchronous_standby_names', 'cluster_name']))",
-            message = "spec.parameters sets a parameter the operator owns (port, listen_addresses, data_directory, config_file, hba_file, ident_file, unix_socket_directories, primary_conninfo, primary_slot_name, restore_command, recovery_target, hot_standby, wal_level, max_wal_senders, archive_mode, archive_command, ssl, external_pid_file, synchronous_standby_names, cluster_name); remove it")
+    @ValidationRule(value = "self.all(k, !(k in ['port', 'listen_addresses', 'data_directory', 'config_file', 'hba_file', 'ident_file', 'unix_socket_directories', 'primary_conninfo', 'primary_slot_name', 'restore_command', 'recovery_target', 'hot_standby', 'wal_level', 'max_wal_senders', 'archive_mode', 'archive_command', 'archive_timeout', 'ssl', 'external_pid_file', 'synchronous_standby_names', 'cluster_name']))",
+            message = "spec.parameters sets a parameter the operator owns (port, listen_addresses, data_directory, config_file, hba_file, ident_file, unix_socket_directories, primary_conninfo, primary_slot_name, restore_command, recovery_target, hot_standby, wal_level, max_wal_senders, archive_mode, archive_command, archive_timeout, ssl, external_pid_file, synchronous_standby_names, cluster_name); remove it")
     @JsonPropertyDescription("postgresql.conf parameters of managed instances, on top of the operator's e-commerce defaults. Parameters needing a restart roll the instances one at a time; the others are reloaded.")
     @Size(max = 256)
     private Map<String, @Size(max = Names.VALUE_MAX) String> parameters = new TreeMap<>();
@@ -68,6 +69,12 @@ public class PostgresClusterSpec {
 
     @JsonPropertyDescription("How a new managed cluster is created; immutable. Without it ordinal 0 runs initdb.")
     private BootstrapSpec bootstrap;
+
+    @JsonPropertyDescription("Continuous WAL archiving to a PVC or S3 (a wal-archiver sidecar per instance): the basis of point-in-time recovery (spec.bootstrap.fromBackup.recovery of a new cluster).")
+    private WalArchiveSpec walArchive;
+
+    public WalArchiveSpec getWalArchive() { return walArchive; }
+    public void setWalArchive(WalArchiveSpec walArchive) { this.walArchive = walArchive; }
 
     @JsonPropertyDescription("TLS of a managed cluster (always on: clients connect with TLS only). Optionally the CA that signs the server certificate.")
     private TlsSpec tls;

@@ -46,6 +46,11 @@ public class PostgresClusterStatus extends ShopdbStatus {
     private Integer failovers;
     @JsonPropertyDescription("When the last failover or switchover finished (RFC 3339).")
     private String lastPrimaryChange;
+    @JsonPropertyDescription("WAL archiving (spec.walArchive): last archived file, failures, lag, and the recoverable window of backups plus archive.")
+    private WalArchiveStatus walArchive;
+
+    public WalArchiveStatus getWalArchive() { return walArchive; }
+    public void setWalArchive(WalArchiveStatus walArchive) { this.walArchive = walArchive; }
 
     public String getCurrentPrimary() { return currentPrimary; }
     public void setCurrentPrimary(String currentPrimary) { this.currentPrimary = currentPrimary; }

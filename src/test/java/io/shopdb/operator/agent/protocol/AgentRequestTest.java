@@ -29,8 +29,14 @@ class AgentRequestTest {
                 new AgentRequest.Unpack(DIR, "phys-1", "$(PGDATA)", true, "$(POD_NAME)"),
                 new AgentRequest.Unpack(Storage.directory("/b"), "phys-1", "/data", false, null),
                 new AgentRequest.Delete(BUCKET, "b1"),
-                new AgentRequest.ArchiveWal(BUCKET, "pg_wal/000000010000000000000003", "000000010000000000000003"),
-                new AgentRequest.RestoreWal(DIR, "000000010000000000000003", "pg_wal/RECOVERYXLOG"),
+                new AgentRequest.ArchiveWal(BUCKET, "wal/shop", "pg_wal/000000010000000000000003", "000000010000000000000003", "gzip:1"),
+                new AgentRequest.RestoreWal(DIR, "wal/shop", "000000010000000000000003", "pg_wal/RECOVERYXLOG"),
+                new AgentRequest.WalArchiver(BUCKET, "wal/shop", "$(PGDATA)", "/var/lib/postgresql/data/wal-handoff", null, "/etc/shopdb", "$(POD_NAME)"),
+                new AgentRequest.PrepareRecovery(DIR, "wal/shop", "$(PGDATA)", "/data/wal-restore", "/data/recovery.conf",
+                        "2026-12-01 09:00:00+00", null, null, null, "$(POD_NAME)"),
+                new AgentRequest.PrepareRecovery(DIR, "wal/shop", "/d", "/w", "/o", null, null, null, null, null),
+                new AgentRequest.PruneWal(BUCKET, "wal/shop", "000000010000000000000007"),
+                new AgentRequest.ListWal(DIR, "wal/shop"),
                 new AgentRequest.Import(new Storage(null, null, "$(SPOOL_DIR)"), SERVER, new AgentRequest.Source("$(SOURCE_HOST)", "$(SOURCE_PORT)",
                         "legacy", "require"), "shop", "shop_owner", List.of("sales", "Audit Log"), List.of("tmp"), List.of("shop_app"), true, 4, 120),
                 new AgentRequest.Import(new Storage(null, null, null), AgentRequest.Server.host("h"), new AgentRequest.Source("src", null, "legacy", null),
@@ -63,6 +69,13 @@ class AgentRequestTest {
         assertEquals(List.of("delete", "--backup-id", "b1", "--s3-bucket", "shop-backups", "--s3-prefix", "prod/eu",
                 "--s3-endpoint", "http://minio:9000", "--s3-region", "eu-west-1", "--s3-path-style", "--s3-sse", "aws:kms",
                 "--s3-kms-key-id", "key-1", "--s3-part-size-mb", "32"), new AgentRequest.Delete(BUCKET, "b1").toArgs());
+    }
+
+    @Test
+    void aRecoveryHasAtMostOneTarget() {
+        AgentException e = assertThrows(AgentException.class, () -> AgentRequest.parse("prepare-recovery", "--dir", "d", "--archive-prefix", "wal/a",
+                "--data-dir", "x", "--wal-dir", "w", "--options-file", "o", "--target-lsn", "0/3000000", "--target-name", "before-migration"));
+        assertEquals("usage: give at most one of --target-time, --target-lsn, --target-xid, --target-name", e.getMessage());
     }
 
     @Test
