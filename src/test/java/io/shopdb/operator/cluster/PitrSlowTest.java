@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * only WAL older than the oldest kept backup.
  */
 @QuarkusTest
-class PitrOperatorTest extends OperatorTestBase {
+class PitrSlowTest extends OperatorTestBase {
 
     PgEndpoint superuser(String cluster, String database) {
         char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
