@@ -171,7 +171,7 @@ class ScaleBenchmark {
                 metadata: {name: bench-db}
                 spec:
                   external: {host: 127.0.0.1, port: %d, sslMode: disable, adminSecretRef: {name: bench-admin}}
-                """.formatted(pg.port()), PostgresCluster.class)).create();
+                """.formatted(pg.port()), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create(); // as written: the typed class adds managed-only defaults
         client.resource(Serialization.unmarshal("""
                 apiVersion: shopdb.io/v1alpha1
                 kind: PostgresDatabase
