@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The command line a backup Job runs: {@code agent backup|restore|verify|list|unpack|delete [options]}, read by
+ * The command line an agent Job runs: {@code agent backup|restore|verify|list|unpack|delete|import [options]}, read by
  * {@link AgentRequest#parse}. It turns the request and the environment into calls of the agent API and prints one
  * {@link AgentSummary} JSON line; the exit code is
  * 0 on success or the {@link AgentException.Reason}'s code (2 for bad usage). See {@link #USAGE}.

@@ -84,17 +84,20 @@ public final class DatabaseImport {
         validate(options);
         Instant started = Instant.now();
         Path work = null;
-        try (Connection into = PgConnections.open(target); Connection snapshot = PgConnections.open(source)) {
-            checkVersions(tools, snapshot, into);
-            boolean resumed = IN_PROGRESS.equals(comment(into));
-            long relations = ServerCatalog.userRelations(into);
-            if (relations > 0 && !resumed && !options.replaceExisting()) {
-                throw new AgentException(AgentException.Reason.TARGET_NOT_EMPTY, "database " + target.database() + " already holds "
-                        + relations + " relation(s); an import fills an empty database (or set replaceExisting to import over it)");
+        try (Connection snapshot = longReads(source)) {
+            long relations;
+            try (Connection into = PgConnections.open(target)) {
+                checkVersions(tools, snapshot, into);
+                boolean resumed = IN_PROGRESS.equals(comment(into));
+                relations = ServerCatalog.userRelations(into);
+                if (relations > 0 && !resumed && !options.replaceExisting()) {
+                    throw new AgentException(AgentException.Reason.TARGET_NOT_EMPTY, "database " + target.database() + " already holds "
+                            + relations + " relation(s); an import fills an empty database (or set replaceExisting to import over it)");
+                }
+                setComment(into, IN_PROGRESS);
             }
             work = Files.createTempDirectory(spool, "import-");
             Path dump = work.resolve("dump");
-            setComment(into, IN_PROGRESS);
             String id = TableChecksums.exportSnapshot(snapshot);
             tools.run(source, "pg_dump", dumpArgs(options, id, dump), work.resolve("pg_dump.log"), options.timeout());
             Map<String, TableChecksums.TableSum> sums = TableChecksums.read(snapshot, options.schemaFilter());
@@ -102,12 +105,14 @@ public final class DatabaseImport {
             snapshot.commit();
             tools.run(target, "pg_restore", restoreArgs(options, relations > 0, target.database(), dump), work.resolve("pg_restore.log"),
                     options.timeout());
-            Map<String, TableChecksums.TableSum> copied = new LinkedHashMap<>(TableChecksums.read(into, options.schemaFilter()));
-            if (relations > 0) {
-                copied.keySet().retainAll(sums.keySet()); // tables that were there before are not the import's to judge
+            try (Connection into = longReads(target)) {
+                Map<String, TableChecksums.TableSum> copied = new LinkedHashMap<>(TableChecksums.read(into, options.schemaFilter()));
+                if (relations > 0) {
+                    copied.keySet().retainAll(sums.keySet()); // tables that were there before are not the import's to judge
+                }
+                setComment(into, null);
+                return new Report(id, sums, TableChecksums.compare(sums, copied), roles, Duration.between(started, Instant.now()).toMillis());
             }
-            setComment(into, null);
-            return new Report(id, sums, TableChecksums.compare(sums, copied), roles, Duration.between(started, Instant.now()).toMillis());
         } catch (SQLException e) {
             throw new AgentException(AgentException.Reason.TOOL_FAILED, "import: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -115,6 +120,23 @@ public final class DatabaseImport {
         } finally {
             Spool.deleteTree(work);
         }
+    }
+
+    /**
+     * A connection for reads as long as the largest table: no client read timeout, and no server timeout either (a
+     * managed cluster ends sessions idle in a transaction after 10 minutes, and the snapshot's stays idle while pg_dump
+     * runs). The Job's deadline bounds it all.
+     */
+    private static Connection longReads(PgEndpoint endpoint) throws SQLException {
+        Connection c = PgConnections.open(endpoint, 0);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET statement_timeout = 0");
+            st.execute("SET idle_in_transaction_session_timeout = 0");
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     static List<String> dumpArgs(Options o, String snapshotId, Path dump) {

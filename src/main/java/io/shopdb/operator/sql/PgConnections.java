@@ -22,6 +22,14 @@ public final class PgConnections {
     private PgConnections() {}
 
     public static Connection open(PgEndpoint endpoint) throws SQLException {
+        return open(endpoint, SOCKET_TIMEOUT_SECONDS);
+    }
+
+    /**
+     * As {@link #open(PgEndpoint)} with another read timeout; 0 waits as long as a statement runs, for the agent's
+     * long reads (a checksum of a large table) that the Job's deadline bounds instead.
+     */
+    public static Connection open(PgEndpoint endpoint, int socketTimeoutSeconds) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", endpoint.user());
         props.setProperty("password", new String(endpoint.password()));
@@ -31,7 +39,7 @@ public final class PgConnections {
         }
         props.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
         props.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
-        props.setProperty("socketTimeout", String.valueOf(SOCKET_TIMEOUT_SECONDS));
+        props.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
         props.setProperty("ApplicationName", "shopdb-operator");
         Connection c = DRIVER.connect(endpoint.jdbcUrl(), props);
         if (c == null) {

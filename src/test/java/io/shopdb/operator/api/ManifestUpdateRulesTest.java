@@ -75,6 +75,27 @@ class ManifestUpdateRulesTest {
                 "spec.bootstrap applies to managed clusters only");
     }
 
+    @Test
+    void anImportIsGivenAtCreationOnlyAndNeverChangedButMayBeRemoved() {
+        Map<String, Object> source = Map.of("host", "legacy.example.com", "database", "legacy", "secretRef", Map.of("name", "legacy"));
+        var importing = database(Map.of("source", source));
+        var other = database(Map.of("source", source, "jobs", 8));
+        var plain = database(null);
+        assertEquals(List.of(), validator.validateCreate(importing));
+        assertEquals(List.of(), validator.validateUpdate(importing, importing));
+        assertRejected(validator.validateUpdate(other, importing), "spec.import is immutable");
+        assertRejected(validator.validateUpdate(importing, plain), "spec.import can only be given when the PostgresDatabase is created");
+        assertEquals(List.of(), validator.validateUpdate(plain, importing), "removed after the import: the database stays as it is");
+    }
+
+    private static Map<String, Object> database(Map<String, Object> importSpec) {
+        Map<String, Object> spec = new java.util.HashMap<>(Map.of("clusterRef", Map.of("name", "c"), "owner", "o"));
+        if (importSpec != null) {
+            spec.put("import", importSpec);
+        }
+        return Map.of("apiVersion", "shopdb.io/v1alpha1", "kind", "PostgresDatabase", "metadata", Map.of("name", "shop"), "spec", spec);
+    }
+
     private static Map<String, Object> cluster(Map<String, Object> spec) {
         return Map.of("apiVersion", "shopdb.io/v1alpha1", "kind", "PostgresCluster", "metadata", Map.of("name", "c"), "spec", spec);
     }
