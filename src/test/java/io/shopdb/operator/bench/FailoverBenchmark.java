@@ -151,7 +151,7 @@ class FailoverBenchmark extends OperatorTestBase {
 
     private PgEndpoint rw(String name) {
         var a = kubelet.serviceAddress(ns(), name + "-rw", 5432); // a stable address, like a ClusterIP
-        return new PgEndpoint(a.host(), a.port(), "postgres", "postgres", ClusterCredentials.read(client, ns(), name + "-superuser", "password"), "disable");
+        return new PgEndpoint(a.host(), a.port(), "postgres", "postgres", ClusterCredentials.read(client, ns(), name + "-superuser", "password"), "require"); // hostssl only
     }
 
     private void execute(String name, String sql) throws SQLException {
