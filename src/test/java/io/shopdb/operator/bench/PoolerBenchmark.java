@@ -2,13 +2,11 @@ package io.shopdb.operator.bench;
 
 import io.shopdb.operator.api.v1alpha1.PostgresPoolerSpec;
 import io.shopdb.operator.pooler.PgBouncerConfig;
-import io.shopdb.operator.sandbox.LocalPostgres;
 import io.shopdb.operator.sql.PoolerAuth;
+import io.shopdb.operator.testing.LocalPgBouncer;
 import io.shopdb.operator.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -43,8 +41,7 @@ class PoolerBenchmark {
     void throughThePoolerAndDirect() throws Exception {
         Files.createDirectories(ShopWorkloadBenchmark.OUT);
         TestPostgres pg = TestPostgres.start();
-        Process bouncer = null;
-        Path dir = Files.createTempDirectory("shopdb-pooler-bench-");
+        LocalPgBouncer bouncer = null;
         List<String> report = new ArrayList<>();
         try {
             ShopWorkload shop = ShopWorkload.create(pg, 250);
@@ -56,8 +53,9 @@ class PoolerBenchmark {
                 // ("too many connections for role"), which is the point of a pooler; lifted here to measure them
                 st.execute("ALTER ROLE shop_app CONNECTION LIMIT -1");
             }
-            int port = freePort();
-            bouncer = startBouncer(pg, dir, port, new String(lookup));
+            bouncer = LocalPgBouncer.start(pg, new PostgresPoolerSpec(),
+                    new PgBouncerConfig.Credentials("shopdb_pooler", new String(lookup), "bench_admin", "unused-admin-pw"));
+            int port = bouncer.port();
             report.add("== place_order as shop_app, " + SECONDS + " s per run, pgbench -M extended");
             for (int clients : List.of(8, 200)) {
                 report.add(run(pg, shop, "direct, " + clients + " clients", pg.port(), clients));
@@ -65,10 +63,9 @@ class PoolerBenchmark {
             }
         } finally {
             if (bouncer != null) {
-                bouncer.destroy();
+                bouncer.close();
             }
             pg.stop();
-            LocalPostgres.deleteTree(dir);
             String text = String.join("\n", report) + "\n";
             System.out.println(text);
             Files.writeString(ShopWorkloadBenchmark.OUT.resolve("pooler.txt"), text);
@@ -118,35 +115,5 @@ class PoolerBenchmark {
         double[] lat = ShopWorkloadBenchmark.percentiles(logs, run).get("place_order");
         return String.format("%-22s tps %7.1f  p50 %7.2f ms  p95 %7.2f ms  p99 %7.2f ms  failed %s  server sessions of shop_app (max) %d",
                 name, Double.parseDouble(tps.group(1)), lat[0], lat[1], lat[2], failed.find() ? failed.group(1) : "0", maxSessions.get());
-    }
-
-    private static Process startBouncer(TestPostgres pg, Path dir, int port, String lookupPassword) throws IOException, InterruptedException {
-        PostgresPoolerSpec spec = new PostgresPoolerSpec();
-        var files = PgBouncerConfig.files(spec, "127.0.0.1", pg.port(), PoolerAuth.AUTH_QUERY,
-                new PgBouncerConfig.Credentials("shopdb_pooler", lookupPassword, "bench_admin", "unused-admin-pw"), "unused");
-        String ini = files.get(PgBouncerConfig.INI)
-                .replace("listen_port = " + PgBouncerConfig.PORT, "listen_port = " + port)
-                .replace("server_tls_sslmode = verify-ca", "server_tls_sslmode = disable")
-                .replace(PgBouncerConfig.DIR, dir.toString());
-        Files.writeString(dir.resolve(PgBouncerConfig.INI), ini);
-        Files.writeString(dir.resolve(PgBouncerConfig.USERLIST), files.get(PgBouncerConfig.USERLIST));
-        LocalPostgres.handOver(dir);
-        List<String> cmd = new ArrayList<>(LocalPostgres.asServerUser());
-        cmd.addAll(List.of("/usr/sbin/pgbouncer", dir.resolve(PgBouncerConfig.INI).toString()));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("pgbouncer.log").toFile()).start();
-        for (int i = 0; i < 100; i++) {
-            try (var s = new java.net.Socket("127.0.0.1", port)) {
-                return p;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("pgbouncer did not start");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
