@@ -23,7 +23,7 @@ mkdir -p "$out"
 
 echo "image: root filesystem (mmdebstrap, bookworm)"
 mmdebstrap --variant=minbase --quiet \
-  --include=ca-certificates,openjdk-17-jre-headless,postgresql-client-15 \
+  --include=ca-certificates,openjdk-17-jre-headless,postgresql-client-15,pgbouncer \
   --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
   --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
   --essential-hook='mkdir -p "$1"/usr/share/man/man1' \

@@ -31,7 +31,7 @@ public class ResourceMetrics {
     static final String READY_SINCE = "shopdb_ready_since_timestamp_seconds";
     static final String CERTIFICATE_EXPIRY = "shopdb_cluster_certificate_expiry_timestamp_seconds";
     static final List<String> KINDS = List.of("PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
-            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore");
+            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler");
     static final List<String> CONDITIONS = List.of(Conditions.READY, Conditions.RECONCILING, Conditions.STALLED);
 
     @Inject MeterRegistry registry;

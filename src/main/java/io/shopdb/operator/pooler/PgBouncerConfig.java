@@ -55,6 +55,9 @@ public final class PgBouncerConfig {
         s.put("server_tls_sslmode", "verify-ca");
         s.put("server_tls_ca_file", DIR + "/" + CA);
         s.put("ignore_startup_parameters", PgBouncerParameters.ALWAYS_IGNORED_STARTUP);
+        // after a failed server login PgBouncer refuses clients for server_login_retry (15 s by default): during a
+        // failover the -rw Service has no endpoint for a moment, and 15 s of errors followed (FailoverBenchmark)
+        s.put("server_login_retry", "1");
         if (spec.getParameters() != null) {
             spec.getParameters().forEach((k, v) -> s.put(k, "ignore_startup_parameters".equals(k)
                     ? PgBouncerParameters.ALWAYS_IGNORED_STARTUP + "," + v : v));

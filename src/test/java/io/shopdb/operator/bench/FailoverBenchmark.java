@@ -31,8 +31,10 @@ import java.util.Set;
  * node, a SIGKILLed postmaster and a planned switchover, asynchronous and synchronous (ANY 1). A client
  * inserts and commits one row at a time through the -rw Service address (the sandbox's ClusterIP proxy),
  * reconnecting after errors; the outage is the longest gap between two acknowledged commits around the
- * event; lost commits are acknowledged ids missing from the table after recovery. Not a test: a command
- * (see BENCHMARKS.md); -Dbench.runs (default 5) and -Dbench.modes (async,sync).
+ * event; lost commits are acknowledged ids missing from the table after recovery. Mode "pooler" (asynchronous)
+ * writes through a PostgresPooler (PgBouncer, transaction mode) as a login role instead, lost node and planned
+ * switchover (PAUSE/RESUME), and also counts the errors the client saw. Not a test: a command
+ * (see BENCHMARKS.md); -Dbench.runs (default 5) and -Dbench.modes (async,sync; or pooler).
  */
 @QuarkusTest
 class FailoverBenchmark extends OperatorTestBase {
@@ -58,9 +60,15 @@ class FailoverBenchmark extends OperatorTestBase {
             create(c);
             awaitStable(name);
             execute(name, "CREATE TABLE orders (id bigint PRIMARY KEY)");
-            Writer writer = new Writer(name);
+            boolean pooled = mode.equals("pooler");
+            if (pooled) {
+                poolerFor(name);
+                execute(name, "GRANT SELECT, INSERT ON orders TO bench_app");
+            }
+            Writer writer = new Writer(pooled ? () -> throughPooler(name) : () -> rw(name), pooled);
             writer.start();
-            for (String scenario : List.of("node-lost", "sigkill", "switchover")) {
+            for (String scenario : pooled ? List.of("node-lost", "switchover") : List.of("node-lost", "sigkill", "switchover")) {
+                int errorsBefore = writer.errors();
                 List<Double> outages = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
                     awaitStable(name);
@@ -93,9 +101,9 @@ class FailoverBenchmark extends OperatorTestBase {
                 lostBefore = lostTotal;
                 writer.resume();
                 List<Double> sorted = outages.stream().sorted().toList();
-                String line = String.format("%-5s %-10s runs=%d outage median=%.2fs min=%.2fs max=%.2fs all=%s acknowledged-lost=%d (of %d)",
+                String line = String.format("%-6s %-10s runs=%d outage median=%.2fs min=%.2fs max=%.2fs all=%s acknowledged-lost=%d (of %d) client-errors=%d",
                         mode, scenario, runs, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
-                        outages.stream().map(d -> String.format("%.2f", d)).toList(), lost, writer.size());
+                        outages.stream().map(d -> String.format("%.2f", d)).toList(), lost, writer.size(), writer.errors() - errorsBefore);
                 System.out.println("FailoverBenchmark: " + line);
                 report.add(line);
             }
@@ -114,13 +122,36 @@ class FailoverBenchmark extends OperatorTestBase {
         });
     }
 
+    /** A login role bench_app (password generated) and a PostgresPooler <name>-pooler in transaction mode, both Ready. */
+    private void poolerFor(String name) {
+        create(io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: %1$s-app}
+                spec: {clusterRef: {name: %1$s}, name: bench_app}
+                """.formatted(name), io.shopdb.operator.api.v1alpha1.PostgresRole.class));
+        create(io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresPooler
+                metadata: {name: %1$s-pooler}
+                spec: {clusterRef: {name: %1$s}}
+                """.formatted(name), io.shopdb.operator.api.v1alpha1.PostgresPooler.class));
+        awaitReady(io.shopdb.operator.api.v1alpha1.PostgresRole.class, name + "-app");
+        awaitReady(io.shopdb.operator.api.v1alpha1.PostgresPooler.class, name + "-pooler");
+    }
+
+    private PgEndpoint throughPooler(String name) {
+        var a = kubelet.serviceAddress(ns(), name + "-pooler", 5432);
+        return new PgEndpoint(a.host(), a.port(), "postgres", "bench_app", ClusterCredentials.read(client, ns(), name + "-app-connection", "password"), "disable");
+    }
+
     private PostgresCluster cluster(String name) {
         return client.resources(PostgresCluster.class).inNamespace(ns()).withName(name).get();
     }
 
     private PgEndpoint rw(String name) {
         var a = kubelet.serviceAddress(ns(), name + "-rw", 5432); // a stable address, like a ClusterIP
-        return new PgEndpoint(a.host(), a.port(), "postgres", "postgres", ClusterCredentials.read(client, ns(), name + "-superuser", "password"), "disable");
+        return new PgEndpoint(a.host(), a.port(), "postgres", "postgres", ClusterCredentials.read(client, ns(), name + "-superuser", "password"), "require"); // hostssl only
     }
 
     private void execute(String name, String sql) throws SQLException {
@@ -141,15 +172,21 @@ class FailoverBenchmark extends OperatorTestBase {
 
     /** The shop's client: one INSERT + COMMIT at a time, ack times recorded. */
     final class Writer {
-        private final String name;
+        private final java.util.function.Supplier<PgEndpoint> endpoint;
+        private final java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
         private final List<long[]> acks = new ArrayList<>(); // {id, nanoTime}
         private volatile boolean running = true;
         private volatile boolean paused;
         private Thread thread;
 
-        Writer(String name) {
-            this.name = name;
+        private final boolean simpleStatements;
+
+        Writer(java.util.function.Supplier<PgEndpoint> endpoint, boolean simpleStatements) {
+            this.endpoint = endpoint;
+            this.simpleStatements = simpleStatements;
         }
+
+        int errors() { return errors.get(); }
 
         void start() {
             thread = new Thread(() -> {
@@ -159,16 +196,23 @@ class FailoverBenchmark extends OperatorTestBase {
                         java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
                         continue;
                     }
-                    try (Connection c = PgConnections.open(rw(name)); var ps = c.prepareStatement("INSERT INTO orders VALUES (?)")) {
+                    try (Connection c = PgConnections.open(endpoint.get()); var ps = c.prepareStatement("INSERT INTO orders VALUES (?)");
+                         Statement plain = c.createStatement()) {
                         while (running && !paused) {
-                            ps.setLong(1, next);
-                            ps.executeUpdate();
+                            if (simpleStatements) {
+                                // through PgBouncer in transaction mode: no named server-side prepared statements
+                                plain.executeUpdate("INSERT INTO orders VALUES (" + next + ")");
+                            } else {
+                                ps.setLong(1, next);
+                                ps.executeUpdate();
+                            }
                             synchronized (acks) {
                                 acks.add(new long[] {next, System.nanoTime()});
                             }
                             next++;
                         }
                     } catch (SQLException | RuntimeException e) {
+                        errors.incrementAndGet();
                         next++;
                         java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // reconnect pace
                     }

@@ -65,19 +65,24 @@ final class ShopWorkload {
     }
 
     static ShopWorkload create(TestPostgres pg) throws Exception {
+        return create(pg, 200);
+    }
+
+    /** As above, the server allowing {@code maxConnections} sessions (PoolerBenchmark runs 200 clients directly). */
+    static ShopWorkload create(TestPostgres pg, int maxConnections) throws Exception {
         ShopWorkload shop = new ShopWorkload(pg);
-        durable(pg);
+        durable(pg, maxConnections);
         shop.apply();
         shop.seedCatalog();
         return shop;
     }
 
     /** The test server runs with durability off (command-line options win over ALTER SYSTEM): restart it without. */
-    private static void durable(TestPostgres pg) throws Exception {
+    private static void durable(TestPostgres pg, int maxConnections) throws Exception {
         pg.pause();
         List<String> cmd = new ArrayList<>(LocalPostgres.asServerUser());
         cmd.addAll(List.of(LocalPostgres.binDir() + "/pg_ctl", "-D", pg.dir().resolve("data").toString(), "-l", pg.dir().resolve("server.log").toString(),
-                "-o", "-p " + pg.port() + " -k " + pg.dir() + " -c listen_addresses=127.0.0.1 -c max_connections=200", "-w", "start"));
+                "-o", "-p " + pg.port() + " -k " + pg.dir() + " -c listen_addresses=127.0.0.1 -c max_connections=" + maxConnections, "-w", "start"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertEquals(0, p.waitFor(), "pg_ctl start");
     }

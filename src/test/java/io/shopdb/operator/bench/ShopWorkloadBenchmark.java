@@ -131,7 +131,7 @@ class ShopWorkloadBenchmark {
     }
 
     /** pgbench --log: one line per transaction, "client tx time_us script epoch epoch_us"; percentiles per script. */
-    private static Map<String, double[]> percentiles(Path dir, Run run) throws IOException {
+    static Map<String, double[]> percentiles(Path dir, Run run) throws IOException {
         Map<Integer, List<Long>> byScript = new TreeMap<>();
         try (Stream<Path> logs = Files.list(dir)) {
             for (Path log : logs.filter(f -> f.getFileName().toString().startsWith("tx.")).toList()) {
@@ -165,7 +165,7 @@ class ShopWorkloadBenchmark {
     }
 
     /** A pgbench script from src/test/resources/bench, with an optional @weight. */
-    private static String script(String spec) {
+    static String script(String spec) {
         String[] parts = spec.split("@");
         String path = Paths.get("src/test/resources/bench", parts[0]).toAbsolutePath().toString();
         return parts.length > 1 ? path + "@" + parts[1] : path;

@@ -28,7 +28,7 @@ class ArgoHealthTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     static final String[] KINDS = {"PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
-            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore"};
+            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler"};
 
     record Health(String status, String message) {}
 
@@ -81,14 +81,14 @@ class ArgoHealthTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
-            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore"})
+            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler"})
     void progressingBeforeTheFirstReconcile(String kind) throws Exception {
         assertEquals("Progressing", run(resource(kind, 1, null)).status());
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
-            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore"})
+            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler"})
     void healthyWhenReady(String kind) throws Exception {
         Health h = run(resource(kind, 3, conditions(3, "True", "False", "False", "Ready", "Primary answers")));
         assertEquals(new Health("Healthy", "Ready: Primary answers"), h);
@@ -96,7 +96,7 @@ class ArgoHealthTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
-            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore"})
+            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler"})
     void degradedWithTheStalledMessage(String kind) throws Exception {
         Health h = run(resource(kind, 2, conditions(2, "False", "False", "True", "InvalidSpec", "spec.instances must be 1..9")));
         assertEquals(new Health("Degraded", "InvalidSpec: spec.instances must be 1..9"), h);

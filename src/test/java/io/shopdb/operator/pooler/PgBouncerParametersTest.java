@@ -52,6 +52,7 @@ class PgBouncerParametersTest {
         assertTrue(ini.contains("ignore_startup_parameters = extra_float_digits,search_path\n"), ini);
         assertTrue(ini.contains("server_lifetime = 600\n"));
         assertTrue(ini.contains("server_tls_sslmode = verify-ca\n"));
+        assertTrue(ini.contains("server_login_retry = 1\n"), "a failover's moment without endpoint is not 15 s of refused clients");
         assertEquals("\"lookup\" \"a\"\n\"admin\" \"b\"\n", PgBouncerConfig.userlist(new PgBouncerConfig.Credentials("lookup", "a", "admin", "b")));
         assertEquals("\"x\"\"y\"", PgBouncerConfig.quote("x\"y"));
     }

@@ -1,11 +1,11 @@
 package io.shopdb.operator.pooler;
 
 import io.shopdb.operator.api.v1alpha1.PostgresPoolerSpec;
-import io.shopdb.operator.sandbox.LocalPostgres;
 import io.shopdb.operator.sql.PgBouncerConsole;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.PoolerAuth;
+import io.shopdb.operator.testing.LocalPgBouncer;
 import io.shopdb.operator.testing.PostgresExtension;
 import io.shopdb.operator.testing.TestPostgres;
 import org.junit.jupiter.api.AfterEach;
@@ -13,15 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,16 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PgBouncerPgTest {
     private static final char[] AUTH_PASSWORD = "auth-password-123".toCharArray();
     private static final char[] ADMIN_PASSWORD = "admin-password-456".toCharArray();
-    private Process bouncer;
-    private Path dir;
+    private LocalPgBouncer bouncer;
 
     @AfterEach
     void stopBouncer() {
         if (bouncer != null) {
-            bouncer.destroy();
-        }
-        if (dir != null) {
-            LocalPostgres.deleteTree(dir);
+            bouncer.close();
         }
     }
 
@@ -107,32 +98,10 @@ class PgBouncerPgTest {
     }
 
     private int startBouncer(TestPostgres pg, Map<String, String> parameters) throws IOException, InterruptedException {
-        dir = Files.createTempDirectory("shopdb-pgbouncer-");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         PostgresPoolerSpec spec = new PostgresPoolerSpec();
         spec.setParameters(new java.util.TreeMap<>(parameters));
-        var files = PgBouncerConfig.files(spec, "127.0.0.1", pg.port(), PoolerAuth.AUTH_QUERY,
-                new PgBouncerConfig.Credentials("pool_lookup", new String(AUTH_PASSWORD), "pool_admin", new String(ADMIN_PASSWORD)), "unused");
-        String ini = files.get(PgBouncerConfig.INI)
-                .replace("listen_port = 5432", "listen_port = " + port)
-                .replace("server_tls_sslmode = verify-ca", "server_tls_sslmode = disable")
-                .replace(PgBouncerConfig.DIR, dir.toString());
-        Files.writeString(dir.resolve(PgBouncerConfig.INI), ini);
-        Files.writeString(dir.resolve(PgBouncerConfig.USERLIST), files.get(PgBouncerConfig.USERLIST));
-        LocalPostgres.handOver(dir);
-        List<String> cmd = new ArrayList<>(LocalPostgres.asServerUser());
-        cmd.addAll(List.of("/usr/sbin/pgbouncer", dir.resolve(PgBouncerConfig.INI).toString()));
-        bouncer = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("pgbouncer.log").toFile()).start();
-        for (int i = 0; i < 100; i++) {
-            try (var socket = new java.net.Socket("127.0.0.1", port)) {
-                return port;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("pgbouncer did not start: " + Files.readString(dir.resolve("pgbouncer.log")));
+        bouncer = LocalPgBouncer.start(pg, spec,
+                new PgBouncerConfig.Credentials("pool_lookup", new String(AUTH_PASSWORD), "pool_admin", new String(ADMIN_PASSWORD)));
+        return bouncer.port();
     }
 }
