@@ -10,7 +10,7 @@ import java.util.Map;
 /** The sandbox's view of every shopdb resource: KIND/NAME/READY/REASON, read from status conditions. */
 final class StatusTable {
     static final List<String> KINDS = List.of("PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
-            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore");
+            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler");
 
     private final KubernetesClient client;
 
