@@ -1,6 +1,7 @@
 package io.shopdb.operator;
 
 import io.javaoperatorsdk.operator.Operator;
+import io.shopdb.operator.ops.RunningOperator;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -16,10 +17,11 @@ import org.jboss.logging.Logger;
 public class OperatorShutdown {
     private static final Logger LOG = Logger.getLogger(OperatorShutdown.class);
 
-    @Inject Operator operator;
+    @Inject RunningOperator running;
 
     void onStop(@Observes ShutdownEvent event) {
         try {
+            Operator operator = running.current();
             if (operator.getRuntimeInfo().isStarted()) {
                 operator.stop();
             }

@@ -9,6 +9,7 @@ import io.shopdb.operator.api.v1alpha1.SecretKeyReference;
 import io.shopdb.operator.kube.SecretCaches;
 import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.kube.ServiceAddresses;
+import io.shopdb.operator.ops.OperatorKilled;
 import io.shopdb.operator.sql.CatalogLocks;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.PgPools;
@@ -54,6 +55,11 @@ public class ClusterConnections {
 
     void stop(@Observes ShutdownEvent event) {
         pools.close();
+    }
+
+    /** A killed operator's connections die with it. */
+    void forget(@Observes OperatorKilled killed) {
+        pools.abandonAll();
     }
 
     /** The admin endpoint, its Secret read from the controllers' Secret caches ({@link SecretCaches}). */

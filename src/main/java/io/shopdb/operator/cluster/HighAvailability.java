@@ -10,12 +10,14 @@ import io.shopdb.operator.api.v1alpha1.ReplicaStatus;
 import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.sql.ReplicationQueries;
 import io.shopdb.operator.sql.ReplicationQueries.Position;
+import io.shopdb.operator.ops.OperatorKilled;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
@@ -65,6 +67,12 @@ public class HighAvailability {
     /** An in-place restart of the primary's pod (uid) this operator made; no failover for it until {@code until}. */
     record PrimaryRestart(String uid, Instant until) {}
     private final Map<String, PrimaryRestart> primaryRestarts = new ConcurrentHashMap<>();
+    /** A new operator process would not remember these: neither does a restarted instance. */
+    void forget(@Observes OperatorKilled killed) {
+        deletedPods.clear();
+        primaryRestarts.clear();
+    }
+
     /** How long an in-place primary restart may take before failover applies again. */
     static final Duration PRIMARY_RESTART_GRACE = Duration.ofMinutes(2);
 

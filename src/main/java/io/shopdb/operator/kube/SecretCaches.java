@@ -7,8 +7,8 @@ import io.javaoperatorsdk.operator.RegisteredController;
 import io.javaoperatorsdk.operator.processing.Controller;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.shopdb.operator.ops.RunningOperator;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 /**
@@ -20,14 +20,14 @@ import jakarta.inject.Inject;
  */
 @ApplicationScoped
 public class SecretCaches {
-    @Inject Instance<Operator> operator; // looked up lazily: the operator's controllers use this bean
+    @Inject RunningOperator running;
     @Inject KubernetesClient client;
 
     @SuppressWarnings("unchecked")
     public SecretLookup lookup() {
         return (namespace, name) -> {
             var id = new ResourceID(name, namespace);
-            Operator op = operator.get();
+            Operator op = running.current();
             if (op.getRuntimeInfo().isStarted()) {
                 for (RegisteredController<?> rc : op.getRegisteredControllers()) {
                     if (rc instanceof Controller<?> controller) {

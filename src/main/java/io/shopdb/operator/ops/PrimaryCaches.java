@@ -17,11 +17,12 @@ import java.util.List;
  */
 @ApplicationScoped
 public class PrimaryCaches {
-    @Inject Operator operator;
+    @Inject RunningOperator running;
 
     /** Every cached primary resource of every controller; empty before the operator started. */
     public List<HasMetadata> all() {
         List<HasMetadata> out = new ArrayList<>();
+        Operator operator = running.current();
         if (!operator.getRuntimeInfo().isStarted()) {
             return out;
         }

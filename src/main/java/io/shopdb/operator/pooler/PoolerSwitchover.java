@@ -9,6 +9,7 @@ import io.shopdb.operator.cluster.SwitchoverStarting;
 import io.shopdb.operator.kube.SecretCaches;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.sql.PgBouncerConsole;
+import io.shopdb.operator.ops.OperatorKilled;
 import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Messages;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,6 +47,11 @@ public class PoolerSwitchover {
 
     /** namespace/pooler → when it was paused by a switchover still under way. */
     private final Map<String, Instant> paused = new ConcurrentHashMap<>();
+
+    /** A new operator process would not remember which poolers it paused: neither does a restarted instance. */
+    void forget(@Observes OperatorKilled killed) {
+        paused.clear();
+    }
 
     void onSwitchoverStarting(@Observes SwitchoverStarting s) {
         for (PostgresPooler p : rwPoolers(s.namespace(), s.cluster())) {

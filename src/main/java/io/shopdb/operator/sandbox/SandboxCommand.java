@@ -23,16 +23,19 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * {@code sandbox [--once] [--timeout 180s] [--kubeconfig PATH] DIR}: admits and applies every manifest under DIR,
+ * {@code sandbox [--once] [--timeout 180s] [--kubeconfig PATH] [--restart-operator-every 30s] DIR}: admits and applies
+ * every manifest under DIR,
  * runs the operator and the local runner, writes a kubeconfig for kubectl (default: in the sandbox's temp dir,
  * removed on exit), prints a table of kind/name/Ready/reason whenever it changes and a ready {@code psql}
  * command for each role connection Secret.
  * With --once: exit 0 when all shopdb resources are Ready, 1 when one is Stalled, rejected, or time runs out.
+ * With --restart-operator-every: the operator is killed mid-work and replaced that often, as a crash-looping pod is.
  */
 public class SandboxCommand implements QuarkusApplication {
     @Inject KubernetesClient client;
     @Inject Sandbox sandbox;
-    @Inject io.javaoperatorsdk.operator.Operator operator;
+    @Inject io.shopdb.operator.ops.RunningOperator operator;
+    @Inject io.shopdb.operator.ops.OperatorInstances instances;
     @Inject io.shopdb.operator.kube.ServiceAddresses addresses;
     private volatile boolean stopping;
 
@@ -43,7 +46,7 @@ public class SandboxCommand implements QuarkusApplication {
             options = Options.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("sandbox: " + e.getMessage());
-            System.err.println("usage: sandbox [--once] [--timeout 180s] [--kubeconfig PATH] DIR");
+            System.err.println("usage: sandbox [--once] [--timeout 180s] [--kubeconfig PATH] [--restart-operator-every 30s] DIR");
             return 2;
         }
         PrintStream out = System.out;
@@ -57,7 +60,7 @@ public class SandboxCommand implements QuarkusApplication {
         }, "sandbox-shutdown");
         Runtime.getRuntime().addShutdownHook(onSignal);
         sandbox.start();
-        io.shopdb.operator.OperatorApplication.ensureStarted(operator);
+        operator.ensureStarted();
         try {
             Path kubeconfig = EmbeddedApiServer.writeKubeconfig(
                     options.kubeconfig() != null ? options.kubeconfig() : sandbox.root().resolve("kubeconfig"),
@@ -69,7 +72,14 @@ public class SandboxCommand implements QuarkusApplication {
             StatusTable table = new StatusTable(client);
             Instant deadline = Instant.now().plus(options.timeout());
             String last = "";
+            Instant nextRestart = options.restartEvery() == null ? null : Instant.now().plus(options.restartEvery());
+            int restarts = 0;
             while (!stopping) {
+                if (nextRestart != null && Instant.now().isAfter(nextRestart)) {
+                    instances.restart("sandbox-" + ++restarts);
+                    out.println("sandbox: operator killed and started afresh (restart " + restarts + ")");
+                    nextRestart = Instant.now().plus(options.restartEvery());
+                }
                 StatusTable.Snapshot snapshot = table.snapshot();
                 String text = snapshot.render();
                 if (!text.equals(last)) {
@@ -181,12 +191,17 @@ public class SandboxCommand implements QuarkusApplication {
         }
     }
 
-    record Options(boolean once, Duration timeout, Path dir, Path kubeconfig) {
+    /**
+     * @param restartEvery null, or how often the operator is killed and a fresh instance started in its place
+     *                     (a pod restart, {@link io.shopdb.operator.ops.OperatorInstances}): manifests must converge anyway
+     */
+    record Options(boolean once, Duration timeout, Path dir, Path kubeconfig, Duration restartEvery) {
         static Options parse(String... args) {
             boolean once = false;
             Duration timeout = Duration.ofSeconds(180);
             Path dir = null;
             Path kubeconfig = null;
+            Duration restartEvery = null;
             for (int i = 1; i < args.length; i++) {
                 switch (args[i]) {
                     case "--once" -> once = true;
@@ -194,7 +209,16 @@ public class SandboxCommand implements QuarkusApplication {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException("--timeout needs a value such as 180s");
                         }
-                        timeout = parseDuration(args[++i]);
+                        timeout = parseDuration("--timeout", args[++i]);
+                    }
+                    case "--restart-operator-every" -> {
+                        if (i + 1 >= args.length) {
+                            throw new IllegalArgumentException("--restart-operator-every needs a value such as 30s");
+                        }
+                        restartEvery = parseDuration("--restart-operator-every", args[++i]);
+                        if (restartEvery.isZero()) {
+                            throw new IllegalArgumentException("--restart-operator-every must be more than 0s");
+                        }
                     }
                     case "--kubeconfig" -> {
                         if (i + 1 >= args.length) {
@@ -216,12 +240,12 @@ public class SandboxCommand implements QuarkusApplication {
             if (dir == null) {
                 throw new IllegalArgumentException("DIR is required");
             }
-            return new Options(once, timeout, dir, kubeconfig);
+            return new Options(once, timeout, dir, kubeconfig, restartEvery);
         }
 
-        static Duration parseDuration(String text) {
+        static Duration parseDuration(String option, String text) {
             if (!text.matches("[0-9]+(s|m)?")) {
-                throw new IllegalArgumentException("--timeout takes seconds or minutes, e.g. 180s or 3m; got " + text);
+                throw new IllegalArgumentException(option + " takes seconds or minutes, e.g. 180s or 3m; got " + text);
             }
             long n = Long.parseLong(text.replaceAll("[sm]$", ""));
             return text.endsWith("m") ? Duration.ofMinutes(n) : Duration.ofSeconds(n);

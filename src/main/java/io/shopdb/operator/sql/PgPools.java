@@ -83,6 +83,17 @@ public final class PgPools implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes every pool now, borrowed connections included (their sockets are closed under their users): what
+     * a dead operator process leaves the servers with. Each server ends such a session when it next reads from
+     * it, rolling back its open transaction. The next caller gets a new pool.
+     */
+    public void abandonAll() {
+        var all = new java.util.ArrayList<>(pools.values());
+        pools.clear();
+        all.forEach(p -> closer.execute(() -> p.dataSource().close())); // Hikari aborts borrowed connections
+    }
+
     /** Pools open now (tests and the benchmark look at this). */
     public int size() {
         return pools.size();

@@ -14,7 +14,6 @@ import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.status.Conditions;
-import io.shopdb.operator.testing.OperatorTestBase;
 import io.shopdb.operator.testing.StatusHistory;
 import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
@@ -40,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * server's death is not the spec's fault).
  */
 @QuarkusTest
-class PostgresKillOperatorTest extends OperatorTestBase {
+class PostgresKillOperatorTest extends FaultTestBase {
     @Inject LocalKubelet kubelet;
 
     @Test
@@ -209,30 +208,9 @@ class PostgresKillOperatorTest extends OperatorTestBase {
         }
     }
 
-    private static String history(Statement st) throws SQLException {
-        try (ResultSet rs = st.executeQuery("SELECT coalesce(string_agg(version || ':' || success, ',' ORDER BY installed_rank), 'none')"
-                + " FROM app.flyway_schema_history WHERE version IS NOT NULL")) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
     private void nkScripts(Map<String, String> data) {
         client.resource(new ConfigMapBuilder().withNewMetadata().withName("nk-scripts").withNamespace(ns()).endMetadata()
                 .withData(data).build()).createOr(existing -> existing.update());
-    }
-
-    /** Waits until another session's statement like {@code pattern} waits for a lock; returns its text. */
-    private String awaitWaitingStatement(String cluster, String database, String pattern) {
-        return Awaitility.await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-            try (Connection c = PgConnections.open(superuser(cluster, database));
-                 var ps = c.prepareStatement("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE ? AND pid <> pg_backend_pid()")) {
-                ps.setString(1, pattern);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
-            }
-        }, q -> q != null);
     }
 
     private void killServer(String pod) {
@@ -243,28 +221,5 @@ class PostgresKillOperatorTest extends OperatorTestBase {
 
     private int restarts(String pod) {
         return client.pods().inNamespace(ns()).withName(pod).get().getStatus().getContainerStatuses().get(0).getRestartCount();
-    }
-
-    private PgEndpoint superuser(String prefix, String database) {
-        char[] password = ClusterCredentials.read(client, ns(), prefix + "-db-superuser", "password");
-        return endpoint(prefix + "-db-rw", database, "postgres", password);
-    }
-
-    private static List<String> stalled(List<StatusHistory.Seen> seen) {
-        List<String> out = new ArrayList<>();
-        seen.stream().filter(StatusHistory.Seen::stalled).forEach(s -> out.add(s.reason() + " at " + s.resourceVersion()));
-        return out;
-    }
-
-    private static List<String> reasons(List<StatusHistory.Seen> seen) {
-        return seen.stream().map(StatusHistory.Seen::reason).distinct().toList();
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException e) {
-            // the server that held it was killed
-        }
     }
 }

@@ -21,4 +21,16 @@ class SandboxOptionsTest {
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> SandboxCommand.Options.parse("sandbox", "dir", "--kubeconfig"));
         assertEquals("--kubeconfig needs a file path", missing.getMessage());
     }
+
+    @Test
+    void restartingTheOperatorPeriodicallyIsOptIn() {
+        assertNull(SandboxCommand.Options.parse("sandbox", "examples/shop").restartEvery());
+        assertEquals(Duration.ofSeconds(20), SandboxCommand.Options.parse("sandbox", "--restart-operator-every", "20s", "examples/shop").restartEvery());
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class,
+                () -> SandboxCommand.Options.parse("sandbox", "--restart-operator-every", "0s", "dir"));
+        assertEquals("--restart-operator-every must be more than 0s", zero.getMessage());
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> SandboxCommand.Options.parse("sandbox", "--restart-operator-every", "soon", "dir"));
+        assertEquals("--restart-operator-every takes seconds or minutes, e.g. 180s or 3m; got soon", bad.getMessage());
+    }
 }

@@ -4,11 +4,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.CustomResource;
-import io.javaoperatorsdk.operator.Operator;
 import io.quarkus.test.common.QuarkusTestResource;
-import io.shopdb.operator.OperatorApplication;
 import io.shopdb.operator.api.v1alpha1.ShopdbStatus;
 import io.shopdb.operator.kube.ServiceAddresses;
+import io.shopdb.operator.ops.RunningOperator;
 import io.shopdb.operator.sandbox.Sandbox;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Conditions;
@@ -30,14 +29,14 @@ public abstract class OperatorTestBase {
     protected static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
     @Inject protected KubernetesClient client;
-    @Inject protected Operator operator;
+    @Inject protected RunningOperator operator;
     @Inject protected Sandbox sandbox;
     @Inject protected ServiceAddresses addresses;
 
     @BeforeEach
     void startSandbox() {
         sandbox.start();
-        OperatorApplication.ensureStarted(operator);
+        operator.ensureStarted();
     }
 
     protected String ns() {

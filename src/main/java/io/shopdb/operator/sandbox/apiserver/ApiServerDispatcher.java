@@ -106,6 +106,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
         if (api == null) {
             throw new ApiException(404, "NotFound", "the server could not find the requested resource");
         }
+        if (AccessReviews.handles(api)) {
+            return AccessReviews.answer(request.method(), api, body);
+        }
         boolean strict = "Strict".equals(api.query().get("fieldValidation"));
         if (api.query().containsKey("dryRun") && request.method() != HttpMethod.GET) {
             return dryRun(api, request, body, strict);

@@ -65,6 +65,25 @@ class ApiServerRulesTest {
         return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
     }
 
+    /** kube-apiserver: a self review is a create without a name that stores nothing; JOSDK's leader election asks one. */
+    @Test
+    void aSelfSubjectRulesReviewIsAnsweredWithoutANameAndNotStored() {
+        var review = new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+                .withNewSpec().withNamespace("default").endSpec().build();
+        var answered = client.authorization().v1().selfSubjectRulesReview().create(review);
+        var rule = answered.getStatus().getResourceRules().get(0);
+        assertEquals(List.of("*"), rule.getVerbs());
+        assertEquals(List.of("*"), rule.getResources());
+        var access = client.authorization().v1().selfSubjectAccessReview().create(
+                new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder().withNewSpec()
+                        .withNewResourceAttributes().withVerb("create").withGroup("coordination.k8s.io").withResource("leases").endResourceAttributes()
+                        .endSpec().build());
+        assertTrue(access.getStatus().getAllowed());
+        var get = assertThrows(io.fabric8.kubernetes.client.KubernetesClientException.class,
+                () -> client.genericKubernetesResources("authorization.k8s.io/v1", "SelfSubjectRulesReview").list());
+        assertEquals(405, get.getCode(), "nothing is stored to list");
+    }
+
     @Test
     void stringDataIsMergedIntoDataOnCreate() {
         Secret created = client.resource(new SecretBuilder().withNewMetadata().withName("s3-create").endMetadata()

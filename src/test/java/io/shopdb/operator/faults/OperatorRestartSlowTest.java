@@ -1,0 +1,340 @@
+package io.shopdb.operator.faults;
+
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.api.v1alpha1.PostgresBackup;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
+import io.shopdb.operator.api.v1alpha1.PostgresMigration;
+import io.shopdb.operator.api.v1alpha1.PostgresMigrationStatus;
+import io.shopdb.operator.api.v1alpha1.PostgresRestore;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
+import io.shopdb.operator.backup.AgentJobs;
+import io.shopdb.operator.cluster.ClusterCredentials;
+import io.shopdb.operator.ops.OperatorInstances;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.testing.StatusHistory;
+import jakarta.inject.Inject;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The operator killed mid-work and replaced by a fresh instance, as a pod restart or a leader change does
+ * ({@link OperatorInstances}: new reconcilers, informers and threads against the same API server and the same
+ * PostgreSQL processes; the old instance's threads interrupted and its PostgreSQL connections closed under it).
+ * Each test first restarts once, so the instance it kills is one whose threads the harness can interrupt; then it
+ * holds a lock the work needs, sees the work waiting on it, kills the operator there, starts a new one and lets
+ * the work go on. The new instance must finish the work without doing it twice and report it as it is.
+ */
+@QuarkusTest
+class OperatorRestartSlowTest extends FaultTestBase {
+    @Inject OperatorInstances instances;
+
+    @AfterEach
+    void leaveAnOperatorRunning() {
+        instances.ensureRunning("after-a-failed-test");
+    }
+
+    @Test
+    void aMigrationKilledWithTheOperatorIsRunOnceByTheNextInstance() throws Exception {
+        instances.restart("before-migration");
+        clusterWithDatabase("rm", "schemas: [{name: app}]");
+        awaitReady(PostgresDatabase.class, "rm");
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("rm-scripts").withNamespace(ns()).endMetadata()
+                .withData(Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);",
+                        // the advisory lock the test holds keeps V2 mid-transaction: orders made, its row not yet
+                        "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nSELECT pg_advisory_xact_lock(4343);\nINSERT INTO orders VALUES (1);\n"))
+                .build()).create();
+        Connection blocker = holding("rm", "rm", "SELECT pg_advisory_lock(4343)");
+        try (StatusHistory<PostgresMigrationStatus, PostgresMigration> history = new StatusHistory<>(client, PostgresMigration.class, ns())) {
+            create(Serialization.unmarshal("""
+                    apiVersion: shopdb.io/v1alpha1
+                    kind: PostgresMigration
+                    metadata: {name: rm-schema}
+                    spec:
+                      databaseRef: {name: rm}
+                      schemas: [app]
+                      sources: [{configMap: rm-scripts}]
+                    """, PostgresMigration.class));
+            awaitWaitingStatement("rm", "rm", "%pg_advisory_xact_lock(4343)%");
+
+            instances.killRunning();
+            sql(blocker, "SELECT pg_advisory_unlock(4343)"); // the dead operator's V2 would go on if its session had survived
+            blocker.commit();
+            PostgresMigration meanwhile = client.resources(PostgresMigration.class).inNamespace(ns()).withName("rm-schema").get();
+            assertNotEquals("2", meanwhile.getStatus() == null ? null : meanwhile.getStatus().getCurrentVersion(),
+                    "while no operator runs, the status does not claim V2");
+            try (Connection c = PgConnections.open(superuser("rm", "rm")); Statement st = c.createStatement()) {
+                // no operator statement runs any more: the killed session went once it had the lock and found its client gone
+                Awaitility.await().atMost(READY_TIMEOUT).until(() -> activeOperatorStatements(st) == 0);
+                assertEquals("1:true", history(st), "the killed operator's V2 was rolled back with its session, not finished");
+                try (ResultSet rs = st.executeQuery("SELECT to_regclass('app.orders') IS NULL")) {
+                    rs.next();
+                    assertTrue(rs.getBoolean(1), "no orders table: V2 left nothing behind");
+                }
+            }
+
+            instances.startAsRunning("after-migration");
+            PostgresMigration ready = await(PostgresMigration.class, "rm-schema",
+                    m -> Conditions.isReady(m.getStatus()) && "2".equals(m.getStatus().getCurrentVersion()));
+            assertEquals(0, ready.getStatus().getPendingCount());
+            assertEquals(null, ready.getStatus().getFailure());
+            assertEquals(List.of("1", "2"), ready.getStatus().getApplied().stream().map(a -> a.getVersion()).toList(),
+                    "status lists each applied version once: " + ready.getStatus().getApplied());
+            try (Connection c = PgConnections.open(superuser("rm", "rm")); Statement st = c.createStatement()) {
+                assertEquals("1:true,2:true", history(st), "one history row per version, all successful: V2 ran once, whole");
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM app.orders")) {
+                    rs.next();
+                    assertEquals(1, rs.getInt(1));
+                }
+            }
+            assertEquals(List.of(), stalled(history.of("rm-schema")), "a restart is not the spec's fault");
+        } finally {
+            closeQuietly(blocker);
+        }
+    }
+
+    @Test
+    void aBackupJobRunningWhileTheOperatorRestartsIsAdoptedNotDuplicated() throws Exception {
+        instances.restart("before-backup");
+        backupCluster();
+        Connection blocker = holding("rb", "rb", "LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE");
+        try {
+            create(Serialization.unmarshal("""
+                    apiVersion: shopdb.io/v1alpha1
+                    kind: PostgresBackup
+                    metadata: {name: rb-adopted}
+                    spec:
+                      clusterRef: {name: rb-db}
+                      databases: [rb]
+                      target: {pvc: {claimName: rb-store, subPath: restarts}}
+                    """, PostgresBackup.class));
+            awaitWaitingStatement("rb", "rb", "LOCK TABLE%orders%"); // pg_dump, in the Job's pod, waits for the table
+            List<Job> before = jobsOf("rb-adopted");
+            assertEquals(1, before.size(), "one Job before the restart");
+
+            instances.restart("after-backup");
+            blocker.commit();
+            PostgresBackup ready = awaitReady(PostgresBackup.class, "rb-adopted");
+            List<Job> after = jobsOf("rb-adopted");
+            assertEquals(List.of(before.get(0).getMetadata().getUid()), after.stream().map(j -> j.getMetadata().getUid()).toList(),
+                    "the new instance adopted the running Job and made no other");
+            assertEquals(before.get(0).getMetadata().getName(), ready.getStatus().getJobName());
+            assertEquals(1, ready.getStatus().getAttempts());
+            assertNotNull(ready.getStatus().getBackupId(), "the Job's result is recorded");
+            assertTrue(ready.getStatus().getFiles().size() > 0 && ready.getStatus().getManifestSha256() != null, ready.getStatus().toString());
+        } finally {
+            closeQuietly(blocker);
+        }
+    }
+
+    @Test
+    void aRestoreJobRunningWhileTheOperatorRestartsIsAdoptedAndItsResultRecorded() throws Exception {
+        instances.restart("before-restore");
+        backupCluster();
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresBackup
+                metadata: {name: rb-source}
+                spec:
+                  clusterRef: {name: rb-db}
+                  databases: [rb]
+                  target: {pvc: {claimName: rb-store, subPath: restarts}}
+                """, PostgresBackup.class));
+        awaitReady(PostgresBackup.class, "rb-source");
+        // an empty target the restore keeps; a DROP SCHEMA public left open there makes pg_restore's CREATE TABLE wait
+        sql("rb", "postgres", "CREATE DATABASE rb_copy");
+        Connection blocker = holding("rb", "rb_copy", "DROP SCHEMA public CASCADE");
+        try {
+            create(Serialization.unmarshal("""
+                    apiVersion: shopdb.io/v1alpha1
+                    kind: PostgresRestore
+                    metadata: {name: rb-restore}
+                    spec:
+                      backupRef: {name: rb-source}
+                      clusterRef: {name: rb-db}
+                      targetDatabase: rb_copy
+                    """, PostgresRestore.class));
+            awaitWaitingStatement("rb", "rb_copy", "CREATE TABLE%orders%");
+            List<Job> before = jobsOf("rb-restore");
+            assertEquals(1, before.size(), "one Job before the restart");
+
+            instances.restart("after-restore");
+            blocker.rollback(); // the schema stays; pg_restore goes on
+            PostgresRestore ready = awaitReady(PostgresRestore.class, "rb-restore");
+            assertEquals(List.of(before.get(0).getMetadata().getUid()), jobsOf("rb-restore").stream().map(j -> j.getMetadata().getUid()).toList(),
+                    "the new instance adopted the running Job and made no other");
+            assertEquals(before.get(0).getMetadata().getName(), ready.getStatus().getJobName());
+            assertEquals(120L, ready.getStatus().getRowCounts().get("public.orders"), "the result is recorded: " + ready.getStatus().getRowCounts());
+            try (Connection c = PgConnections.open(superuser("rb", "rb_copy")); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM public.orders")) {
+                rs.next();
+                assertEquals(120, rs.getInt(1), "restored once: no duplicate rows from a second run");
+            }
+        } finally {
+            closeQuietly(blocker);
+        }
+    }
+
+    @Test
+    void aPasswordRotationCutByARestartEndsWithTheSecretAndTheRoleEqual() throws Exception {
+        instances.restart("before-rotation");
+        clusterWithDatabase("rr", "");
+        awaitReady(PostgresDatabase.class, "rr");
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: rr-app}
+                spec:
+                  clusterRef: {name: rr-db}
+                  name: rr_app
+                  login: true
+                  passwordRotation: "1"
+                  grants: [{database: rr, privileges: [CONNECT]}]
+                """, PostgresRole.class));
+        awaitReady(PostgresRole.class, "rr-app");
+        char[] first = ClusterCredentials.read(client, ns(), "rr-app-password", "password");
+        assertTrue(canLogIn("rr_app", first), "the first password works");
+        // an open transaction that changed the role's row: the operator's ALTER ROLE ... PASSWORD waits for it
+        Connection blocker = holding("rr", "rr", "ALTER ROLE rr_app CONNECTION LIMIT 7");
+        try (StatusHistory<PostgresRoleStatus, PostgresRole> history = new StatusHistory<>(client, PostgresRole.class, ns())) {
+            PostgresRole role = client.resources(PostgresRole.class).inNamespace(ns()).withName("rr-app").get();
+            role.getSpec().setPasswordRotation("2");
+            client.resource(role).update();
+            awaitWaitingStatement("rr", "rr", "ALTER USER%rr_app%");
+            char[] rotated = ClusterCredentials.read(client, ns(), "rr-app-password", "password");
+            assertNotEquals(new String(first), new String(rotated), "the kill comes after the Secret was rotated, before the role was");
+
+            instances.restart("after-rotation");
+            blocker.rollback();
+            PostgresRole ready = await(PostgresRole.class, "rr-app", r -> Conditions.isReady(r.getStatus())
+                    && "2".equals(r.getStatus().getPasswordRotation())
+                    && r.getMetadata().getGeneration().equals(r.getStatus().getObservedGeneration()));
+            char[] secret = ClusterCredentials.read(client, ns(), "rr-app-password", "password");
+            assertTrue(canLogIn("rr_app", secret), "the role's password is the Secret's");
+            assertTrue(!canLogIn("rr_app", first), "the old password no longer works");
+            char[] connection = ClusterCredentials.read(client, ns(), "rr-app-connection", "password");
+            assertEquals(new String(secret), new String(connection), "the connection Secret carries the same password");
+            assertEquals(List.of(), stalled(history.of("rr-app")), "a restart is not the spec's fault");
+            assertNotNull(ready.getStatus().getPasswordSecret());
+        } finally {
+            closeQuietly(blocker);
+        }
+    }
+
+    @Test
+    void twoReplicasWithLeaderElectionOnlyTheLeaderReconcilesAndAKilledLeaderIsReplacedAfterItsLease() throws Exception {
+        String lease = "rl-operator-lease";
+        instances.killRunning(); // the one instance goes: two replicas take its place
+        OperatorInstances.Instance a = instances.start("replica-a", election(lease, "replica-a"));
+        instances.runningIs(a);
+        Lease first = Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> lease(lease),
+                l -> l != null && "replica-a".equals(l.getSpec().getHolderIdentity()));
+        OperatorInstances.Instance b = instances.start("replica-b", election(lease, "replica-b"));
+        assertNotNull(first.getSpec().getRenewTime());
+
+        clusterWithDatabase("rl", "");
+        awaitReady(PostgresDatabase.class, "rl");
+        assertTrue(a.reconciles().started() > 0, "the leader reconciled");
+        assertEquals(0, b.reconciles().started(), "the follower did not reconcile anything");
+        assertEquals("replica-a", lease(lease).getSpec().getHolderIdentity());
+
+        instances.kill(a.operator()); // not released: a dead pod cannot
+        ZonedDateTime lastRenewal = lease(lease).getSpec().getRenewTime();
+        Lease taken = Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> lease(lease),
+                l -> "replica-b".equals(l.getSpec().getHolderIdentity()));
+        instances.runningIs(b);
+        ZonedDateTime acquired = taken.getSpec().getAcquireTime();
+        Duration handover = Duration.between(lastRenewal, acquired);
+        System.out.printf("leader handover: last renewal by replica-a %s, acquired by replica-b %s: %d ms after%n",
+                lastRenewal, acquired, handover.toMillis());
+        assertTrue(!handover.minus(LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE).isNegative(),
+                "never two leaders: the lease was taken " + handover + " after its last renewal, lease " + LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE);
+
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: rl-after}
+                spec: {clusterRef: {name: rl-db}, name: rl_after}
+                """, PostgresRole.class));
+        awaitReady(PostgresRole.class, "rl-after");
+        assertTrue(b.reconciles().started() > 0, "the new leader reconciles");
+        PostgresCluster cluster = client.resources(PostgresCluster.class).inNamespace(ns()).withName("rl-db").get();
+        assertTrue(Conditions.isReady(cluster.getStatus()), "the cluster stays Ready across the leader change");
+    }
+
+    /** JOSDK's default timings (the chart's): 15 s lease, 10 s renew deadline, 2 s retry; never exit the JVM. */
+    private LeaderElectionConfiguration election(String lease, String identity) {
+        return new LeaderElectionConfiguration(lease, ns(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                identity, new LeaderCallbacks(() -> { }, () -> { }, leader -> { }), false);
+    }
+
+    private Lease lease(String name) {
+        return client.leases().inNamespace(ns()).withName(name).get();
+    }
+
+    /** Cluster rb-db with database rb (orders: 120 rows, in public, owned by the superuser) and the claim rb-store. */
+    private void backupCluster() throws SQLException {
+        if (client.resources(PostgresCluster.class).inNamespace(ns()).withName("rb-db").get() == null) {
+            clusterWithDatabase("rb", "");
+            create(new PersistentVolumeClaimBuilder().withNewMetadata().withName("rb-store").endMetadata()
+                    .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
+                    .build());
+            awaitReady(PostgresDatabase.class, "rb");
+            sql("rb", "rb", "CREATE TABLE public.orders (id int PRIMARY KEY, customer text NOT NULL)",
+                    "INSERT INTO public.orders SELECT g, 'customer ' || g FROM generate_series(1, 120) g");
+        }
+        awaitReady(PostgresDatabase.class, "rb");
+    }
+
+    private List<Job> jobsOf(String owner) {
+        return client.batch().v1().jobs().inNamespace(ns()).withLabel(AgentJobs.OWNER_LABEL, owner).list().getItems();
+    }
+
+    private boolean canLogIn(String role, char[] password) {
+        try (Connection c = PgConnections.open(endpoint("rr-db-rw", "rr", role, password))) {
+            return c.isValid(5);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    private static int activeOperatorStatements(Statement st) throws SQLException {
+        try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'shopdb-operator'"
+                + " AND state <> 'idle' AND pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static void sql(Connection c, String statement) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(statement);
+        }
+    }
+}
