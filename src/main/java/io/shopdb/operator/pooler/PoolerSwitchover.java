@@ -2,6 +2,8 @@ package io.shopdb.operator.pooler;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.shopdb.operator.api.v1alpha1.PostgresPooler;
 import io.shopdb.operator.api.v1alpha1.PostgresPoolerSpec;
 import io.shopdb.operator.cluster.PrimaryChanged;
@@ -9,7 +11,6 @@ import io.shopdb.operator.cluster.SwitchoverStarting;
 import io.shopdb.operator.kube.SecretCaches;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.sql.PgBouncerConsole;
-import io.shopdb.operator.ops.OperatorKilled;
 import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Messages;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,16 +22,17 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A planned switchover through the poolers: PAUSE every PgBouncer pod of the cluster's rw poolers before the
  * primary is fenced (PgBouncer lets running transactions finish, closes its server connections, and holds new
  * queries), and RESUME once the new primary is promoted and carries the -rw label: the held queries then run
  * on it. Clients see a delay, not an error. A PAUSE that does not finish in {@link #PAUSE_TIMEOUT} (a client idle
- * in a transaction) does not hold the switchover: it proceeds, and RESUME follows as usual. A pause left behind
- * (the operator restarted mid-switchover) is undone by the pooler's next reconcile ({@link #resumeStale}).
+ * in a transaction) does not hold the switchover: it proceeds, and RESUME follows as usual. The pause is recorded
+ * on the PostgresPooler (annotation {@link #PAUSED_ANNOTATION}, when it began), not in this process's memory: an
+ * operator killed between PAUSE and RESUME leaves the record, and the next instance resumes the pooler when the
+ * switchover completes or, if it never does, at the pooler's first reconcile after {@link #STALE}
+ * ({@link #resumeStale}).
  * Each pod is addressed by its own DNS name (the headless Service {@code <pooler>-pods}): through the
  * pooler's Service only one of them would be paused.
  */
@@ -45,17 +47,12 @@ public class PoolerSwitchover {
     @Inject SecretCaches secrets;
     @Inject EventRecorder events;
 
-    /** namespace/pooler → when it was paused by a switchover still under way. */
-    private final Map<String, Instant> paused = new ConcurrentHashMap<>();
-
-    /** A new operator process would not remember which poolers it paused: neither does a restarted instance. */
-    void forget(@Observes OperatorKilled killed) {
-        paused.clear();
-    }
+    /** On a PostgresPooler whose PgBouncer pods were PAUSEd for a switchover: when (an instant, ISO-8601). */
+    public static final String PAUSED_ANNOTATION = "shopdb.io/paused-for-switchover";
 
     void onSwitchoverStarting(@Observes SwitchoverStarting s) {
         for (PostgresPooler p : rwPoolers(s.namespace(), s.cluster())) {
-            paused.put(key(p), Instant.now());
+            annotate(p, Instant.now().toString()); // first: a pause is never left without its record
             eachPod(p, "PAUSE", PgBouncerConsole::pause);
             events.normal(p, "Paused", "PAUSE for the switchover of " + s.cluster() + " from " + s.from() + " to " + s.to());
         }
@@ -63,8 +60,9 @@ public class PoolerSwitchover {
 
     void onPrimaryChanged(@Observes PrimaryChanged change) {
         for (PostgresPooler p : rwPoolers(change.namespace(), change.cluster())) {
-            if (paused.remove(key(p)) != null || change.planned()) {
+            if (pausedSince(p) != null || change.planned()) {
                 eachPod(p, "RESUME", PgBouncerConsole::resume);
+                annotate(p, null);
                 events.normal(p, "Resumed", "RESUME on the new primary " + change.to());
             }
         }
@@ -72,11 +70,33 @@ public class PoolerSwitchover {
 
     /** A pause older than {@link #STALE} whose RESUME never came (the switchover was abandoned): resumed. */
     void resumeStale(PostgresPooler p) {
-        Instant since = paused.get(key(p));
-        if (since != null && Instant.now().isAfter(since.plus(STALE)) && paused.remove(key(p)) != null) {
+        Instant since = pausedSince(p);
+        if (since != null && Instant.now().isAfter(since.plus(STALE))) {
             eachPod(p, "RESUME", PgBouncerConsole::resume);
-            events.warning(p, "Resumed", "RESUME: the switchover that paused the pooler did not finish in " + STALE.toMinutes() + " min");
+            annotate(p, null);
+            events.warning(p, "Resumed", "RESUME: the switchover that paused the pooler at " + since + " did not finish in "
+                    + STALE.toMinutes() + " min");
         }
+    }
+
+    /** When the pooler was paused for a switchover, from its annotation (null: not paused; a value not an instant counts as long ago). */
+    static Instant pausedSince(PostgresPooler p) {
+        String value = p.getMetadata().getAnnotations() == null ? null : p.getMetadata().getAnnotations().get(PAUSED_ANNOTATION);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(value);
+        } catch (java.time.format.DateTimeParseException e) {
+            return Instant.EPOCH; // not ours to read: treat it as long stale, so the pooler is resumed, not left paused
+        }
+    }
+
+    /** Sets (an instant) or removes (null) the pause record: a merge patch of the annotation alone. */
+    private void annotate(PostgresPooler p, String since) {
+        String value = since == null ? "null" : "\"" + since + "\"";
+        client.resources(PostgresPooler.class).inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+                .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\"" + PAUSED_ANNOTATION + "\":" + value + "}}}");
     }
 
     interface Command {
@@ -109,7 +129,4 @@ public class PoolerSwitchover {
                 .toList();
     }
 
-    private static String key(PostgresPooler p) {
-        return p.getMetadata().getNamespace() + "/" + p.getMetadata().getName();
-    }
 }

@@ -1,5 +1,8 @@
 package io.shopdb.operator.faults;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.shopdb.operator.api.v1alpha1.PostgresMigration;
 import io.shopdb.operator.cluster.ClusterCredentials;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
@@ -14,6 +17,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the fault tests share: a superuser connection to a {@code clusterWithDatabase} cluster, and waiting for
@@ -41,7 +45,26 @@ abstract class FaultTestBase extends OperatorTestBase {
         }, q -> q != null);
     }
 
-    /** One SQL statement as the superuser, in its own connection. */
+    /** ConfigMap {prefix}-scripts holding these migration scripts (made, or replaced). */
+    protected void scripts(String prefix, Map<String, String> scripts) {
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName(prefix + "-scripts").withNamespace(ns()).endMetadata()
+                .withData(scripts).build()).createOr(existing -> existing.update());
+    }
+
+    /** PostgresMigration {prefix}-schema: schema app of database {prefix}, from ConfigMap {prefix}-scripts. */
+    protected void migrateAppSchema(String prefix) {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresMigration
+                metadata: {name: %1$s-schema}
+                spec:
+                  databaseRef: {name: %1$s}
+                  schemas: [app]
+                  sources: [{configMap: %1$s-scripts}]
+                """.formatted(prefix), PostgresMigration.class));
+    }
+
+    /** Statements as the superuser, in a connection of their own. */
     protected void sql(String prefix, String database, String... statements) throws SQLException {
         try (Connection c = PgConnections.open(superuser(prefix, database)); Statement st = c.createStatement()) {
             for (String s : statements) {

@@ -1,6 +1,5 @@
 package io.shopdb.operator.faults;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -19,7 +18,11 @@ import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
 import io.shopdb.operator.backup.AgentJobs;
 import io.shopdb.operator.cluster.ClusterCredentials;
+import io.shopdb.operator.api.v1alpha1.PostgresPooler;
 import io.shopdb.operator.ops.OperatorInstances;
+import io.shopdb.operator.pooler.PoolerNames;
+import io.shopdb.operator.pooler.PoolerSwitchover;
+import io.shopdb.operator.sql.PgBouncerConsole;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.testing.StatusHistory;
@@ -33,13 +36,18 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -64,22 +72,12 @@ class OperatorRestartSlowTest extends FaultTestBase {
         instances.restart("before-migration");
         clusterWithDatabase("rm", "schemas: [{name: app}]");
         awaitReady(PostgresDatabase.class, "rm");
-        client.resource(new ConfigMapBuilder().withNewMetadata().withName("rm-scripts").withNamespace(ns()).endMetadata()
-                .withData(Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);",
-                        // the advisory lock the test holds keeps V2 mid-transaction: orders made, its row not yet
-                        "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nSELECT pg_advisory_xact_lock(4343);\nINSERT INTO orders VALUES (1);\n"))
-                .build()).create();
+        scripts("rm", Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);",
+                // the advisory lock the test holds keeps V2 mid-transaction: orders made, its row not yet
+                "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nSELECT pg_advisory_xact_lock(4343);\nINSERT INTO orders VALUES (1);\n"));
         Connection blocker = holding("rm", "rm", "SELECT pg_advisory_lock(4343)");
         try (StatusHistory<PostgresMigrationStatus, PostgresMigration> history = new StatusHistory<>(client, PostgresMigration.class, ns())) {
-            create(Serialization.unmarshal("""
-                    apiVersion: shopdb.io/v1alpha1
-                    kind: PostgresMigration
-                    metadata: {name: rm-schema}
-                    spec:
-                      databaseRef: {name: rm}
-                      schemas: [app]
-                      sources: [{configMap: rm-scripts}]
-                    """, PostgresMigration.class));
+            migrateAppSchema("rm");
             awaitWaitingStatement("rm", "rm", "%pg_advisory_xact_lock(4343)%");
 
             instances.killRunning();
@@ -124,15 +122,7 @@ class OperatorRestartSlowTest extends FaultTestBase {
         backupCluster();
         Connection blocker = holding("rb", "rb", "LOCK TABLE public.orders IN ACCESS EXCLUSIVE MODE");
         try {
-            create(Serialization.unmarshal("""
-                    apiVersion: shopdb.io/v1alpha1
-                    kind: PostgresBackup
-                    metadata: {name: rb-adopted}
-                    spec:
-                      clusterRef: {name: rb-db}
-                      databases: [rb]
-                      target: {pvc: {claimName: rb-store, subPath: restarts}}
-                    """, PostgresBackup.class));
+            backupOfRb("rb-adopted");
             awaitWaitingStatement("rb", "rb", "LOCK TABLE%orders%"); // pg_dump, in the Job's pod, waits for the table
             List<Job> before = jobsOf("rb-adopted");
             assertEquals(1, before.size(), "one Job before the restart");
@@ -156,15 +146,7 @@ class OperatorRestartSlowTest extends FaultTestBase {
     void aRestoreJobRunningWhileTheOperatorRestartsIsAdoptedAndItsResultRecorded() throws Exception {
         instances.restart("before-restore");
         backupCluster();
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresBackup
-                metadata: {name: rb-source}
-                spec:
-                  clusterRef: {name: rb-db}
-                  databases: [rb]
-                  target: {pvc: {claimName: rb-store, subPath: restarts}}
-                """, PostgresBackup.class));
+        backupOfRb("rb-source");
         awaitReady(PostgresBackup.class, "rb-source");
         // an empty target the restore keeps; a DROP SCHEMA public left open there makes pg_restore's CREATE TABLE wait
         sql("rb", "postgres", "CREATE DATABASE rb_copy");
@@ -287,6 +269,54 @@ class OperatorRestartSlowTest extends FaultTestBase {
         assertTrue(Conditions.isReady(cluster.getStatus()), "the cluster stays Ready across the leader change");
     }
 
+    @Test
+    void aPoolerLeftPausedByAKilledOperatorIsResumedByTheNextInstance() throws Exception {
+        instances.restart("before-pause");
+        clusterWithDatabase("rp", "");
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresPooler
+                metadata: {name: rp-bouncer}
+                spec: {clusterRef: {name: rp-db}}
+                """, PostgresPooler.class));
+        awaitReady(PostgresDatabase.class, "rp");
+        awaitReady(PostgresPooler.class, "rp-bouncer");
+        var a = addresses.resolve(ns(), "rp-bouncer", 5432);
+        char[] password = ClusterCredentials.read(client, ns(), "rp-owner-connection", "password");
+        var throughPooler = new io.shopdb.operator.sql.PgEndpoint(a.host(), a.port(), "rp", "rp_owner", password, "disable");
+
+        // what an operator killed between PAUSE and RESUME of a switchover leaves: the pods paused, the record on
+        // the pooler (made 3 minutes ago here, so the switchover is past its 2-minute grace)
+        instances.killRunning();
+        // a client connected before the pause; its next query waits in PgBouncer (no read timeout: as long as it takes)
+        Connection clientConnection = PgConnections.open(throughPooler, 0);
+        char[] admin = ClusterCredentials.read(client, ns(), "rp-bouncer-admin", "password");
+        new PgBouncerConsole(a.host(), a.port(), PoolerNames.ADMIN_USER, admin, 30).pause();
+        client.resources(PostgresPooler.class).inNamespace(ns()).withName("rp-bouncer").edit(p -> {
+            p.getMetadata().getAnnotations().put(PoolerSwitchover.PAUSED_ANNOTATION, Instant.now().minus(Duration.ofMinutes(3)).toString());
+            return p;
+        });
+        CompletableFuture<Integer> query = CompletableFuture.supplyAsync(() -> {
+            try (clientConnection; Statement st = clientConnection.createStatement(); ResultSet rs = st.executeQuery("SELECT 42")) {
+                rs.next();
+                return rs.getInt(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThrows(TimeoutException.class, () -> query.get(2, TimeUnit.SECONDS), "the paused pooler holds the client's query");
+
+        instances.startAsRunning("after-pause");
+        assertEquals(42, query.get(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS), "the new instance resumed the pooler: the held query ran");
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> !client.resources(PostgresPooler.class).inNamespace(ns()).withName("rp-bouncer").get()
+                .getMetadata().getAnnotations().containsKey(PoolerSwitchover.PAUSED_ANNOTATION));
+        List<String> notes = client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace(ns()).list().getItems().stream()
+                .filter(e -> "Resumed".equals(e.getReason()) && e.getRegarding() != null && "rp-bouncer".equals(e.getRegarding().getName()))
+                .map(e -> e.getNote()).toList();
+        assertEquals(1, notes.size(), "one Event says the pooler was resumed: " + notes);
+        assertTrue(notes.get(0).contains("did not finish in 2 min"), notes.get(0));
+    }
+
     /** JOSDK's default timings (the chart's): 15 s lease, 10 s renew deadline, 2 s retry; never exit the JVM. */
     private LeaderElectionConfiguration election(String lease, String identity) {
         return new LeaderElectionConfiguration(lease, ns(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
@@ -310,6 +340,19 @@ class OperatorRestartSlowTest extends FaultTestBase {
                     "INSERT INTO public.orders SELECT g, 'customer ' || g FROM generate_series(1, 120) g");
         }
         awaitReady(PostgresDatabase.class, "rb");
+    }
+
+    /** A logical backup of database rb to the claim rb-store. */
+    private void backupOfRb(String name) {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresBackup
+                metadata: {name: %s}
+                spec:
+                  clusterRef: {name: rb-db}
+                  databases: [rb]
+                  target: {pvc: {claimName: rb-store, subPath: restarts}}
+                """.formatted(name), PostgresBackup.class));
     }
 
     private List<Job> jobsOf(String owner) {

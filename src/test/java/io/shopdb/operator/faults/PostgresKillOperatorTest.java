@@ -1,6 +1,5 @@
 package io.shopdb.operator.faults;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
@@ -8,10 +7,8 @@ import io.shopdb.operator.api.v1alpha1.PostgresMigration;
 import io.shopdb.operator.api.v1alpha1.PostgresMigrationStatus;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
-import io.shopdb.operator.cluster.ClusterCredentials;
 import io.shopdb.operator.sandbox.LocalKubelet;
 import io.shopdb.operator.sql.PgConnections;
-import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.testing.StatusHistory;
@@ -21,10 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -100,30 +94,18 @@ class PostgresKillOperatorTest extends FaultTestBase {
     void aMigrationInterruptedByAServerKillIsRolledBackAndRunAgain() throws Exception {
         clusterWithDatabase("mk", "schemas: [{name: app}]");
         awaitReady(PostgresDatabase.class, "mk");
-        client.resource(new ConfigMapBuilder().withNewMetadata().withName("mk-scripts").withNamespace(ns()).endMetadata()
-                .withData(Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);",
-                        // the advisory lock the test holds keeps V2 mid-transaction: the orders table made, the row not yet
-                        "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nSELECT pg_advisory_xact_lock(4242);\nINSERT INTO orders VALUES (1);\n"))
-                .build()).create();
+        scripts("mk", Map.of("V1__customers.sql", "CREATE TABLE customers (id bigint PRIMARY KEY);",
+                // the advisory lock the test holds keeps V2 mid-transaction: the orders table made, the row not yet
+                "V2__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY);\nSELECT pg_advisory_xact_lock(4242);\nINSERT INTO orders VALUES (1);\n"));
         Connection blocker = PgConnections.open(superuser("mk", "mk"));
         try (StatusHistory<PostgresMigrationStatus, PostgresMigration> history = new StatusHistory<>(client, PostgresMigration.class, ns())) {
             try (Statement st = blocker.createStatement()) {
                 st.execute("SELECT pg_advisory_lock(4242)");
             }
-            create(Serialization.unmarshal("""
-                    apiVersion: shopdb.io/v1alpha1
-                    kind: PostgresMigration
-                    metadata: {name: mk-schema}
-                    spec:
-                      databaseRef: {name: mk}
-                      schemas: [app]
-                      sources: [{configMap: mk-scripts}]
-                    """, PostgresMigration.class));
+            migrateAppSchema("mk");
             awaitWaitingStatement("mk", "mk", "%pg_advisory_xact_lock(4242)%");
-            try (Connection c = PgConnections.open(superuser("mk", "mk")); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT string_agg(version || ':' || success, ',' ORDER BY installed_rank) FROM app.flyway_schema_history WHERE version IS NOT NULL")) {
-                rs.next();
-                assertEquals("1:true", rs.getString(1), "V1 committed, V2 still running when the server dies");
+            try (Connection c = PgConnections.open(superuser("mk", "mk")); Statement st = c.createStatement()) {
+                assertEquals("1:true", history(st), "V1 committed, V2 still running when the server dies");
             }
             killServer("mk-db-0");
 
@@ -133,10 +115,7 @@ class PostgresKillOperatorTest extends FaultTestBase {
             assertEquals(null, ready.getStatus().getFailure());
             try (Connection c = PgConnections.open(superuser("mk", "mk")); Statement st = c.createStatement()) {
                 // PostgreSQL's DDL is transactional: Flyway recorded nothing of the killed V2 and ran it again whole
-                try (ResultSet rs = st.executeQuery("SELECT string_agg(version || ':' || success, ',' ORDER BY installed_rank) FROM app.flyway_schema_history WHERE version IS NOT NULL")) {
-                    rs.next();
-                    assertEquals("1:true,2:true", rs.getString(1), "one history row per version, all successful");
-                }
+                assertEquals("1:true,2:true", history(st), "one history row per version, all successful");
                 try (ResultSet rs = st.executeQuery("SELECT count(*) FROM app.orders")) {
                     rs.next();
                     assertEquals(1, rs.getInt(1));
@@ -153,16 +132,8 @@ class PostgresKillOperatorTest extends FaultTestBase {
     @Test
     void aNonTransactionalMigrationInterruptedByAServerKillIsReportedAsFlywayRecordsIt() throws Exception {
         clusterWithDatabase("nk", "schemas: [{name: app}]");
-        nkScripts(Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);"));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresMigration
-                metadata: {name: nk-schema}
-                spec:
-                  databaseRef: {name: nk}
-                  schemas: [app]
-                  sources: [{configMap: nk-scripts}]
-                """, PostgresMigration.class));
+        scripts("nk", Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);"));
+        migrateAppSchema("nk");
         awaitReady(PostgresMigration.class, "nk-schema");
         Connection blocker = PgConnections.open(superuser("nk", "nk"));
         try (StatusHistory<PostgresMigrationStatus, PostgresMigration> history = new StatusHistory<>(client, PostgresMigration.class, ns())) {
@@ -172,7 +143,7 @@ class PostgresKillOperatorTest extends FaultTestBase {
                 st.execute("INSERT INTO app.orders VALUES (1, 1)");
             }
             // CONCURRENTLY cannot run in a transaction: Flyway runs V2 without one
-            nkScripts(Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);",
+            scripts("nk", Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);",
                     "V2__orders_by_customer.sql", "CREATE INDEX CONCURRENTLY orders_by_customer ON orders (customer);\n"));
             awaitWaitingStatement("nk", "nk", "CREATE INDEX CONCURRENTLY%");
             killServer("nk-db-0");
@@ -194,7 +165,7 @@ class PostgresKillOperatorTest extends FaultTestBase {
                 }
                 st.execute("DROP INDEX app.orders_by_customer"); // what the message asks
             }
-            nkScripts(Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);",
+            scripts("nk", Map.of("V1__orders.sql", "CREATE TABLE orders (id bigint PRIMARY KEY, customer bigint);",
                     "V2__orders_by_customer.sql", "-- again, after dropping the INVALID index\nCREATE INDEX CONCURRENTLY orders_by_customer ON orders (customer);\n"));
             await(PostgresMigration.class, "nk-schema", m -> Conditions.isReady(m.getStatus()) && "2".equals(m.getStatus().getCurrentVersion()));
             try (Connection c = PgConnections.open(superuser("nk", "nk")); Statement st = c.createStatement()) {
@@ -206,11 +177,6 @@ class PostgresKillOperatorTest extends FaultTestBase {
         } finally {
             closeQuietly(blocker);
         }
-    }
-
-    private void nkScripts(Map<String, String> data) {
-        client.resource(new ConfigMapBuilder().withNewMetadata().withName("nk-scripts").withNamespace(ns()).endMetadata()
-                .withData(data).build()).createOr(existing -> existing.update());
     }
 
     private void killServer(String pod) {
