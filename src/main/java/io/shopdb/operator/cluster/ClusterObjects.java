@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -28,6 +29,8 @@ public final class ClusterObjects {
     public static final String PRIMARY_KEY = "primary";
     /** ConfigMap key "true" once the cluster has data: the declared primary never runs initdb on an empty volume then. */
     public static final String INITIALIZED_KEY = "initialized";
+    /** An in-place restart of the primary under way ({@link PrimaryRestart}); read by the operator only. */
+    public static final String PRIMARY_RESTART_KEY = "primaryRestart";
 
     /** ConfigMap key of archive_command's script (spec.walArchive), see archive-wal.sh. */
     public static final String ARCHIVE_SCRIPT = "archive-wal.sh";
@@ -35,8 +38,39 @@ public final class ClusterObjects {
     public static final String WAL_KEEP_FROM_KEY = "wal-keep-from";
     static final String ARCHIVE_SCRIPT_TEXT = InstanceSetBuilder.readResource(ARCHIVE_SCRIPT);
 
-    /** Who is primary, as the operator declares it to the instances; see bootstrap.sh. */
-    public record Declared(String primary, boolean initialized) {}
+    /**
+     * Who is primary, as the operator declares it to the instances (see bootstrap.sh), and an in-place restart of
+     * the primary's pod the operator began ({@code restart}, null when none).
+     */
+    public record Declared(String primary, boolean initialized, PrimaryRestart restart) {
+        public Declared(String primary, boolean initialized) {
+            this(primary, initialized, null);
+        }
+    }
+
+    /**
+     * The primary's pod {@code uid} was deleted to restart in place: no failover for it until {@code until}. Kept in
+     * the ConfigMap (key {@link #PRIMARY_RESTART_KEY}), written before the pod is deleted, so an operator restarted
+     * in the meantime knows it too and does not fail over a primary that is only restarting.
+     */
+    public record PrimaryRestart(String uid, Instant until) {
+        String encode() {
+            return uid + " " + until;
+        }
+
+        /** The recorded restart, or null when there is none or it is not ours to read. */
+        static PrimaryRestart decode(String text) {
+            String[] parts = text == null ? new String[0] : text.trim().split(" ");
+            if (parts.length != 2) {
+                return null;
+            }
+            try {
+                return new PrimaryRestart(parts[0], Instant.parse(parts[1]));
+            } catch (java.time.format.DateTimeParseException e) {
+                return null;
+            }
+        }
+    }
 
     /** For a new cluster: ordinal 0 starts as the primary. */
     public static ConfigMap config(PostgresCluster c) {
@@ -52,6 +86,9 @@ public final class ClusterObjects {
                 .addToData(HBA_FILE, hba())
                 .addToData(PRIMARY_KEY, declared.primary())
                 .addToData(INITIALIZED_KEY, String.valueOf(declared.initialized()));
+        if (declared.restart() != null) {
+            builder.addToData(PRIMARY_RESTART_KEY, declared.restart().encode());
+        }
         if (c.getSpec().getWalArchive() != null) {
             // the retention boundary comes from the status the reconciler computed from the cluster's backups
             var wal = c.getStatus() == null ? null : c.getStatus().getWalArchive();

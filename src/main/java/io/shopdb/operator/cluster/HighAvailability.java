@@ -64,13 +64,9 @@ public class HighAvailability {
 
     /** Pods this operator deleted (by uid), so a slow API or kubelet does not get the same delete twice. */
     private final Set<String> deletedPods = ConcurrentHashMap.newKeySet();
-    /** An in-place restart of the primary's pod (uid) this operator made; no failover for it until {@code until}. */
-    record PrimaryRestart(String uid, Instant until) {}
-    private final Map<String, PrimaryRestart> primaryRestarts = new ConcurrentHashMap<>();
     /** A new operator process would not remember these: neither does a restarted instance. */
     void forget(@Observes OperatorKilled killed) {
         deletedPods.clear();
-        primaryRestarts.clear();
     }
 
     /** How long an in-place primary restart may take before failover applies again. */
@@ -92,7 +88,7 @@ public class HighAvailability {
                     : status.getCurrentPrimary() != null ? status.getCurrentPrimary() : ClusterNames.pod(c, 0);
         }
         boolean initialized = "true".equals(data.get(ClusterObjects.INITIALIZED_KEY)) || Boolean.TRUE.equals(status.getPrimaryReachable());
-        return new ClusterObjects.Declared(primary, initialized);
+        return new ClusterObjects.Declared(primary, initialized, ClusterObjects.PrimaryRestart.decode(data.get(ClusterObjects.PRIMARY_RESTART_KEY)));
     }
 
     public Step step(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, ClusterObjects.Declared declared) {
@@ -105,9 +101,9 @@ public class HighAvailability {
         }
         labelRoles(c, pods, current);
         fenceStrays(c, pods, current);
-        PrimaryRestart restarted = primaryRestarts.get(key(c));
+        ClusterObjects.PrimaryRestart restarted = declared.restart();
         if (restarted != null && pods.ready(current) && !restarted.uid().equals(pods.uid(current))) {
-            primaryRestarts.remove(key(c)); // back on its new pod
+            declare(c, status, current); // back on its new pod: the record goes
         }
         if (c.getSpec().getInstances() < 2 || pods.ready(current)) {
             String wanted = c.getSpec().getPrimary();
@@ -119,7 +115,7 @@ public class HighAvailability {
         if (!declared.initialized()) {
             return Step.proceed(); // a new cluster's first primary is still starting: nothing to fail over from
         }
-        PrimaryRestart restart = primaryRestarts.get(key(c));
+        ClusterObjects.PrimaryRestart restart = declared.restart();
         if (restart != null && Instant.now().isBefore(restart.until())) {
             return Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Waiting for the primary " + current
                     + " to come back from its restart"), Duration.ofSeconds(1));
@@ -299,7 +295,9 @@ public class HighAvailability {
             }
             case SWITCH_OVER -> switchover(c, status, pods, primary, next.pod(), "rolling restart: the primary restarts last");
             case RESTART_PRIMARY -> {
-                primaryRestarts.put(key(c), new PrimaryRestart(pods.uid(next.pod()), Instant.now().plus(PRIMARY_RESTART_GRACE)));
+                // recorded before the delete: an operator restarted meanwhile must not fail over a restarting primary
+                DesiredState.apply(client, c, ClusterObjects.config(c, new ClusterObjects.Declared(primary, true,
+                        new ClusterObjects.PrimaryRestart(pods.uid(next.pod()), Instant.now().plus(PRIMARY_RESTART_GRACE)))));
                 deletePod(c, pods, next.pod(), "restart the primary " + next.pod() + " in place for the new pod template");
                 yield Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Restarting the primary " + next.pod() + " in place"
                         + (list.size() > 1 ? " first: the change lowers a setting replicas must keep at least as high as the primary's" : "")),

@@ -95,6 +95,19 @@ class InstanceSetBuilderTest {
         assertEquals(null, InstanceSetBuilder.build(c).getSpec().getTemplate().getSpec().getAffinity());
     }
 
+    /** The in-place restart of the primary is kept in the ConfigMap, so a restarted operator still waits for it. */
+    @Test
+    void aPrimaryRestartIsRecordedInTheConfigMapAndReadBackOrIgnoredWhenUnreadable() {
+        var c = cluster(2, Map.of());
+        var restart = new ClusterObjects.PrimaryRestart("uid-1", java.time.Instant.parse("2026-12-02T03:00:00Z"));
+        var config = ClusterObjects.config(c, new ClusterObjects.Declared("shop-0", true, restart));
+        assertEquals("uid-1 2026-12-02T03:00:00Z", config.getData().get(ClusterObjects.PRIMARY_RESTART_KEY));
+        assertEquals(restart, ClusterObjects.PrimaryRestart.decode(config.getData().get(ClusterObjects.PRIMARY_RESTART_KEY)));
+        assertEquals(null, ClusterObjects.PrimaryRestart.decode("uid-1 yesterday"));
+        assertEquals(null, ClusterObjects.PrimaryRestart.decode(null));
+        assertTrue(!ClusterObjects.config(c, new ClusterObjects.Declared("shop-0", true)).getData().containsKey(ClusterObjects.PRIMARY_RESTART_KEY));
+    }
+
     @Test
     void theDeclaredPrimaryAndSynchronousStandbysAreInTheConfigMapButDoNotTriggerAReload() {
         var c = cluster(3, Map.of());

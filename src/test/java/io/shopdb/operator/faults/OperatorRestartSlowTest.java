@@ -317,6 +317,48 @@ class OperatorRestartSlowTest extends FaultTestBase {
         assertTrue(notes.get(0).contains("did not finish in 2 min"), notes.get(0));
     }
 
+    @Test
+    void aPrimaryRestartingInPlaceWhenTheOperatorRestartsIsWaitedForNotFailedOver() throws Exception {
+        instances.restart("before-primary-restart");
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: ri-db}
+                spec: {instances: 2}
+                """, PostgresCluster.class));
+        PostgresCluster ready = await(PostgresCluster.class, "ri-db", c -> Conditions.isReady(c.getStatus())
+                && Integer.valueOf(2).equals(c.getStatus().getReadyInstances()));
+        String primary = ready.getStatus().getCurrentPrimary();
+        String uid = client.pods().inNamespace(ns()).withName(primary).get().getMetadata().getUid();
+        // a lower max_connections: a hot standby must keep it at least as high as its primary, so the primary
+        // restarts first, in place (its pod deleted), and failover must wait for it
+        client.resources(PostgresCluster.class).inNamespace(ns()).withName("ri-db").edit(c -> {
+            c.getSpec().getParameters().put("max_connections", "90");
+            return c;
+        });
+        Awaitility.await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(20)).until(() -> {
+            var pod = client.pods().inNamespace(ns()).withName(primary).get();
+            return pod == null || pod.getMetadata().getDeletionTimestamp() != null || !uid.equals(pod.getMetadata().getUid());
+        });
+
+        instances.restart("after-primary-restart"); // the operator that deleted the pod is gone
+        PostgresCluster after = await(PostgresCluster.class, "ri-db", c -> Conditions.isReady(c.getStatus())
+                && c.getMetadata().getGeneration().equals(c.getStatus().getObservedGeneration())
+                && Integer.valueOf(2).equals(c.getStatus().getReadyInstances()));
+        assertEquals(primary, after.getStatus().getCurrentPrimary(), "the primary restarted in place; no failover");
+        List<String> reasons = client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace(ns()).list().getItems().stream()
+                .filter(e -> e.getRegarding() != null && "ri-db".equals(e.getRegarding().getName())).map(e -> e.getReason()).toList();
+        assertTrue(!reasons.contains("FailingOver") && !reasons.contains("FailedOver"), "no failover was begun: " + reasons);
+        try (Connection c = PgConnections.open(endpoint("ri-db-rw", "postgres", "postgres",
+                ClusterCredentials.read(client, ns(), "ri-db-superuser", "password"))); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW max_connections")) {
+            rs.next();
+            assertEquals("90", rs.getString(1));
+        }
+        assertTrue(!client.configMaps().inNamespace(ns()).withName("ri-db-config").get().getData()
+                .containsKey(io.shopdb.operator.cluster.ClusterObjects.PRIMARY_RESTART_KEY), "the record went once the primary was back");
+    }
+
     /** JOSDK's default timings (the chart's): 15 s lease, 10 s renew deadline, 2 s retry; never exit the JVM. */
     private LeaderElectionConfiguration election(String lease, String identity) {
         return new LeaderElectionConfiguration(lease, ns(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
