@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * What the fault tests share: a superuser connection to a {@code clusterWithDatabase} cluster, and waiting for
  * the moment a statement waits on a lock the test holds. That is how a window is made, not guessed: the test
@@ -91,6 +93,20 @@ abstract class FaultTestBase extends OperatorTestBase {
                 + " FROM app.flyway_schema_history WHERE version IS NOT NULL")) {
             rs.next();
             return rs.getString(1);
+        }
+    }
+
+    /**
+     * After the interrupted-migration cases (V1 customers, V2 orders with one row): one successful history row per
+     * version and V2's row once, so the interrupted V2 was rolled back and ran again whole.
+     */
+    protected void assertV2RanOnceWhole(String prefix) throws SQLException {
+        try (Connection c = PgConnections.open(superuser(prefix, prefix)); Statement st = c.createStatement()) {
+            assertEquals("1:true,2:true", history(st), "one history row per version, all successful");
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM app.orders")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1), "V2's row, once");
+            }
         }
     }
 

@@ -103,13 +103,7 @@ class OperatorRestartSlowTest extends FaultTestBase {
             assertEquals(null, ready.getStatus().getFailure());
             assertEquals(List.of("1", "2"), ready.getStatus().getApplied().stream().map(a -> a.getVersion()).toList(),
                     "status lists each applied version once: " + ready.getStatus().getApplied());
-            try (Connection c = PgConnections.open(superuser("rm", "rm")); Statement st = c.createStatement()) {
-                assertEquals("1:true,2:true", history(st), "one history row per version, all successful: V2 ran once, whole");
-                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM app.orders")) {
-                    rs.next();
-                    assertEquals(1, rs.getInt(1));
-                }
-            }
+            assertV2RanOnceWhole("rm");
             assertEquals(List.of(), stalled(history.of("rm-schema")), "a restart is not the spec's fault");
         } finally {
             closeQuietly(blocker);
