@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A kill is abrupt, as SIGKILL is: the instance's reconcile threads are interrupted (their next API call
  * fails), its PostgreSQL connections are closed under them (the server rolls back an open transaction and ends
  * the session when it next reads from it, as it does when a pod dies), its informers stop, and a Lease it holds
- * is not released (the next leader waits for it to expire).
+ * is not released (the next leader waits for it to expire). The PostgreSQL pools are the process's, so an
+ * instance running beside the killed one (a second replica) loses its connections too and retries.
  */
 @ApplicationScoped
 public class OperatorInstances {
@@ -52,7 +53,7 @@ public class OperatorInstances {
     /** The instances made here and their reconcile threads (the built one's threads are JOSDK's own). */
     private final Map<Operator, ExecutorService> started = new ConcurrentHashMap<>();
 
-    /** One operator instance: its JOSDK operator and a count of the reconciles it began (per controller). */
+    /** One operator instance: its JOSDK operator and a count of the reconciles it began. */
     public record Instance(String identity, Operator operator, ReconcileCounter reconciles) {}
 
     /**
