@@ -22,6 +22,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresPooler;
 import io.shopdb.operator.ops.OperatorInstances;
 import io.shopdb.operator.pooler.PoolerNames;
 import io.shopdb.operator.pooler.PoolerSwitchover;
+import io.shopdb.operator.sandbox.LocalKubelet;
 import io.shopdb.operator.sql.PgBouncerConsole;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.status.Conditions;
@@ -61,6 +62,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTest
 class OperatorRestartSlowTest extends FaultTestBase {
     @Inject OperatorInstances instances;
+    @Inject LocalKubelet kubelet;
 
     @AfterEach
     void leaveAnOperatorRunning() {
@@ -353,6 +355,41 @@ class OperatorRestartSlowTest extends FaultTestBase {
                 .containsKey(io.shopdb.operator.cluster.ClusterObjects.PRIMARY_RESTART_KEY), "the record went once the primary was back");
     }
 
+    @Test
+    void aFailoverCutByAnOperatorRestartIsFinishedByTheNextInstance() throws Exception {
+        instances.restart("before-failover");
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: rf}
+                spec: {instances: 2}
+                """, PostgresCluster.class));
+        await(PostgresCluster.class, "rf", c -> Conditions.isReady(c.getStatus()) && Integer.valueOf(2).equals(c.getStatus().getReadyInstances())
+                && c.getStatus().getReplicas().stream().anyMatch(r -> "streaming".equals(r.getState())));
+        rfSql("rf-rw", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> "100".equals(queryOn("rf-1", "SELECT count(*) FROM orders")));
+
+        kubelet.loseNode(ns(), "rf-0");
+        // the failover's first step declares the new primary in the ConfigMap: the operator is killed right there
+        Awaitility.await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(20))
+                .until(() -> "rf-1".equals(client.configMaps().inNamespace(ns()).withName("rf-config").get().getData().get("primary")));
+        instances.restart("after-failover");
+
+        PostgresCluster failedOver = await(PostgresCluster.class, "rf", c -> c.getStatus() != null && "rf-1".equals(c.getStatus().getCurrentPrimary()));
+        assertEquals(1, failedOver.getStatus().getFailovers(), "one failover, finished once");
+        assertEquals("f", queryOn("rf-1", "SELECT pg_is_in_recovery()"), "rf-1 was promoted");
+        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> {
+            rfSql("rf-rw", "INSERT INTO orders VALUES (101)");
+            return true;
+        });
+        kubelet.restoreNode(ns(), "rf-0");
+        PostgresCluster healed = await(PostgresCluster.class, "rf", c -> Conditions.isReady(c.getStatus())
+                && Integer.valueOf(2).equals(c.getStatus().getReadyInstances()));
+        assertEquals("rf-1", healed.getStatus().getCurrentPrimary(), "the former primary does not take over again");
+        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> "t".equals(queryOn("rf-0", "SELECT pg_is_in_recovery()"))
+                && "101".equals(queryOn("rf-0", "SELECT count(*) FROM orders")));
+    }
+
     /** JOSDK's default timings (the chart's): 15 s lease, 10 s renew deadline, 2 s retry; never exit the JVM. */
     private LeaderElectionConfiguration election(String lease, String identity) {
         return new LeaderElectionConfiguration(lease, ns(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
@@ -389,6 +426,24 @@ class OperatorRestartSlowTest extends FaultTestBase {
                   databases: [rb]
                   target: {pvc: {claimName: rb-store, subPath: restarts}}
                 """.formatted(name), PostgresBackup.class));
+    }
+
+    /** Statements as cluster rf's superuser through a Service or a pod's DNS name. */
+    private void rfSql(String service, String... statements) throws SQLException {
+        try (Connection c = PgConnections.open(endpoint(service, "postgres", "postgres", ClusterCredentials.read(client, ns(), "rf-superuser", "password")));
+             Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+
+    private String queryOn(String pod, String query) throws SQLException {
+        try (Connection c = PgConnections.open(endpoint(pod + ".rf-headless", "postgres", "postgres", ClusterCredentials.read(client, ns(), "rf-superuser", "password")));
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getString(1);
+        }
     }
 
     private List<Job> jobsOf(String owner) {
