@@ -64,7 +64,7 @@ public class HighAvailability {
 
     /** Pods this operator deleted (by uid), so a slow API or kubelet does not get the same delete twice. */
     private final Set<String> deletedPods = ConcurrentHashMap.newKeySet();
-    /** A new operator process would not remember these: neither does a restarted instance. */
+    /** A new operator process would not remember the pods it deleted: neither does a restarted instance. */
     void forget(@Observes OperatorKilled killed) {
         deletedPods.clear();
     }
@@ -101,8 +101,8 @@ public class HighAvailability {
         }
         labelRoles(c, pods, current);
         fenceStrays(c, pods, current);
-        ClusterObjects.PrimaryRestart restarted = declared.restart();
-        if (restarted != null && pods.ready(current) && !restarted.uid().equals(pods.uid(current))) {
+        ClusterObjects.PrimaryRestart restart = declared.restart();
+        if (restart != null && pods.ready(current) && !restart.uid().equals(pods.uid(current))) {
             declare(c, status, current); // back on its new pod: the record goes
         }
         if (c.getSpec().getInstances() < 2 || pods.ready(current)) {
@@ -115,7 +115,6 @@ public class HighAvailability {
         if (!declared.initialized()) {
             return Step.proceed(); // a new cluster's first primary is still starting: nothing to fail over from
         }
-        ClusterObjects.PrimaryRestart restart = declared.restart();
         if (restart != null && Instant.now().isBefore(restart.until())) {
             return Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Waiting for the primary " + current
                     + " to come back from its restart"), Duration.ofSeconds(1));
@@ -296,8 +295,7 @@ public class HighAvailability {
             case SWITCH_OVER -> switchover(c, status, pods, primary, next.pod(), "rolling restart: the primary restarts last");
             case RESTART_PRIMARY -> {
                 // recorded before the delete: an operator restarted meanwhile must not fail over a restarting primary
-                DesiredState.apply(client, c, ClusterObjects.config(c, new ClusterObjects.Declared(primary, true,
-                        new ClusterObjects.PrimaryRestart(pods.uid(next.pod()), Instant.now().plus(PRIMARY_RESTART_GRACE)))));
+                declare(c, status, primary, new ClusterObjects.PrimaryRestart(pods.uid(next.pod()), Instant.now().plus(PRIMARY_RESTART_GRACE)));
                 deletePod(c, pods, next.pod(), "restart the primary " + next.pod() + " in place for the new pod template");
                 yield Step.stop(Outcome.reconciling(Reasons.ROLLING_RESTART, "Restarting the primary " + next.pod() + " in place"
                         + (list.size() > 1 ? " first: the change lowers a setting replicas must keep at least as high as the primary's" : "")),
@@ -306,12 +304,13 @@ public class HighAvailability {
         };
     }
 
-    private static String key(PostgresCluster c) {
-        return c.getMetadata().getNamespace() + "/" + c.getMetadata().getName();
+    private void declare(PostgresCluster c, PostgresClusterStatus status, String primary) {
+        declare(c, status, primary, null);
     }
 
-    private void declare(PostgresCluster c, PostgresClusterStatus status, String primary) {
-        DesiredState.apply(client, c, ClusterObjects.config(c, new ClusterObjects.Declared(primary, true)));
+    /** Declares {@code primary} in the ConfigMap, with the in-place restart of its pod under way ({@code restart}) or none. */
+    private void declare(PostgresCluster c, PostgresClusterStatus status, String primary, ClusterObjects.PrimaryRestart restart) {
+        DesiredState.apply(client, c, ClusterObjects.config(c, new ClusterObjects.Declared(primary, true, restart)));
         status.setTargetPrimary(primary);
     }
 

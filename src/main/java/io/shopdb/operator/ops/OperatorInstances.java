@@ -9,16 +9,15 @@ import io.javaoperatorsdk.operator.api.config.ResolvedControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.processing.Controller;
 import io.quarkus.arc.ClientProxy;
-import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import java.lang.reflect.Field;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -138,17 +137,9 @@ public class OperatorInstances {
         LOG.info("operator instance killed");
     }
 
-    /** Stops instances made here that still run when the application stops. */
-    void onStop(@Observes ShutdownEvent event) {
-        for (Operator op : started.keySet()) {
-            try {
-                if (op.getRuntimeInfo().isStarted()) {
-                    op.stop();
-                }
-            } catch (RuntimeException e) {
-                LOG.debugf("operator stop: %s", e.toString());
-            }
-        }
+    /** The instances made here and not killed (OperatorShutdown stops them with the application). */
+    public Set<Operator> startedHere() {
+        return Set.copyOf(started.keySet());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
