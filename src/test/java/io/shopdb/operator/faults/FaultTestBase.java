@@ -34,6 +34,20 @@ abstract class FaultTestBase extends OperatorTestBase {
         return endpoint(prefix + "-db-rw", database, "postgres", password);
     }
 
+    /** The superuser of cluster {prefix}-db on one of its pods (by the pod's DNS name), to database postgres. */
+    protected PgEndpoint superuserOn(String prefix, String pod) {
+        char[] password = ClusterCredentials.read(client, ns(), prefix + "-db-superuser", "password");
+        return endpoint(pod + "." + prefix + "-db-headless", "postgres", "postgres", password);
+    }
+
+    /** The first column of the first row of {@code query}, as text. */
+    protected static String query(PgEndpoint endpoint, String query) throws SQLException {
+        try (Connection c = PgConnections.open(endpoint); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     /** Waits until another session's statement like {@code pattern} waits for a lock; returns its text. */
     protected String awaitWaitingStatement(String prefix, String database, String pattern) {
         return Awaitility.await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {

@@ -168,11 +168,8 @@ class OperatorRestartSlowTest extends FaultTestBase {
                     "the new instance adopted the running Job and made no other");
             assertEquals(before.get(0).getMetadata().getName(), ready.getStatus().getJobName());
             assertEquals(120L, ready.getStatus().getRowCounts().get("public.orders"), "the result is recorded: " + ready.getStatus().getRowCounts());
-            try (Connection c = PgConnections.open(superuser("rb", "rb_copy")); Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*) FROM public.orders")) {
-                rs.next();
-                assertEquals(120, rs.getInt(1), "restored once: no duplicate rows from a second run");
-            }
+            assertEquals("120", query(superuser("rb", "rb_copy"), "SELECT count(*) FROM public.orders"),
+                    "restored once: no duplicate rows from a second run");
         } finally {
             closeQuietly(blocker);
         }
@@ -345,12 +342,7 @@ class OperatorRestartSlowTest extends FaultTestBase {
         List<String> reasons = client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace(ns()).list().getItems().stream()
                 .filter(e -> e.getRegarding() != null && "ri-db".equals(e.getRegarding().getName())).map(e -> e.getReason()).toList();
         assertTrue(!reasons.contains("FailingOver") && !reasons.contains("FailedOver"), "no failover was begun: " + reasons);
-        try (Connection c = PgConnections.open(endpoint("ri-db-rw", "postgres", "postgres",
-                ClusterCredentials.read(client, ns(), "ri-db-superuser", "password"))); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SHOW max_connections")) {
-            rs.next();
-            assertEquals("90", rs.getString(1));
-        }
+        assertEquals("90", query(superuser("ri", "postgres"), "SHOW max_connections"));
         assertTrue(!client.configMaps().inNamespace(ns()).withName("ri-db-config").get().getData()
                 .containsKey(io.shopdb.operator.cluster.ClusterObjects.PRIMARY_RESTART_KEY), "the record went once the primary was back");
     }
@@ -361,33 +353,33 @@ class OperatorRestartSlowTest extends FaultTestBase {
         create(Serialization.unmarshal("""
                 apiVersion: shopdb.io/v1alpha1
                 kind: PostgresCluster
-                metadata: {name: rf}
+                metadata: {name: rf-db}
                 spec: {instances: 2}
                 """, PostgresCluster.class));
-        await(PostgresCluster.class, "rf", c -> Conditions.isReady(c.getStatus()) && Integer.valueOf(2).equals(c.getStatus().getReadyInstances())
+        await(PostgresCluster.class, "rf-db", c -> Conditions.isReady(c.getStatus()) && Integer.valueOf(2).equals(c.getStatus().getReadyInstances())
                 && c.getStatus().getReplicas().stream().anyMatch(r -> "streaming".equals(r.getState())));
-        rfSql("rf-rw", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
-        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> "100".equals(queryOn("rf-1", "SELECT count(*) FROM orders")));
+        sql("rf", "postgres", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> "100".equals(query(superuserOn("rf", "rf-db-1"), "SELECT count(*) FROM orders")));
 
-        kubelet.loseNode(ns(), "rf-0");
+        kubelet.loseNode(ns(), "rf-db-0");
         // the failover's first step declares the new primary in the ConfigMap: the operator is killed right there
         Awaitility.await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(20))
-                .until(() -> "rf-1".equals(client.configMaps().inNamespace(ns()).withName("rf-config").get().getData().get("primary")));
+                .until(() -> "rf-db-1".equals(client.configMaps().inNamespace(ns()).withName("rf-db-config").get().getData().get("primary")));
         instances.restart("after-failover");
 
-        PostgresCluster failedOver = await(PostgresCluster.class, "rf", c -> c.getStatus() != null && "rf-1".equals(c.getStatus().getCurrentPrimary()));
+        PostgresCluster failedOver = await(PostgresCluster.class, "rf-db", c -> c.getStatus() != null && "rf-db-1".equals(c.getStatus().getCurrentPrimary()));
         assertEquals(1, failedOver.getStatus().getFailovers(), "one failover, finished once");
-        assertEquals("f", queryOn("rf-1", "SELECT pg_is_in_recovery()"), "rf-1 was promoted");
+        assertEquals("f", query(superuserOn("rf", "rf-db-1"), "SELECT pg_is_in_recovery()"), "rf-db-1 was promoted");
         Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> {
-            rfSql("rf-rw", "INSERT INTO orders VALUES (101)");
+            sql("rf", "postgres", "INSERT INTO orders VALUES (101)");
             return true;
         });
-        kubelet.restoreNode(ns(), "rf-0");
-        PostgresCluster healed = await(PostgresCluster.class, "rf", c -> Conditions.isReady(c.getStatus())
+        kubelet.restoreNode(ns(), "rf-db-0");
+        PostgresCluster healed = await(PostgresCluster.class, "rf-db", c -> Conditions.isReady(c.getStatus())
                 && Integer.valueOf(2).equals(c.getStatus().getReadyInstances()));
-        assertEquals("rf-1", healed.getStatus().getCurrentPrimary(), "the former primary does not take over again");
-        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> "t".equals(queryOn("rf-0", "SELECT pg_is_in_recovery()"))
-                && "101".equals(queryOn("rf-0", "SELECT count(*) FROM orders")));
+        assertEquals("rf-db-1", healed.getStatus().getCurrentPrimary(), "the former primary does not take over again");
+        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> "t".equals(query(superuserOn("rf", "rf-db-0"), "SELECT pg_is_in_recovery()"))
+                && "101".equals(query(superuserOn("rf", "rf-db-0"), "SELECT count(*) FROM orders")));
     }
 
     /** JOSDK's default timings (the chart's): 15 s lease, 10 s renew deadline, 2 s retry; never exit the JVM. */
@@ -426,24 +418,6 @@ class OperatorRestartSlowTest extends FaultTestBase {
                   databases: [rb]
                   target: {pvc: {claimName: rb-store, subPath: restarts}}
                 """.formatted(name), PostgresBackup.class));
-    }
-
-    /** Statements as cluster rf's superuser through a Service or a pod's DNS name. */
-    private void rfSql(String service, String... statements) throws SQLException {
-        try (Connection c = PgConnections.open(endpoint(service, "postgres", "postgres", ClusterCredentials.read(client, ns(), "rf-superuser", "password")));
-             Statement st = c.createStatement()) {
-            for (String s : statements) {
-                st.execute(s);
-            }
-        }
-    }
-
-    private String queryOn(String pod, String query) throws SQLException {
-        try (Connection c = PgConnections.open(endpoint(pod + ".rf-headless", "postgres", "postgres", ClusterCredentials.read(client, ns(), "rf-superuser", "password")));
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(query)) {
-            rs.next();
-            return rs.getString(1);
-        }
     }
 
     private List<Job> jobsOf(String owner) {
