@@ -12,9 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 /**
  * postgresql.conf of managed instances: the operator's defaults, the parameters it owns, and what a
@@ -24,11 +27,71 @@ import java.util.TreeMap;
  */
 public final class PostgresParameters {
 
-    /** Set by the operator (or on the postgres command line); a user value would break replication or the pod. */
-    public static final Set<String> OWNED = Set.of("port", "listen_addresses", "data_directory", "config_file",
-            "hba_file", "ident_file", "unix_socket_directories", "primary_conninfo", "primary_slot_name",
-            "restore_command", "recovery_target", "hot_standby", "wal_level", "max_wal_senders", "archive_mode",
-            "archive_command", "archive_timeout", "ssl", "external_pid_file", "synchronous_standby_names", "cluster_name");
+    /**
+     * Set by the operator: in postgresql.conf ({@link #owned}, {@link #forCluster}), on the postgres command line
+     * (bootstrap.sh: -D, -p, -k, config_file, hba_file, cluster_name, primary_conninfo, TLS) or for a recovery.
+     * A user value would break replication, failover, TLS, archiving or the pod.
+     */
+    public static final Set<String> OWNED = Set.of(
+            // where the server runs and listens, and its configuration files
+            "data_directory", "config_file", "hba_file", "port", "listen_addresses", "unix_socket_directories",
+            // replication and failover: cluster_name is the instance's name in synchronous_standby_names
+            "cluster_name", "primary_conninfo", "primary_slot_name", "hot_standby", "wal_level", "max_wal_senders",
+            "synchronous_standby_names",
+            // WAL archiving (spec.walArchive) and point-in-time recovery (bootstrap's recovery options)
+            "archive_mode", "archive_command", "archive_timeout", "restore_command", "recovery_target",
+            "recovery_target_action", "recovery_target_inclusive", "recovery_target_lsn", "recovery_target_name",
+            "recovery_target_time", "recovery_target_timeline", "recovery_target_xid",
+            // TLS is always on, with the cluster's certificate (tls/ServerTlsSettings)
+            "ssl", "ssl_cert_file", "ssl_key_file", "ssl_ca_file", "ssl_min_protocol_version",
+            // pg_stat_statements; a user list would drop it or load any library the image holds
+            "shared_preload_libraries");
+
+    private static final String COMMAND = "runs a shell command on the database server";
+    private static final String FILE = "names a file or directory on the database server";
+    private static final String CODE = "loads a library into the server";
+    private static final String UNSAFE = "turns off a safety or privilege check of the server";
+    private static final String LOGS = "moves the server log away from the container's output";
+
+    /** postgresql.conf directives, not parameters: each reads another file into the configuration. */
+    private static final Set<String> INCLUDE_DIRECTIVES = Set.of("include", "include_dir", "include_if_exists");
+
+    /**
+     * Never written from a spec, whatever the spelling: the manifest would gain a power its kind does not promise
+     * (a command, a file, code in the server) or switch off the server's own protection. Name -> why.
+     */
+    public static final Map<String, String> REFUSED = refused();
+
+    private static Map<String, String> refused() {
+        Map<String, String> r = new TreeMap<>();
+        refuse(r, COMMAND, "archive_cleanup_command", "recovery_end_command", "ssl_passphrase_command");
+        refuse(r, FILE, INCLUDE_DIRECTIVES.toArray(String[]::new));
+        refuse(r, FILE, "ident_file", "external_pid_file", "unix_socket_group", "unix_socket_permissions", "log_directory",
+                "log_filename", "stats_temp_directory", "krb_server_keyfile", "ssl_crl_file", "ssl_crl_dir",
+                "ssl_dh_params_file", "promote_trigger_file");
+        // extension_control_path and oauth_validator_libraries are PostgreSQL 18's, refused ahead of its catalog
+        refuse(r, CODE, "dynamic_library_path", "local_preload_libraries", "session_preload_libraries", "jit_provider",
+                "archive_library", "extension_destdir", "extension_control_path", "oauth_validator_libraries");
+        // developer options that corrupt data or hide corruption; lo_compat_privileges skips large-object permissions
+        refuse(r, UNSAFE, "allow_system_table_mods", "ignore_system_indexes", "zero_damaged_pages", "ignore_checksum_failure",
+                "ignore_invalid_pages", "allow_in_place_tablespaces", "lo_compat_privileges");
+        // the log goes to stderr (kubectl logs); a collector would write files onto the data volume instead
+        refuse(r, LOGS, "logging_collector", "log_destination", "log_file_mode", "event_source");
+        return java.util.Collections.unmodifiableMap(r);
+    }
+
+    private static void refuse(Map<String, String> refused, String why, String... names) {
+        for (String n : names) {
+            refused.put(n, why);
+        }
+    }
+
+    /**
+     * A name PostgreSQL reads in postgresql.conf (guc-file.l: ID or ID.ID, ASCII letters, digits and _) and accepts
+     * in SET. {@code $} (valid in SET) is left out: the file's grammar has none, and the server would not start.
+     */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
+    private static final int NAME_MAX = 63;
 
     private static final Map<String, Definition> CATALOG = load();
 
@@ -80,12 +143,30 @@ public final class PostgresParameters {
         return o;
     }
 
-    /** The effective file content: defaults, then the user's parameters, then the owned ones. */
+    /**
+     * The effective file content: defaults, then the user's parameters, then the owned ones. Names are lower-cased
+     * as PostgreSQL reads them, so a user's Shared_Buffers replaces the default shared_buffers instead of adding a
+     * second line.
+     */
     public static Map<String, String> effective(Map<String, String> user, ResourceRequirements resources) {
         Map<String, String> all = new LinkedHashMap<>(defaults(resources));
-        new TreeMap<>(user == null ? Map.<String, String>of() : user).forEach(all::put);
+        new TreeMap<>(user == null ? Map.<String, String>of() : user).forEach((k, v) -> all.put(normalized(k), v));
         all.putAll(owned());
         return all;
+    }
+
+    /** A parameter name as PostgreSQL compares it: case-insensitive (guc.c uses pg_strcasecmp). */
+    public static String normalized(String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** The extensions the operator loads: only their prefix.name options may be set. */
+    public static Set<String> loadedExtensions() {
+        Set<String> loaded = new TreeSet<>();
+        for (String lib : defaults(null).get("shared_preload_libraries").split(",")) {
+            loaded.add(normalized(lib.strip()));
+        }
+        return loaded;
     }
 
     /**
@@ -130,35 +211,78 @@ public final class PostgresParameters {
         if (user == null) {
             return problems;
         }
+        Map<String, List<String>> spellings = new TreeMap<>();
         new TreeMap<>(user).forEach((name, value) -> {
-            String field = "spec.parameters." + name;
-            if (OWNED.contains(name)) {
-                problems.add(field + ": is set by the operator and cannot be overridden; remove it");
-                return;
-            }
-            if (name.contains(".")) {
-                return; // an extension's parameter (e.g. pg_stat_statements.max): the extension validates it
-            }
-            Definition def = definition(name);
-            if (def == null) {
-                problems.add(field + ": unknown PostgreSQL parameter");
-                return;
-            }
-            if (def.context().equals("internal")) {
-                problems.add(field + ": is read-only in PostgreSQL (set when the server is built or initialized)");
-                return;
-            }
-            String valueProblem = valueProblem(def, value);
-            if (valueProblem != null) {
-                problems.add(field + ": " + valueProblem);
+            String problem = problem(name, value);
+            if (problem != null) {
+                problems.add("spec.parameters." + printable(name) + ": " + problem);
+            } else {
+                spellings.computeIfAbsent(normalized(name), k -> new ArrayList<>()).add(name);
             }
         });
+        // PostgreSQL reads Work_Mem and work_mem as one parameter: the file would hold two values for it
+        spellings.values().stream().filter(names -> names.size() > 1).forEach(names -> problems.add(
+                String.join(" and ", names.stream().map(n -> "spec.parameters." + n).toList()) + " name the same parameter"));
         return problems;
+    }
+
+    /** What is wrong with one user parameter, or null. */
+    private static String problem(String name, String value) {
+        if (!validName(name)) {
+            return "not a valid parameter name";
+        }
+        String key = normalized(name);
+        if (OWNED.contains(key)) {
+            return "is set by the operator and cannot be overridden; remove it";
+        }
+        if (REFUSED.containsKey(key)) {
+            return REFUSED.get(key) + "; it cannot be set from a manifest";
+        }
+        if (!singleLine(value)) {
+            return "value must be a single line";
+        }
+        if (key.contains(".")) {
+            // an extension's parameter (e.g. pg_stat_statements.max): the extension validates the value
+            return loadedExtensions().contains(key.substring(0, key.indexOf('.'))) ? null
+                    : "custom parameters are allowed only for loaded extensions (" + String.join(", ", loadedExtensions()) + ")";
+        }
+        Definition def = definition(key);
+        if (def == null) {
+            return "unknown PostgreSQL parameter";
+        }
+        if (def.context().equals("internal")) {
+            return "is read-only in PostgreSQL (set when the server is built or initialized)";
+        }
+        return valueProblem(def, value);
+    }
+
+    static boolean validName(String name) {
+        return name != null && name.length() <= NAME_MAX && NAME.matcher(name).matches();
+    }
+
+    /** The GUC file parser reads a quoted value up to the end of the line; a NUL would end it early. */
+    private static boolean singleLine(String value) {
+        return value != null && value.indexOf('\n') < 0 && value.indexOf('\r') < 0 && value.indexOf('\0') < 0;
+    }
+
+    /** A name for a message: control characters shown escaped, so a bad name cannot break the message's line. */
+    private static String printable(String name) {
+        StringBuilder sb = new StringBuilder();
+        name.chars().forEach(ch -> {
+            if (ch == '\n') {
+                sb.append("\\n");
+            } else if (ch < 0x20 || ch == 0x7f) {
+                sb.append(String.format("\\x%02x", ch));
+            } else {
+                sb.append((char) ch);
+            }
+        });
+        return sb.toString();
     }
 
     /** The catalog row of a parameter (case-insensitive, as PostgreSQL), or null when there is none. */
     static Definition definition(String name) {
-        return CATALOG.get(name.toLowerCase(java.util.Locale.ROOT));
+        return CATALOG.get(normalized(name));
     }
 
     /** True when changing the parameter only takes effect after a restart (context postmaster). */
@@ -178,17 +302,27 @@ public final class PostgresParameters {
         return restart;
     }
 
-    /** Renders postgresql.conf, quoting every value as a string literal (PostgreSQL accepts that for all types). */
+    /**
+     * Renders postgresql.conf: names lower-cased, every value a quoted string (PostgreSQL accepts that for all types;
+     * guc-file.l reads '' as a quote and backslash escapes, so both are doubled). Only validated parameters reach
+     * this; a name outside the grammar, an include directive or a value that would end the line is refused here
+     * anyway, so nothing from a spec can add a line to the file.
+     */
     public static String render(Map<String, String> effective) {
         StringBuilder sb = new StringBuilder("# Written by shopdb-operator from the PostgresCluster; edits here are overwritten.\n");
-        effective.forEach((k, v) -> sb.append(k).append(" = '").append(v.replace("\\", "\\\\").replace("'", "''")).append("'\n"));
+        effective.forEach((k, v) -> {
+            if (!validName(k) || INCLUDE_DIRECTIVES.contains(normalized(k))) {
+                throw new IllegalArgumentException("not a valid parameter name: " + printable(k));
+            }
+            if (!singleLine(v)) {
+                throw new IllegalArgumentException("value of " + k + " must be a single line");
+            }
+            sb.append(normalized(k)).append(" = '").append(v.replace("\\", "\\\\").replace("'", "''")).append("'\n");
+        });
         return sb.toString();
     }
 
     private static String valueProblem(Definition def, String value) {
-        if (value == null || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
-            return "value must be a single line";
-        }
         switch (def.type()) {
             case "bool":
                 if (!isBool(value)) {

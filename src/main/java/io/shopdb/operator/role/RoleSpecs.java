@@ -4,9 +4,11 @@ import io.shopdb.operator.api.v1alpha1.GrantSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.api.v1alpha1.PostgresRoleSpec;
 import io.shopdb.operator.cluster.ClusterNames;
+import io.shopdb.operator.cluster.ClusterSecrets;
 import io.shopdb.operator.sql.DesiredGrants;
 import io.shopdb.operator.sql.DesiredRole;
 import io.shopdb.operator.sql.Identifiers;
+import io.shopdb.operator.sql.RoleMemberships;
 import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.sql.ObjectKind;
 
@@ -40,9 +42,21 @@ public final class RoleSpecs {
         }
         for (int i = 0; i < spec.getMemberOf().size(); i++) {
             Identifiers.require("spec.memberOf[" + i + "]", spec.getMemberOf().get(i));
+            // fixed names only; RoleMemberships.problems asks the catalog about superuser and replication roles
+            String refusal = RoleMemberships.refusal(spec.getMemberOf().get(i));
+            if (refusal != null) {
+                throw new IllegalArgumentException("spec.memberOf[" + i + "]: " + refusal);
+            }
         }
         if (spec.getPasswordSecretRef() != null && !Boolean.TRUE.equals(spec.getLogin())) {
             throw new IllegalArgumentException("spec.passwordSecretRef: needs login: true");
+        }
+        if (spec.getPasswordSecretRef() != null && spec.getClusterRef() != null && spec.getClusterRef().getName() != null) {
+            // the cluster's own credentials would become this role's password, and land in its connection Secret
+            String what = ClusterSecrets.of(spec.getClusterRef().getName()).get(spec.getPasswordSecretRef().getName());
+            if (what != null) {
+                throw new IllegalArgumentException("spec.passwordSecretRef: " + what + " cannot be a role's password");
+            }
         }
         try {
             return new DesiredRole(roleName(role), Boolean.TRUE.equals(spec.getLogin()), !Boolean.FALSE.equals(spec.getInherit()),

@@ -6,14 +6,19 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PostgresParametersTest {
@@ -113,14 +118,115 @@ class PostgresParametersTest {
     }
 
     @Test
-    void theCrdCelRuleListsExactlyTheOwnedParameters() throws Exception {
-        String crd = Files.readString(Paths.get("crds/postgresclusters.shopdb.io-v1.yml")).replace("\\\n", "").replaceAll("\n\\s+", " ");
-        Matcher m = Pattern.compile("self.all\\(k, !\\(k in \\[([^\\]]+)\\]").matcher(crd);
-        assertTrue(m.find(), "the CEL rule on spec.parameters is in the CRD");
-        var inCel = new TreeSet<String>();
-        for (String part : m.group(1).split(",")) {
-            inCel.add(part.trim().replace("'", "").replace("\\ ", "").trim());
+    void namesAreComparedAsPostgresqlComparesThem() {
+        assertEquals(List.of("spec.parameters.ARCHIVE_MODE: is set by the operator and cannot be overridden; remove it",
+                        "spec.parameters.Archive_Command: is set by the operator and cannot be overridden; remove it"),
+                PostgresParameters.problems(Map.of("Archive_Command", "touch /tmp/x", "ARCHIVE_MODE", "on")));
+        assertEquals(List.of("spec.parameters.Work_Mem and spec.parameters.work_mem name the same parameter"),
+                PostgresParameters.problems(Map.of("Work_Mem", "16MB", "work_mem", "32MB")));
+        assertEquals(List.of(), PostgresParameters.problems(Map.of("Work_Mem", "16MB", "DateStyle", "ISO, MDY")));
+    }
+
+    @Test
+    void parametersThatRunACommandNameAFileOrLoadCodeAreRefusedInAnySpelling() {
+        assertEquals(List.of("spec.parameters.ssl_passphrase_command: runs a shell command on the database server; it cannot be set from a manifest"),
+                PostgresParameters.problems(Map.of("ssl_passphrase_command", "cat /etc/key")));
+        assertEquals(List.of("spec.parameters.Session_Preload_Libraries: loads a library into the server; it cannot be set from a manifest"),
+                PostgresParameters.problems(Map.of("Session_Preload_Libraries", "evil")));
+        assertEquals(List.of("spec.parameters.include_dir: names a file or directory on the database server; it cannot be set from a manifest"),
+                PostgresParameters.problems(Map.of("include_dir", "/tmp")));
+        List<String> names = new ArrayList<>(PostgresParameters.OWNED);
+        names.addAll(PostgresParameters.REFUSED.keySet());
+        for (String name : names) {
+            for (String spelling : List.of(name, name.toUpperCase(Locale.ROOT))) {
+                assertEquals(1, PostgresParameters.problems(Map.of(spelling, "x")).size(), spelling);
+            }
         }
-        assertEquals(new TreeSet<>(PostgresParameters.OWNED), inCel);
+    }
+
+    @Test
+    void theOwnedAndRefusedListsAreLowerCaseAndDisjoint() {
+        for (String name : PostgresParameters.OWNED) {
+            assertEquals(name.toLowerCase(Locale.ROOT), name);
+            assertFalse(PostgresParameters.REFUSED.containsKey(name), name + " is in both lists");
+        }
+        PostgresParameters.REFUSED.keySet().forEach(name -> assertEquals(name.toLowerCase(Locale.ROOT), name));
+    }
+
+    /** A parameter of a new catalog that names a command, file, directory or library must be classified, not allowed by default. */
+    @Test
+    void everyCatalogParameterNamingACommandFileOrLibraryIsOwnedOrRefused() throws Exception {
+        var tsv = Files.readAllLines(Paths.get("src/main/resources/io/shopdb/operator/cluster/pg15-parameters.tsv"));
+        Pattern suspicious = Pattern.compile(".*(_command|_file|_keyfile|_dir|_directory|_directories|_library|_libraries|_path|_provider)$");
+        List<String> unclassified = new ArrayList<>();
+        for (String line : tsv) {
+            String[] row = line.split("\t");
+            String name = row[0].toLowerCase(Locale.ROOT);
+            boolean readOnly = row.length > 1 && row[1].equals("internal"); // ssl_library: refused as read-only anyway
+            if (!line.startsWith("#") && !readOnly && suspicious.matcher(name).matches() && !name.equals("search_path") // schemas
+                    && !PostgresParameters.OWNED.contains(name) && !PostgresParameters.REFUSED.containsKey(name)) {
+                unclassified.add(name);
+            }
+        }
+        assertEquals(List.of(), unclassified);
+    }
+
+    @Test
+    void namesOutsidePostgresqlsGrammarAreRefused() {
+        for (String name : List.of("work_mem\nshared_preload_libraries", "work mem", "work_mem=1", "work_mem#", "'work_mem'",
+                "1work_mem", "a.b.c", ".work_mem", "work_mem.", "work$mem", "", "x".repeat(64), "wörk_mem")) {
+            String shown = name.replace("\n", "\\n");
+            assertEquals(List.of("spec.parameters." + shown + ": not a valid parameter name"),
+                    PostgresParameters.problems(Map.of(name, "1")), shown);
+        }
+    }
+
+    @Test
+    void customParametersOnlyForLoadedExtensions() {
+        assertEquals(Set.of("pg_stat_statements"), PostgresParameters.loadedExtensions());
+        assertEquals(List.of("spec.parameters.foo.bar: custom parameters are allowed only for loaded extensions (pg_stat_statements)"),
+                PostgresParameters.problems(Map.of("foo.bar", "1")));
+        assertEquals(List.of(), PostgresParameters.problems(Map.of("pg_stat_statements.max", "10000", "PG_Stat_Statements.track", "all")));
+        assertEquals(List.of("spec.parameters.pg_stat_statements.max: value must be a single line"),
+                PostgresParameters.problems(Map.of("pg_stat_statements.max", "1\narchive_command = 'x'")));
+    }
+
+    @Test
+    void userSpellingsReplaceTheDefaultLine() {
+        var effective = PostgresParameters.effective(Map.of("Shared_Buffers", "1GB"), null);
+        assertEquals("1GB", effective.get("shared_buffers"));
+        assertFalse(effective.containsKey("Shared_Buffers"));
+    }
+
+    @Test
+    void renderWritesLowerCaseNamesAndPostgresqlQuoting() {
+        Map<String, String> in = new LinkedHashMap<>();
+        in.put("Search_Path", "it's");
+        in.put("log_line_prefix", "C:\\dir\\");
+        assertEquals("# Written by shopdb-operator from the PostgresCluster; edits here are overwritten.\n"
+                + "search_path = 'it''s'\n"
+                + "log_line_prefix = 'C:\\\\dir\\\\'\n", PostgresParameters.render(in));
+        for (var bad : List.of(Map.of("work_mem\nx", "1"), Map.of("include", "/etc/passwd"), Map.of("work_mem", "1\r"),
+                Map.of("work_mem", "1\0"))) {
+            assertThrows(IllegalArgumentException.class, () -> PostgresParameters.render(bad), bad.toString());
+        }
+    }
+
+    @Test
+    void theCrdCelRulesListExactlyTheOwnedAndRefusedParameters() throws Exception {
+        String crd = Files.readString(Paths.get("crds/postgresclusters.shopdb.io-v1.yml")).replace("\\\n", "").replaceAll("\n\\s+", " ");
+        Matcher m = Pattern.compile("self.all\\(k, !\\(k.lowerAscii\\(\\) in \\[([^\\]]+)\\]").matcher(crd);
+        assertTrue(m.find(), "the CEL rule on owned parameters is in the CRD");
+        assertEquals(new TreeSet<>(PostgresParameters.OWNED), names(m.group(1)));
+        assertTrue(m.find(), "the CEL rule on refused parameters is in the CRD");
+        assertEquals(new TreeSet<>(PostgresParameters.REFUSED.keySet()), names(m.group(1)));
+    }
+
+    private static TreeSet<String> names(String celList) {
+        var names = new TreeSet<String>();
+        for (String part : celList.split(",")) {
+            names.add(part.trim().replace("'", "").replace("\\ ", "").trim());
+        }
+        return names;
     }
 }

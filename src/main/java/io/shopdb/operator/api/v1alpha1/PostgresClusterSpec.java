@@ -54,9 +54,51 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("CPU and memory requests and limits of each managed instance.")
     private ResourceRequirements resources;
 
-    @ValidationRule(value = "self.all(k, !(k in ['port', 'listen_addresses', 'data_directory', 'config_file', 'hba_file', 'ident_file', 'unix_socket_directories', 'primary_conninfo', 'primary_slot_name', 'restore_command', 'recovery_target', 'hot_standby', 'wal_level', 'max_wal_senders', 'archive_mode', 'archive_command', 'archive_timeout', 'ssl', 'external_pid_file', 'synchronous_standby_names', 'cluster_name']))",
-            message = "spec.parameters sets a parameter the operator owns (port, listen_addresses, data_directory, config_file, hba_file, ident_file, unix_socket_directories, primary_conninfo, primary_slot_name, restore_command, recovery_target, hot_standby, wal_level, max_wal_senders, archive_mode, archive_command, archive_timeout, ssl, external_pid_file, synchronous_standby_names, cluster_name); remove it")
-    @JsonPropertyDescription("postgresql.conf parameters of managed instances, on top of the operator's e-commerce defaults. Parameters needing a restart roll the instances one at a time; the others are reloaded.")
+    // PostgreSQL's name grammar (guc-file.l): a name with a newline, a space, '=' or '#' would add a line to postgresql.conf
+    @ValidationRule(value = "self.all(k, size(k) <= 63 && k.matches('^[A-Za-z_][A-Za-z0-9_]*([.][A-Za-z_][A-Za-z0-9_]*)?$'))",
+            message = "spec.parameters names must be PostgreSQL parameter names: letters, digits and _, at most one dot, at most 63 "
+            + "characters")
+    // names compare as PostgreSQL compares them, case-insensitively; the lists are PostgresParameters.OWNED and REFUSED
+    @ValidationRule(value = "self.all(k, !(k.lowerAscii() in ['archive_command', 'archive_mode', 'archive_timeout', 'cluster_name', "
+            + "'config_file', 'data_directory', 'hba_file', 'hot_standby', 'listen_addresses', 'max_wal_senders', 'port', "
+            + "'primary_conninfo', 'primary_slot_name', 'recovery_target', 'recovery_target_action', "
+            + "'recovery_target_inclusive', 'recovery_target_lsn', 'recovery_target_name', 'recovery_target_time', "
+            + "'recovery_target_timeline', 'recovery_target_xid', 'restore_command', 'shared_preload_libraries', 'ssl', "
+            + "'ssl_ca_file', 'ssl_cert_file', 'ssl_key_file', 'ssl_min_protocol_version', 'synchronous_standby_names', "
+            + "'unix_socket_directories', 'wal_level']))",
+            message = "spec.parameters sets a parameter the operator owns (archive_command, archive_mode, archive_timeout, "
+            + "cluster_name, config_file, data_directory, hba_file, hot_standby, listen_addresses, max_wal_senders, port, "
+            + "primary_conninfo, primary_slot_name, recovery_target, recovery_target_action, recovery_target_inclusive, "
+            + "recovery_target_lsn, recovery_target_name, recovery_target_time, recovery_target_timeline, "
+            + "recovery_target_xid, restore_command, shared_preload_libraries, ssl, ssl_ca_file, ssl_cert_file, ssl_key_file, "
+            + "ssl_min_protocol_version, synchronous_standby_names, unix_socket_directories, wal_level); remove it")
+    @ValidationRule(value = "self.all(k, !(k.lowerAscii() in ['allow_in_place_tablespaces', 'allow_system_table_mods', "
+            + "'archive_cleanup_command', 'archive_library', 'dynamic_library_path', 'event_source', "
+            + "'extension_control_path', 'extension_destdir', 'external_pid_file', 'ident_file', 'ignore_checksum_failure', "
+            + "'ignore_invalid_pages', 'ignore_system_indexes', 'include', 'include_dir', 'include_if_exists', "
+            + "'jit_provider', 'krb_server_keyfile', 'lo_compat_privileges', 'local_preload_libraries', 'log_destination', "
+            + "'log_directory', 'log_file_mode', 'log_filename', 'logging_collector', 'oauth_validator_libraries', "
+            + "'promote_trigger_file', 'recovery_end_command', 'session_preload_libraries', 'ssl_crl_dir', 'ssl_crl_file', "
+            + "'ssl_dh_params_file', 'ssl_passphrase_command', 'stats_temp_directory', 'unix_socket_group', "
+            + "'unix_socket_permissions', 'zero_damaged_pages']))",
+            message = "spec.parameters sets a parameter that runs a command, names a file, loads a library, turns off a safety check "
+            + "or moves the server log (allow_in_place_tablespaces, allow_system_table_mods, archive_cleanup_command, "
+            + "archive_library, dynamic_library_path, event_source, extension_control_path, extension_destdir, "
+            + "external_pid_file, ident_file, ignore_checksum_failure, ignore_invalid_pages, ignore_system_indexes, include, "
+            + "include_dir, include_if_exists, jit_provider, krb_server_keyfile, lo_compat_privileges, "
+            + "local_preload_libraries, log_destination, log_directory, log_file_mode, log_filename, logging_collector, "
+            + "oauth_validator_libraries, promote_trigger_file, recovery_end_command, session_preload_libraries, ssl_crl_dir, "
+            + "ssl_crl_file, ssl_dh_params_file, ssl_passphrase_command, stats_temp_directory, unix_socket_group, "
+            + "unix_socket_permissions, zero_damaged_pages); remove it")
+    @ValidationRule(value = "self.all(k, !k.contains('.') || k.lowerAscii().startsWith('pg_stat_statements.'))",
+            message = "spec.parameters may set custom parameters (prefix.name) only for loaded extensions (pg_stat_statements)")
+    @ValidationRule(value = "self.all(k, self.exists_one(j, j.lowerAscii() == k.lowerAscii()))",
+            message = "spec.parameters names one parameter twice: PostgreSQL compares names case-insensitively")
+    @ValidationRule(value = "self.all(k, !self[k].contains('\\n') && !self[k].contains('\\r'))",
+            message = "spec.parameters values must be single lines")
+    @JsonPropertyDescription("postgresql.conf parameters of managed instances, on top of the operator's e-commerce defaults. Parameters needing a restart roll the instances one at a time; the others are reloaded."
+            + " Names are case-insensitive, as in PostgreSQL. Refused: parameters the operator sets, and those that run a command, name a file or load a library;"
+            + " prefix.name options only for the extensions the operator loads (pg_stat_statements).")
     @Size(max = 256)
     private Map<String, @Size(max = Names.VALUE_MAX) String> parameters = new TreeMap<>();
 

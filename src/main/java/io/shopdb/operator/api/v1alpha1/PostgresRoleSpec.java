@@ -14,6 +14,10 @@ import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!has(self.passwordSecretRef) || self.login", message = "spec.passwordSecretRef needs login: true")
+// the cluster's own credentials (cluster/ClusterSecrets) would become this role's password and land in its connection Secret
+@ValidationRule(value = "!has(self.passwordSecretRef) || !(self.passwordSecretRef.name in ['-superuser', '-superuser-applied', "
+        + "'-replication', '-pooler-auth', '-ca', '-server-tls'].map(s, self.clusterRef.name + s))",
+        message = "spec.passwordSecretRef names one of the cluster's own Secrets (superuser, replication, pooler, CA, TLS)")
 public class PostgresRoleSpec {
     @Required
     @ValidationRule(value = "self == oldSelf", message = "spec.clusterRef is immutable")
@@ -47,7 +51,19 @@ public class PostgresRoleSpec {
     @JsonPropertyDescription("Password expiry as an RFC 3339 timestamp (e.g. 2027-01-01T00:00:00Z); omitted or infinity: never.")
     private String validUntil;
 
-    @JsonPropertyDescription("Roles (groups) this role is a member of. Memberships not listed are revoked.")
+    // the list is sql/RoleMemberships.FORBIDDEN; roles with SUPERUSER, REPLICATION etc. are found in the catalog by the operator
+    @ValidationRule(value = "self.all(r, !(r in ['postgres', 'replicator', 'shopdb_pooler', 'pg_execute_server_program', "
+            + "'pg_read_server_files', 'pg_write_server_files', 'pg_read_all_data', 'pg_write_all_data', 'pg_maintain', "
+            + "'pg_signal_backend', 'pg_signal_autovacuum_worker', 'pg_checkpoint', 'pg_use_reserved_connections', "
+            + "'pg_create_subscription']))",
+            message = "spec.memberOf names a role a PostgresRole may not join (postgres, replicator, shopdb_pooler, "
+            + "pg_execute_server_program, pg_read_server_files, pg_write_server_files, pg_read_all_data, pg_write_all_data, "
+            + "pg_maintain, pg_signal_backend, pg_signal_autovacuum_worker, pg_checkpoint, pg_use_reserved_connections, "
+            + "pg_create_subscription): the operator's own roles, and predefined roles that reach the server's files or "
+            + "programs, bypass grants or act on the whole server")
+    @JsonPropertyDescription("Roles (groups) this role is a member of. Memberships not listed are revoked. A role may not join, directly or through"
+            + " other groups, a role with SUPERUSER, CREATEDB, CREATEROLE, REPLICATION or BYPASSRLS, the operator's own roles (postgres, replicator,"
+            + " shopdb_pooler), or predefined roles that reach the server's files or programs, bypass grants or act on the whole server.")
     @Size(max = Names.NAMES_MAX)
     private List<@Pattern(Names.PG_IDENTIFIER) @Size(max = Names.IDENTIFIER_MAX) String> memberOf = new ArrayList<>();
 
