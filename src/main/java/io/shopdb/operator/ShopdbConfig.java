@@ -40,6 +40,13 @@ public interface ShopdbConfig {
         /** Every connection is replaced after this long, so server-side settings and memory are renewed. */
         @WithDefault("30m")
         Duration maxLifetime();
+
+        /**
+         * Longest wait for a connection (connecting, or a free one from a busy pool). Short, because a reconcile
+         * thread waiting here serves no one else; a server that does not answer in time is retried with backoff.
+         */
+        @WithDefault("5s")
+        Duration connectionTimeout();
     }
 
     /** The backup agent that backup, restore and verify Jobs run. */

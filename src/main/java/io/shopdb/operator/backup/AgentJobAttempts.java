@@ -139,7 +139,7 @@ public class AgentJobAttempts {
         try {
             job = plan.factory().build(jobName);
         } catch (ClusterAccess.WaitingException e) {
-            return progress(Outcome.reconciling(e.reason(), e.getMessage()));
+            return progress(e.outcome());
         }
         if (create(context, job)) {
             // one Event per Job actually created: while the cluster is not Ready, reconciles repeat without Events

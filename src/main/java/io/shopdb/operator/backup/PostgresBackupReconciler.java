@@ -20,6 +20,8 @@ import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.cluster.ClusterEvents;
 
 import java.time.Duration;
 import java.util.List;
@@ -42,7 +44,10 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
     /** Job and pod changes (the sandbox's or the real Job controller's and kubelet's) wake the backup that owns them. */
     @Override
     public List<EventSource<?, PostgresBackup>> prepareEventSources(EventSourceContext<PostgresBackup> context) {
-        return AgentJobAttempts.eventSources(PostgresBackup.class, context);
+        // the cluster's Ready change wakes a backup waiting for it
+        List<EventSource<?, PostgresBackup>> sources = new java.util.ArrayList<>(AgentJobAttempts.eventSources(PostgresBackup.class, context));
+        sources.add(ClusterEvents.source(context, b -> b.getSpec().getClusterRef().getName()));
+        return sources;
     }
 
     @Override
@@ -59,7 +64,7 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
             String id = AgentRequests.backupId(backup);
             status.setBackupId(id);
             status.setLocation(AgentJobs.location(backup.getSpec().getTarget(), id));
-            AgentJobAttempts.Step step = attempts.advance(backup, context, status, plan(backup, id, status.getLocation()));
+            AgentJobAttempts.Step step = attempts.advance(backup, context, status, plan(backup, context, id, status.getLocation()));
             if (step.running()) {
                 return step.inProgress();
             }
@@ -73,12 +78,12 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
         });
     }
 
-    private AgentJobAttempts.Plan plan(PostgresBackup backup, String id, String location) {
+    private AgentJobAttempts.Plan plan(PostgresBackup backup, Context<PostgresBackup> context, String id, String location) {
         String cluster = backup.getSpec().getClusterRef().getName();
         int retries = backup.getSpec().getRetries() != null ? backup.getSpec().getRetries() : config.agent().retries();
         return new AgentJobAttempts.Plan("Backup", backup.getMetadata().getName(), "backup", retries,
                 "backs up cluster " + cluster + " to " + location, jobName -> {
-                    var server = AgentJobs.server(clusters.readyCluster(ns(backup), cluster).cluster());
+                    var server = AgentJobs.server(clusters.ready(context.getSecondaryResource(PostgresCluster.class).orElse(null), cluster, null).cluster());
                     return AgentJobs.build(backup, jobName, config.agent().image(), server, backup.getSpec().getTarget(),
                             AgentRequests.backup(backup.getSpec(), id, server));
                 });

@@ -5,10 +5,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.shopdb.operator.ShopdbConfig;
 import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.BackupTemplate;
@@ -16,7 +13,10 @@ import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresRestore;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreStatus;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.cluster.ClusterAccess;
+import io.shopdb.operator.cluster.ClusterEvents;
+import io.shopdb.operator.kube.References;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
@@ -27,7 +27,6 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * PostgresRestore: find the backup (a Ready PostgresBackup, or storage + id) → wait for a Ready target
@@ -49,18 +48,15 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
 
     @Override
     public List<EventSource<?, PostgresRestore>> prepareEventSources(EventSourceContext<PostgresRestore> context) {
-        // a restore waiting for its backup wakes when that backup changes (restores name it in spec.backupRef)
-        var backups = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresRestore.class)
-                .withSecondaryToPrimaryMapper(b -> context.getPrimaryCache().list(b.getMetadata().getNamespace())
-                        .filter(r -> r.getSpec().getBackupRef() != null && b.getMetadata().getName().equals(r.getSpec().getBackupRef().getName()))
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-                // and finds a backup that existed before the restore: the reverse index only learns of later events
-                .withPrimaryToSecondaryMapper((PostgresRestore r) -> r.getSpec().getBackupRef() == null ? Set.of()
-                        : Set.of(new ResourceID(r.getSpec().getBackupRef().getName(), r.getMetadata().getNamespace())))
-                .build(), context);
+        // a restore waiting for its backup wakes when that backup appears or its Ready turns (spec.backupRef, through
+        // an index: no scan), and one waiting for its cluster when the cluster's Ready turns
+        var backups = References.source(context, PostgresBackup.class, "backups",
+                r -> r.getSpec().getBackupRef() == null ? Set.of() : Set.of(r.getSpec().getBackupRef().getName()),
+                (now, before) -> Conditions.isReady(now.getStatus()) != Conditions.isReady(before.getStatus())
+                        || Conditions.find(now.getStatus(), Conditions.STALLED) != null && Conditions.find(before.getStatus(), Conditions.STALLED) == null);
         List<EventSource<?, PostgresRestore>> sources = new ArrayList<>(AgentJobAttempts.eventSources(PostgresRestore.class, context));
         sources.add(backups);
+        sources.add(ClusterEvents.source(context, r -> r.getSpec().getClusterRef().getName()));
         return sources;
     }
 
@@ -91,7 +87,7 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
                 source = new Source(backup.getSpec().getTarget(), backup.getStatus().getBackupId());
             }
             status.setBackupId(source.backupId());
-            AgentJobAttempts.Step step = attempts.advance(restore, context, status, plan(restore, source));
+            AgentJobAttempts.Step step = attempts.advance(restore, context, status, plan(restore, context, source));
             if (step.running()) {
                 return step.inProgress();
             }
@@ -118,17 +114,17 @@ public class PostgresRestoreReconciler implements Reconciler<PostgresRestore> {
             return Outcome.stalled(Reasons.BACKUP_FAILED, "PostgresBackup " + name + " failed; there is nothing to restore");
         }
         if (!Conditions.isReady(backup.getStatus())) {
-            return Outcome.reconciling(Reasons.WAITING_FOR_BACKUP, "PostgresBackup " + name + " is not Ready yet");
+            return Outcome.waitingForEvent(Reasons.WAITING_FOR_BACKUP, "PostgresBackup " + name + " is not Ready yet");
         }
         return null;
     }
 
-    private AgentJobAttempts.Plan plan(PostgresRestore restore, Source source) {
+    private AgentJobAttempts.Plan plan(PostgresRestore restore, Context<PostgresRestore> context, Source source) {
         String cluster = restore.getSpec().getClusterRef().getName();
         return new AgentJobAttempts.Plan("Restore", restore.getMetadata().getName(), "restore", config.agent().retries(),
                 "restores backup " + source.backupId() + " into database " + restore.getSpec().getTargetDatabase() + " of cluster " + cluster,
                 jobName -> {
-                    var server = AgentJobs.server(clusters.readyCluster(restore.getMetadata().getNamespace(), cluster).cluster());
+                    var server = AgentJobs.server(clusters.ready(context.getSecondaryResource(PostgresCluster.class).orElse(null), cluster, null).cluster());
                     return AgentJobs.build(restore, jobName, config.agent().image(), server, source.target(),
                             AgentRequests.restore(restore.getSpec(), source.target(), source.backupId(), server));
                 });

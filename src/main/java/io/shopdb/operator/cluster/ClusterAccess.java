@@ -6,10 +6,14 @@ import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.status.Outcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.shopdb.operator.sql.SqlStep;
+
 import javax.sql.DataSource;
+import java.util.List;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -37,6 +41,10 @@ public class ClusterAccess {
         public String reason() { return reason; }
         /** An event (the cluster appears or turns Ready) ends this wait; no timer is needed. */
         public boolean eventDriven() { return eventDriven; }
+        /** The wait as a reconcile reports it: on the event when one will come, else re-checked with backoff. */
+        public Outcome outcome() {
+            return eventDriven ? Outcome.waitingForEvent(reason, getMessage()) : Outcome.reconciling(reason, getMessage());
+        }
     }
 
     /** A Ready cluster, its admin endpoint, and pooled connections to it. */
@@ -63,6 +71,14 @@ public class ClusterAccess {
         /** Runs {@code work} in turn with other catalog work on {@code database} of this cluster (see CatalogLocks). */
         public <T> T inTurn(String database, java.util.function.Supplier<T> work) {
             return connections.catalogLocks().inTurn(ClusterConnections.key(cluster), database, work);
+        }
+
+        /**
+         * Applies a plan of transactional steps on {@code database} in turn with other catalog DDL, in one transaction
+         * with the plans other resources queued meanwhile (GroupedPlans); returns what it applied.
+         */
+        public List<String> applyGrouped(String database, List<SqlStep> plan) throws SQLException {
+            return connections.groupedPlans().apply(ClusterConnections.key(cluster), database, plan, () -> open(database));
         }
 
         /** Runs {@code work} in turn with other DDL on the shared catalog rows of {@code database}, retrying conflicts. */

@@ -11,6 +11,7 @@ import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.ops.OperatorKilled;
 import io.shopdb.operator.sql.CatalogLocks;
+import io.shopdb.operator.sql.GroupedPlans;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.PgPools;
 import io.shopdb.operator.sql.ServerTrust;
@@ -46,11 +47,12 @@ public class ClusterConnections {
 
     private PgPools pools;
     private final CatalogLocks catalogLocks = new CatalogLocks();
+    private final GroupedPlans groupedPlans = new GroupedPlans(catalogLocks);
 
     @PostConstruct
     void init() {
         var p = config.pool();
-        pools = new PgPools(new PgPools.Settings(p.maxSize(), p.idleTimeout(), p.maxLifetime()));
+        pools = new PgPools(new PgPools.Settings(p.maxSize(), p.idleTimeout(), p.maxLifetime(), p.connectionTimeout()));
     }
 
     void stop(@Observes ShutdownEvent event) {
@@ -132,6 +134,11 @@ public class ClusterConnections {
     /** Runs catalog-changing DDL of one database of one cluster in turn with the other controllers' (see CatalogLocks). */
     public CatalogLocks catalogLocks() {
         return catalogLocks;
+    }
+
+    /** Plans of many resources on one database applied together (see GroupedPlans). */
+    public GroupedPlans groupedPlans() {
+        return groupedPlans;
     }
 
     /** Closes the pools of clusters not in {@code live} (namespace/name keys, see {@link #key}). */

@@ -53,15 +53,9 @@ public class DatabaseImports {
     @Inject EventRecorder events;
     @Inject ShopdbConfig config;
 
-    /**
-     * The PostgresRoles of the namespace, for the report of roles not carried over. Read from this cache when an
-     * import starts; a role change wakes no database (the mapper returns none).
-     */
+    /** The Job and Pod sources of import runs. The PostgresRoles are read from the reconciler's {@link #ROLES} source. */
     public static List<EventSource<?, PostgresDatabase>> eventSources(EventSourceContext<PostgresDatabase> context) {
-        List<EventSource<?, PostgresDatabase>> sources = new ArrayList<>(AgentJobAttempts.eventSources(PostgresDatabase.class, context));
-        sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresRole.class, PostgresDatabase.class)
-                .withName(ROLES).withSecondaryToPrimaryMapper(r -> Set.of()).build(), context));
-        return sources;
+        return new ArrayList<>(AgentJobAttempts.eventSources(PostgresDatabase.class, context));
     }
 
     /** Null when there is nothing (more) to import; else what to report: running, or Stalled. */

@@ -16,6 +16,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.cluster.ClusterEvents;
 import io.shopdb.operator.kube.Claims;
+import io.shopdb.operator.kube.DeclaredObjects;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.sql.ActualDatabase;
 import io.shopdb.operator.sql.DatabaseCatalog;
@@ -56,12 +59,20 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     @Inject DatabasePartitions partitions;
     @Inject DatabaseImports imports;
 
-    /** Claims index and the referenced cluster (its Ready change wakes its databases); Secrets come from the shared caches. */
+    private InformerEventSource<PostgresRole, PostgresDatabase> roles;
+
+    /**
+     * Claims index, the referenced cluster (its Ready change wakes its databases) and the PostgresRoles (the owner's
+     * status change wakes a database waiting for it; an import reads them all); Secrets come from the shared caches.
+     */
     @Override
     public List<EventSource<?, PostgresDatabase>> prepareEventSources(EventSourceContext<PostgresDatabase> context) {
         Claims.index(context, PostgresDatabaseReconciler::clusterName, o -> o.getSpec() == null ? null : DatabaseSpecs.databaseName(o));
         List<EventSource<?, PostgresDatabase>> sources = new ArrayList<>(DatabaseImports.eventSources(context));
         sources.add(ClusterEvents.source(context, PostgresDatabaseReconciler::clusterName));
+        roles = DeclaredObjects.ROLES.source(context, DatabaseImports.ROLES, PostgresDatabaseReconciler::clusterName,
+                d -> java.util.Set.of(d.getSpec().getOwner()));
+        sources.add(roles);
         return sources;
     }
 
@@ -82,7 +93,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             try {
                 return apply(db, context, desired, target(db, context), status);
             } catch (ClusterAccess.WaitingException e) {
-                return e.eventDriven() ? Outcome.waitingForEvent(e.reason(), e.getMessage()) : Outcome.reconciling(e.reason(), e.getMessage());
+                return e.outcome();
             } catch (SQLException e) {
                 return Outcome.reconciling(SqlErrors.reason(e), "SQL failed, will retry: " + Messages.firstLine(e));
             }
@@ -102,7 +113,10 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
         List<String> applied = new ArrayList<>();
         try (Connection c = target.open()) {
             if (RoleCatalog.read(c, desired.owner()) == null) {
-                return Outcome.reconciling("WaitingForOwner", "Role " + desired.owner() + " (spec.owner) does not exist yet");
+                String message = "Role " + desired.owner() + " (spec.owner) does not exist yet";
+                // woken by the owner's PostgresRole when one is coming, else re-checked (a role made by hand)
+                return DeclaredObjects.willChange(DeclaredObjects.ROLES.find(roles, db.getMetadata().getNamespace(), clusterName(db), desired.owner()))
+                        ? Outcome.waitingForEvent("WaitingForOwner", message) : Outcome.reconciling("WaitingForOwner", message);
             }
             ActualDatabase actual = DatabaseCatalog.read(c, desired.name());
             List<String> drift = actual == null ? List.of() : DatabasePlan.immutableDrift(desired, actual);

@@ -102,7 +102,7 @@ public class PostgresPoolerReconciler implements Reconciler<PostgresPooler> {
                 ClusterAccess.Target target = clusters.ready(cluster, clusterName(pooler), null);
                 return apply(pooler, target, context, status);
             } catch (ClusterAccess.WaitingException e) {
-                return e.eventDriven() ? Outcome.waitingForEvent(e.reason(), e.getMessage()) : Outcome.reconciling(e.reason(), e.getMessage());
+                return e.outcome();
             } catch (SQLException e) {
                 return Outcome.reconciling(SqlErrors.reason(e), "SQL failed, will retry: " + Messages.firstLine(e));
             }

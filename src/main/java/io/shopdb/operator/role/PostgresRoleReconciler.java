@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresPooler;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.api.v1alpha1.PostgresRoleStatus;
@@ -21,9 +22,11 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.shopdb.operator.cluster.ClusterEvents;
 import io.shopdb.operator.kube.Claims;
+import io.shopdb.operator.kube.DeclaredObjects;
 import io.shopdb.operator.kube.References;
 import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.SqlErrors;
+import io.shopdb.operator.sql.DatabaseCatalog;
 import io.shopdb.operator.sql.DesiredGrants;
 import io.shopdb.operator.sql.DesiredRole;
 import io.shopdb.operator.sql.RoleCatalog;
@@ -63,6 +66,8 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
 
     private InformerEventSource<Secret, PostgresRole> secrets;
     private InformerEventSource<PostgresPooler, PostgresRole> poolers;
+    private InformerEventSource<PostgresDatabase, PostgresRole> grantDatabases;
+    private InformerEventSource<PostgresRole, PostgresRole> memberOfRoles;
 
     /**
      * Everything a reconcile reads from Kubernetes comes from these caches: the claims index of the roles
@@ -94,7 +99,12 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                         && !java.util.Objects.equals(now.getData(), before.getData()))
                 .build(), context);
         poolers = RolePoolers.source(context, PostgresRoleReconciler::clusterName);
-        return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), secrets, poolers);
+        // what a role may wait for besides its cluster: the databases its grants name, the roles it joins
+        grantDatabases = DeclaredObjects.DATABASES.source(context, "grant-databases", PostgresRoleReconciler::clusterName,
+                r -> r.getSpec().getGrants().stream().map(g -> g.getDatabase()).toList());
+        memberOfRoles = DeclaredObjects.ROLES.source(context, "member-of", PostgresRoleReconciler::clusterName,
+                r -> r.getSpec().getMemberOf());
+        return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), secrets, poolers, grantDatabases, memberOfRoles);
     }
 
     @Override
@@ -114,13 +124,23 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
             }
             try {
                 ClusterAccess.Target target = target(role, context);
-                return new RoleSync(client, passwords, events, secretLookup(), RolePoolers.of(role, poolers)).sync(role, desired, grants, target, status);
+                return new RoleSync(client, passwords, events, secretLookup(), RolePoolers.of(role, poolers), dependencies(role))
+                        .sync(role, desired, grants, target, status);
             } catch (ClusterAccess.WaitingException e) {
-                return e.eventDriven() ? Outcome.waitingForEvent(e.reason(), e.getMessage()) : Outcome.reconciling(e.reason(), e.getMessage());
+                return e.outcome();
             } catch (SQLException e) {
                 return Outcome.reconciling(SqlErrors.reason(e), "SQL failed, will retry: " + Messages.firstLine(e));
             }
         });
+    }
+
+    /** Whether a missing database or role is declared by a resource whose next status change will wake this role. */
+    private RoleSync.Dependencies dependencies(PostgresRole role) {
+        String ns = role.getMetadata().getNamespace();
+        String cluster = clusterName(role);
+        return new RoleSync.Dependencies(
+                database -> DeclaredObjects.willChange(DeclaredObjects.DATABASES.find(grantDatabases, ns, cluster, database)),
+                member -> DeclaredObjects.willChange(DeclaredObjects.ROLES.find(memberOfRoles, ns, cluster, member)));
     }
 
     private static boolean operatorMade(Secret s) {
@@ -152,13 +172,13 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
         }
         try {
             ClusterAccess.Target target = target(role, context);
-            for (String database : RoleSpecs.grants(role).keySet()) {
+            List<String> databases = new java.util.ArrayList<>(RoleSpecs.grants(role).keySet());
+            try (Connection c = target.open()) {
+                databases.removeAll(DatabaseCatalog.missing(c, databases)); // gone already: nothing to drop there
+            }
+            for (String database : databases) {
                 try (Connection c = target.open(database)) {
                     RoleCatalog.dropPrivileges(c, name);
-                } catch (SQLException e) {
-                    if (!"3D000".equals(e.getSQLState())) { // database already gone: nothing to drop there
-                        throw e;
-                    }
                 }
             }
             try (Connection c = target.open()) {

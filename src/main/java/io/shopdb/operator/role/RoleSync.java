@@ -9,11 +9,13 @@ import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.ActualGrants;
 import io.shopdb.operator.sql.ActualRole;
+import io.shopdb.operator.sql.DatabaseCatalog;
 import io.shopdb.operator.sql.DesiredGrants;
 import io.shopdb.operator.sql.DesiredRole;
 import io.shopdb.operator.sql.GrantCatalog;
 import io.shopdb.operator.sql.GrantPlan;
 import io.shopdb.operator.sql.RoleCatalog;
+import io.shopdb.operator.sql.RoleMemberships;
 import io.shopdb.operator.sql.RolePlan;
 import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.sql.SqlStep;
@@ -27,6 +29,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** One reconcile of a role against its server, in the order the steps depend on each other. */
 final class RoleSync {
@@ -35,9 +38,18 @@ final class RoleSync {
     private final EventRecorder events;
     private final SecretLookup secrets;
     private final List<ConnectionSecrets.Pooler> poolers;
+    private final Dependencies dependencies;
 
-    RoleSync(KubernetesClient client, RolePasswords passwords, EventRecorder events, SecretLookup secrets, List<ConnectionSecrets.Pooler> poolers) {
+    /**
+     * For a database or role the role needs and the server lacks: true when a resource declares it and is not Ready
+     * yet, so its next status change wakes this role (an event, no timer); false when nothing declares it.
+     */
+    record Dependencies(Predicate<String> databaseComing, Predicate<String> roleComing) {}
+
+    RoleSync(KubernetesClient client, RolePasswords passwords, EventRecorder events, SecretLookup secrets,
+             List<ConnectionSecrets.Pooler> poolers, Dependencies dependencies) {
         this.poolers = poolers;
+        this.dependencies = dependencies;
         this.client = client;
         this.passwords = passwords;
         this.events = events;
@@ -65,7 +77,12 @@ final class RoleSync {
         try (Connection c = target.open()) {
             List<String> missing = RoleCatalog.missing(c, desired.memberOf());
             if (!missing.isEmpty()) {
-                return Outcome.reconciling("WaitingForRoles", "Role " + missing.get(0) + " (spec.memberOf) does not exist yet");
+                return waiting(dependencies.roleComing(), missing.get(0), "WaitingForRoles", "Role " + missing.get(0) + " (spec.memberOf) does not exist yet");
+            }
+            // a membership may grant nothing the API refuses directly: superuser, replication, the server's files
+            List<String> forbidden = RoleMemberships.problems(c, desired.memberOf());
+            if (!forbidden.isEmpty()) {
+                return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", forbidden));
             }
             ActualRole actual = RoleCatalog.read(c, desired.name());
             List<SqlStep> plan = RolePlan.plan(desired, actual);
@@ -75,35 +92,31 @@ final class RoleSync {
             if (password != null && RoleCatalog.ensurePassword(c, desired.name(), password)) {
                 applied.add("ALTER ROLE " + desired.name() + " PASSWORD (SCRAM, set from the Secret)");
             }
+            // asked here, through the maintenance database: a pool for a database that does not exist would only fail
+            // after its connection timeout, holding this reconcile thread while others wait behind it
+            List<String> missingDatabases = DatabaseCatalog.missing(c, grants.keySet());
+            if (!missingDatabases.isEmpty()) {
+                String database = missingDatabases.get(0);
+                if (!applied.isEmpty()) {
+                    status.setLastAppliedPlan(applied);
+                }
+                return waiting(dependencies.databaseComing(), database, "WaitingForDatabase", "Database " + database + " (spec.grants) does not exist yet");
+            }
         }
         List<String> unresolved = new ArrayList<>();
         for (var entry : grants.entrySet()) {
             String database = entry.getKey();
             DesiredGrants want = entry.getValue();
-            try {
-                ActualGrants actual;
-                try (Connection c = target.open(database)) {
-                    actual = GrantCatalog.read(c, desired.name(), want.defaults().stream().map(DesiredGrants.Defaults::creator).toList());
-                }
-                List<SqlStep> plan = GrantPlan.plan(want, actual);
-                if (!plan.isEmpty()) {
-                    // Only this role's own ACL entries decide the plan, and other roles' grants do not change them (a
-                    // reconcile of one resource never runs twice at once), so the plan holds inside the turn; GRANT and
-                    // REVOKE are idempotent should a person have done the same meanwhile. The turn is taken before a
-                    // connection (as Flyway's is), so waiters never hold the pool, and it lasts only the DDL.
-                    applied.addAll(target.changingCatalog(database, () -> {
-                        try (Connection c = target.open(database)) {
-                            return run(c, plan);
-                        }
-                    }));
-                }
-                GrantPlan.unresolved(want, actual).forEach(u -> unresolved.add(database + ": " + u));
-            } catch (SQLException e) {
-                if ("3D000".equals(e.getSQLState())) {
-                    return Outcome.reconciling("WaitingForDatabase", "Database " + database + " (spec.grants) does not exist yet");
-                }
-                throw e;
+            ActualGrants actual;
+            try (Connection c = target.open(database)) {
+                actual = GrantCatalog.read(c, desired.name(), want.defaults().stream().map(DesiredGrants.Defaults::creator).toList());
             }
+            // Only this role's own ACL entries decide the plan, and other roles' grants do not change them (a reconcile
+            // of one resource never runs twice at once), so the plan holds inside the turn; GRANT and REVOKE are
+            // idempotent should a person have done the same meanwhile. The turn is taken before a connection (as
+            // Flyway's is), so waiters never hold the pool; roles arriving together share one transaction.
+            applied.addAll(target.applyGrouped(database, GrantPlan.plan(want, actual)));
+            GrantPlan.unresolved(want, actual).forEach(u -> unresolved.add(database + ": " + u));
         }
         status.setUnresolvedGrants(unresolved);
         if (password != null) {
@@ -118,6 +131,14 @@ final class RoleSync {
             return Outcome.reconciling("WaitingForObjects", "Grants wait for objects that do not exist yet: " + String.join(", ", unresolved));
         }
         return Outcome.ready(Reasons.READY, "Role " + desired.name() + " is as declared");
+    }
+
+    /**
+     * Waiting for {@code name}: on its declaring resource's event when one is coming (no timer, so a thousand waiting
+     * roles cost nothing), else re-checked with backoff (something outside the operator may create it).
+     */
+    private static Outcome waiting(Predicate<String> coming, String name, String reason, String message) {
+        return coming.test(name) ? Outcome.waitingForEvent(reason, message) : Outcome.reconciling(reason, message);
     }
 
     private void writeConnectionSecret(PostgresRole role, DesiredRole desired, ClusterAccess.Target target, char[] password) {

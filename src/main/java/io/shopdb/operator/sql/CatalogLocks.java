@@ -34,6 +34,11 @@ public final class CatalogLocks {
         }
     }
 
+    /** Threads waiting for the turn on {@code database} now (tests look at it). */
+    public int waiting(String cluster, String database) {
+        return lock(cluster, database).getQueueLength();
+    }
+
     private ReentrantLock lock(String cluster, String database) {
         return locks.computeIfAbsent(cluster + "\u0000" + database, k -> new ReentrantLock());
     }

@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Reads databases and their contents, reports status and drops databases. Plans come from {@link DatabasePlan}. */
@@ -19,11 +21,20 @@ public final class DatabaseCatalog {
             SELECT e.extname, e.extversion, n.nspname
               FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace""";
     static final String STATUS = "SELECT pg_get_userbyid(datdba), pg_database_size(oid) FROM pg_database WHERE datname = ?";
+    static final String MISSING = "SELECT n FROM unnest(?::text[]) AS n WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = n)";
     static final String SESSIONS = "SELECT count(*) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()";
     /** object_in_use: DROP DATABASE while others are connected. */
     static final String OBJECT_IN_USE = "55006";
 
     private DatabaseCatalog() {}
+
+    /**
+     * Which of {@code names} are not databases on the server, read through any connection (pg_database is shared):
+     * asked before a connection to one of them, which would otherwise wait for a pool that cannot connect.
+     */
+    public static List<String> missing(Connection c, Collection<String> names) throws SQLException {
+        return RoleCatalog.namesNotFound(c, MISSING, names);
+    }
 
     /** The database, or null when it does not exist. */
     public static ActualDatabase read(Connection c, String name) throws SQLException {

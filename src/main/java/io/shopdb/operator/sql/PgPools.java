@@ -26,7 +26,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * closed after a while (minimumIdle 0): a quiet cluster holds no connection.
  */
 public final class PgPools implements AutoCloseable {
-    public record Settings(int maxSize, Duration idleTimeout, Duration maxLifetime) {}
+    /**
+     * {@code connectionTimeout} bounds both connecting and waiting for a free connection: a reconcile never sits
+     * on a pool longer than that (callers check first that the database exists, see DatabaseCatalog.missing).
+     */
+    public record Settings(int maxSize, Duration idleTimeout, Duration maxLifetime, Duration connectionTimeout) {
+        public Settings(int maxSize, Duration idleTimeout, Duration maxLifetime) {
+            this(maxSize, idleTimeout, maxLifetime, Duration.ofSeconds(5));
+        }
+    }
 
     private record Pool(PgEndpoint endpoint, HikariDataSource dataSource) {}
 
@@ -120,7 +128,7 @@ public final class PgPools implements AutoCloseable {
         config.setIdleTimeout(settings.idleTimeout().toMillis());
         config.setMaxLifetime(settings.maxLifetime().toMillis());
         // waiting for a free connection is bounded like connecting is: a reconcile fails fast and retries
-        config.setConnectionTimeout(Duration.ofSeconds(30).toMillis());
+        config.setConnectionTimeout(settings.connectionTimeout().toMillis());
         config.setValidationTimeout(Duration.ofSeconds(5).toMillis());
         // a pool for a server that is down yet must still be created; connections fail when asked for
         config.setInitializationFailTimeout(-1);

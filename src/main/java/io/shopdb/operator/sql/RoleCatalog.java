@@ -56,14 +56,18 @@ public final class RoleCatalog {
 
     private RoleCatalog() {}
 
-    /** The role, or null when it does not exist. */
     /** Which of {@code names} are not roles on the server: one query, however many names. */
     public static List<String> missing(Connection c, java.util.Collection<String> names) throws SQLException {
+        return namesNotFound(c, MISSING, names);
+    }
+
+    /** Runs {@code query} (one text[] parameter, one text column) over {@code names}: the names a catalog lacks. */
+    static List<String> namesNotFound(Connection c, String query, java.util.Collection<String> names) throws SQLException {
         if (names.isEmpty()) {
             return List.of();
         }
         List<String> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(MISSING)) {
+        try (PreparedStatement ps = c.prepareStatement(query)) {
             ps.setArray(1, c.createArrayOf("text", names.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -74,6 +78,7 @@ public final class RoleCatalog {
         return out;
     }
 
+    /** The role, or null when it does not exist. */
     public static ActualRole read(Connection c, String name) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(ROLE)) {
             ps.setString(1, name);
