@@ -10,11 +10,12 @@ archive=${1:-target/image/shopdb-operator.oci.tar}
 work=$(mktemp -d /tmp/shopdb-image-check.XXXXXX)
 sandbox_pid=""
 cleanup() {
-  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  # the sandbox dies of our SIGTERM (status 143): that is the plan, not the script's result
+  if [ -n "$sandbox_pid" ]; then kill "$sandbox_pid" 2>/dev/null || true; wait "$sandbox_pid" 2>/dev/null || true; fi
   for m in proc dev; do umount "$work/bundle/rootfs/$m" 2>/dev/null || true; done
   rm -rf "$work"
 }
-trap cleanup EXIT
+trap 'rc=$?; cleanup; exit $rc' EXIT
 
 mkdir -p "$work/oci"
 tar -xf "$archive" -C "$work/oci"

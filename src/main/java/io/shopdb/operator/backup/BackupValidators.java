@@ -4,6 +4,7 @@ import io.shopdb.operator.api.v1alpha1.BackupTemplate;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreSpec;
 import io.shopdb.operator.sql.Identifiers;
+import io.shopdb.operator.sql.SystemDatabases;
 import io.shopdb.operator.status.SpecValidator;
 import io.shopdb.operator.status.SpecValidator.Violation;
 
@@ -64,6 +65,9 @@ public final class BackupValidators {
         return spec -> {
             List<Violation> out = new ArrayList<>();
             String problem = Identifiers.problem(spec.getTargetDatabase());
+            if (problem == null) {
+                problem = SystemDatabases.problem(spec.getTargetDatabase());
+            }
             if (problem != null) {
                 out.add(new Violation("spec.targetDatabase", problem));
             }

@@ -13,7 +13,7 @@ import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.cluster.ClusterAccess;
 import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.status.Conditions;
-import io.shopdb.operator.status.Messages;
+import io.shopdb.operator.sql.DrillChecks;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -21,14 +21,14 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * The restore drill of a physical backup as a point-in-time recovery (spec.verify.pointInTime): a scratch cluster
  * {@code <schedule>-drill} bootstrapped from the backup plus the source's WAL archive up to its end (the same path a
- * real recovery takes: unpack, prepare-recovery, replay, promote), the checks run there read-only, then the scratch
+ * real recovery takes: unpack, prepare-recovery, replay, promote), the checks run there (DrillChecks: a throwaway
+ * read-only role, never the superuser; pass/fail and counts, never row data), then the scratch
  * cluster goes (reclaimPolicy Delete: its volume and Secrets too). The instance image runs the server, so the drill
  * needs no server binaries in the agent image.
  */
@@ -76,27 +76,16 @@ final class PointInTimeDrill {
         String database = verify.getDatabase() != null ? verify.getDatabase() : "postgres";
         try (Connection c = target.open(database)) {
             String reached = scalar(c, "SELECT pg_current_wal_lsn()::text");
-            List<String> failed = new java.util.ArrayList<>();
-            c.setAutoCommit(false);
-            try (Statement st = c.createStatement()) {
-                st.execute("SET TRANSACTION READ ONLY");
-                st.execute("SET LOCAL statement_timeout = '60s'");
-                for (String check : verify.getChecks()) {
-                    try (ResultSet rs = st.executeQuery(check)) {
-                        if (!rs.next() || !rs.getBoolean(1)) {
-                            failed.add("check returned false: " + check);
-                        }
-                    }
-                }
-            } finally {
-                c.rollback();
-                c.setAutoCommit(true);
+            // in the scratch cluster only, as a throwaway read-only role (never the superuser); data-free verdicts
+            DrillChecks.Report report = DrillChecks.run(c, target.admin().withDatabase(database), verify.getChecks());
+            if (report.cleanupProblem() != null) {
+                System.getLogger(PointInTimeDrill.class.getName()).log(System.Logger.Level.WARNING, report.cleanupProblem());
             }
             String what = "recovered " + backup.getMetadata().getName() + " plus archived WAL to the end of the archive (promoted at " + reached + ")";
-            return failed.isEmpty() ? new Result(true, what + "; " + verify.getChecks().size() + " check(s) passed")
-                    : new Result(false, what + "; " + String.join("; ", failed));
+            return report.ok() ? new Result(true, what + "; " + report.summary())
+                    : new Result(false, what + "; " + report.summary() + ": " + String.join("; ", report.failures()));
         } catch (SQLException e) {
-            return new Result(false, "checks on the scratch cluster " + name + " failed: " + Messages.firstLine(e));
+            return new Result(false, "checks on the scratch cluster " + name + " could not run: " + DrillChecks.describe(e));
         }
     }
 

@@ -90,7 +90,8 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
             recordResults(status, backups);
             Outcome drillProblem = drill(schedule, context, status, backups);
             String verifying = status.getActiveVerify() == null ? null : status.getActiveVerify().getBackup();
-            retention(schedule, backups, ScheduleMath.parseDuration(spec.getMaxAge()), now, verifying);
+            retention(schedule, backups, ScheduleMath.parseDuration(spec.getMaxAge()), now, verifying,
+                    ScheduleMath.drillPassed(spec.getVerify(), status.getLastVerifiedRestore()));
             List<PostgresBackup> active = backups.stream().filter(b -> !finished(b)).toList();
             status.setActiveBackup(active.isEmpty() ? null : active.get(0).getMetadata().getName());
 
@@ -266,11 +267,12 @@ public class PostgresBackupScheduleReconciler implements Reconciler<PostgresBack
                 });
     }
 
-    private void retention(PostgresBackupSchedule schedule, List<PostgresBackup> backups, Duration maxAge, Instant now, String verifying) {
+    private void retention(PostgresBackupSchedule schedule, List<PostgresBackup> backups, Duration maxAge, Instant now, String verifying,
+                           String drillPassed) {
         List<ScheduleMath.BackupInfo> infos = backups.stream().map(b -> new ScheduleMath.BackupInfo(b.getMetadata().getName(),
                 Instant.parse(b.getMetadata().getCreationTimestamp()), finished(b), Conditions.isReady(b.getStatus()))).toList();
         Set<String> protect = verifying == null ? Set.of() : Set.of(verifying);
-        for (String name : ScheduleMath.expired(infos, schedule.getSpec().getKeepLast(), maxAge, now, protect)) {
+        for (String name : ScheduleMath.expired(infos, schedule.getSpec().getKeepLast(), maxAge, now, protect, drillPassed)) {
             PostgresBackup b = backups.stream().filter(x -> x.getMetadata().getName().equals(name)).findFirst().orElseThrow();
             client.resource(b).delete();
             events.normal(schedule, "BackupExpired", "Deleted PostgresBackup " + name + " (retention; reclaimPolicy "

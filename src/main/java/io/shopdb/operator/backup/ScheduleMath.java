@@ -5,6 +5,8 @@ import com.cronutils.model.CronType;
 import com.cronutils.model.definition.CronDefinitionBuilder;
 import com.cronutils.model.time.ExecutionTime;
 import com.cronutils.parser.CronParser;
+import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleSpec;
+import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleStatus;
 
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -69,9 +71,12 @@ public final class ScheduleMath {
      * Names of backups retention deletes. Successful backups, newest first, beyond {@code keepLast} go; any
      * finished backup older than {@code maxAge} goes; a failed one older than the oldest successful backup kept
      * goes. Never deleted: the newest successful backup (a schedule must always leave one restorable backup),
-     * running backups, and those in {@code protect} (e.g. under a restore drill).
+     * {@code drillPassed} (the newest backup whose restore drill passed, or null: until a newer one passes its drill
+     * it is the only backup known to restore, so neither keepLast nor maxAge may take it), running backups, and
+     * those in {@code protect} (e.g. under a restore drill). drillPassed does not count towards keepLast.
      */
-    public static List<String> expired(List<BackupInfo> backups, Integer keepLast, Duration maxAge, Instant now, Set<String> protect) {
+    public static List<String> expired(List<BackupInfo> backups, Integer keepLast, Duration maxAge, Instant now, Set<String> protect,
+                                       String drillPassed) {
         List<BackupInfo> newestFirst = backups.stream().filter(BackupInfo::finished)
                 .sorted(Comparator.comparing(BackupInfo::created).reversed()).toList();
         List<BackupInfo> good = newestFirst.stream().filter(BackupInfo::succeeded).toList();
@@ -92,8 +97,20 @@ public final class ScheduleMath {
                 out.add(b.name());
             }
         }
-        out.removeIf(n -> n.equals(newestGood) || protect.contains(n));
+        out.removeIf(n -> n.equals(newestGood) || n.equals(drillPassed) || protect.contains(n));
         return out;
+    }
+
+    /**
+     * The backup retention must keep for the restore drill: the one the last drill passed on, when drills are on.
+     * Null when drills are off, none finished yet, or the last one failed (the status keeps only the last drill,
+     * so an earlier pass is no longer known then).
+     */
+    public static String drillPassed(PostgresBackupScheduleSpec.Verify verify, PostgresBackupScheduleStatus.VerifiedRestore last) {
+        if (verify == null || !verify.isEnabled() || last == null || !Boolean.TRUE.equals(last.getOk())) {
+            return null;
+        }
+        return last.getBackup();
     }
 
     /** Go-style durations plus days: 90m, 720h, 30d, 1h30m. */

@@ -141,9 +141,9 @@ public class ClusterConnections {
         return groupedPlans;
     }
 
-    /** Closes the pools of clusters not in {@code live} (namespace/name keys, see {@link #key}). */
-    public void retain(Set<String> live) {
-        pools.retainOwners(live);
+    /** Retires the pools of clusters that are gone (namespace/name keys, see {@link #key}); work in flight finishes. */
+    public void retire(Set<String> gone) {
+        pools.retireOwners(gone);
     }
 
     public PgPools pools() {

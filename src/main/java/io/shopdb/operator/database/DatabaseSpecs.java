@@ -4,6 +4,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabaseSpec;
 import io.shopdb.operator.sql.DesiredDatabase;
 import io.shopdb.operator.sql.Identifiers;
+import io.shopdb.operator.sql.SystemDatabases;
 import io.shopdb.operator.status.SpecValidator;
 
 import java.util.ArrayList;
@@ -23,6 +24,11 @@ public final class DatabaseSpecs {
     public static DesiredDatabase desired(PostgresDatabase db) {
         PostgresDatabaseSpec spec = db.getSpec();
         Identifiers.require("spec.name", databaseName(db));
+        String system = SystemDatabases.problem(databaseName(db));
+        if (system != null) {
+            // metadata.name is the default: a PostgresDatabase called postgres would adopt (and could drop) the server's own
+            throw new IllegalArgumentException("spec.name: " + system + (db.getSpec().getName() == null ? " (spec.name defaults to metadata.name)" : ""));
+        }
         Identifiers.require("spec.owner", spec.getOwner());
         List<DesiredDatabase.DesiredSchema> schemas = new ArrayList<>();
         for (int i = 0; i < spec.getSchemas().size(); i++) {

@@ -9,7 +9,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabaseStatus;
-import io.shopdb.operator.api.v1alpha1.ReclaimPolicy;
 import io.shopdb.operator.cluster.ClusterAccess;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -124,7 +123,12 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
                 return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", drift));
             }
             if (!DatabasePlan.plan(desired, actual).isEmpty()) {
-                applied.addAll(target.changingCatalog(desired.name(), () -> run(c, DatabasePlan.plan(desired, DatabaseCatalog.read(c, desired.name())))));
+                applied.addAll(target.changingCatalog(desired.name(), () -> {
+                    ActualDatabase before = DatabaseCatalog.read(c, desired.name());
+                    List<String> ran = run(c, DatabasePlan.plan(desired, before));
+                    DatabaseReclaim.recordCreated(status, before); // before == null: the plan was our CREATE DATABASE
+                    return ran;
+                }));
             }
         }
         // spec.import fills the new database before its schemas are made: the dump brings its own
@@ -187,13 +191,21 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
 
     @Override
     public DeleteControl cleanup(PostgresDatabase db, Context<PostgresDatabase> context) {
-        if (db.getSpec().getReclaimPolicy() != ReclaimPolicy.Delete) {
-            events.normal(db, "Retained", "Database " + DatabaseSpecs.databaseName(db) + " is kept (reclaimPolicy Retain)");
-            return DeleteControl.defaultDelete();
-        }
         PostgresDatabase owner = claimOwner(db, context);
-        if (!owner.getMetadata().getName().equals(db.getMetadata().getName()) && owner.getMetadata().getDeletionTimestamp() == null) {
-            return DeleteControl.defaultDelete(); // a conflicting claimant never owned the database
+        boolean ownsClaim = owner.getMetadata().getName().equals(db.getMetadata().getName()) || owner.getMetadata().getDeletionTimestamp() != null;
+        switch (DatabaseReclaim.onDelete(db.getSpec().getReclaimPolicy(), ownsClaim, DatabaseSpecs.databaseName(db), db.getStatus())) {
+            case RETAIN -> {
+                events.normal(db, "Retained", "Database " + DatabaseSpecs.databaseName(db) + " is kept (reclaimPolicy Retain)");
+                return DeleteControl.defaultDelete();
+            }
+            case NOT_OWNER -> {
+                return DeleteControl.defaultDelete(); // a conflicting claimant never owned the database
+            }
+            case KEEP_ADOPTED -> {
+                events.warning(db, DatabaseReclaim.ADOPTED_REASON, DatabaseReclaim.adoptedMessage(DatabaseSpecs.databaseName(db)));
+                return DeleteControl.defaultDelete();
+            }
+            case DROP -> { }
         }
         try {
             ClusterAccess.Target target = target(db, context);

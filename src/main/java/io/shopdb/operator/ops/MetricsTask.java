@@ -51,9 +51,11 @@ public class MetricsTask {
     @Inject ClusterConnections connections;
     @Inject Leadership leadership;
     @Inject PoolerMetrics poolers;
+    @Inject ClusterPresence presence;
 
     private ScheduledExecutorService executor;
     private final AtomicLong ticks = new AtomicLong();
+    private final GoneClusters goneClusters = new GoneClusters();
 
     void start(@Observes StartupEvent event) {
         executor = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -80,9 +82,8 @@ public class MetricsTask {
         try {
             resources.refresh();
             backupsAndMigrations.refresh();
+            retireGonePools();
             List<PostgresCluster> all = caches.of(PostgresCluster.class);
-            // the pools of deleted clusters close here: this task already walks the cached clusters
-            connections.retain(all.stream().map(ClusterConnections::key).collect(java.util.stream.Collectors.toSet()));
             // Only the leader takes snapshots: a standby replica would double the queries and the series.
             List<PostgresCluster> clusters = leadership.isLeader() ? all : List.of();
             Set<String> observed = new HashSet<>();
@@ -101,6 +102,23 @@ public class MetricsTask {
             LOG.warnf("metrics snapshot failed: %s", e.toString());
         } finally {
             ticks.incrementAndGet();
+        }
+    }
+
+    /**
+     * The pools of deleted clusters close here (this task already walks the clusters every interval), but only those
+     * {@link GoneClusters} is sure of: an empty or failed cache read must never end the sessions of in-flight DDL or
+     * migrations. Its own try: a failure here retires nothing and costs no metrics.
+     */
+    void retireGonePools() {
+        try {
+            Set<String> gone = goneClusters.pass(presence.read());
+            if (!gone.isEmpty()) {
+                LOG.infof("closing the connection pools of deleted clusters %s", gone);
+                connections.retire(gone);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("retiring the pools of deleted clusters failed: %s", e.toString());
         }
     }
 

@@ -2,6 +2,7 @@ package io.shopdb.operator.sandbox;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.shopdb.operator.kube.ServiceAddresses;
 
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,12 @@ final class ConnectionHints {
     private final KubernetesClient client;
     private final ServiceAddresses addresses;
     private final Path kubeconfig;
+    /** More roles than this get one summary line instead of a command each. */
+    static final int MAX_LINES = 20;
     private final Set<String> shown = new HashSet<>();
+    private boolean summarized;
+    /** The role Secrets, from an informer started on the first pass: a pass reads its store, not the API server. */
+    private SharedIndexInformer<Secret> secrets;
 
     ConnectionHints(KubernetesClient client, ServiceAddresses addresses, Path kubeconfig) {
         this.client = client;
@@ -31,16 +37,34 @@ final class ConnectionHints {
     }
 
     /** Lines for the connection Secrets not shown before (a Secret whose server is not running yet waits). */
+    void close() {
+        if (secrets != null) {
+            secrets.close();
+        }
+    }
+
     List<String> newLines() {
         List<String> lines = new ArrayList<>();
-        for (Secret s : client.secrets().inAnyNamespace().withLabel(ROLE_LABEL).list().getItems()) {
+        if (secrets == null) {
+            secrets = client.secrets().inAnyNamespace().withLabel(ROLE_LABEL).inform();
+        }
+        List<Secret> all = new ArrayList<>(secrets.getStore().list());
+        all.sort(java.util.Comparator.comparing((Secret s) -> s.getMetadata().getNamespace()).thenComparing(s -> s.getMetadata().getName()));
+        for (Secret s : all) {
             String key = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
             if (shown.contains(key) || s.getData() == null || !s.getData().containsKey("host")) {
                 continue;
             }
             try {
-                lines.add(line(s));
+                String line = line(s);
                 shown.add(key);
+                if (shown.size() <= MAX_LINES) {
+                    lines.add(line);
+                } else if (!summarized) {
+                    summarized = true;
+                    lines.add("sandbox: more roles than " + MAX_LINES + ": their connection Secrets are listed by kubectl --kubeconfig "
+                            + kubeconfig + " get secrets -A -l " + ROLE_LABEL);
+                }
             } catch (ServiceAddresses.NoEndpointException | IllegalArgumentException e) {
                 // no local endpoint yet: show it on a later pass
             }

@@ -67,53 +67,10 @@ public class SandboxCommand implements QuarkusApplication {
                     client.getConfiguration().getMasterUrl(), "default");
             out.println("sandbox: kubectl works against this sandbox: export KUBECONFIG=" + kubeconfig.toAbsolutePath()
                     + "   (then e.g. kubectl get shopdb, kubectl describe pgc NAME)");
-            ConnectionHints hints = new ConnectionHints(client, addresses, kubeconfig.toAbsolutePath());
             List<String> rejected = apply(options.dir(), out);
-            StatusTable table = new StatusTable(client);
-            Instant deadline = Instant.now().plus(options.timeout());
-            String last = "";
-            Instant nextRestart = options.restartEvery() == null ? null : Instant.now().plus(options.restartEvery());
-            int restarts = 0;
-            while (!stopping) {
-                if (nextRestart != null && Instant.now().isAfter(nextRestart)) {
-                    instances.restart("sandbox-" + ++restarts);
-                    out.println("sandbox: operator killed and started afresh (restart " + restarts + ")");
-                    nextRestart = Instant.now().plus(options.restartEvery());
-                }
-                StatusTable.Snapshot snapshot = table.snapshot();
-                String text = snapshot.render();
-                if (!text.equals(last)) {
-                    out.println(text);
-                    last = text;
-                }
-                hints.newLines().forEach(out::println);
-                if (options.once()) {
-                    if (!rejected.isEmpty()) {
-                        out.println("sandbox: FAILED: manifests were rejected:\n  " + String.join("\n  ", rejected));
-                        return 1;
-                    }
-                    if (!snapshot.stalled().isEmpty()) {
-                        out.println("sandbox: FAILED: stalled:\n  " + String.join("\n  ", snapshot.stalled()));
-                        return 1;
-                    }
-                    if (snapshot.allReady()) {
-                        out.println("sandbox: all " + snapshot.size() + " resources are Ready");
-                        return 0;
-                    }
-                    if (Instant.now().isAfter(deadline)) {
-                        out.println("sandbox: FAILED: timed out after " + options.timeout().toSeconds() + "s; not ready:\n  "
-                                + String.join("\n  ", snapshot.notReady()));
-                        return 1;
-                    }
-                }
-                try {
-                    Thread.sleep(500);
-                } catch (InterruptedException e) {
-                    break;
-                }
+            try (Views views = new Views(new ConnectionHints(client, addresses, kubeconfig.toAbsolutePath()), new StatusTable(client))) {
+                return watch(options, out, rejected, views.hints(), views.table());
             }
-            out.println("sandbox: interrupted, stopped");
-            return 130;
         } finally {
             sandbox.stop();
             try {
@@ -122,6 +79,63 @@ public class SandboxCommand implements QuarkusApplication {
                 // already shutting down: the hook is running or has run
             }
         }
+    }
+
+    /** What the sandbox shows while it runs; both read informers, closed when the command ends. */
+    private record Views(ConnectionHints hints, StatusTable table) implements AutoCloseable {
+        @Override
+        public void close() {
+            hints.close();
+            table.close();
+        }
+    }
+
+    /** Prints the status table and connection lines as they change; with --once, ends when all are Ready or one fails. */
+    private int watch(Options options, PrintStream out, List<String> rejected, ConnectionHints hints, StatusTable table) {
+        Instant deadline = Instant.now().plus(options.timeout());
+        String last = "";
+        Instant nextRestart = options.restartEvery() == null ? null : Instant.now().plus(options.restartEvery());
+        int restarts = 0;
+        while (!stopping) {
+            if (nextRestart != null && Instant.now().isAfter(nextRestart)) {
+                instances.restart("sandbox-" + ++restarts);
+                out.println("sandbox: operator killed and started afresh (restart " + restarts + ")");
+                nextRestart = Instant.now().plus(options.restartEvery());
+            }
+            StatusTable.Snapshot snapshot = table.snapshot();
+            String text = snapshot.render();
+            if (!text.equals(last)) {
+                out.println(text);
+                last = text;
+            }
+            hints.newLines().forEach(out::println);
+            if (options.once()) {
+                if (!rejected.isEmpty()) {
+                    out.println("sandbox: FAILED: manifests were rejected:\n  " + String.join("\n  ", rejected));
+                    return 1;
+                }
+                if (!snapshot.stalled().isEmpty()) {
+                    out.println("sandbox: FAILED: stalled:\n  " + String.join("\n  ", snapshot.stalled()));
+                    return 1;
+                }
+                if (snapshot.allReady()) {
+                    out.println("sandbox: all " + snapshot.size() + " resources are Ready");
+                    return 0;
+                }
+                if (Instant.now().isAfter(deadline)) {
+                    out.println("sandbox: FAILED: timed out after " + options.timeout().toSeconds() + "s; not ready:\n  "
+                            + String.join("\n  ", snapshot.notReady()));
+                    return 1;
+                }
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        out.println("sandbox: interrupted, stopped");
+        return 130;
     }
 
     /** Checks each document as an API server would, applies the admitted ones, returns the rejections. */

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>A pool is keyed by its owner (namespace/cluster) and database, and remembers the endpoint it was made
  * for: when the address or the credentials change (a rotated superuser Secret, a moved external server),
  * the next caller gets a new pool and the old one is closed in the background, so no stale password
- * lingers in a pool. {@link #retainOwners} closes the pools of clusters that are gone. Idle connections are
+ * lingers in a pool. {@link #retireOwners} closes the pools of clusters that are gone (once their borrowed connections are back). Idle connections are
  * closed after a while (minimumIdle 0): a quiet cluster holds no connection.
  */
 public final class PgPools implements AutoCloseable {
@@ -43,6 +43,8 @@ public final class PgPools implements AutoCloseable {
     private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "shopdb-pool-housekeeping"));
     private final ExecutorService closer = Executors.newSingleThreadExecutor(r -> daemon(r, "shopdb-pool-closer"));
     private final AtomicLong opened = new AtomicLong();
+    /** Longest wait of a retired pool for its borrowed connections before it closes them anyway. */
+    static final Duration RETIRE_PATIENCE = Duration.ofMinutes(30);
 
     public PgPools(Settings settings) {
         this.settings = settings;
@@ -68,16 +70,22 @@ public final class PgPools implements AutoCloseable {
         return pool.dataSource();
     }
 
-    /** Closes the pools of every owner not in {@code live} (clusters that were deleted). */
-    public void retainOwners(Set<String> live) {
+    /**
+     * Retires the pools of the owners in {@code gone} (clusters that were deleted): they lend no more connections
+     * and close once every borrowed one is returned, so work in flight on them finishes.
+     */
+    public void retireOwners(Set<String> gone) {
         pools.entrySet().removeIf(e -> {
-            String owner = e.getKey().substring(0, e.getKey().indexOf('\u0000'));
-            if (live.contains(owner)) {
+            if (!gone.contains(owner(e.getKey()))) {
                 return false;
             }
             retire(e.getValue());
             return true;
         });
+    }
+
+    private static String owner(String key) {
+        return key.substring(0, key.indexOf('\u0000'));
     }
 
     /**
@@ -97,7 +105,8 @@ public final class PgPools implements AutoCloseable {
      * it, rolling back its open transaction. The next caller gets a new pool.
      */
     public void abandonAll() {
-        retainOwners(Set.of()); // closing a pool aborts its borrowed connections (Hikari)
+        pools.values().forEach(p -> p.dataSource().close()); // closing a pool aborts its borrowed connections (Hikari)
+        pools.clear();
     }
 
     /** Pools open now (tests and the benchmark look at this). */
@@ -137,14 +146,29 @@ public final class PgPools implements AutoCloseable {
         return new HikariDataSource(config);
     }
 
-    /** Stops lending from a pool now and closes it off the caller's thread (closing waits for borrowed connections). */
+    /**
+     * Stops lending from a pool now and closes it once its borrowed connections are back. Hikari's close() aborts
+     * borrowed connections at once, which would kill a migration or a grant in flight on a pool replaced after a
+     * Secret rotation; so the close waits (checked every second, off the caller's thread) up to
+     * {@link #RETIRE_PATIENCE}, a bound no reconcile statement comes near.
+     */
     private void retire(Pool pool) {
         try {
             pool.dataSource().getHikariPoolMXBean().softEvictConnections();
         } catch (RuntimeException ignored) {
             // not started yet: nothing to evict
         }
-        closer.execute(() -> pool.dataSource().close());
+        long deadline = System.nanoTime() + RETIRE_PATIENCE.toNanos();
+        Runnable[] attempt = new Runnable[1];
+        attempt[0] = () -> {
+            var bean = pool.dataSource().getHikariPoolMXBean();
+            if (bean == null || bean.getActiveConnections() == 0 || System.nanoTime() > deadline) {
+                closer.execute(() -> pool.dataSource().close());
+            } else {
+                housekeeping.schedule(attempt[0], 1, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        };
+        attempt[0].run();
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -61,6 +61,86 @@ class ScaleBenchmark {
     /** The chart's memory settings (values.yaml: limit 512Mi, javaMaxRamPercentage); -Dscale.jvm to try others. */
     static final String CHART_JVM = System.getProperty("scale.jvm", "-XX:MaxRAM=512m -XX:MaxRAMPercentage=70");
 
+    /**
+     * Everything applied at once, as Argo CD syncs a directory: a managed PostgresCluster, its owner role, the
+     * database and N login roles with grants on it, in one directory given to {@code sandbox --once} (the packaged
+     * operator with the embedded API server and the local kubelet in one JVM, default heap). Reported per N of
+     * {@code -Dscale.n}: seconds from the first manifest applied and from the cluster's Ready to all Ready (the
+     * cluster's Ready seen by an informer of the benchmark's own, the rest from the sandbox's own lines), and the
+     * load average before and after.
+     */
+    @Test
+    void everythingAppliedAtOnceOnAManagedCluster() throws Exception {
+        assertTrue(Files.exists(JAR), JAR + " is missing: run mvn -B -o package -DskipTests first");
+        Files.createDirectories(OUT.getParent());
+        for (String n : System.getProperty("scale.n", "100").split(",")) {
+            String line = applyAll(Integer.parseInt(n.trim()));
+            System.out.println(line);
+            Files.writeString(OUT, line + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        }
+    }
+
+    private String applyAll(int n) throws Exception {
+        String loadBefore = Files.readString(Path.of("/proc/loadavg")).trim();
+        Path dir = OUT.getParent().resolve("apply-all-" + n);
+        ApplyAllManifests.write(dir, n);
+        Path kubeconfig = OUT.getParent().resolve("apply-all-" + n + ".kubeconfig");
+        Files.deleteIfExists(kubeconfig);
+        Path log = OUT.getParent().resolve("apply-all-" + n + ".log");
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
+                "sandbox", "--once", "--timeout", "1200s", "--kubeconfig", kubeconfig.toString(), dir.toString());
+        Process sandbox = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        long[] firstApplied = {0};
+        long[] allReady = {0};
+        long[] clusterReady = {0};
+        Thread reader = new Thread(() -> {
+            try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(sandbox.getInputStream()));
+                 var file = Files.newBufferedWriter(log)) {
+                for (String l; (l = out.readLine()) != null; ) {
+                    if (firstApplied[0] == 0 && l.startsWith("sandbox: applied")) {
+                        firstApplied[0] = System.nanoTime();
+                    }
+                    if (l.startsWith("sandbox: all ")) {
+                        allReady[0] = System.nanoTime();
+                    }
+                    file.write(l);
+                    file.newLine();
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "sandbox-output");
+        reader.start();
+        try {
+            while (!Files.exists(kubeconfig) && sandbox.isAlive()) {
+                Thread.sleep(100); // a polling period of the measurement
+            }
+            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                    Files.readString(kubeconfig))).build()) {
+                var clusters = client.resources(PostgresCluster.class).inAnyNamespace().inform();
+                while (sandbox.isAlive() && clusterReady[0] == 0) {
+                    if (clusters.getStore().list().stream().anyMatch(c -> Conditions.isReady(c.getStatus()))) {
+                        clusterReady[0] = System.nanoTime();
+                    }
+                    Thread.sleep(100);
+                }
+                clusters.close();
+            }
+            int rc = sandbox.waitFor();
+            reader.join();
+            if (rc != 0 || allReady[0] == 0) {
+                throw new IllegalStateException("sandbox --once ended with " + rc + "; see " + log);
+            }
+        } finally {
+            sandbox.destroy();
+            sandbox.waitFor(60, TimeUnit.SECONDS);
+        }
+        return String.format("%s apply-all N=%d: all Ready %.1f s after the first manifest, %.1f s after the cluster's Ready;"
+                        + " load average before %s, after %s",
+                java.time.Instant.now().toString().substring(0, 16), n, (allReady[0] - firstApplied[0]) / 1e9,
+                (allReady[0] - clusterReady[0]) / 1e9, loadBefore, Files.readString(Path.of("/proc/loadavg")).trim());
+    }
+
     @Test
     void rolesWithGrantsAgainstOneCluster() throws Exception {
         assertTrue(Files.exists(JAR), JAR + " is missing: run mvn -B -o package -DskipTests first");

@@ -31,11 +31,12 @@ class PodFailuresOperatorTest extends OperatorTestBase {
 
     @Test
     void aServerThatExitsWithFatalAtStartIsReportedWithItsLogLineAndRecoversWhenFixed() {
-        create(ClusterOperatorTest.managed("fatal", 1, Map.of("shared_preload_libraries", "no_such_library")));
+        // a value the parameter checks accept and the server cannot start with: more shared memory than the machine has
+        create(ClusterOperatorTest.managed("fatal", 1, Map.of("shared_buffers", "4000GB")));
         PostgresCluster failing = awaitCondition(PostgresCluster.class, "fatal", Conditions.RECONCILING, Reasons.INSTANCE_FAILING);
         String message = Conditions.find(failing.getStatus(), Conditions.READY).getMessage();
         assertTrue(message.startsWith("pod fatal-0: container postgres"), message);
-        assertTrue(message.contains("could not access file \"no_such_library\""), message);
+        assertTrue(message.contains("could not map anonymous shared memory"), message);
         Pod pod = client.pods().inNamespace(ns()).withName("fatal-0").get();
         var cs = pod.getStatus().getContainerStatuses().get(0);
         assertTrue(cs.getRestartCount() >= 1, "the kubelet restarts it");
@@ -43,7 +44,7 @@ class PodFailuresOperatorTest extends OperatorTestBase {
         assertTrue(cs.getLastState().getTerminated().getExitCode() != 0);
 
         client.resources(PostgresCluster.class).inNamespace(ns()).withName("fatal")
-                .edit(c -> { c.getSpec().getParameters().remove("shared_preload_libraries"); return c; });
+                .edit(c -> { c.getSpec().getParameters().remove("shared_buffers"); return c; });
         awaitReady(PostgresCluster.class, "fatal");
     }
 

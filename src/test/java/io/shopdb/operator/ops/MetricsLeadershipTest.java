@@ -43,7 +43,7 @@ class MetricsLeadershipTest {
         int asked;
 
         @Override
-        public void retain(java.util.Set<String> live) {
+        public void retire(java.util.Set<String> gone) {
             // no pools in this test
         }
 

@@ -25,7 +25,9 @@ public class PostgresDatabaseSpec {
 
     @Size(max = Names.IDENTIFIER_MAX)
     @ValidationRule(value = "self == oldSelf", message = "spec.name is immutable")
-    @JsonPropertyDescription("Database name in PostgreSQL; defaults to metadata.name. Immutable.")
+    @ValidationRule(value = "!(self in ['postgres', 'template0', 'template1'])",
+            message = "postgres, template0 and template1 are the server's own databases, which a PostgresDatabase may not manage or drop")
+    @JsonPropertyDescription("Database name in PostgreSQL; defaults to metadata.name. Immutable. Not postgres, template0 or template1 (the server's own).")
     private String name;
 
     @Required
@@ -74,7 +76,7 @@ public class PostgresDatabaseSpec {
     private ImportSpec importSpec;
 
     @Default("\"Retain\"")
-    @JsonPropertyDescription("Retain (default) keeps the database when the resource is deleted; Delete drops it.")
+    @JsonPropertyDescription("Retain (default) keeps the database when the resource is deleted; Delete drops it, but only a database this resource created (status.createdByOperator): an existing database it adopted is kept, with a Warning Event.")
     private ReclaimPolicy reclaimPolicy = ReclaimPolicy.Retain;
 
     public enum Ensure { present, absent }

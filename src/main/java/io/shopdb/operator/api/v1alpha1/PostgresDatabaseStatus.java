@@ -12,6 +12,8 @@ import java.util.List;
 public class PostgresDatabaseStatus extends ShopdbStatus {
     @JsonPropertyDescription("The database name in PostgreSQL.")
     private String databaseName;
+    @JsonPropertyDescription("True once this PostgresDatabase created the database (CREATE DATABASE); only such a database is dropped under reclaimPolicy Delete. Absent: the database existed already and was adopted, so it is kept.")
+    private Boolean createdByOperator;
     @JsonPropertyDescription("The owner the server reports.")
     private String owner;
     @JsonPropertyDescription("Size in bytes (pg_database_size), rounded down to whole MiB, refreshed on each re-check.")
@@ -31,6 +33,8 @@ public class PostgresDatabaseStatus extends ShopdbStatus {
 
     public String getDatabaseName() { return databaseName; }
     public void setDatabaseName(String databaseName) { this.databaseName = databaseName; }
+    public Boolean getCreatedByOperator() { return createdByOperator; }
+    public void setCreatedByOperator(Boolean createdByOperator) { this.createdByOperator = createdByOperator; }
     public String getOwner() { return owner; }
     public void setOwner(String owner) { this.owner = owner; }
     public Long getSizeBytes() { return sizeBytes; }

@@ -27,7 +27,9 @@ public class PostgresRestoreSpec {
     @Required
     @Pattern(Names.PG_IDENTIFIER)
     @Size(max = Names.IDENTIFIER_MAX)
-    @JsonPropertyDescription("Database to restore into. It is created; an existing one is used only when empty, or replaced with overwrite: true.")
+    @ValidationRule(value = "!(self in ['postgres', 'template0', 'template1'])",
+            message = "postgres, template0 and template1 are the server's own databases and cannot be restored into")
+    @JsonPropertyDescription("Database to restore into. It is created; an existing one is used only when empty, or replaced with overwrite: true. Not postgres, template0 or template1 (the server's own).")
     private String targetDatabase;
 
     @Pattern(Names.PG_IDENTIFIER)
