@@ -1,6 +1,7 @@
 package io.shopdb.operator.migration;
 
 import io.shopdb.operator.sql.Identifiers;
+import io.shopdb.operator.sql.OwnerSession;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Messages;
 import org.flywaydb.core.Flyway;
@@ -28,6 +29,7 @@ import java.util.Map;
  * {@code lockRetryCount} one-second tries and the reconcile is retried.
  */
 public final class FlywayRunner {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(FlywayRunner.class);
 
     public record Settings(List<String> schemas, String runAs, Map<String, String> placeholders, String baselineVersion,
                            boolean baselineOnMigrate, boolean outOfOrder, boolean validateOnMigrate, boolean mixed,
@@ -47,15 +49,61 @@ public final class FlywayRunner {
 
     private FlywayRunner() {}
 
+    /** As {@link #migrate(PgEndpoint, List, Settings, boolean)} without forgetting failed runs. */
     public static Report migrate(PgEndpoint endpoint, List<Script> scripts, Settings settings) {
-        return migrate(direct(endpoint), scripts, settings);
+        return migrate(endpoint, scripts, settings, false);
     }
 
+    /**
+     * On connections of its own to {@code endpoint} (tests and tools). With a runAs, {@code endpoint} is a superuser's
+     * and the scripts run as in {@link #migrateAsOwner}; a refused or missing runAs, or a session that cannot be made,
+     * is reported as a failure. Without one they run as the endpoint's own user.
+     */
     public static Report migrate(PgEndpoint endpoint, List<Script> scripts, Settings settings, boolean forgetFailed) {
-        return migrate(direct(endpoint), scripts, settings, forgetFailed);
+        if (settings.runAs() == null) {
+            return migrate(direct(endpoint), scripts, settings, forgetFailed);
+        }
+        try (java.sql.Connection admin = io.shopdb.operator.sql.PgConnections.open(endpoint)) {
+            return migrateAsOwner(admin, endpoint, scripts, settings, "spec.runAs", forgetFailed);
+        } catch (OwnerSession.RefusedRoleException e) {
+            return new Report(null, List.of(), 0, 0, new Failure(null, e.getMessage(), null, null, null, false, null, false));
+        } catch (SQLException e) {
+            return new Report(null, List.of(), 0, 0, new Failure(null, Messages.firstLine(e), null, null, e.getSQLState(), false, null,
+                    serverTrouble(e)));
+        }
     }
 
-    /** Migrates through {@code dataSource} (the operator passes the cluster's pool for the database). */
+    /**
+     * Migrates as {@code settings.runAs()} on a session LOGGED IN as a throwaway member of it ({@link OwnerSession}),
+     * never on the admin's session: a script's {@code RESET ROLE} then falls back to a role that holds nothing, not
+     * to the superuser. What the scripts create, the history table included, belongs to the runAs role as before.
+     *
+     * @param admin    a superuser connection to the database being migrated (makes and drops the throwaway role)
+     * @param database where that database is (host, port, name, TLS); its credentials are not used
+     * @param field    how a refusal names the runAs role ("spec.runAs", or the database's owner)
+     * @throws OwnerSession.RefusedRoleException the runAs role is missing, a superuser or reaches one (nothing ran)
+     * @throws SQLException the session could not be made (nothing ran)
+     */
+    public static Report migrateAsOwner(java.sql.Connection admin, PgEndpoint database, List<Script> scripts, Settings settings, String field,
+                                        boolean forgetFailed) throws SQLException, OwnerSession.RefusedRoleException {
+        if (settings.runAs() == null) {
+            throw new IllegalArgumentException("a migration on an owner session needs the role it runs as");
+        }
+        OwnerSession session = OwnerSession.open(admin, database, settings.runAs(), field);
+        try {
+            return migrate(session.dataSource(), scripts, settings, forgetFailed);
+        } finally {
+            session.close();
+            if (session.cleanupProblem() != null) {
+                LOG.warnf("%s (it expires within the hour and is swept by a later migration)", session.cleanupProblem());
+            }
+        }
+    }
+
+    /**
+     * Migrates through {@code dataSource}: the scripts run as whoever it logs in as (with a runAs, after SET ROLE). The
+     * operator never passes its superuser pool here: it migrates through {@link #migrateAsOwner}.
+     */
     public static Report migrate(DataSource dataSource, List<Script> scripts, Settings settings) {
         return migrate(dataSource, scripts, settings, false);
     }

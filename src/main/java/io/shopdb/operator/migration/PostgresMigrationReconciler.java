@@ -21,7 +21,10 @@ import io.shopdb.operator.api.v1alpha1.PostgresMigrationSpec;
 import io.shopdb.operator.cluster.ClusterAccess;
 import io.shopdb.operator.kube.References;
 import io.shopdb.operator.database.DatabaseSpecs;
+import io.shopdb.operator.sql.OwnerSession;
+import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.EventRecorder;
 import io.shopdb.operator.status.Outcome;
 import io.shopdb.operator.status.Reasons;
@@ -29,6 +32,7 @@ import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 
 import javax.sql.DataSource;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -105,6 +109,13 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             String database = DatabaseSpecs.databaseName(db);
             DataSource dataSource = target.dataSource(database);
             boolean changed = !inputs.hash().equals(status.getScriptsHash());
+            String runAsField = runAsField(migration, db);
+            if (changed) {
+                Outcome refused = refusal(target, database, inputs.settings().runAs(), runAsField);
+                if (refused != null) {
+                    return refused; // before a backup is taken for a migration that will not run
+                }
+            }
             if (changed && migration.getSpec().getBackupBefore() != null
                     && target.inTurn(database, () -> FlywayRunner.info(dataSource, inputs.scripts(), inputs.settings())).pending() > 0) {
                 PreMigrationBackups.State backup = PreMigrationBackups.ensure(client, name -> backups.get(new ResourceID(name, ns)).orElse(null),
@@ -118,11 +129,20 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
                     return Outcome.waitingForEvent(Reasons.WAITING_FOR_BACKUP, "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
                 }
             }
-            // one Flyway run per database at a time: it takes up to two pooled connections, and its own advisory lock serializes runs anyway
-            FlywayRunner.Report report = target.inTurn(database, () -> changed
-                    // a failure was reported for other scripts: the person's change answers it (see stalledMessage)
-                    ? FlywayRunner.migrate(dataSource, inputs.scripts(), inputs.settings(), status.getFailedHash() != null)
-                    : FlywayRunner.info(dataSource, inputs.scripts(), inputs.settings()));
+            // one Flyway run per database at a time (its own advisory lock serializes runs anyway); the scripts run on a
+            // session logged in as a throwaway member of the runAs role, never on the pool's superuser sessions; info only
+            // reads the history table, through the pool
+            FlywayRunner.Report report;
+            if (changed) {
+                // a failure was reported for other scripts: the person's change answers it (see stalledMessage)
+                Run run = target.inTurn(database, () -> migrateAsOwner(target, database, inputs, runAsField, status.getFailedHash() != null));
+                if (run.outcome() != null) {
+                    return run.outcome();
+                }
+                report = run.report();
+            } else {
+                report = target.inTurn(database, () -> FlywayRunner.info(dataSource, inputs.scripts(), inputs.settings()));
+            }
             record(status, report);
             if (report.failure() != null) {
                 if (isConnectionTrouble(report.failure())) {
@@ -140,6 +160,51 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             }
             return Outcome.ready(Reasons.READY, "Schema at version " + report.currentVersion() + ", " + report.pending() + " pending");
         });
+    }
+
+    /** A migrate's report, or why it did not run. */
+    private record Run(FlywayRunner.Report report, Outcome outcome) {}
+
+    /** How a refusal names the role the scripts run as: spec.runAs, or the database's owner when it stands in. */
+    static String runAsField(PostgresMigration migration, PostgresDatabase db) {
+        return migration.getSpec().getRunAs() != null ? "spec.runAs"
+                : "spec.runAs (unset: the owner of PostgresDatabase " + db.getMetadata().getName() + ")";
+    }
+
+    /**
+     * Stalled when the role the scripts would run as is a superuser or reaches one (or another power the operator
+     * keeps to itself), Reconciling while it does not exist; null when it may run them. One catalog read, only
+     * before a migrate.
+     */
+    private static Outcome refusal(ClusterAccess.Target target, String database, String runAs, String field) {
+        if (runAs == null) {
+            return Outcome.stalledOnInputs(Reasons.INVALID_SPEC, field + ": a migration needs a role to run as; set spec.runAs");
+        }
+        try (java.sql.Connection admin = target.open(database)) {
+            String refused = OwnerSession.refusal(admin, runAs, field);
+            return refused == null ? null : Outcome.stalledOnInputs(Reasons.INVALID_SPEC, refused);
+        } catch (OwnerSession.RefusedRoleException e) {
+            return refusedOutcome(e);
+        } catch (SQLException e) {
+            return Outcome.reconciling(SqlErrors.reason(e), "SQL failed, will retry: " + Messages.firstLine(e));
+        }
+    }
+
+    private static Run migrateAsOwner(ClusterAccess.Target target, String database, MigrationInputs.Inputs inputs, String field,
+                                      boolean forgetFailed) {
+        try (java.sql.Connection admin = target.open(database)) {
+            return new Run(FlywayRunner.migrateAsOwner(admin, target.admin().withDatabase(database), inputs.scripts(), inputs.settings(),
+                    field, forgetFailed), null);
+        } catch (OwnerSession.RefusedRoleException e) {
+            return new Run(null, refusedOutcome(e));
+        } catch (SQLException e) {
+            return new Run(null, Outcome.reconciling(SqlErrors.reason(e), "Cannot open the migration's session, will retry: "
+                    + Messages.firstLine(e)));
+        }
+    }
+
+    private static Outcome refusedOutcome(OwnerSession.RefusedRoleException e) {
+        return e.missing() ? Outcome.reconciling("WaitingForRole", e.getMessage()) : Outcome.stalledOnInputs(Reasons.INVALID_SPEC, e.getMessage());
     }
 
     private static void record(PostgresMigrationStatus status, FlywayRunner.Report report) {

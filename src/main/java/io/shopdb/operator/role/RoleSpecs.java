@@ -36,8 +36,9 @@ public final class RoleSpecs {
     public static DesiredRole desired(PostgresRole role) {
         PostgresRoleSpec spec = role.getSpec();
         Identifiers.require("spec.name", roleName(role));
-        if (roleName(role).equals(ClusterNames.SUPERUSER) || roleName(role).equals(ClusterNames.REPLICATION_USER)) {
-            // the cluster owns these: managing them here would strip superuser or replication rights
+        if (roleName(role).equals(ClusterNames.SUPERUSER) || roleName(role).equals(ClusterNames.REPLICATION_USER)
+                || roleName(role).equals(io.shopdb.operator.pooler.PoolerNames.AUTH_ROLE) || roleName(role).startsWith("shopdb_mig_")) {
+            // the cluster, its poolers and migrations own these: managing them here would take their rights or hijack them
             throw new IllegalArgumentException("spec.name: " + roleName(role) + " is managed by the PostgresCluster itself; choose another name");
         }
         for (int i = 0; i < spec.getMemberOf().size(); i++) {

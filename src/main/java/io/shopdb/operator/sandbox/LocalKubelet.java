@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.shopdb.operator.kube.ServiceAddresses;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -206,6 +207,29 @@ public class LocalKubelet {
         return rp != null && rp.process().crashServer();
     }
 
+    /** Services and pods as kube-proxy sees them: from informers, so resolving an address costs no API request. */
+    private record Endpoints(SharedIndexInformer<Service> services, SharedIndexInformer<Pod> pods) {}
+
+    private volatile Endpoints endpoints;
+
+    private Endpoints endpoints() {
+        Endpoints e = endpoints;
+        if (e == null) {
+            synchronized (this) {
+                if (endpoints == null) {
+                    endpoints = new Endpoints(client.services().inAnyNamespace().inform(), client.pods().inAnyNamespace().inform());
+                }
+                e = endpoints;
+            }
+        }
+        return e;
+    }
+
+    private static boolean matches(Pod p, Map<String, String> selector) {
+        Map<String, String> labels = p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels();
+        return selector.entrySet().stream().allMatch(en -> en.getValue().equals(labels.get(en.getKey())));
+    }
+
     /** Maps a Service, or pod.headless-service, to the local port of a ready pod behind it. */
     public ServiceAddresses.Address resolve(String namespace, String host, int port) {
         Target target = parse(namespace, host);
@@ -218,12 +242,15 @@ public class LocalKubelet {
             }
             return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
         }
-        Service svc = client.services().inNamespace(namespace).withName(name).get();
+        Service svc = endpoints().services().getStore().getByKey(namespace + "/" + name);
         if (svc == null) {
             throw new ServiceAddresses.NoEndpointException("Service " + namespace + "/" + name + " not found");
         }
         Map<String, String> selector = svc.getSpec().getSelector() == null ? Map.of() : svc.getSpec().getSelector();
-        for (Pod p : client.pods().inNamespace(namespace).withLabels(selector).list().getItems()) {
+        for (Pod p : endpoints().pods().getStore().list()) {
+            if (!namespace.equals(p.getMetadata().getNamespace()) || !matches(p, selector)) {
+                continue;
+            }
             RunningPod rp = pods.get(key(p));
             if (rp != null && rp.process().isAlive() && isReady(p)) {
                 return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
@@ -234,6 +261,11 @@ public class LocalKubelet {
 
     /** Stops every process (preStop hooks first) and removes pod directories; volumes stay until the root goes. */
     public synchronized void stopAll() {
+        if (endpoints != null) {
+            endpoints.services().close();
+            endpoints.pods().close();
+            endpoints = null;
+        }
         pods.values().parallelStream().forEach(RunningPod::stop);
         pods.clear();
         lostNodes.clear();

@@ -27,9 +27,15 @@ public class PostgresMigrationSpec {
     private List<@Pattern(Names.PG_IDENTIFIER) @Size(max = Names.IDENTIFIER_MAX) String> schemas = new ArrayList<>(List.of("public"));
 
     @Pattern(Names.PG_IDENTIFIER)
-
     @Size(max = Names.IDENTIFIER_MAX)
-    @JsonPropertyDescription("Role the scripts run as (SET ROLE), so it owns what they create. Default: the database owner.")
+    // the superuser and the operator's roles by name here; a role that is or reaches SUPERUSER, CREATEROLE, REPLICATION
+    // or BYPASSRLS is found in the catalog by the operator (sql/OwnerSession) and the migration is Stalled
+    @ValidationRule(value = "!(self in ['postgres', 'replicator', 'shopdb_pooler']) && !self.startsWith('pg_') && !self.startsWith('shopdb_mig_')",
+            message = "spec.runAs may not name the superuser or the operator's roles (postgres, replicator, shopdb_pooler), a predefined"
+            + " pg_ role or a migration's throwaway role (shopdb_mig_...): a migration runs as an application owner")
+    @JsonPropertyDescription("Role the scripts run as, so it owns what they create. Default: the database owner. The operator logs in as a"
+            + " throwaway member of it (never as a superuser that switched role), so a script's RESET ROLE gains nothing. A role that is,"
+            + " or through its groups reaches, SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS is refused (Stalled, InvalidSpec).")
     private String runAs;
 
     @Required

@@ -29,6 +29,8 @@ public class PostgresRoleSpec {
     @Size(max = Names.IDENTIFIER_MAX)
     @ValidationRule(value = "!self.startsWith('pg_')",
             message = "spec.name may not start with pg_: PostgreSQL reserves such role names for its own roles")
+    @ValidationRule(value = "!(self in ['postgres', 'replicator', 'shopdb_pooler']) && !self.startsWith('shopdb_mig_')",
+            message = "spec.name names a role the operator owns (postgres, replicator, shopdb_pooler, shopdb_mig_*)")
     @ValidationRule(value = "self == oldSelf", message = "spec.name is immutable")
     @JsonPropertyDescription("Role name in PostgreSQL; defaults to metadata.name. Names starting with pg_ are reserved. Immutable.")
     private String name;
