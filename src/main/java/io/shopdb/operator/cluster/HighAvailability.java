@@ -58,15 +58,19 @@ public class HighAvailability {
 
     @Inject KubernetesClient client;
     @Inject InstanceConnections instances;
+    @Inject PrimaryProbe probe;
     @Inject EventRecorder events;
     @Inject Event<PrimaryChanged> primaryChanges;
     @Inject Event<SwitchoverStarting> switchoverStarting;
 
     /** Pods this operator deleted (by uid), so a slow API or kubelet does not get the same delete twice. */
     private final Set<String> deletedPods = ConcurrentHashMap.newKeySet();
+    /** When the operator first saw a primary's pod missing (namespace/cluster/pod): spec.failoverDelay counts from it. */
+    private final Map<String, Instant> lostSince = new ConcurrentHashMap<>();
     /** A new operator process would not remember the pods it deleted: neither does a restarted instance. */
     void forget(@Observes OperatorKilled killed) {
         deletedPods.clear();
+        lostSince.clear();
     }
 
     /** How long an in-place primary restart may take before failover applies again. */
@@ -97,20 +101,27 @@ public class HighAvailability {
         status.setTargetPrimary(declared.primary());
         if (!declared.primary().equals(current)) {
             // a change under way (possibly begun before an operator restart): finish it
+            probe.watch(c, null);
             return transition(c, status, pods, declared.primary(), current, PHASE_SWITCHING_OVER.equals(status.getPhase()));
         }
+        // up: its pod is Ready and it answers the operator's own probe (a hung primary can stay Ready for a while)
+        boolean up = pods.ready(current) && !probe.lost(c, current);
+        probe.watch(c, pods.ready(current) ? current : null); // kept while lost, so the verdict holds until the failover
         labelRoles(c, pods, current);
         fenceStrays(c, pods, current);
         ClusterObjects.PrimaryRestart restart = declared.restart();
         if (restart != null && pods.ready(current) && !restart.uid().equals(pods.uid(current))) {
             declare(c, status, current); // back on its new pod: the record goes
         }
-        if (c.getSpec().getInstances() < 2 || pods.ready(current)) {
+        if (up) {
+            lostSince.remove(ClusterConnections.key(c) + "/" + current);
+        }
+        if (c.getSpec().getInstances() < 2 || up) {
             String wanted = c.getSpec().getPrimary();
-            if (wanted != null && !wanted.equals(current) && pods.ready(current)) {
+            if (wanted != null && !wanted.equals(current) && up) {
                 return switchover(c, status, pods, current, wanted, "spec.primary");
             }
-            return pods.ready(current) || c.getSpec().getInstances() < 2 ? restarts(c, status, pods, current) : Step.proceed();
+            return up || c.getSpec().getInstances() < 2 ? restarts(c, status, pods, current) : Step.proceed();
         }
         if (!declared.initialized()) {
             return Step.proceed(); // a new cluster's first primary is still starting: nothing to fail over from
@@ -120,9 +131,13 @@ public class HighAvailability {
                     + " to come back from its restart"), Duration.ofSeconds(1));
         }
         Instant since = pods.notReadySince(current);
+        if (since == null) {
+            // the pod object is gone (node lost, deleted): the delay counts from when the operator first saw that
+            since = lostSince.computeIfAbsent(ClusterConnections.key(c) + "/" + current, k -> Instant.now());
+        }
         Duration delay = Duration.ofSeconds(c.getSpec().getFailoverDelay() == null ? 0 : c.getSpec().getFailoverDelay());
-        Duration down = since == null ? Duration.ZERO : Duration.between(since, Instant.now());
-        if (since != null && down.compareTo(delay) < 0) {
+        Duration down = Duration.between(since, Instant.now());
+        if (down.compareTo(delay) < 0) {
             return Step.stop(Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "The primary " + current + " is not ready for "
                     + down.toSeconds() + " s; failover after " + delay.toSeconds() + " s (spec.failoverDelay)"), delay.minus(down));
         }
@@ -130,6 +145,7 @@ public class HighAvailability {
     }
 
     private Step failover(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String lost) {
+        lostSince.remove(ClusterConnections.key(c) + "/" + lost);
         Map<String, Position> candidates = new HashMap<>();
         for (Pod p : pods.all()) {
             String name = p.getMetadata().getName();
@@ -210,6 +226,11 @@ public class HighAvailability {
         if (old != null && !old.inRecovery()) {
             deletePod(c, pods, former, "fence the former primary " + former + ": it restarts as a replica of " + target);
             return Step.stop(Outcome.reconciling(reason, "Stopping the former primary " + former + " before promoting " + target).withPhase(phase), SOON);
+        }
+        if (old == null && !planned && pods.get(former).isPresent()) {
+            // It does not answer (hung, or cut off from the operator), yet its clients may still reach it: its pod is
+            // deleted so its kubelet stops it (preStop, then SIGKILL after the grace period) wherever the kubelet can.
+            deletePod(c, pods, former, "fence the former primary " + former + ", which does not answer");
         }
         Position t = pods.ready(target) ? instances.position(c, target) : null;
         if (t == null) {
@@ -314,11 +335,21 @@ public class HighAvailability {
         status.setTargetPrimary(primary);
     }
 
+    /**
+     * Deletes a pod once per pod uid. The uid is remembered only after the API server took the DELETE: a failed
+     * one (API server unavailable, a conflict) is retried on the next pass, so a former primary is not left running.
+     */
     private void deletePod(PostgresCluster c, ClusterPods pods, String name, String why) {
         String uid = pods.uid(name);
-        if (uid != null && deletedPods.add(uid)) {
-            LOG.infof("%s: deleting pod %s to %s", c.getMetadata().getName(), name, why);
+        if (uid == null || deletedPods.contains(uid)) {
+            return;
+        }
+        LOG.infof("%s: deleting pod %s to %s", c.getMetadata().getName(), name, why);
+        try {
             client.pods().inNamespace(c.getMetadata().getNamespace()).withName(name).delete();
+            deletedPods.add(uid);
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            LOG.warnf("%s: deleting pod %s failed, retried on the next pass: %s", c.getMetadata().getName(), name, e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.shopdb.operator.cluster;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.tls.ClusterTlsSecrets;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.kube.ServiceAddresses;
 import io.shopdb.operator.sql.PgConnections;
@@ -23,16 +24,35 @@ public class InstanceConnections {
 
     @Inject KubernetesClient client;
     @Inject ServiceAddresses addresses;
+    @Inject io.shopdb.operator.kube.SecretCaches secretCaches;
 
-    /** An open connection, or null when the instance does not answer (the caller treats it as down). */
+    /**
+     * How long the failover path waits on one instance: connect, login and each read. A primary that does not answer
+     * within it counts as down (a hung postmaster accepts TCP connections and never answers them).
+     */
+    static final int ANSWER_SECONDS = 1;
+
+    /**
+     * An open connection for work on one instance (a promotion, a checkpoint: reads may take a minute), or null when
+     * it does not accept a login within {@link #ANSWER_SECONDS} (the caller treats it as down). TLS verified against
+     * the cluster's CA and the pod's name, as every operator connection is.
+     */
     public Connection open(PostgresCluster c, String pod) {
-        char[] password = ClusterCredentials.read(client, c.getMetadata().getNamespace(), ClusterNames.superuserSecret(c), "password");
-        if (password == null) {
+        return connect(c, pod, 60);
+    }
+
+    private Connection connect(PostgresCluster c, String pod, int readSeconds) {
+        String ns = c.getMetadata().getNamespace();
+        char[] password = ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(c), "password");
+        char[] ca = secretCaches.lookup().read(ns, ClusterTls.serverSecret(c), ClusterTlsSecrets.CA_CERT);
+        if (password == null || ca == null) {
             return null;
         }
+        String host = pod + "." + ClusterNames.headlessService(c);
         try {
-            var a = addresses.resolve(c.getMetadata().getNamespace(), pod + "." + ClusterNames.headlessService(c), ClusterNames.PORT);
-            return PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", ClusterNames.SUPERUSER, password, "prefer"));
+            var a = addresses.resolve(ns, host, ClusterNames.PORT);
+            return PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", ClusterNames.SUPERUSER, password, "verify-full",
+                    ClusterTls.trust(new String(ca), c, host)), ANSWER_SECONDS, readSeconds);
         } catch (SQLException | ServiceAddresses.NoEndpointException e) {
             LOG.debugf("instance %s does not answer: %s", pod, e.getMessage());
             return null;
@@ -41,7 +61,7 @@ public class InstanceConnections {
 
     /** Role and WAL position of an instance, or null when it does not answer. */
     public ReplicationQueries.Position position(PostgresCluster c, String pod) {
-        try (Connection conn = open(c, pod)) {
+        try (Connection conn = connect(c, pod, ANSWER_SECONDS)) {
             return conn == null ? null : ReplicationQueries.position(conn);
         } catch (SQLException e) {
             LOG.debugf("position of %s not read: %s", pod, e.getMessage());

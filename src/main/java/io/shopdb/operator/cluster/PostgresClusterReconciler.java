@@ -61,6 +61,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     @Inject ShopdbConfig config;
     @Inject NetworkPolicyConfig networkPolicy;
     @Inject HighAvailability ha;
+    @Inject PrimaryProbe probe;
     @Inject InstanceConnections instances;
 
     /**
@@ -81,7 +82,8 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 .withSecondaryToPrimaryMapper((PostgresBackup b) -> b.getSpec() == null || b.getSpec().getClusterRef() == null ? Set.of()
                         : Set.of(new ResourceID(b.getSpec().getClusterRef().getName(), b.getMetadata().getNamespace())))
                 .build(), context);
-        return List.of(pods, backups);
+        // the operator's own probe of each primary wakes its cluster when the primary stops (or starts again) answering
+        return List.of(pods, backups, probe.eventSource());
     }
 
     @Override

@@ -116,6 +116,9 @@ public final class PostgresParameters {
         d.put("wal_keep_size", "512MB");
         // a replica whose primary vanished retries streaming (through -rw, to the promoted one) after 1 s, not 5 s
         d.put("wal_retrieve_retry_interval", "1s");
+        // a replica whose primary hangs (alive, sending nothing) gives up on it after 5 s and follows -rw to the new
+        // primary; the 60 s default kept synchronous commits on a promoted primary waiting that long
+        d.put("wal_receiver_timeout", "5s");
         d.put("max_wal_size", "1GB");
         d.put("min_wal_size", "80MB");
         d.put("checkpoint_completion_target", "0.9");

@@ -64,6 +64,11 @@ public class PoolerSwitchover {
                 eachPod(p, "RESUME", PgBouncerConsole::resume);
                 annotate(p, null);
                 events.normal(p, "Resumed", "RESUME on the new primary " + change.to());
+            } else {
+                // a failover: server connections opened to the former primary would keep writing there (a hung
+                // primary may come back); RECONNECT closes each as it is released and reopens it through -rw
+                eachPod(p, "RECONNECT", PgBouncerConsole::reconnect);
+                events.normal(p, "Reconnected", "RECONNECT: server connections reopen on the new primary " + change.to());
             }
         }
     }

@@ -21,11 +21,29 @@ import java.util.Map;
 public class RolePasswords {
     @Inject KubernetesClient client;
 
-    /** Either a password and its Secret, or why we wait. */
-    public record Result(char[] password, String secretName, String waiting) {}
+    /** Either a password and its Secret, or why we wait, or why the Secret may not be used ({@code refused}). */
+    public record Result(char[] password, String secretName, String waiting, String refused) {
+        Result(char[] password, String secretName, String waiting) {
+            this(password, secretName, waiting, null);
+        }
+    }
 
     public static String generatedSecretName(PostgresRole role) {
         return role.getMetadata().getName() + "-password";
+    }
+
+    /**
+     * Why a Secret the operator made for something else (a cluster's superuser or replication credentials, another
+     * role's password or connection Secret, a pooler's) cannot become this role's password, or null when it may:
+     * its value would be set on this role and copied into its connection Secret.
+     */
+    static String operatorsOwn(io.fabric8.kubernetes.api.model.Secret secret, PostgresRole role) {
+        var labels = secret == null || secret.getMetadata().getLabels() == null ? Map.<String, String>of() : secret.getMetadata().getLabels();
+        if (!ClusterNames.MANAGED_BY.equals(labels.get("app.kubernetes.io/managed-by"))) {
+            return null;
+        }
+        return role.getMetadata().getName().equals(labels.get("shopdb.io/role")) ? null
+                : "was made by the operator for something else (its credentials): give the role a Secret of its own";
     }
 
     public Result resolve(PostgresRole role, PostgresRoleStatus status, SecretLookup secrets) {
@@ -33,6 +51,10 @@ public class RolePasswords {
         SecretKeyReference ref = role.getSpec().getPasswordSecretRef();
         if (ref != null) {
             String key = ref.getPasswordKey() != null ? ref.getPasswordKey() : "password";
+            String refusal = operatorsOwn(secrets.get(ns, ref.getName()), role);
+            if (refusal != null) {
+                return new Result(null, ref.getName(), null, "spec.passwordSecretRef: Secret " + ref.getName() + " " + refusal);
+            }
             char[] password = secrets.read(ns, ref.getName(), key);
             if (password == null) {
                 return new Result(null, ref.getName(), "Secret " + ref.getName() + " with key " + key + " (spec.passwordSecretRef) was not found");

@@ -85,6 +85,10 @@ public final class RoleSpecs {
             for (int j = 0; j < g.getSchemas().size(); j++) {
                 GrantSpec.SchemaGrant s = g.getSchemas().get(j);
                 Identifiers.require(field + ".schemas[" + j + "].name", s.getName());
+                if (s.getName().startsWith("pg_") || s.getName().equals("information_schema")) {
+                    throw new IllegalArgumentException(field + ".schemas[" + j + "].name: " + s.getName()
+                            + " is a system schema: its catalogs hold every role's password hash and the server's own functions");
+                }
                 schemas.add(new DesiredGrants.OnSchema(s.getName(), names(s.getPrivileges())));
                 addAll(all, ObjectKind.TABLE, s.getName(), names(s.getTables()));
                 addAll(all, ObjectKind.SEQUENCE, s.getName(), names(s.getSequences()));

@@ -67,6 +67,9 @@ final class RoleSync {
         char[] password = null;
         if (desired.login()) {
             RolePasswords.Result pw = passwords.resolve(role, status, secrets);
+            if (pw.refused() != null) {
+                return Outcome.stalled(Reasons.INVALID_SPEC, pw.refused());
+            }
             if (pw.waiting() != null) {
                 return Outcome.reconciling("WaitingForSecret", pw.waiting());
             }

@@ -48,12 +48,15 @@ public class LocalKubelet {
     public static final String NODE_ANNOTATION = "sandbox.shopdb.io/node";
     /** Annotation whose every new value SIGKILLs the pod's server process once, like a crash. */
     public static final String CRASH_ANNOTATION = "sandbox.shopdb.io/crash";
+    /** "true" freezes the pod's server process (SIGSTOP: a hung primary), "false" thaws it. */
+    public static final String FREEZE_ANNOTATION = "sandbox.shopdb.io/freeze";
 
     private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
     private final Map<String, Integer> stablePorts = new ConcurrentHashMap<>();
     /** Pods whose node is down: not run, not restarted, marked not ready, until the node comes back. */
     private final java.util.Set<String> lostNodes = ConcurrentHashMap.newKeySet();
     private final Map<String, String> crashTokens = new ConcurrentHashMap<>();
+    private final Map<String, String> freezeStates = new ConcurrentHashMap<>();
     private final ServiceProxies proxies = new ServiceProxies(this::resolve);
     private Path root;
 
@@ -199,6 +202,18 @@ public class LocalKubelet {
     /** Brings the pod's node back: the kubelet restarts its container with the same volumes. */
     public void restoreNode(String namespace, String pod) {
         lostNodes.remove(namespace + "/" + pod);
+    }
+
+    /** SIGSTOPs the pod's server process (alive, answering nothing: a hung primary); false when none runs. */
+    public synchronized boolean freezeServer(String namespace, String pod) {
+        RunningPod rp = pods.get(namespace + "/" + pod);
+        return rp != null && rp.process().freezeServer();
+    }
+
+    /** SIGCONTs a server frozen by {@link #freezeServer}; false when none is frozen. */
+    public synchronized boolean thawServer(String namespace, String pod) {
+        RunningPod rp = pods.get(namespace + "/" + pod);
+        return rp != null && rp.process().thawServer();
     }
 
     /** SIGKILLs the pod's server process (not the whole container tree), like a crash; false when none runs. */
@@ -490,6 +505,14 @@ public class LocalKubelet {
             lostNodes.add(key(p));
         } else if ("up".equals(node)) {
             lostNodes.remove(key(p));
+        }
+        String freeze = annotations.get(FREEZE_ANNOTATION);
+        RunningPod running = pods.get(key(p));
+        if (running != null && freeze != null && !freeze.equals(freezeStates.put(key(p) + "/" + p.getMetadata().getUid(), freeze))) {
+            boolean done = "true".equals(freeze) ? running.process().freezeServer() : running.process().thawServer();
+            if (done) {
+                LOG.infof("sandbox: %s the server process of pod %s (%s=%s)", "true".equals(freeze) ? "froze" : "thawed", key(p), FREEZE_ANNOTATION, freeze);
+            }
         }
         String crash = annotations.get(CRASH_ANNOTATION);
         if (crash != null && !crash.equals(crashTokens.put(key(p) + "/" + p.getMetadata().getUid(), crash))) {

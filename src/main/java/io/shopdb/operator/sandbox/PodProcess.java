@@ -37,6 +37,9 @@ final class PodProcess {
     private final boolean asServerUser;
     private final Map<Integer, Integer> localPorts;
     private Process process;
+    /** The server process stopped with SIGSTOP (a hung primary), and when: see {@link #freezeServer}. */
+    private volatile ProcessHandle frozen;
+    private volatile java.time.Instant frozenAt;
     private int restarts;
     private java.time.Instant startedAt;
     /** The last run that ended, as the kubelet keeps it in lastState.terminated. */
@@ -236,12 +239,41 @@ final class PodProcess {
     }
 
     /**
-     * SIGKILL to the container's main server process alone (the postmaster: the topmost process named
-     * postgres), as a crash does; its children notice and exit, and so does the container.
+     * SIGSTOP to the container's main server process (the postmaster) alone: alive, its sockets open, the kernel
+     * still accepting connections for it, answering nothing. A hung disk or a frozen node looks so; its backends and
+     * WAL senders go on as long as they need nothing from it. {@link #thawServer} sends SIGCONT.
      */
-    boolean crashServer() {
-        if (process == null || !process.isAlive()) {
+    boolean freezeServer() {
+        ProcessHandle server = serverProcess();
+        if (server == null || !signal("STOP", server)) {
             return false;
+        }
+        frozen = server;
+        frozenAt = java.time.Instant.now();
+        return true;
+    }
+
+    boolean thawServer() {
+        ProcessHandle server = frozen;
+        frozen = null;
+        return server != null && signal("CONT", server);
+    }
+
+    private static boolean signal(String name, ProcessHandle h) {
+        try {
+            return new ProcessBuilder("kill", "-" + name, String.valueOf(h.pid())).start().waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** The postmaster: the topmost process of the container's tree named postgres. */
+    private ProcessHandle serverProcess() {
+        if (process == null || !process.isAlive()) {
+            return null;
         }
         List<ProcessHandle> all = new ArrayList<>(process.descendants().toList());
         all.add(0, process.toHandle());
@@ -249,14 +281,28 @@ final class PodProcess {
             boolean isServer = h.info().command().map(cmd -> cmd.endsWith("/postgres")).orElse(false);
             boolean parentIsServer = h.parent().flatMap(pp -> pp.info().command()).map(cmd -> cmd.endsWith("/postgres")).orElse(false);
             if (isServer && !parentIsServer) {
-                return h.destroyForcibly();
+                return h;
             }
         }
-        return false;
+        return null;
+    }
+
+    /**
+     * SIGKILL to the container's main server process alone (the postmaster: the topmost process named
+     * postgres), as a crash does; its children notice and exit, and so does the container.
+     */
+    boolean crashServer() {
+        ProcessHandle server = serverProcess();
+        return server != null && server.destroyForcibly();
     }
 
     /** Runs the readiness probe's exec command; true when it exits 0 within its timeout. */
     boolean ready() {
+        if (frozen != null && frozen.isAlive()) {
+            // a real kubelet probes every few seconds and fails a pod after several misses: the pod stays Ready
+            // that long (and this loop is not held for the probe's timeout on every pass)
+            return java.time.Duration.between(frozenAt, java.time.Instant.now()).compareTo(FROZEN_STILL_READY) < 0;
+        }
         if (isAlive() && container.getReadinessProbe() != null && container.getReadinessProbe().getTcpSocket() != null) {
             return tcpOpen(container.getReadinessProbe().getTcpSocket().getPort());
         }
@@ -280,9 +326,19 @@ final class PodProcess {
         }
     }
 
+    /** How long a frozen server's pod stays Ready: a readiness probe every 5 s, failed after 3 misses. */
+    static final java.time.Duration FROZEN_STILL_READY = java.time.Duration.ofSeconds(15);
+
     /** Graceful stop as the kubelet does it: the preStop hook, then SIGTERM, then SIGKILL. */
     void stop() {
         if (process == null) {
+            return;
+        }
+        if (frozen != null && frozen.isAlive()) {
+            // the preStop hook (pg_ctl stop) would wait its minute on a server that answers nothing; the kubelet's
+            // grace period ends in SIGKILL, which a stopped process receives
+            frozen = null;
+            kill();
             return;
         }
         if (process.isAlive() && container.getLifecycle() != null && container.getLifecycle().getPreStop() != null

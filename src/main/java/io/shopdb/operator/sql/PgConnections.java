@@ -30,6 +30,14 @@ public final class PgConnections {
      * long reads (a checksum of a large table) that the Job's deadline bounds instead.
      */
     public static Connection open(PgEndpoint endpoint, int socketTimeoutSeconds) throws SQLException {
+        return open(endpoint, CONNECT_TIMEOUT_SECONDS, socketTimeoutSeconds);
+    }
+
+    /**
+     * With its own bound on connecting and logging in (a hung postmaster accepts TCP connections and never answers
+     * them): the failover path gives an instance a second, where a second without writes counts.
+     */
+    public static Connection open(PgEndpoint endpoint, int connectTimeoutSeconds, int socketTimeoutSeconds) throws SQLException {
         Properties props = new Properties();
         props.setProperty("user", endpoint.user());
         props.setProperty("password", new String(endpoint.password()));
@@ -37,8 +45,8 @@ public final class PgConnections {
         if (endpoint.trust() != null) {
             endpoint.trust().applyTo(props);
         }
-        props.setProperty("connectTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
-        props.setProperty("loginTimeout", String.valueOf(CONNECT_TIMEOUT_SECONDS));
+        props.setProperty("connectTimeout", String.valueOf(connectTimeoutSeconds));
+        props.setProperty("loginTimeout", String.valueOf(connectTimeoutSeconds));
         props.setProperty("socketTimeout", String.valueOf(socketTimeoutSeconds));
         props.setProperty("ApplicationName", "shopdb-operator");
         Connection c = DRIVER.connect(endpoint.jdbcUrl(), props);

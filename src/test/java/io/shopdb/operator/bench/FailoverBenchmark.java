@@ -67,7 +67,7 @@ class FailoverBenchmark extends OperatorTestBase {
             }
             Writer writer = new Writer(pooled ? () -> throughPooler(name) : () -> rw(name), pooled);
             writer.start();
-            for (String scenario : pooled ? List.of("node-lost", "switchover") : List.of("node-lost", "sigkill", "switchover")) {
+            for (String scenario : pooled ? List.of("node-lost", "hung", "switchover") : List.of("node-lost", "sigkill", "hung", "switchover")) {
                 int errorsBefore = writer.errors();
                 List<Double> outages = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
@@ -79,6 +79,8 @@ class FailoverBenchmark extends OperatorTestBase {
                     switch (scenario) {
                         case "node-lost" -> kubelet.loseNode(ns(), primary);
                         case "sigkill" -> kubelet.crashServer(ns(), primary);
+                        // SIGSTOP of the postmaster: alive, its pod Ready, answering nothing
+                        case "hung" -> kubelet.freezeServer(ns(), primary);
                         default -> {
                             String target = name + "-" + ((Integer.parseInt(primary.substring(primary.lastIndexOf('-') + 1)) + 1) % 3);
                             client.resources(PostgresCluster.class).inNamespace(ns()).withName(name)

@@ -157,6 +157,37 @@ class HighAvailabilitySlowTest extends OperatorTestBase {
         assertEquals(null, back.getStatus().getFailovers());
     }
 
+    /**
+     * A hung primary (its postmaster stopped with SIGSTOP: alive, its pod still Ready for the kubelet's probes,
+     * answering nothing) in synchronous mode: the operator's own probe finds it lost, the former primary is fenced
+     * (its pod deleted) and a synchronous replica is promoted; writes through -rw commit again, which needs the
+     * third instance to follow the new primary (a synchronous commit waits for a standby), and every row
+     * acknowledged before the hang is on the new primary.
+     */
+    @Test
+    void aHungPrimaryIsFailedOverWhileItsPodIsStillReadyAndSynchronousCommitsResume() throws Exception {
+        PostgresCluster sync = ClusterOperatorTest.managed("hung", 3, Map.of());
+        sync.getSpec().setSynchronous(new SynchronousSpec());
+        create(sync);
+        awaitReady(PostgresCluster.class, "hung");
+        execute("hung-rw", "hung", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+        awaitReplayed("hung", List.of("hung-1", "hung-2"), 100);
+
+        assertTrue(kubelet.freezeServer(ns(), "hung-0"));
+        PostgresCluster failedOver = await(PostgresCluster.class, "hung",
+                c -> c.getStatus() != null && !"hung-0".equals(c.getStatus().getCurrentPrimary()) && c.getStatus().getFailovers() != null);
+        assertEquals(1, failedOver.getStatus().getFailovers());
+        // committed through -rw on the new primary: a synchronous standby (the third instance) acknowledged it
+        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions()
+                .until(() -> { execute("hung-rw", "hung", "INSERT INTO orders SELECT generate_series(101, 200)"); return true; });
+        String promoted = failedOver.getStatus().getCurrentPrimary();
+        assertEquals("200", queryOn("hung", promoted, "SELECT count(*) FROM orders"), "nothing acknowledged was lost");
+        // the frozen former primary was fenced (deleted, restarted as a replica): never two primaries
+        PostgresCluster healed = withLogsOnFailure(() -> awaitReady(PostgresCluster.class, "hung"), "hung-0", promoted);
+        assertEquals(promoted, healed.getStatus().getCurrentPrimary());
+        assertEquals("t", queryOn("hung", "hung-0", "SELECT pg_is_in_recovery()"));
+    }
+
     private boolean eventsApiHasIt(String cluster) {
         return client.events().v1().events().inNamespace(ns()).list().getItems().stream()
                 .anyMatch(e -> Reasons.FAILOVER_REFUSED.equals(e.getReason()) && e.getRegarding() != null && cluster.equals(e.getRegarding().getName()));

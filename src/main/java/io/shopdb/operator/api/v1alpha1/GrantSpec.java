@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,10 @@ public class GrantSpec {
         @Required
         @Pattern(Names.PG_IDENTIFIER)
         @Size(max = Names.IDENTIFIER_MAX)
-        @JsonPropertyDescription("Schema name.")
+        // the system catalogs hold every role's password hash (pg_authid) and the server's own functions
+        @ValidationRule(value = "!self.startsWith('pg_') && self != 'information_schema'",
+                message = "a grant's schema may not be a system schema (pg_catalog, pg_toast, information_schema, any pg_*)")
+        @JsonPropertyDescription("Schema name; not a system schema (pg_*, information_schema).")
         private String name;
         @JsonPropertyDescription("Privileges on the schema: USAGE, CREATE.")
         @Size(max = Names.PRIVILEGES_MAX)

@@ -44,6 +44,7 @@ public class PostgresRoleSpec {
     private Boolean inherit = true;
 
     @Min(-1)
+    @io.fabric8.generator.annotation.Max(262143) // PostgreSQL's own bound of max_connections
     @Default("-1")
     @JsonPropertyDescription("Maximum concurrent connections; -1 is unlimited.")
     private Integer connectionLimit = -1;
