@@ -73,6 +73,12 @@ public class HighAvailability {
         lostSince.clear();
     }
 
+    /**
+     * A hung primary's pod is deleted with this grace period: its preStop hook (a clean shutdown) cannot work on a
+     * server that answers nothing, and each second of grace is a second without writes.
+     */
+    static final long FENCE_GRACE_SECONDS = 1;
+
     /** How long an in-place primary restart may take before failover applies again. */
     static final Duration PRIMARY_RESTART_GRACE = Duration.ofMinutes(2);
 
@@ -141,6 +147,14 @@ public class HighAvailability {
             return Step.stop(Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "The primary " + current + " is not ready for "
                     + down.toSeconds() + " s; failover after " + delay.toSeconds() + " s (spec.failoverDelay)"), delay.minus(down));
         }
+        if (pods.ready(current)) {
+            // Lost to the operator's probe while its pod is Ready: hung, and its open sessions may still commit (only
+            // its postmaster may be stuck) and stream to replicas. It is stopped before anything is chosen or
+            // promoted, so the replicas' positions are read once its history can no longer grow.
+            deletePod(c, pods, current, "fence the primary " + current + ", which does not answer though its pod is Ready", FENCE_GRACE_SECONDS);
+            return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Stopping the primary " + current
+                    + ", which does not answer, before promoting a replica").withPhase(PHASE_FAILING_OVER), SOON);
+        }
         return failover(c, status, pods, current);
     }
 
@@ -155,6 +169,15 @@ public class HighAvailability {
                     candidates.put(name, pos);
                 }
             }
+        }
+        List<String> stillReceiving = candidates.entrySet().stream().filter(e -> e.getValue().streaming()).map(Map.Entry::getKey).sorted().toList();
+        if (!stillReceiving.isEmpty()) {
+            // a replica still streaming has a live upstream: the lost primary is still running somewhere (a hung
+            // postmaster's sessions and WAL senders go on). Positions read now could be passed by WAL it sends
+            // next, and the replica ahead of the promoted one could never follow it: wait until the streams end
+            // (its pod stopped, or wal_receiver_timeout)
+            return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Waiting for " + String.join(", ", stillReceiving)
+                    + " to stop receiving WAL from " + lost + ", which may still be running").withPhase(PHASE_FAILING_OVER), SOON);
         }
         String refusal;
         Map<String, Position> safe;
@@ -227,10 +250,12 @@ public class HighAvailability {
             deletePod(c, pods, former, "fence the former primary " + former + ": it restarts as a replica of " + target);
             return Step.stop(Outcome.reconciling(reason, "Stopping the former primary " + former + " before promoting " + target).withPhase(phase), SOON);
         }
-        if (old == null && !planned && pods.get(former).isPresent()) {
-            // It does not answer (hung, or cut off from the operator), yet its clients may still reach it: its pod is
-            // deleted so its kubelet stops it (preStop, then SIGKILL after the grace period) wherever the kubelet can.
-            deletePod(c, pods, former, "fence the former primary " + former + ", which does not answer");
+        if (old == null && !planned && pods.ready(former)) {
+            // It does not answer (hung, or cut off from the operator), yet its kubelet still calls it Ready and its
+            // clients may still reach it: its pod is deleted so the kubelet stops it (preStop, then SIGKILL after the
+            // grace period). A pod already not ready (crashed, its node lost) is the kubelet's to restart: its
+            // bootstrap reads the declared primary and comes back as a replica.
+            deletePod(c, pods, former, "fence the former primary " + former + ", which does not answer", FENCE_GRACE_SECONDS);
         }
         Position t = pods.ready(target) ? instances.position(c, target) : null;
         if (t == null) {
@@ -340,13 +365,23 @@ public class HighAvailability {
      * one (API server unavailable, a conflict) is retried on the next pass, so a former primary is not left running.
      */
     private void deletePod(PostgresCluster c, ClusterPods pods, String name, String why) {
+        deletePod(c, pods, name, why, null);
+    }
+
+    /** As above; {@code graceSeconds} (null: the pod's own) bounds the kubelet's wait before SIGKILL. */
+    private void deletePod(PostgresCluster c, ClusterPods pods, String name, String why, Long graceSeconds) {
         String uid = pods.uid(name);
         if (uid == null || deletedPods.contains(uid)) {
             return;
         }
         LOG.infof("%s: deleting pod %s to %s", c.getMetadata().getName(), name, why);
         try {
-            client.pods().inNamespace(c.getMetadata().getNamespace()).withName(name).delete();
+            var pod = client.pods().inNamespace(c.getMetadata().getNamespace()).withName(name);
+            if (graceSeconds == null) {
+                pod.delete();
+            } else {
+                pod.withGracePeriod(graceSeconds).delete();
+            }
             deletedPods.add(uid);
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
             LOG.warnf("%s: deleting pod %s failed, retried on the next pass: %s", c.getMetadata().getName(), name, e.getMessage());

@@ -107,6 +107,14 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         return soon[0] == null ? control : control.rescheduleAfter(soon[0]);
     }
 
+    /**
+     * A connection to the primary for the reconcile's own reads, with short bounds (login 2 s, each read 10 s): a
+     * reconcile under way when the primary hangs ends soon, so the failover its probe asked for is not held behind it.
+     */
+    private Connection primary(PostgresCluster cluster) throws SQLException, NotReachableException {
+        return PgConnections.open(connections.admin(cluster), 2, 10);
+    }
+
     private Outcome reconcileExternal(PostgresCluster cluster, PostgresClusterStatus status) {
         String unverified = ExternalTls.warning(cluster.getSpec().getExternal());
         if (unverified != null && !Conditions.isReady(status)) {
@@ -218,7 +226,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         }
         Map<String, String> desired = PostgresParameters.forCluster(cluster);
         try {
-            Outcome recovering = ClusterWalArchive.recovering(cluster, status, () -> PgConnections.open(connections.admin(cluster)));
+            Outcome recovering = ClusterWalArchive.recovering(cluster, status, () -> primary(cluster));
             if (recovering != null) {
                 status.setPrimaryReachable(true);
                 return recovering;
@@ -233,7 +241,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             status.setPrimaryReachable(false);
             return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot rotate the superuser password: " + Messages.firstLine(e));
         }
-        try (Connection c = PgConnections.open(connections.admin(cluster))) {
+        try (Connection c = primary(cluster)) {
             io.shopdb.operator.sql.ReplicationQueries.commitLocally(c); // the standbys need the replication role to ack anything
             char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
                     ClusterNames.replicationSecret(cluster), "password");

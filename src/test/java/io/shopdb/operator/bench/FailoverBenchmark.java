@@ -33,12 +33,21 @@ import java.util.Set;
  * reconnecting after errors; the outage is the longest gap between two acknowledged commits around the
  * event; lost commits are acknowledged ids missing from the table after recovery. Mode "pooler" (asynchronous)
  * writes through a PostgresPooler (PgBouncer, transaction mode) as a login role instead, lost node and planned
- * switchover (PAUSE/RESUME), and also counts the errors the client saw. Not a test: a command
- * (see BENCHMARKS.md); -Dbench.runs (default 5) and -Dbench.modes (async,sync; or pooler).
+ * switchover (PAUSE/RESUME), and also counts the errors the client saw. Scenario "hung" stops the primary's
+ * postmaster with SIGSTOP (alive, its pod Ready, answering nothing). Not a test: a command (see BENCHMARKS.md);
+ * -Dbench.runs (default 5), -Dbench.modes (async,sync; or pooler), -Dbench.scenarios (default all).
  */
 @QuarkusTest
 class FailoverBenchmark extends OperatorTestBase {
     @Inject LocalKubelet kubelet;
+    /**
+     * -Dbench.connectPerCommit=true: each INSERT on a new connection, as a client running psql per statement does. A
+     * hung postmaster accepts no new session, while sessions opened before the hang go on committing.
+     */
+    static final boolean CONNECT_PER_COMMIT = Boolean.getBoolean("bench.connectPerCommit");
+    /** -Dbench.scenarios=hung,sigkill runs only those (default: all of the mode's). */
+    static final List<String> SCENARIOS = System.getProperty("bench.scenarios") == null ? null
+            : List.of(System.getProperty("bench.scenarios").split(","));
 
     @Test
     void failoverAndSwitchoverOutage() throws Exception {
@@ -67,7 +76,8 @@ class FailoverBenchmark extends OperatorTestBase {
             }
             Writer writer = new Writer(pooled ? () -> throughPooler(name) : () -> rw(name), pooled);
             writer.start();
-            for (String scenario : pooled ? List.of("node-lost", "hung", "switchover") : List.of("node-lost", "sigkill", "hung", "switchover")) {
+            List<String> all = pooled ? List.of("node-lost", "hung", "switchover") : List.of("node-lost", "sigkill", "hung", "switchover");
+            for (String scenario : all.stream().filter(x -> SCENARIOS == null || SCENARIOS.contains(x)).toList()) {
                 int errorsBefore = writer.errors();
                 List<Double> outages = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
@@ -103,8 +113,8 @@ class FailoverBenchmark extends OperatorTestBase {
                 lostBefore = lostTotal;
                 writer.resume();
                 List<Double> sorted = outages.stream().sorted().toList();
-                String line = String.format("%-6s %-10s runs=%d outage median=%.2fs min=%.2fs max=%.2fs all=%s acknowledged-lost=%d (of %d) client-errors=%d",
-                        mode, scenario, runs, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
+                String line = String.format("%-11s %-10s runs=%d outage median=%.2fs min=%.2fs max=%.2fs all=%s acknowledged-lost=%d (of %d) client-errors=%d",
+                        mode + (CONNECT_PER_COMMIT ? "/conn" : ""), scenario, runs, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
                         outages.stream().map(d -> String.format("%.2f", d)).toList(), lost, writer.size(), writer.errors() - errorsBefore);
                 System.out.println("FailoverBenchmark: " + line);
                 report.add(line);
@@ -212,6 +222,9 @@ class FailoverBenchmark extends OperatorTestBase {
                                 acks.add(new long[] {next, System.nanoTime()});
                             }
                             next++;
+                            if (CONNECT_PER_COMMIT) {
+                                break; // a new session for the next one, as psql -c per INSERT does
+                            }
                         }
                     } catch (SQLException | RuntimeException e) {
                         errors.incrementAndGet();
