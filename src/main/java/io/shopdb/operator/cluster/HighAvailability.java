@@ -175,7 +175,8 @@ public class HighAvailability {
             // a replica still streaming has a live upstream: the lost primary is still running somewhere (a hung
             // postmaster's sessions and WAL senders go on). Positions read now could be passed by WAL it sends
             // next, and the replica ahead of the promoted one could never follow it: wait until the streams end
-            // (its pod stopped, or wal_receiver_timeout)
+            // (its pod stopped, or wal_receiver_timeout). Its pod is deleted meanwhile, so its kubelet stops it.
+            deletePod(c, pods, lost, "fence the primary " + lost + ": it is not ready but still sends WAL", FENCE_GRACE_SECONDS);
             return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Waiting for " + String.join(", ", stillReceiving)
                     + " to stop receiving WAL from " + lost + ", which may still be running").withPhase(PHASE_FAILING_OVER), SOON);
         }

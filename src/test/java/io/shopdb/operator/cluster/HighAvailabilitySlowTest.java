@@ -181,6 +181,11 @@ class HighAvailabilitySlowTest extends OperatorTestBase {
         PostgresCluster failedOver = await(PostgresCluster.class, "hung",
                 c -> c.getStatus() != null && !"hung-0".equals(c.getStatus().getCurrentPrimary()) && c.getStatus().getFailovers() != null);
         assertEquals(1, failedOver.getStatus().getFailovers());
+        // found by the operator's own probe while the kubelet still called the pod Ready, and stopped before the promotion
+        assertTrue(client.events().v1().events().inNamespace(ns()).list().getItems().stream()
+                .anyMatch(e -> e.getRegarding() != null && "hung".equals(e.getRegarding().getName()) && e.getNote() != null
+                        && e.getNote().contains("Stopping the primary hung-0, which does not answer, before promoting a replica")),
+                "the hung primary was fenced while its pod was Ready");
         // committed through -rw on the new primary: a synchronous standby (the third instance) acknowledged it
         Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions()
                 .until(() -> { execute("hung-rw", "hung", "INSERT INTO orders SELECT generate_series(101, 200)"); return true; });
