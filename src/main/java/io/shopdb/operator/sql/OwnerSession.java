@@ -3,7 +3,6 @@ package io.shopdb.operator.sql;
 import org.postgresql.PGConnection;
 
 import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.security.SecureRandom;
@@ -11,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -20,7 +18,6 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * A session that acts as an application owner without ever being a superuser: what a migration's scripts run on.
@@ -327,16 +324,8 @@ public final class OwnerSession implements AutoCloseable {
         return b;
     }
 
-    private final class Lender implements DataSource {
+    private final class Lender implements ConnectionSource {
         @Override public Connection getConnection() throws SQLException { return borrow(); }
-        @Override public Connection getConnection(String u, String p) throws SQLException { throw new SQLFeatureNotSupportedException(); }
-        @Override public PrintWriter getLogWriter() { return null; }
-        @Override public void setLogWriter(PrintWriter out) {}
-        @Override public void setLoginTimeout(int seconds) {}
-        @Override public int getLoginTimeout() { return 0; }
-        @Override public Logger getParentLogger() throws SQLFeatureNotSupportedException { throw new SQLFeatureNotSupportedException(); }
-        @Override public <T> T unwrap(Class<T> iface) throws SQLException { throw new SQLException("not a wrapper"); }
-        @Override public boolean isWrapperFor(Class<?> iface) { return false; }
         @Override public String toString() { return "OwnerSession[" + role + " as " + owner + "]"; }
     }
 }

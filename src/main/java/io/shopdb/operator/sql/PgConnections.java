@@ -1,10 +1,7 @@
 package io.shopdb.operator.sql;
 
 import javax.sql.DataSource;
-import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.logging.Logger;
 import java.sql.SQLException;
 import java.util.Properties;
 
@@ -61,26 +58,13 @@ public final class PgConnections {
         return new EndpointDataSource(endpoint, onOpen);
     }
 
-    private record EndpointDataSource(PgEndpoint endpoint, Runnable onOpen) implements DataSource {
+    private record EndpointDataSource(PgEndpoint endpoint, Runnable onOpen) implements ConnectionSource {
         @Override
         public Connection getConnection() throws SQLException {
             Connection c = open(endpoint);
             onOpen.run();
             return c;
         }
-
-        @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            throw new SQLFeatureNotSupportedException("the endpoint carries the credentials");
-        }
-
-        @Override public PrintWriter getLogWriter() { return null; }
-        @Override public void setLogWriter(PrintWriter out) {}
-        @Override public void setLoginTimeout(int seconds) {}
-        @Override public int getLoginTimeout() { return 0; }
-        @Override public Logger getParentLogger() throws SQLFeatureNotSupportedException { throw new SQLFeatureNotSupportedException(); }
-        @Override public <T> T unwrap(Class<T> iface) throws SQLException { throw new SQLException("not a wrapper"); }
-        @Override public boolean isWrapperFor(Class<?> iface) { return false; }
 
         @Override
         public String toString() {

@@ -35,30 +35,37 @@ final class ApplyAllManifests {
                       schemas: [{name: a, owner: shop_owner}, {name: b, owner: shop_owner}]
                     """);
             for (int i = 0; i < roles; i++) {
-                w.write("""
-                        ---
-                        apiVersion: shopdb.io/v1alpha1
-                        kind: PostgresRole
-                        metadata: {name: app-%1$d}
-                        spec:
-                          clusterRef: {name: bench-db}
-                          name: app_%1$d
-                          login: true
-                          grants:
-                            - database: shop
-                              privileges: [CONNECT]
-                              schemas:
-                                - name: a
-                                  privileges: [USAGE]
-                                  tables: [SELECT, INSERT, UPDATE]
-                                  defaultPrivileges:
-                                    - forRole: shop_owner
-                                      tables: [SELECT]
-                                - name: b
-                                  privileges: [USAGE]
-                                  tables: [SELECT]
-                        """.formatted(i));
+                w.write("---\n" + role(i));
             }
         }
+    }
+
+    /**
+     * Login role {@code app_<i>} with CONNECT on {@code shop}, table privileges in schemas a and b and a default
+     * privilege: what ScaleBenchmark's scenarios grant each role.
+     */
+    static String role(int i) {
+        return """
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: app-%1$d}
+                spec:
+                  clusterRef: {name: bench-db}
+                  name: app_%1$d
+                  login: true
+                  grants:
+                    - database: shop
+                      privileges: [CONNECT]
+                      schemas:
+                        - name: a
+                          privileges: [USAGE]
+                          tables: [SELECT, INSERT, UPDATE]
+                          defaultPrivileges:
+                            - forRole: shop_owner
+                              tables: [SELECT]
+                        - name: b
+                          privileges: [USAGE]
+                          tables: [SELECT]
+                """.formatted(i);
     }
 }

@@ -262,28 +262,7 @@ class ScaleBenchmark {
                   schemas: [{name: a, owner: shop_owner}, {name: b, owner: shop_owner}]
                 """, PostgresDatabase.class)).create();
         for (int i = 0; i < n; i++) {
-            client.resource(Serialization.unmarshal("""
-                    apiVersion: shopdb.io/v1alpha1
-                    kind: PostgresRole
-                    metadata: {name: app-%1$d}
-                    spec:
-                      clusterRef: {name: bench-db}
-                      name: app_%1$d
-                      login: true
-                      grants:
-                        - database: shop
-                          privileges: [CONNECT]
-                          schemas:
-                            - name: a
-                              privileges: [USAGE]
-                              tables: [SELECT, INSERT, UPDATE]
-                              defaultPrivileges:
-                                - forRole: shop_owner
-                                  tables: [SELECT]
-                            - name: b
-                              privileges: [USAGE]
-                              tables: [SELECT]
-                    """.formatted(i), PostgresRole.class)).create();
+            client.resource(Serialization.unmarshal(ApplyAllManifests.role(i), PostgresRole.class)).create();
         }
     }
 
