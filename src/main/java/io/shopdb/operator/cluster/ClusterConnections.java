@@ -62,6 +62,7 @@ public class ClusterConnections {
     /** A killed operator's connections die with it. */
     void forget(@Observes OperatorKilled killed) {
         pools.abandonAll();
+        io.shopdb.operator.sql.OwnerSession.abortAll();
     }
 
     /** The admin endpoint, its Secret read from the controllers' Secret caches ({@link SecretCaches}). */

@@ -165,7 +165,9 @@ public final class OwnerSession implements AutoCloseable {
             }
             login = PgConnections.open(new PgEndpoint(database.host(), database.port(), database.database(), role, password,
                     database.sslMode(), database.trust()));
-            return new OwnerSession(admin, autoCommit, role, owner, login);
+            OwnerSession session = new OwnerSession(admin, autoCommit, role, owner, login);
+            OPEN.add(session);
+            return session;
         } catch (SQLException | RuntimeException e) {
             if (login != null) {
                 login.close();
@@ -179,6 +181,24 @@ public final class OwnerSession implements AutoCloseable {
             throw e;
         } finally {
             Arrays.fill(password, '\0'); // the session never logs in again
+        }
+    }
+
+    /** Sessions open in this process: what {@link #abortAll} ends. */
+    private static final java.util.Set<OwnerSession> OPEN = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Ends every open session's login at once, as a dead operator process's connections end (its pooled ones are
+     * closed by PgPools.abandonAll): the server rolls back the migration in flight. A migration session is not
+     * pooled, so the pools' abandon cannot reach it.
+     */
+    public static void abortAll() {
+        for (OwnerSession s : java.util.List.copyOf(OPEN)) {
+            try {
+                s.login.abort(Runnable::run);
+            } catch (SQLException | RuntimeException e) {
+                // already closed
+            }
         }
     }
 
@@ -199,6 +219,7 @@ public final class OwnerSession implements AutoCloseable {
     /** Ends the login, then hands what the role owns to the owner, drops its grants and the role. Never throws. */
     @Override
     public void close() {
+        OPEN.remove(this);
         try {
             login.close();
         } catch (SQLException e) {

@@ -150,6 +150,31 @@ class BackupOperatorTest extends OperatorTestBase {
         }
     }
 
+    /**
+     * A restore that names a backup not made yet waits for it and is woken by the backup's own events: it appears
+     * (BackupNotFound, Stalled, has no timer at all), then turns Ready (WaitingForBackup waits for the event, with only
+     * the 90 s safety re-check in tests): the restore is Ready well within that.
+     */
+    @Test
+    void aRestoreWaitingForItsBackupIsWokenByTheBackupsEvents() throws Exception {
+        var restore = new PostgresRestore();
+        restore.setMetadata(new ObjectMetaBuilder().withName("bk-restore-early").build());
+        var spec = new PostgresRestoreSpec();
+        spec.setBackupRef(new LocalReference("bk-late"));
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setTargetDatabase("bk_shop_late");
+        restore.setSpec(spec);
+        create(restore);
+        awaitCondition(PostgresRestore.class, "bk-restore-early", "Stalled", "BackupNotFound");
+        var backup = new PostgresBackup();
+        backup.setMetadata(new ObjectMetaBuilder().withName("bk-late").build());
+        backup.setSpec(logicalToPvc("late"));
+        create(backup);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(250))
+                .until(() -> client.resources(PostgresRestore.class).inNamespace(ns()).withName("bk-restore-early").get(),
+                        r -> r != null && io.shopdb.operator.status.Conditions.isReady(r.getStatus()));
+    }
+
     @Test
     void aRestoreIntoANonEmptyDatabaseWithoutOverwriteIsStalled() {
         backupOnce();

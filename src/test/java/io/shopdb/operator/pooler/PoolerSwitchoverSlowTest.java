@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @QuarkusTest
 class PoolerSwitchoverSlowTest extends OperatorTestBase {
+    @jakarta.inject.Inject io.shopdb.operator.sandbox.LocalKubelet kubelet;
 
     @Test
     void aSwitchoverIsADelayNotAnErrorThroughThePooler() throws Exception {
@@ -120,5 +121,67 @@ class PoolerSwitchoverSlowTest extends OperatorTestBase {
         List<String> reasons = client.resources(Event.class).inNamespace(ns()).list().getItems().stream()
                 .filter(e -> e.getRegarding() != null && "psw-bouncer".equals(e.getRegarding().getName())).map(Event::getReason).toList();
         assertTrue(reasons.contains("Paused") && reasons.contains("Resumed"), reasons.toString());
+    }
+
+    /**
+     * A failover (the primary's node lost) tells every PgBouncer pod to RECONNECT: server connections it opened to
+     * the former primary are closed as they are released and reopened through -rw, so writes through the pooler go
+     * to the promoted primary.
+     */
+    @Test
+    void aFailoverReconnectsThePoolersServerConnectionsToTheNewPrimary() throws Exception {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: pfo-db}
+                spec: {instances: 2}
+                """, PostgresCluster.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: pfo-owner}
+                spec: {clusterRef: {name: pfo-db}, name: pfo_owner, connectionDatabase: pfo}
+                """, PostgresRole.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: pfo}
+                spec: {clusterRef: {name: pfo-db}, owner: pfo_owner}
+                """, PostgresDatabase.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresPooler
+                metadata: {name: pfo-bouncer}
+                spec: {clusterRef: {name: pfo-db}}
+                """, PostgresPooler.class));
+        awaitReady(PostgresDatabase.class, "pfo");
+        awaitReady(PostgresRole.class, "pfo-owner");
+        awaitReady(PostgresPooler.class, "pfo-bouncer");
+        String from = awaitReady(PostgresCluster.class, "pfo-db").getStatus().getCurrentPrimary();
+        char[] password = GeneratedSecrets.read(client, ns(), "pfo-owner-connection", "password");
+        var a = addresses.resolve(ns(), "pfo-bouncer", 5432);
+        PgEndpoint pooler = new PgEndpoint(a.host(), a.port(), "pfo", "pfo_owner", password, "disable");
+        try (Connection c = PgConnections.open(pooler); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE orders (id int PRIMARY KEY)");
+            st.execute("INSERT INTO orders VALUES (1)");
+        }
+        kubelet.loseNode(ns(), from);
+        String to = await(PostgresCluster.class, "pfo-db", c -> c.getStatus() != null && !from.equals(c.getStatus().getCurrentPrimary())
+                && c.getStatus().getFailovers() != null).getStatus().getCurrentPrimary();
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> client.resources(Event.class).inNamespace(ns()).list().getItems().stream()
+                .anyMatch(e -> e.getRegarding() != null && "pfo-bouncer".equals(e.getRegarding().getName()) && "Reconnected".equals(e.getReason())));
+        Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> {
+            try (Connection c = PgConnections.open(pooler); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO orders VALUES (2)");
+            }
+            return true;
+        });
+        try (Connection c = PgConnections.open(pooler); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), count(*) FROM orders")) {
+            rs.next();
+            assertTrue(!rs.getBoolean(1), "the pooler writes to a primary (" + to + ")");
+            assertEquals(2, rs.getInt(2));
+        }
+        kubelet.restoreNode(ns(), from);
     }
 }
