@@ -1,6 +1,5 @@
 package io.shopdb.operator.cluster;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.shopdb.operator.tls.ClusterTlsSecrets;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.kube.ServiceAddresses;
@@ -22,7 +21,6 @@ import java.sql.SQLException;
 public class InstanceConnections {
     private static final Logger LOG = Logger.getLogger(InstanceConnections.class);
 
-    @Inject KubernetesClient client;
     @Inject ServiceAddresses addresses;
     @Inject io.shopdb.operator.kube.SecretCaches secretCaches;
 
@@ -43,8 +41,10 @@ public class InstanceConnections {
 
     private Connection connect(PostgresCluster c, String pod, int readSeconds) {
         String ns = c.getMetadata().getNamespace();
-        char[] password = ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(c), "password");
-        char[] ca = secretCaches.lookup().read(ns, ClusterTls.serverSecret(c), ClusterTlsSecrets.CA_CERT);
+        // from the controllers' Secret caches (the probe asks twice a second per cluster): no API request
+        var secrets = secretCaches.lookup();
+        char[] password = secrets.read(ns, ClusterNames.superuserSecret(c), "password");
+        char[] ca = secrets.read(ns, ClusterTls.serverSecret(c), ClusterTlsSecrets.CA_CERT);
         if (password == null || ca == null) {
             return null;
         }
