@@ -43,7 +43,7 @@ public class ClusterAccess {
         public boolean eventDriven() { return eventDriven; }
         /** The wait as a reconcile reports it: on the event when one will come, else re-checked with backoff. */
         public Outcome outcome() {
-            return eventDriven ? Outcome.waitingForEvent(reason, getMessage()) : Outcome.reconciling(reason, getMessage());
+            return Outcome.waiting(eventDriven, reason, getMessage());
         }
     }
 

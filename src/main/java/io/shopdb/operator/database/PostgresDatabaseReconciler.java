@@ -114,8 +114,8 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             if (RoleCatalog.read(c, desired.owner()) == null) {
                 String message = "Role " + desired.owner() + " (spec.owner) does not exist yet";
                 // woken by the owner's PostgresRole when one is coming, else re-checked (a role made by hand)
-                return DeclaredObjects.willChange(DeclaredObjects.ROLES.find(roles, db.getMetadata().getNamespace(), clusterName(db), desired.owner()))
-                        ? Outcome.waitingForEvent("WaitingForOwner", message) : Outcome.reconciling("WaitingForOwner", message);
+                return Outcome.waiting(DeclaredObjects.willChange(DeclaredObjects.ROLES.find(roles, db.getMetadata().getNamespace(),
+                        clusterName(db), desired.owner())), "WaitingForOwner", message);
             }
             ActualDatabase actual = DatabaseCatalog.read(c, desired.name());
             List<String> drift = actual == null ? List.of() : DatabasePlan.immutableDrift(desired, actual);

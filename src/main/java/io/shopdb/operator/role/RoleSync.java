@@ -80,7 +80,8 @@ final class RoleSync {
         try (Connection c = target.open()) {
             List<String> missing = RoleCatalog.missing(c, desired.memberOf());
             if (!missing.isEmpty()) {
-                return waiting(dependencies.roleComing(), missing.get(0), "WaitingForRoles", "Role " + missing.get(0) + " (spec.memberOf) does not exist yet");
+                return Outcome.waiting(dependencies.roleComing().test(missing.get(0)), "WaitingForRoles",
+                        "Role " + missing.get(0) + " (spec.memberOf) does not exist yet");
             }
             // a membership may grant nothing the API refuses directly: superuser, replication, the server's files
             List<String> forbidden = RoleMemberships.problems(c, desired.memberOf());
@@ -103,7 +104,8 @@ final class RoleSync {
                 if (!applied.isEmpty()) {
                     status.setLastAppliedPlan(applied);
                 }
-                return waiting(dependencies.databaseComing(), database, "WaitingForDatabase", "Database " + database + " (spec.grants) does not exist yet");
+                return Outcome.waiting(dependencies.databaseComing().test(database), "WaitingForDatabase",
+                        "Database " + database + " (spec.grants) does not exist yet");
             }
         }
         List<String> unresolved = new ArrayList<>();
@@ -134,14 +136,6 @@ final class RoleSync {
             return Outcome.reconciling("WaitingForObjects", "Grants wait for objects that do not exist yet: " + String.join(", ", unresolved));
         }
         return Outcome.ready(Reasons.READY, "Role " + desired.name() + " is as declared");
-    }
-
-    /**
-     * Waiting for {@code name}: on its declaring resource's event when one is coming (no timer, so a thousand waiting
-     * roles cost nothing), else re-checked with backoff (something outside the operator may create it).
-     */
-    private static Outcome waiting(Predicate<String> coming, String name, String reason, String message) {
-        return coming.test(name) ? Outcome.waitingForEvent(reason, message) : Outcome.reconciling(reason, message);
     }
 
     private void writeConnectionSecret(PostgresRole role, DesiredRole desired, ClusterAccess.Target target, char[] password) {

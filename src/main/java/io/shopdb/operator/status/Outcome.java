@@ -34,6 +34,11 @@ public record Outcome(State state, String reason, String message, boolean rechec
         return new Outcome(State.RECONCILING, reason, message, false);
     }
 
+    /** A wait: on the event when one will come ({@link #waitingForEvent}), else re-checked with backoff ({@link #reconciling}). */
+    public static Outcome waiting(boolean eventComing, String reason, String message) {
+        return eventComing ? waitingForEvent(reason, message) : reconciling(reason, message);
+    }
+
     public static Outcome stalled(String reason, String message) {
         return new Outcome(State.STALLED, reason, message, false);
     }
