@@ -41,33 +41,7 @@ class PoolerSwitchoverSlowTest extends OperatorTestBase {
 
     @Test
     void aSwitchoverIsADelayNotAnErrorThroughThePooler() throws Exception {
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresCluster
-                metadata: {name: psw-db}
-                spec: {instances: 2}
-                """, PostgresCluster.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresRole
-                metadata: {name: psw-owner}
-                spec: {clusterRef: {name: psw-db}, name: psw_owner, connectionDatabase: psw}
-                """, PostgresRole.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresDatabase
-                metadata: {name: psw}
-                spec: {clusterRef: {name: psw-db}, owner: psw_owner}
-                """, PostgresDatabase.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresPooler
-                metadata: {name: psw-bouncer}
-                spec: {clusterRef: {name: psw-db}}
-                """, PostgresPooler.class));
-        awaitReady(PostgresDatabase.class, "psw");
-        awaitReady(PostgresRole.class, "psw-owner");
-        awaitReady(PostgresPooler.class, "psw-bouncer");
+        pooledCluster("psw");
         PostgresCluster before = awaitReady(PostgresCluster.class, "psw-db");
         String from = before.getStatus().getCurrentPrimary() == null ? "psw-db-0" : before.getStatus().getCurrentPrimary();
         String to = from.equals("psw-db-0") ? "psw-db-1" : "psw-db-0";
@@ -130,33 +104,7 @@ class PoolerSwitchoverSlowTest extends OperatorTestBase {
      */
     @Test
     void aFailoverReconnectsThePoolersServerConnectionsToTheNewPrimary() throws Exception {
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresCluster
-                metadata: {name: pfo-db}
-                spec: {instances: 2}
-                """, PostgresCluster.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresRole
-                metadata: {name: pfo-owner}
-                spec: {clusterRef: {name: pfo-db}, name: pfo_owner, connectionDatabase: pfo}
-                """, PostgresRole.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresDatabase
-                metadata: {name: pfo}
-                spec: {clusterRef: {name: pfo-db}, owner: pfo_owner}
-                """, PostgresDatabase.class));
-        create(Serialization.unmarshal("""
-                apiVersion: shopdb.io/v1alpha1
-                kind: PostgresPooler
-                metadata: {name: pfo-bouncer}
-                spec: {clusterRef: {name: pfo-db}}
-                """, PostgresPooler.class));
-        awaitReady(PostgresDatabase.class, "pfo");
-        awaitReady(PostgresRole.class, "pfo-owner");
-        awaitReady(PostgresPooler.class, "pfo-bouncer");
+        pooledCluster("pfo");
         String from = awaitReady(PostgresCluster.class, "pfo-db").getStatus().getCurrentPrimary();
         char[] password = GeneratedSecrets.read(client, ns(), "pfo-owner-connection", "password");
         var a = addresses.resolve(ns(), "pfo-bouncer", 5432);
@@ -183,5 +131,39 @@ class PoolerSwitchoverSlowTest extends OperatorTestBase {
             assertEquals(2, rs.getInt(2));
         }
         kubelet.restoreNode(ns(), from);
+    }
+
+    /**
+     * A two-instance cluster {prefix}-db, its owner {prefix}_owner, the database {prefix} and the PostgresPooler
+     * {prefix}-bouncer, all Ready.
+     */
+    private void pooledCluster(String prefix) {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: %1$s-db}
+                spec: {instances: 2}
+                """.formatted(prefix), PostgresCluster.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: %1$s-owner}
+                spec: {clusterRef: {name: %1$s-db}, name: %1$s_owner, connectionDatabase: %1$s}
+                """.formatted(prefix), PostgresRole.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: %1$s}
+                spec: {clusterRef: {name: %1$s-db}, owner: %1$s_owner}
+                """.formatted(prefix), PostgresDatabase.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresPooler
+                metadata: {name: %1$s-bouncer}
+                spec: {clusterRef: {name: %1$s-db}}
+                """.formatted(prefix), PostgresPooler.class));
+        awaitReady(PostgresDatabase.class, prefix);
+        awaitReady(PostgresRole.class, prefix + "-owner");
+        awaitReady(PostgresPooler.class, prefix + "-bouncer");
     }
 }
