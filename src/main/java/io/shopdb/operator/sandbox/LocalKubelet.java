@@ -245,6 +245,24 @@ public class LocalKubelet {
         return selector.entrySet().stream().allMatch(en -> en.getValue().equals(labels.get(en.getKey())));
     }
 
+    /** The local address of a running, ready pod the Service selects, or null. */
+    private ServiceAddresses.Address readyEndpoint(String namespace, Service svc, List<Pod> candidates, int port) {
+        if (svc == null) {
+            return null;
+        }
+        Map<String, String> selector = svc.getSpec().getSelector() == null ? Map.of() : svc.getSpec().getSelector();
+        for (Pod p : candidates) {
+            if (!namespace.equals(p.getMetadata().getNamespace()) || !matches(p, selector)) {
+                continue;
+            }
+            RunningPod rp = pods.get(key(p));
+            if (rp != null && rp.process().isAlive() && isReady(p)) {
+                return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
+            }
+        }
+        return null;
+    }
+
     /** Maps a Service, or pod.headless-service, to the local port of a ready pod behind it. */
     public ServiceAddresses.Address resolve(String namespace, String host, int port) {
         Target target = parse(namespace, host);
@@ -257,19 +275,20 @@ public class LocalKubelet {
             }
             return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
         }
-        Service svc = endpoints().services().getStore().getByKey(namespace + "/" + name);
+        ServiceAddresses.Address cached = readyEndpoint(namespace, endpoints().services().getStore().getByKey(namespace + "/" + name),
+                endpoints().pods().getStore().list(), port);
+        if (cached != null) {
+            return cached;
+        }
+        // none in the informers' view: they may be a moment behind a label or readiness just written, so the API
+        // server answers before the caller is told there is no endpoint (the common case costs no request)
+        Service svc = client.services().inNamespace(namespace).withName(name).get();
         if (svc == null) {
             throw new ServiceAddresses.NoEndpointException("Service " + namespace + "/" + name + " not found");
         }
-        Map<String, String> selector = svc.getSpec().getSelector() == null ? Map.of() : svc.getSpec().getSelector();
-        for (Pod p : endpoints().pods().getStore().list()) {
-            if (!namespace.equals(p.getMetadata().getNamespace()) || !matches(p, selector)) {
-                continue;
-            }
-            RunningPod rp = pods.get(key(p));
-            if (rp != null && rp.process().isAlive() && isReady(p)) {
-                return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
-            }
+        ServiceAddresses.Address fresh = readyEndpoint(namespace, svc, client.pods().inNamespace(namespace).list().getItems(), port);
+        if (fresh != null) {
+            return fresh;
         }
         throw new ServiceAddresses.NoEndpointException("Service " + namespace + "/" + name + " has no ready endpoint");
     }
