@@ -59,6 +59,34 @@ public class InstanceConnections {
         }
     }
 
+    /**
+     * Whether the instance answers at all within {@link #ANSWER_SECONDS}: a login refused (a password being rotated),
+     * or any error the server itself sends, is an answer; only no answer (a timeout, a refused or dropped
+     * connection) is not. What the primary probe counts: a server that says no is alive.
+     */
+    public boolean answers(PostgresCluster c, String pod) {
+        String ns = c.getMetadata().getNamespace();
+        var secrets = secretCaches.lookup();
+        char[] password = secrets.read(ns, ClusterNames.superuserSecret(c), "password");
+        char[] ca = secrets.read(ns, ClusterTls.serverSecret(c), ClusterTlsSecrets.CA_CERT);
+        if (password == null || ca == null) {
+            return true; // nothing to judge by: not a reason to fail a primary over
+        }
+        String host = pod + "." + ClusterNames.headlessService(c);
+        try {
+            var a = addresses.resolve(ns, host, ClusterNames.PORT);
+            try (Connection conn = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", ClusterNames.SUPERUSER, password,
+                    "verify-full", ClusterTls.trust(new String(ca), c, host)), ANSWER_SECONDS, ANSWER_SECONDS)) {
+                return !ReplicationQueries.position(conn).inRecovery();
+            }
+        } catch (ServiceAddresses.NoEndpointException e) {
+            return false;
+        } catch (SQLException e) {
+            String state = e.getSQLState();
+            return state != null && !state.startsWith("08"); // 08: connection exceptions, timeouts included
+        }
+    }
+
     /** Role and WAL position of an instance, or null when it does not answer. */
     public ReplicationQueries.Position position(PostgresCluster c, String pod) {
         try (Connection conn = connect(c, pod, ANSWER_SECONDS)) {

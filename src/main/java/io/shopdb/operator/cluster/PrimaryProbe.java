@@ -5,7 +5,6 @@ import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInbound
 import io.quarkus.runtime.ShutdownEvent;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.ops.OperatorKilled;
-import io.shopdb.operator.sql.ReplicationQueries;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -95,8 +94,7 @@ public class PrimaryProbe {
     }
 
     private void probe(String key, Watch w) {
-        ReplicationQueries.Position p = instances.position(w.cluster, w.primary);
-        boolean answers = p != null && !p.inRecovery();
+        boolean answers = instances.answers(w.cluster, w.primary);
         int before = w.misses;
         w.misses = answers ? 0 : before + 1;
         if ((w.misses >= LOST_AFTER) != (before >= LOST_AFTER)) {
