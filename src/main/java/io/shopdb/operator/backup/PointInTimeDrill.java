@@ -57,6 +57,11 @@ final class PointInTimeDrill {
             client.resource(scratch(schedule, backup)).create();
             return null;
         }
+        if (!madeBy(drill, schedule)) {
+            // someone else's cluster of that name: never adopt it, never run checks on it, never delete it
+            return new Result(false, "PostgresCluster " + name + " exists and was not made by this schedule (no owner reference to it):"
+                    + " the point-in-time drill needs that name for its scratch cluster; rename or remove that cluster");
+        }
         var stalled = drill.getStatus() == null ? null : Conditions.find(drill.getStatus(), Conditions.STALLED);
         if (stalled != null && "True".equals(stalled.getStatus())) {
             return new Result(false, "the scratch cluster " + name + " cannot recover: " + stalled.getMessage());
@@ -89,9 +94,20 @@ final class PointInTimeDrill {
         }
     }
 
-    /** Removes the scratch cluster (its volume and Secrets go with it: reclaimPolicy Delete). */
+    /** Removes the scratch cluster (its volume and Secrets go with it: reclaimPolicy Delete), if this schedule made it. */
     void cleanUp(PostgresBackupSchedule schedule) {
-        client.resources(PostgresCluster.class).inNamespace(schedule.getMetadata().getNamespace()).withName(clusterName(schedule)).delete();
+        PostgresCluster drill = client.resources(PostgresCluster.class).inNamespace(schedule.getMetadata().getNamespace())
+                .withName(clusterName(schedule)).get();
+        if (drill != null && madeBy(drill, schedule)) {
+            client.resource(drill).delete();
+        }
+    }
+
+    /** The scratch cluster is this schedule's when it names the schedule (this very object, by uid) as its owner. */
+    static boolean madeBy(PostgresCluster drill, PostgresBackupSchedule schedule) {
+        var owners = drill.getMetadata().getOwnerReferences();
+        return owners != null && owners.stream().anyMatch(o -> "PostgresBackupSchedule".equals(o.getKind())
+                && schedule.getMetadata().getUid() != null && schedule.getMetadata().getUid().equals(o.getUid()));
     }
 
     private PostgresCluster scratch(PostgresBackupSchedule schedule, PostgresBackup backup) {

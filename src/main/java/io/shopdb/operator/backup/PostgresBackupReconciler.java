@@ -22,6 +22,8 @@ import io.shopdb.operator.status.StatusWriter;
 import jakarta.inject.Inject;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.cluster.ClusterEvents;
+import io.shopdb.operator.cluster.WalArchiveFolders;
+import io.shopdb.operator.api.v1alpha1.BackupTemplate;
 
 import java.time.Duration;
 import java.util.List;
@@ -74,6 +76,7 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
                         + step.failure().message());
             }
             AgentResults.applyBackup(status, step.summary());
+            status.setWalArchivePrefix(walArchivePrefix(backup, context));
             return doneOutcome(status);
         });
     }
@@ -87,6 +90,20 @@ public class PostgresBackupReconciler implements Reconciler<PostgresBackup>, Cle
                     return AgentJobs.build(backup, jobName, config.agent().image(), server, backup.getSpec().getTarget(),
                             AgentRequests.backup(backup.getSpec(), id, server));
                 });
+    }
+
+    /**
+     * Where the WAL a physical backup needs for a point-in-time recovery is archived: the source cluster's folder, read
+     * when the backup completes (the cluster may be gone when someone recovers from it). Null for logical backups and
+     * clusters that do not archive.
+     */
+    private static String walArchivePrefix(PostgresBackup backup, Context<PostgresBackup> context) {
+        if (backup.getSpec().getMethod() != BackupTemplate.BackupMethod.physical) {
+            return null;
+        }
+        return context.getSecondaryResource(PostgresCluster.class)
+                .filter(c -> c.getSpec().getWalArchive() != null)
+                .map(WalArchiveFolders::of).orElse(null);
     }
 
     /** A backup that ended stays as it ended; the same outcome again means no write and no Event. */

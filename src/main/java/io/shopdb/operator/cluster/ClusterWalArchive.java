@@ -30,6 +30,7 @@ final class ClusterWalArchive {
             return;
         }
         var wal = status.getWalArchive() != null ? status.getWalArchive() : new WalArchiveStatus();
+        wal.setPrefix(WalArchiveFolders.of(cluster));
         wal.setKeepFrom(WalArchiveWindow.keepFrom(backups));
         wal.setRecoverableFrom(WalArchiveWindow.recoverableFrom(backups));
         status.setWalArchive(wal);
@@ -84,12 +85,15 @@ final class ClusterWalArchive {
         }
         BackupTarget archive;
         String sourceName;
+        String prefix;
         if (r.getArchive() != null) {
             archive = r.getArchive().getTarget();
             sourceName = r.getArchive().getCluster();
+            prefix = WalArchiveFolders.legacy(sourceName);
         } else if (source != null && source.getSpec().getWalArchive() != null) {
             archive = source.getSpec().getWalArchive().getTarget();
             sourceName = source.getMetadata().getName();
+            prefix = WalArchiveFolders.of(source);
         } else {
             return new RecoveryPlan(Outcome.stalled(Reasons.INVALID_SPEC, "spec.bootstrap.fromBackup.recovery needs the source's WAL archive:"
                     + " the backup's source cluster " + (source == null ? "is gone" : source.getMetadata().getName() + " has no spec.walArchive")
@@ -106,7 +110,11 @@ final class ClusterWalArchive {
                 return new RecoveryPlan(Outcome.reconciling(Reasons.WAITING_FOR_WAL, verdict.message()), null);
             }
         }
-        return new RecoveryPlan(null, new InstanceSetBuilder.Recovery(archive, InstanceSetBuilder.archivePrefix(sourceName),
+        // the folder the backup's WAL went to, as the backup recorded it; older backups did not record one
+        if (backup.getStatus() != null && backup.getStatus().getWalArchivePrefix() != null) {
+            prefix = backup.getStatus().getWalArchivePrefix();
+        }
+        return new RecoveryPlan(null, new InstanceSetBuilder.Recovery(archive, prefix,
                 r.getTargetTime() == null ? null : WalArchiveWindow.postgresTime(r.getTargetTime()), r.getTargetLSN(), r.getTargetXID(),
                 r.getTargetName()));
     }

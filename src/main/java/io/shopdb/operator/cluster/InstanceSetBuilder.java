@@ -68,11 +68,6 @@ public final class InstanceSetBuilder {
     /** A point-in-time recovery: the source's WAL archive and at most one target (none: the end of the archive). */
     public record Recovery(BackupTarget archive, String archivePrefix, String targetTime, String targetLsn, String targetXid, String targetName) {}
 
-    /** The folder of a cluster's WAL inside its archive target. */
-    public static String archivePrefix(String cluster) {
-        return "wal/" + cluster;
-    }
-
     public static StatefulSet build(PostgresCluster c) {
         return build(c, null);
     }
@@ -214,7 +209,7 @@ public final class InstanceSetBuilder {
     private static Container archiverContainer(PostgresCluster c, String agentImage) {
         var wal = c.getSpec().getWalArchive();
         var request = new AgentRequest.WalArchiver(AgentContainers.storage(wal.getTarget()).withSpoolDir("/tmp"),
-                archivePrefix(c.getMetadata().getName()), "$(PGDATA)", "$(SHOPDB_WAL_HANDOFF)", wal.getCompression(), "$(SHOPDB_CONFIG_DIR)",
+                WalArchiveFolders.of(c), "$(PGDATA)", "$(SHOPDB_WAL_HANDOFF)", wal.getCompression(), "$(SHOPDB_CONFIG_DIR)",
                 "$(POD_NAME)");
         List<EnvVar> env = archiveEnv(wal.getTarget(), plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF), plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT));
         List<VolumeMount> mounts = archiveMounts(wal.getTarget(), false);

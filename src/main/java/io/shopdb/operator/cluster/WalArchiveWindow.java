@@ -27,9 +27,14 @@ public final class WalArchiveWindow {
     /** A Ready physical backup and what it needs: WAL from {@code start}; recoverable from {@code consistentLsn} / {@code completed}. */
     record Base(String name, WalNames.Segment start, long consistentLsn, Instant completed) {}
 
+    /** A physical backup that is Ready: a recovery may start from it, so the archive keeps what it needs. */
+    static boolean readyPhysical(PostgresBackup b) {
+        return b.getSpec() != null && b.getSpec().getMethod() == BackupTemplate.BackupMethod.physical && b.getStatus() != null
+                && Conditions.isReady(b.getStatus());
+    }
+
     static Optional<Base> base(PostgresBackup b) {
-        if (b.getSpec() == null || b.getSpec().getMethod() != BackupTemplate.BackupMethod.physical || b.getStatus() == null
-                || !Conditions.isReady(b.getStatus()) || b.getStatus().getWalRange() == null || b.getStatus().getCompletionTime() == null) {
+        if (!readyPhysical(b) || b.getStatus().getWalRange() == null || b.getStatus().getCompletionTime() == null) {
             return Optional.empty();
         }
         // "timeline/startLsn-endLsn", as AgentResults writes it
@@ -50,9 +55,13 @@ public final class WalArchiveWindow {
     /**
      * The first segment the archive must keep: the start segment of the oldest Ready physical backup of the cluster
      * (its WAL, and all WAL after it, is what a recovery from any kept backup replays). Empty while there is none: then
-     * no backup says which WAL is useless, and nothing is deleted.
+     * no backup says which WAL is useless, and nothing is deleted. Empty too when a Ready physical backup's WAL range is
+     * missing or unreadable: that backup may need any WAL, so none is deleted until it is gone.
      */
     public static String keepFrom(List<PostgresBackup> backups) {
+        if (backups.stream().anyMatch(b -> readyPhysical(b) && base(b).isEmpty())) {
+            return null;
+        }
         return backups.stream().map(WalArchiveWindow::base).flatMap(Optional::stream)
                 .map(Base::start).min(Comparator.comparingLong(WalNames.Segment::number))
                 .map(WalNames.Segment::fileName).orElse(null);

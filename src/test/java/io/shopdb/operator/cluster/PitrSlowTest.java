@@ -81,9 +81,12 @@ class PitrSlowTest extends OperatorTestBase {
                 """.formatted(name, recovery), PostgresCluster.class));
     }
 
-    /** Segment files in the sandbox volume of the archive (PVC pitr-store, subPath arch). */
+    /** Segment files in the sandbox volume of the archive (PVC pitr-store, subPath arch), in the source's folder. */
     List<String> archivedSegments() throws Exception {
-        Path dir = sandbox.root().resolve("volumes").resolve(ns()).resolve("pitr-store").resolve("arch/wal/pitr-src");
+        var source = client.resources(PostgresCluster.class).inNamespace(ns()).withName("pitr-src").get();
+        String folder = "wal/" + ns() + "/pitr-src/" + source.getMetadata().getUid();
+        assertEquals(folder, source.getStatus().getWalArchive().getPrefix(), "a folder of this cluster object's own");
+        Path dir = sandbox.root().resolve("volumes").resolve(ns()).resolve("pitr-store").resolve("arch").resolve(folder);
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
@@ -109,6 +112,10 @@ class PitrSlowTest extends OperatorTestBase {
         String beforeBackup = sql("pitr-src", NOW);
         exec("pitr-src", "CREATE TABLE orders (id int PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())");
         backup("pitr-base", "pitr-src");
+        var source = client.resources(PostgresCluster.class).inNamespace(ns()).withName("pitr-src").get();
+        assertEquals(source.getStatus().getWalArchive().getPrefix(),
+                client.resources(PostgresBackup.class).inNamespace(ns()).withName("pitr-base").get().getStatus().getWalArchivePrefix(),
+                "the backup records where its WAL goes, for a recovery after the source is gone");
 
         exec("pitr-src", "INSERT INTO orders (id) VALUES (1)");   // t1
         exec("pitr-src", "INSERT INTO orders (id) VALUES (2)");   // t2

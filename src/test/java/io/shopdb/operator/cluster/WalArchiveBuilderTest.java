@@ -38,7 +38,7 @@ class WalArchiveBuilderTest {
         Container sidecar = named(pod.getContainers(), "wal-archiver");
         assertEquals("shopdb/operator:1.0", sidecar.getImage());
         var request = (AgentRequest.WalArchiver) AgentRequest.parse(sidecar.getArgs().toArray(String[]::new));
-        assertEquals("wal/" + c.getMetadata().getName(), request.archivePrefix());
+        assertEquals("wal/prod/shop/uid-1", request.archivePrefix());
         assertEquals("$(SHOPDB_WAL_HANDOFF)", request.handoffDir());
         assertEquals("$(BACKUP_DIR)", request.storage().dir());
         assertTrue(sidecar.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("wal-archive") && !Boolean.TRUE.equals(m.getReadOnly())));
@@ -58,6 +58,27 @@ class WalArchiveBuilderTest {
         // archive_mode needs a restart: turning archiving on rolls the instances
         assertNotEquals(InstanceSetBuilder.build(InstanceSetBuilderTest.cluster(2, Map.of())).getSpec().getTemplate().getMetadata().getAnnotations(),
                 sts.getSpec().getTemplate().getMetadata().getAnnotations());
+    }
+
+    @Test
+    void eachClusterObjectArchivesToAFolderOfItsOwnThatStaysWhereItStarted() {
+        PostgresCluster first = archiving(1);
+        PostgresCluster recreated = archiving(1);
+        recreated.getMetadata().setUid("uid-2");
+        PostgresCluster otherNamespace = archiving(1);
+        otherNamespace.getMetadata().setNamespace("staging");
+        var folders = java.util.Set.of(WalArchiveFolders.of(first), WalArchiveFolders.of(recreated), WalArchiveFolders.of(otherNamespace));
+        assertEquals(3, folders.size(), "re-created or same name elsewhere: never one folder: " + folders);
+
+        // once recorded in status it is read from there; a cluster that archived before folders had namespace and uid
+        // (status.walArchive without a prefix) keeps its old folder, where its backups' WAL is
+        var status = new io.shopdb.operator.api.v1alpha1.PostgresClusterStatus();
+        status.setWalArchive(new WalArchiveStatus());
+        first.setStatus(status);
+        assertEquals("wal/shop", WalArchiveFolders.of(first));
+        status.getWalArchive().setPrefix("wal/prod/shop/uid-1");
+        first.getMetadata().setUid("uid-9");
+        assertEquals("wal/prod/shop/uid-1", WalArchiveFolders.of(first));
     }
 
     @Test

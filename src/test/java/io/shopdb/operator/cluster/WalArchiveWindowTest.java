@@ -48,6 +48,14 @@ class WalArchiveWindowTest {
         assertEquals("2026-12-01T08:00:00Z", WalArchiveWindow.recoverableFrom(List.of(NEW, OLD)));
     }
 
+    @Test
+    void aReadyPhysicalBackupWithoutAReadableWalRangeKeepsTheWholeArchive() {
+        PostgresBackup noRange = backup("no-range", BackupTemplate.BackupMethod.physical, null, "2026-12-01T09:00:00Z", true);
+        PostgresBackup garbled = backup("garbled", BackupTemplate.BackupMethod.physical, "1/zz-0/3", "2026-12-01T09:00:00Z", true);
+        assertNull(WalArchiveWindow.keepFrom(List.of(NEW, OLD, noRange)), "it may need any WAL: nothing may go");
+        assertNull(WalArchiveWindow.keepFrom(List.of(NEW, garbled)));
+    }
+
     static RecoverySpec time(String t) {
         var r = new RecoverySpec();
         r.setTargetTime(t);

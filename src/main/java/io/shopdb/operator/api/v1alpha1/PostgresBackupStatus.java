@@ -37,6 +37,8 @@ public class PostgresBackupStatus extends ShopdbStatus implements AgentRunStatus
     private List<String> databases = new ArrayList<>();
     @JsonPropertyDescription("WAL range the backup needs (physical): timeline/startLsn-endLsn.")
     private String walRange;
+    @JsonPropertyDescription("Physical: the folder of the source cluster's WAL in its archive target when the backup ran (its status.walArchive.prefix); a point-in-time recovery from this backup replays WAL from there.")
+    private String walArchivePrefix;
     @JsonPropertyDescription("Last failure of the agent: reason (from the exit code) and message.")
     private String lastFailure;
 
@@ -66,6 +68,8 @@ public class PostgresBackupStatus extends ShopdbStatus implements AgentRunStatus
     public void setPostgresVersion(String postgresVersion) { this.postgresVersion = postgresVersion; }
     public List<String> getDatabases() { return databases; }
     public void setDatabases(List<String> databases) { this.databases = databases; }
+    public String getWalArchivePrefix() { return walArchivePrefix; }
+    public void setWalArchivePrefix(String walArchivePrefix) { this.walArchivePrefix = walArchivePrefix; }
     public String getWalRange() { return walRange; }
     public void setWalRange(String walRange) { this.walRange = walRange; }
     public String getLastFailure() { return lastFailure; }

@@ -62,7 +62,7 @@ public class RecoverySpec {
         @io.fabric8.generator.annotation.Required
         @Pattern(Names.DNS_LABEL)
         @Size(max = 63)
-        @JsonPropertyDescription("The source cluster's name: its WAL is under <target>/wal/<cluster>/.")
+        @JsonPropertyDescription("The source cluster's name. The WAL is read from the folder the backup recorded (its status.walArchivePrefix, wal/<namespace>/<cluster>/<uid>); for a backup that recorded none, from <target>/wal/<cluster>/.")
         private String cluster;
 
         public BackupTarget getTarget() { return target; }

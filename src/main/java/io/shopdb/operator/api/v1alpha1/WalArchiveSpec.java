@@ -13,7 +13,7 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WalArchiveSpec {
     @Required
-    @JsonPropertyDescription("Where WAL goes: a PVC or an S3-compatible bucket, as for backups. Files go to <target>/wal/<cluster name>/, one object per WAL file named with its SHA-256; two clusters of one name must not share a target.")
+    @JsonPropertyDescription("Where WAL goes: a PVC or an S3-compatible bucket, as for backups. Files go to <target>/wal/<namespace>/<cluster name>/<cluster uid>/ (status.walArchive.prefix), one object per WAL file named with its SHA-256: a cluster re-created under its name, or one of the same name in another namespace, archives to a folder of its own.")
     private BackupTarget target;
 
     @Min(1)

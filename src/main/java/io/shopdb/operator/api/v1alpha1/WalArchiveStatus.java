@@ -6,6 +6,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** What the primary's archiver reports (pg_stat_archiver) and the window a point-in-time recovery can reach. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class WalArchiveStatus {
+    @JsonPropertyDescription("The folder of this cluster's WAL in the archive target: wal/<namespace>/<name>/<uid>, fixed when archiving starts (a cluster re-created under its name gets a new folder).")
+    private String prefix;
     @JsonPropertyDescription("The newest WAL file in the archive (pg_stat_archiver.last_archived_wal of the primary).")
     private String lastArchivedWal;
     @JsonPropertyDescription("When it was archived (RFC 3339).")
@@ -53,6 +55,8 @@ public class WalArchiveStatus {
         public void setTime(String v) { time = v; }
     }
 
+    public String getPrefix() { return prefix; }
+    public void setPrefix(String prefix) { this.prefix = prefix; }
     public String getLastArchivedWal() { return lastArchivedWal; }
     public void setLastArchivedWal(String v) { lastArchivedWal = v; }
     public String getLastArchivedTime() { return lastArchivedTime; }
