@@ -170,36 +170,18 @@ public class HighAvailability {
                 }
             }
         }
-        List<String> stillReceiving = candidates.entrySet().stream().filter(e -> e.getValue().streaming()).map(Map.Entry::getKey).sorted().toList();
-        if (!stillReceiving.isEmpty()) {
-            // a replica still streaming has a live upstream: the lost primary is still running somewhere (a hung
-            // postmaster's sessions and WAL senders go on). Positions read now could be passed by WAL it sends
-            // next, and the replica ahead of the promoted one could never follow it: wait until the streams end
-            // (its pod stopped, or wal_receiver_timeout). Its pod is deleted meanwhile, so its kubelet stops it.
+        var sync = c.getSpec().getSynchronous();
+        Set<String> streamed = status.getReplicas() == null ? Set.of() : status.getReplicas().stream()
+                .filter(r -> "streaming".equals(r.getState())).map(ReplicaStatus::getName).collect(Collectors.toSet());
+        var verdict = FailoverDecision.decide(lost, candidates, sync == null ? null : sync.getNumber(), c.getSpec().getInstances() - 1, streamed);
+        if (verdict instanceof FailoverDecision.Wait wait) {
+            // the lost primary still sends WAL: its pod is deleted meanwhile, so its kubelet stops it
             deletePod(c, pods, lost, "fence the primary " + lost + ": it is not ready but still sends WAL", FENCE_GRACE_SECONDS);
-            return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Waiting for " + String.join(", ", stillReceiving)
+            return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Waiting for " + String.join(", ", wait.stillReceiving())
                     + " to stop receiving WAL from " + lost + ", which may still be running").withPhase(PHASE_FAILING_OVER), SOON);
         }
-        String refusal;
-        Map<String, Position> safe;
-        var sync = c.getSpec().getSynchronous();
-        if (sync != null) {
-            int standbys = c.getSpec().getInstances() - 1;
-            int needed = standbys - sync.getNumber() + 1;
-            safe = candidates.size() >= needed ? candidates : Map.of();
-            refusal = "synchronous mode (ANY " + sync.getNumber() + " of " + standbys + "): " + candidates.size() + " replica(s) answer ("
-                    + String.join(", ", candidates.keySet()) + "), at least " + needed + " are needed to be sure one holds every acknowledged commit";
-        } else {
-            Set<String> streamed = status.getReplicas() == null ? Set.of() : status.getReplicas().stream()
-                    .filter(r -> "streaming".equals(r.getState())).map(ReplicaStatus::getName).collect(Collectors.toSet());
-            safe = candidates.entrySet().stream().filter(e -> streamed.contains(e.getKey()))
-                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
-            refusal = "no replica that was streaming from " + lost + " answers (streaming when last seen: "
-                    + (streamed.isEmpty() ? "none" : String.join(", ", streamed)) + "; answering: "
-                    + (candidates.isEmpty() ? "none" : String.join(", ", candidates.keySet())) + ")";
-        }
-        if (safe.isEmpty()) {
-            String message = "The primary " + lost + " is not ready and no replica is safe to promote: " + refusal
+        if (verdict instanceof FailoverDecision.Refuse refuse) {
+            String message = "The primary " + lost + " is not ready and no replica is safe to promote: " + refuse.why()
                     + ". Waiting for the primary to return or a safe replica to appear";
             var ready = Conditions.find(status, Conditions.READY);
             if (ready == null || !Reasons.FAILOVER_REFUSED.equals(ready.getReason())) {
@@ -207,13 +189,12 @@ public class HighAvailability {
             }
             return Step.stop(Outcome.reconciling(Reasons.FAILOVER_REFUSED, message), Duration.ofSeconds(2));
         }
-        var chosen = safe.entrySet().stream().max(Comparator.comparingLong((Map.Entry<String, Position> e) -> e.getValue().lsn())
-                .thenComparing(e -> -ClusterNames.ordinal(e.getKey()))).orElseThrow();
-        LOG.infof("failover of %s: primary %s lost, promoting %s (WAL position %d)", c.getMetadata().getName(), lost, chosen.getKey(), chosen.getValue().lsn());
-        events.warning(c, Reasons.FAILING_OVER, "The primary " + lost + " is not ready; promoting " + chosen.getKey()
+        var chosen = (FailoverDecision.Promote) verdict;
+        LOG.infof("failover of %s: primary %s lost, promoting %s (WAL position %d)", c.getMetadata().getName(), lost, chosen.instance(), chosen.lsn());
+        events.warning(c, Reasons.FAILING_OVER, "The primary " + lost + " is not ready; promoting " + chosen.instance()
                 + ", the most advanced safe replica");
-        declare(c, status, chosen.getKey());
-        return transition(c, status, pods, chosen.getKey(), lost, false);
+        declare(c, status, chosen.instance());
+        return transition(c, status, pods, chosen.instance(), lost, false);
     }
 
     private Step switchover(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String current, String target, String why) {

@@ -1,0 +1,76 @@
+package io.shopdb.operator.cluster;
+
+import io.shopdb.operator.sql.ReplicationQueries.Position;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The failover rule, apart from the reads that feed it and the Events and promotion that follow: given the replicas
+ * that answer (their WAL positions) and what the cluster knew before the primary was lost, wait, refuse, or name the
+ * replica to promote. A pure function, so each rule has a unit test (FailoverDecisionTest).
+ * <ul>
+ *   <li>Wait while any answering replica still receives WAL from the lost primary: it is still running somewhere (a
+ *       hung postmaster's sessions and WAL senders go on), and positions read now could be passed by what it sends
+ *       next, leaving a replica ahead of the promoted one that could never follow it.</li>
+ *   <li>Asynchronous: only a replica that was streaming when last seen is safe (one that was behind or
+ *       disconnected may miss much more than the last moments); the most advanced of them.</li>
+ *   <li>Synchronous (ANY n of m standbys): each acknowledged commit is on n standbys, so among any m - n + 1 of them
+ *       one holds it; with at least that many answering, the most advanced has every acknowledged commit. Fewer:
+ *       refused, whatever their positions.</li>
+ *   <li>Ties go to the lowest ordinal, so the choice does not depend on the order replicas answered in.</li>
+ * </ul>
+ */
+public final class FailoverDecision {
+    private FailoverDecision() {}
+
+    /** What to do: exactly one of the three. */
+    public sealed interface Verdict permits Wait, Refuse, Promote {}
+
+    /** Replicas still receiving WAL from the lost primary: stop it and look again. */
+    public record Wait(List<String> stillReceiving) implements Verdict {}
+
+    /** No replica is safe to promote; the message says why, with the replicas it considered. */
+    public record Refuse(String why) implements Verdict {}
+
+    public record Promote(String instance, long lsn) implements Verdict {}
+
+    /**
+     * @param lost the primary that is lost
+     * @param answering replicas that answered (in recovery), by pod name, with their positions
+     * @param synchronousNumber n of ANY n, or null in asynchronous mode
+     * @param standbys m, the number of standbys the cluster declares (instances - 1)
+     * @param streamingWhenLastSeen replicas whose state was streaming in the status before the primary was lost
+     */
+    public static Verdict decide(String lost, Map<String, Position> answering, Integer synchronousNumber, int standbys,
+                                 Set<String> streamingWhenLastSeen) {
+        List<String> stillReceiving = answering.entrySet().stream().filter(e -> e.getValue().streaming())
+                .map(Map.Entry::getKey).sorted().toList();
+        if (!stillReceiving.isEmpty()) {
+            return new Wait(stillReceiving);
+        }
+        Map<String, Position> safe;
+        String refusal;
+        if (synchronousNumber != null) {
+            int needed = standbys - synchronousNumber + 1;
+            safe = answering.size() >= needed ? answering : Map.of();
+            refusal = "synchronous mode (ANY " + synchronousNumber + " of " + standbys + "): " + answering.size() + " replica(s) answer ("
+                    + String.join(", ", answering.keySet().stream().sorted().toList()) + "), at least " + needed
+                    + " are needed to be sure one holds every acknowledged commit";
+        } else {
+            safe = answering.entrySet().stream().filter(e -> streamingWhenLastSeen.contains(e.getKey()))
+                    .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+            refusal = "no replica that was streaming from " + lost + " answers (streaming when last seen: "
+                    + (streamingWhenLastSeen.isEmpty() ? "none" : String.join(", ", streamingWhenLastSeen.stream().sorted().toList()))
+                    + "; answering: " + (answering.isEmpty() ? "none" : String.join(", ", answering.keySet().stream().sorted().toList())) + ")";
+        }
+        return safe.entrySet().stream()
+                .max(Comparator.comparingLong((Map.Entry<String, Position> e) -> e.getValue().lsn())
+                        .thenComparing(e -> -ClusterNames.ordinal(e.getKey())))
+                .<Verdict>map(e -> new Promote(e.getKey(), e.getValue().lsn()))
+                .orElse(new Refuse(refusal));
+    }
+}
