@@ -1,5 +1,6 @@
 package io.shopdb.operator.migration;
 
+import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.sql.Identifiers;
 import io.shopdb.operator.sql.OwnerSession;
 import io.shopdb.operator.sql.PgEndpoint;
@@ -216,19 +217,11 @@ public final class FlywayRunner {
      * server were down.
      */
     static boolean serverTrouble(Throwable e) {
+        if (SqlErrors.isServerTrouble(e)) {
+            return true;
+        }
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException s && s.getSQLState() != null) {
-                String state = s.getSQLState();
-                if (state.startsWith("08") || state.startsWith("57P") || state.equals("53300") || state.equals("55P03")
-                        || state.equals("40001") || state.equals("40P01")) {
-                    return true;
-                }
-            }
-            if (t instanceof java.net.ConnectException || t instanceof java.sql.SQLTransientConnectionException
-                    || t instanceof java.net.SocketTimeoutException || t instanceof java.io.EOFException) {
-                return true;
-            }
-            String m = t.getMessage();
+            String m = t.getMessage(); // Flyway's own words for a lock or a connection it could not get
             if (m != null && (m.contains("advisory lock") || m.contains("Unable to obtain connection")
                     || m.contains("Unable to restore connection"))) {
                 return true;

@@ -34,20 +34,47 @@ public final class SqlErrors {
         if (state == null) {
             return false;
         }
-        return switch (state) {
-            case "40001", "40P01", "55P03" -> true;
-            case "XX000" -> messages(e).contains("tuple concurrently updated") || messages(e).contains("tuple concurrently deleted");
-            default -> false;
-        };
+        return conflictState(state)
+                || "XX000".equals(state) && (messages(e).contains("tuple concurrently updated") || messages(e).contains("tuple concurrently deleted"));
+    }
+
+    /** serialization_failure, deadlock_detected, lock_not_available: another transaction was in the way. */
+    public static boolean conflictState(String state) {
+        return "40001".equals(state) || "40P01".equals(state) || "55P03".equals(state);
+    }
+
+    /** Connection exceptions (class 08), the server shutting down (57P0x), too many connections (53300). */
+    public static boolean unreachableState(String state) {
+        return state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300"));
+    }
+
+    /**
+     * Trouble with the server rather than with what was asked of it, anywhere along the chain (a library may wrap
+     * the driver's exception): unreachable, or a conflict with another transaction. The same work may succeed later.
+     */
+    public static boolean isServerTrouble(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException s && (unreachableState(s.getSQLState()) || conflictState(s.getSQLState()))) {
+                return true;
+            }
+            if (isConnectionFailure(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isConnectionFailure(Throwable t) {
+        return t instanceof ConnectException || t instanceof SQLTransientConnectionException
+                || t instanceof java.net.SocketTimeoutException || t instanceof java.io.EOFException;
     }
 
     public static boolean isUnreachable(SQLException e) {
-        String state = state(e);
-        if (state != null && (state.startsWith("08") || state.startsWith("57P") || state.equals("53300"))) {
+        if (unreachableState(state(e))) {
             return true;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof SQLTransientConnectionException || t instanceof java.net.SocketTimeoutException) {
+            if (isConnectionFailure(t)) {
                 return true;
             }
         }
