@@ -65,4 +65,14 @@ class SqlErrorsTest {
         }));
         assertEquals(1, calls.get(), "anything else is not retried here");
     }
+
+    @Test
+    void serverTroubleIsFoundAnywhereAlongTheChainAndScriptErrorsAreNot() {
+        assertTrue(SqlErrors.isServerTrouble(new RuntimeException("flyway", new java.sql.SQLException("gone", "08006"))));
+        assertTrue(SqlErrors.isServerTrouble(new RuntimeException(new java.sql.SQLException("deadlock", "40P01"))));
+        assertTrue(SqlErrors.isServerTrouble(new RuntimeException(new java.io.EOFException())));
+        assertFalse(SqlErrors.isServerTrouble(new RuntimeException(new java.sql.SQLException("syntax", "42601"))));
+        assertTrue(SqlErrors.unreachableState("57P01"));
+        assertFalse(SqlErrors.unreachableState(null));
+    }
 }
