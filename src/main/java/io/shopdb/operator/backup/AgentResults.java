@@ -76,7 +76,7 @@ public final class AgentResults {
         }
         var wal = result.walRange();
         if (wal != null) {
-            status.setWalRange(wal.timeline() + "/" + wal.startLsn() + "-" + wal.endLsn());
+            status.setWalRange(wal.text());
         }
         List<BackupFile> list = new ArrayList<>();
         if (result.fileList() != null && result.fileList().size() <= MAX_FILES_IN_STATUS) {

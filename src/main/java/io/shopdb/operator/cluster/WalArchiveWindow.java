@@ -1,5 +1,6 @@
 package io.shopdb.operator.cluster;
 
+import io.shopdb.operator.agent.protocol.AgentSummary;
 import io.shopdb.operator.agent.protocol.WalNames;
 import io.shopdb.operator.api.v1alpha1.BackupTemplate;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
@@ -37,18 +38,12 @@ public final class WalArchiveWindow {
         if (!readyPhysical(b) || b.getStatus().getWalRange() == null || b.getStatus().getCompletionTime() == null) {
             return Optional.empty();
         }
-        // "timeline/startLsn-endLsn", as AgentResults writes it
-        String range = b.getStatus().getWalRange();
-        int slash = range.indexOf('/');
-        int dash = range.indexOf('-');
+        var range = AgentSummary.WalRange.parse(b.getStatus().getWalRange());
         try {
-            int timeline = Integer.parseInt(range.substring(0, slash));
-            long start = WalNames.lsn(range.substring(slash + 1, dash));
-            long end = WalNames.lsn(range.substring(dash + 1));
-            return Optional.of(new Base(b.getMetadata().getName(), WalNames.segmentAt(timeline, start), end,
-                    Instant.parse(b.getStatus().getCompletionTime())));
+            return range.map(r -> new Base(b.getMetadata().getName(), WalNames.segmentAt(r.timeline(), WalNames.lsn(r.startLsn())),
+                    WalNames.lsn(r.endLsn()), Instant.parse(b.getStatus().getCompletionTime())));
         } catch (RuntimeException e) {
-            return Optional.empty(); // a range this operator did not write: the backup counts as needing everything
+            return Optional.empty(); // a completion time this operator did not write: the backup counts as needing everything
         }
     }
 

@@ -48,7 +48,32 @@ public record AgentSummary(
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record File(String path, String database, long size, String sha256) {}
 
-    public record WalRange(int timeline, String startLsn, String endLsn) {}
+    /**
+     * The WAL a physical backup needs: from {@code startLsn} to {@code endLsn} on {@code timeline}. Its text form,
+     * {@code timeline/startLsn-endLsn} (e.g. {@code 1/0/3000028-0/3000100}), is PostgresBackup status.walRange.
+     */
+    public record WalRange(int timeline, String startLsn, String endLsn) {
+        public String text() {
+            return timeline + "/" + startLsn + "-" + endLsn;
+        }
+
+        /** The range a {@link #text()} describes, or empty when the text is not one (a status written by hand). */
+        public static java.util.Optional<WalRange> parse(String text) {
+            if (text == null) {
+                return java.util.Optional.empty();
+            }
+            int slash = text.indexOf('/');
+            int dash = text.indexOf('-');
+            try {
+                var range = new WalRange(Integer.parseInt(text.substring(0, slash)), text.substring(slash + 1, dash), text.substring(dash + 1));
+                WalNames.lsn(range.startLsn());
+                WalNames.lsn(range.endLsn());
+                return java.util.Optional.of(range);
+            } catch (RuntimeException e) {
+                return java.util.Optional.empty();
+            }
+        }
+    }
 
     public static AgentSummary failure(String error, String message) {
         return new Builder().error(error).message(message).build();
