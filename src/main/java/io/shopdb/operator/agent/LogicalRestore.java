@@ -24,9 +24,13 @@ import java.util.Map;
  * download and check every file's SHA-256, then check the server version, then look at the target; only
  * then is anything created. A corrupted backup or a refused target leaves the server untouched.
  *
- * An existing target is used only when it holds no user relations; with {@code overwrite} it is dropped
- * (WITH FORCE: sessions are cut) and created afresh. A database this restore created is dropped again if
- * pg_restore fails, so a failed restore leaves no half-filled database behind.
+ * An existing target is used only when it holds no user relations. With {@code overwrite} a non-empty target is
+ * never dropped first: the backup goes into a scratch database, and only once pg_restore succeeded and the row counts
+ * match the manifest's is it swapped in ({@link DatabaseSwap}: sessions on the target are cut, the target keeps its
+ * owner, grants and settings). A failed overwrite drops the scratch database and leaves the target as it was. A
+ * database this restore created is dropped again if pg_restore fails, so a failed restore leaves no half-filled
+ * database behind. Every restore holds an advisory lock per target name and first converges what an interrupted
+ * earlier restore into that name left (a scratch database, a replaced database not yet dropped).
  */
 public final class LogicalRestore {
 
@@ -70,23 +74,19 @@ public final class LogicalRestore {
         try {
             spool = Files.createTempDirectory(spoolRoot, "restore-");
             catalog.download(manifest, manifest.filesOf(source), spool);
-            boolean created = prepareTarget(server, manifest, r);
-            try {
-                tools.run(server.withDatabase(r.targetDatabase()), "pg_restore", restoreArgs(manifest, source, r, spool),
-                        spool.resolve("pg_restore.log"), r.timeout());
-            } catch (RuntimeException e) {
-                if (created) {
-                    dropQuietly(server, r.targetDatabase(), e);
-                }
-                throw e;
+            DatabaseSwap.Names names = DatabaseSwap.names(r.targetDatabase());
+            try (Connection admin = PgConnections.open(server)) {
+                DatabaseSwap.lock(admin, names); // held until admin closes, i.e. for the whole restore
+                DatabaseSwap.converge(admin, names);
+                Map<String, Long> expected = manifest.rowCounts() == null ? null : manifest.rowCounts().get(source);
+                Map<String, Long> counts = switch (prepareTarget(admin, server, manifest, r)) {
+                    case CREATED -> restoreInto(server, r.targetDatabase(), manifest, source, r, spool, true);
+                    case EMPTY -> restoreInto(server, r.targetDatabase(), manifest, source, r, spool, false);
+                    case REPLACE -> replace(admin, server, names, manifest, source, r, spool, expected);
+                };
+                return new Result(r.backupId(), source, r.targetDatabase(), Duration.between(started, Instant.now()).toMillis(),
+                        counts, ServerCatalog.compare(expected == null ? Map.of() : expected, counts));
             }
-            Map<String, Long> counts;
-            try (Connection c = PgConnections.open(server.withDatabase(r.targetDatabase()))) {
-                counts = ServerCatalog.rowCounts(c);
-            }
-            Map<String, Long> expected = manifest.rowCounts() == null ? Map.of() : manifest.rowCounts().getOrDefault(source, Map.of());
-            return new Result(r.backupId(), source, r.targetDatabase(), Duration.between(started, Instant.now()).toMillis(),
-                    counts, ServerCatalog.compare(expected, counts));
         } catch (IOException | SQLException e) {
             throw new AgentException(AgentException.Reason.IO, "restore of " + r.backupId() + " into " + r.targetDatabase()
                     + " failed: " + e.getMessage(), e);
@@ -110,37 +110,84 @@ public final class LogicalRestore {
         return requested;
     }
 
-    /** Version and emptiness checks, then CREATE (or DROP + CREATE); returns whether this restore created the database. */
-    private boolean prepareTarget(PgEndpoint server, BackupManifest manifest, Request r) throws SQLException {
-        try (Connection c = PgConnections.open(server); Statement st = c.createStatement()) {
-            ServerCatalog.Version target = ServerCatalog.version(c);
-            if (manifest.serverMajor() > target.major()) {
-                throw new AgentException(AgentException.Reason.VERSION_TOO_NEW, "backup " + manifest.backupId() + " comes from PostgreSQL "
-                        + manifest.serverVersion() + ", newer than the target server's " + target.text() + ": restore into a server of major "
-                        + manifest.serverMajor() + " or newer");
+    /** What to do with the target: restore into a database just created, into an existing empty one, or replace it. */
+    private enum Target { CREATED, EMPTY, REPLACE }
+
+    /** Version and emptiness checks; creates the target when it does not exist. */
+    private static Target prepareTarget(Connection admin, PgEndpoint server, BackupManifest manifest, Request r) throws SQLException {
+        ServerCatalog.Version target = ServerCatalog.version(admin);
+        if (manifest.serverMajor() > target.major()) {
+            throw new AgentException(AgentException.Reason.VERSION_TOO_NEW, "backup " + manifest.backupId() + " comes from PostgreSQL "
+                    + manifest.serverVersion() + ", newer than the target server's " + target.text() + ": restore into a server of major "
+                    + manifest.serverMajor() + " or newer");
+        }
+        if (ServerCatalog.databaseExists(admin, r.targetDatabase())) {
+            long relations;
+            try (Connection t = PgConnections.open(server.withDatabase(r.targetDatabase()))) {
+                relations = ServerCatalog.userRelations(t);
             }
-            String name = Identifiers.quote(r.targetDatabase());
-            if (ServerCatalog.databaseExists(c, r.targetDatabase())) {
-                long relations;
-                try (Connection t = PgConnections.open(server.withDatabase(r.targetDatabase()))) {
-                    relations = ServerCatalog.userRelations(t);
-                }
-                if (relations == 0) {
-                    return false; // e.g. made empty by a PostgresDatabase with the right owner: keep it
-                }
-                if (!r.overwrite()) {
-                    throw new AgentException(AgentException.Reason.TARGET_NOT_EMPTY, "database " + r.targetDatabase() + " already holds "
-                            + relations + " relations; restore into a new name or ask for overwrite explicitly");
-                }
-                st.execute("DROP DATABASE " + name + " WITH (FORCE)");
+            if (relations == 0) {
+                return Target.EMPTY; // e.g. made empty by a PostgresDatabase with the right owner: keep it
             }
-            st.execute("CREATE DATABASE " + name + " TEMPLATE template0");
-            return true;
+            if (!r.overwrite()) {
+                throw new AgentException(AgentException.Reason.TARGET_NOT_EMPTY, "database " + r.targetDatabase() + " already holds "
+                        + relations + " relations; restore into a new name or ask for overwrite explicitly");
+            }
+            return Target.REPLACE;
+        }
+        try (Statement st = admin.createStatement()) {
+            st.execute("CREATE DATABASE " + Identifiers.quote(r.targetDatabase()) + " TEMPLATE template0");
+        }
+        return Target.CREATED;
+    }
+
+    /** pg_restore into {@code database}, then its row counts; drops the database again on failure when this restore created it. */
+    private Map<String, Long> restoreInto(PgEndpoint server, String database, BackupManifest manifest, String source, Request r,
+                                          Path spool, boolean dropOnFailure) throws SQLException {
+        try {
+            tools.run(server.withDatabase(database), "pg_restore", restoreArgs(manifest, source, database, r, spool),
+                    spool.resolve("pg_restore.log"), r.timeout());
+            try (Connection c = PgConnections.open(server.withDatabase(database))) {
+                return ServerCatalog.rowCounts(c);
+            }
+        } catch (RuntimeException | SQLException e) {
+            if (dropOnFailure) {
+                dropQuietly(server, database, e);
+            }
+            throw e;
         }
     }
 
-    private static List<String> restoreArgs(BackupManifest manifest, String source, Request r, Path spool) {
-        List<String> args = new ArrayList<>(List.of("--dbname=" + PgTools.dbname(r.targetDatabase()), "--exit-on-error", "--no-password"));
+    /**
+     * Overwrite of a non-empty target: restore into the scratch database, check, swap. Until the swap commits the target
+     * is not touched, so every failure before it drops the scratch database and says the target was left as it was.
+     */
+    private Map<String, Long> replace(Connection admin, PgEndpoint server, DatabaseSwap.Names names, BackupManifest manifest,
+                                      String source, Request r, Path spool, Map<String, Long> expected) throws SQLException {
+        String untouched = "; database " + r.targetDatabase() + " was left as it was";
+        try {
+            try (Statement st = admin.createStatement()) {
+                st.execute(DatabaseSwap.createScratch(admin, names));
+            }
+            Map<String, Long> counts = restoreInto(server, names.scratch(), manifest, source, r, spool, true);
+            List<String> mismatches = expected == null ? List.of() : ServerCatalog.compare(expected, counts);
+            if (!mismatches.isEmpty()) {
+                throw new AgentException(AgentException.Reason.VERIFY_FAILED, "the restored row counts differ from the backup's: "
+                        + String.join("; ", mismatches.subList(0, Math.min(10, mismatches.size()))));
+            }
+            DatabaseSwap.swap(admin, names);
+            return counts;
+        } catch (AgentException e) {
+            DatabaseSwap.abandon(server, names, e);
+            throw new AgentException(e.reason(), e.getMessage() + untouched, e);
+        } catch (SQLException | RuntimeException e) {
+            DatabaseSwap.abandon(server, names, e);
+            throw new AgentException(AgentException.Reason.IO, "overwrite of " + r.targetDatabase() + " failed: " + e.getMessage() + untouched, e);
+        }
+    }
+
+    private static List<String> restoreArgs(BackupManifest manifest, String source, String database, Request r, Path spool) {
+        List<String> args = new ArrayList<>(List.of("--dbname=" + PgTools.dbname(database), "--exit-on-error", "--no-password"));
         if (r.jobs() > 1) {
             args.add("--jobs=" + r.jobs());
         } else {

@@ -32,7 +32,9 @@ import java.util.Set;
  * PostgresRestore: find the backup (a Ready PostgresBackup, or storage + id) → wait for a Ready target
  * cluster → run {@code agent restore} in a Job → report duration and row counts. The agent refuses a
  * non-empty target unless overwrite is set (TargetNotEmpty), a corrupted backup (ChecksumMismatch) and a dump
- * from a newer major (VersionTooNew): all Stalled, since repeating cannot help. A restore runs once; its
+ * from a newer major (VersionTooNew): all Stalled, since repeating cannot help. An overwrite restores into a scratch
+ * database and swaps it in only when complete, so a failed one leaves the target as it was (the agent's message,
+ * quoted in the condition, says so; agent/DatabaseSwap). A restore runs once; its
  * result is history. Physical backups restore into a new cluster's data directory, which this version does
  * not do (Stalled/NotSupported): a new PostgresCluster with spec.bootstrap.fromBackup does.
  */

@@ -38,7 +38,7 @@ public class PostgresRestoreSpec {
     @JsonPropertyDescription("Database of the backup to restore (needed when the backup has several).")
     private String database;
 
-    @JsonPropertyDescription("Drop and recreate targetDatabase when it already holds tables. Sessions on it are cut.")
+    @JsonPropertyDescription("Replace targetDatabase when it already holds tables: the backup is restored into a scratch database first and swapped in only when complete (row counts checked); the target keeps its owner, grants and settings, and sessions on it are cut at the swap. A failed restore leaves the target as it was.")
     private Boolean overwrite;
 
     @JsonPropertyDescription("Skip ownership and grants (pg_restore --no-owner --no-privileges), for a cluster without the original roles.")
