@@ -6,11 +6,13 @@ import io.shopdb.operator.agent.protocol.AgentException;
 import io.shopdb.operator.agent.protocol.AgentRequest;
 import io.shopdb.operator.agent.protocol.AgentSummary;
 import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.ServerTrust;
 import org.postgresql.jdbcurlresolver.PgPassParser;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -48,12 +50,16 @@ public final class AgentCommand {
                    agent prune-wal STORAGE --archive-prefix wal/CLUSTER --keep-from SEGMENT
                    agent list-wal  STORAGE --archive-prefix wal/CLUSTER
                    agent import  SERVER --target-database NAME --source-host H [--source-port 5432] --source-database NAME
-                                 [--source-sslmode require] [--role NAME] [--schema NAME]... [--exclude-schema NAME]...
+                                 [--source-sslmode require|verify-full] [--source-sslrootcert FILE] [--source-server-name NAME]
+                                 [--role NAME] [--schema NAME]... [--exclude-schema NAME]...
                                  [--declared-role NAME]... [--replace-existing] [--jobs N] [--spool-dir DIR] [--timeout-minutes N]
             STORAGE: --dir PATH | --s3-bucket B [--s3-prefix P] [--s3-endpoint URL] [--s3-region R] [--s3-path-style]
                      [--s3-sse AES256|aws:kms] [--s3-kms-key-id ID] [--s3-part-size-mb N]
             SERVER:  --host H [--port 5432] [--user postgres] [--maintenance-db postgres] [--sslmode prefer]
-            environment: PGPASSWORD or PGPASSFILE; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY; import: SOURCE_PGUSER, SOURCE_PGPASSWORD""";
+                     [--sslrootcert FILE] [--server-name NAME (the name the certificate carries, when H is an address)]
+            environment: PGPASSWORD or PGPASSFILE; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY;
+                         import: SOURCE_PGUSER, SOURCE_PGPASSWORD, and RESTORE_PGUSER, RESTORE_PGPASSWORD (a non-superuser
+                         login that may SET ROLE to --role: pg_restore runs as it, never as the superuser)""";
     /** An import's summary lists at most this many mismatches and roles (the termination message holds 4 KiB). */
     static final int MAX_LISTED = 10;
     static final int MAX_ROLES_LISTED = 40;
@@ -159,19 +165,24 @@ public final class AgentCommand {
                 .scratchDatabase(result.scratchDatabase()).durationMillis(result.durationMillis()).mismatches(result.mismatches()).build();
     }
 
-    /** import: the source's user and password from SOURCE_PGUSER/SOURCE_PGPASSWORD; sslmode require unless asked. */
+    /**
+     * import: the source's user and password from SOURCE_PGUSER/SOURCE_PGPASSWORD (sslmode: verify-full with
+     * --source-sslrootcert, else require, unless asked); pg_restore logs in as RESTORE_PGUSER/RESTORE_PGPASSWORD.
+     */
     private static AgentSummary importDatabase(AgentRequest.Import i, Path spool, Map<String, String> env) {
-        String user = env.get(AgentRequest.Source.SOURCE_USER_ENV);
-        if (user == null || user.isBlank()) {
-            throw new AgentException(AgentException.Reason.INVALID, "import: " + AgentRequest.Source.SOURCE_USER_ENV + " (the source's user) is not set");
-        }
+        String user = required(env, AgentRequest.Source.SOURCE_USER_ENV, "the source's user");
         String password = env.getOrDefault(AgentRequest.Source.SOURCE_PASSWORD_ENV, "");
-        PgEndpoint source = new PgEndpoint(i.source().host(), port(i.source().port()), i.source().database(), user, password.toCharArray(),
-                i.source().sslMode() != null ? i.source().sslMode() : "require");
+        var s = i.source();
+        String sourceSsl = s.sslMode() != null ? s.sslMode() : s.sslRootCert() != null ? "verify-full" : "require";
+        PgEndpoint source = new PgEndpoint(s.host(), port(s.port()), s.database(), user, password.toCharArray(), sourceSsl,
+                trust(s.sslRootCert(), s.serverName() != null ? s.serverName() : s.host()));
         PgEndpoint target = endpoint(i.server(), env).withDatabase(i.targetDatabase());
+        String restoreUser = required(env, AgentRequest.Import.RESTORE_USER_ENV, "the login pg_restore runs as");
+        PgEndpoint restoreAs = new PgEndpoint(target.host(), target.port(), target.database(), restoreUser,
+                env.getOrDefault(AgentRequest.Import.RESTORE_PASSWORD_ENV, "").toCharArray(), target.sslMode(), target.trust());
         var options = new DatabaseImport.Options(i.role(), i.schemas(), i.excludeSchemas(), i.declaredRoles(), i.replaceExisting(),
                 jobs(i.jobs()), timeout(i.timeoutMinutes()));
-        DatabaseImport.Report r = DatabaseImport.run(PgTools.locate(), source, target, options, spool);
+        DatabaseImport.Report r = DatabaseImport.run(PgTools.locate(), source, target, restoreAs, options, spool);
         List<String> mismatches = r.mismatches().stream().map(m -> m.table() + ": " + m.problem()).toList();
         return new AgentSummary.Builder().ok(r.ok()).sourceDatabase(i.source().database()).targetDatabase(i.targetDatabase())
                 .snapshot(r.snapshot()).tables(r.source().size()).mismatchCount(mismatches.size())
@@ -213,7 +224,28 @@ public final class AgentCommand {
             password = PgPassParser.getPassword(host, String.valueOf(port), db, user);
         }
         return new PgEndpoint(host, port, db, user, password == null ? new char[0] : password.toCharArray(),
-                server.sslMode() != null ? server.sslMode() : "prefer");
+                server.sslMode() != null ? server.sslMode() : server.sslRootCert() != null ? "verify-full" : "prefer",
+                trust(server.sslRootCert(), server.serverName() != null ? server.serverName() : host));
+    }
+
+    /** The CA in {@code caFile} and the name the server's certificate must carry; null without a file. */
+    static ServerTrust trust(String caFile, String serverName) {
+        if (caFile == null) {
+            return null;
+        }
+        try {
+            return new ServerTrust(Files.readString(Paths.get(caFile)), serverName);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new AgentException(AgentException.Reason.INVALID, "cannot read the server CA in " + caFile + ": " + e.getMessage());
+        }
+    }
+
+    private static String required(Map<String, String> env, String name, String what) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            throw new AgentException(AgentException.Reason.INVALID, "import: " + name + " (" + what + ") is not set");
+        }
+        return value;
     }
 
     private static int port(String port) {

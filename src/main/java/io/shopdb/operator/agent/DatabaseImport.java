@@ -27,7 +27,8 @@ import java.util.function.Predicate;
 /**
  * Fills a database from an existing server: parallel pg_dump (directory format) taken from an exported snapshot,
  * parallel pg_restore without owners and grants (roles are not copied blindly; with a role, everything created is
- * owned by it), then the integrity report: per table the row count and md5 of the source in that same snapshot
+ * owned by it) logged in as a non-superuser member of that role (the dump's statements run with the owner's rights
+ * and no more: its {@code RESET ROLE} returns to a role that holds nothing), then the integrity report: per table the row count and md5 of the source in that same snapshot
  * against the target's. The source may keep taking writes; the copy is compared with the instant it was taken, so
  * any mismatch means a damaged copy.
  *
@@ -71,21 +72,26 @@ public final class DatabaseImport {
 
     private DatabaseImport() {}
 
-    /** All schemas, as the connecting user, refusing a non-empty target. */
-    public static Report run(PgTools tools, PgEndpoint source, PgEndpoint target, int jobs, Collection<String> declared, Path spool) {
-        return run(tools, source, target, new Options(null, List.of(), List.of(), declared, false, jobs, TOOL_TIMEOUT), spool);
+    /** All schemas, as {@code restoreAs} itself, refusing a non-empty target. */
+    public static Report run(PgTools tools, PgEndpoint source, PgEndpoint target, PgEndpoint restoreAs, int jobs, Collection<String> declared,
+                             Path spool) {
+        return run(tools, source, target, restoreAs, new Options(null, List.of(), List.of(), declared, false, jobs, TOOL_TIMEOUT), spool);
     }
 
     /**
-     * @param source the existing server, connected to the database to copy
-     * @param target the database to fill (it exists), as a superuser or a role that may SET ROLE to {@code options.role}
+     * @param source    the existing server, connected to the database to copy
+     * @param target    the database to fill (it exists), as the server's superuser: it checks the target, marks it and
+     *                  reads it for the report, and never runs what the dump holds
+     * @param restoreAs the login pg_restore runs as, then {@code SET ROLE options.role}: a member of that role and not a
+     *                  superuser (refused otherwise), so a dump's {@code RESET ROLE} returns to a role that holds nothing
      */
-    public static Report run(PgTools tools, PgEndpoint source, PgEndpoint target, Options options, Path spool) {
+    public static Report run(PgTools tools, PgEndpoint source, PgEndpoint target, PgEndpoint restoreAs, Options options, Path spool) {
         validate(options);
         Instant started = Instant.now();
         Path work = null;
         try (Connection snapshot = longReads(source)) {
             long relations;
+            checkRestoreLogin(restoreAs.withDatabase(target.database()));
             try (Connection into = PgConnections.open(target)) {
                 checkVersions(tools, snapshot, into);
                 boolean resumed = IN_PROGRESS.equals(comment(into));
@@ -103,7 +109,7 @@ public final class DatabaseImport {
             Map<String, TableChecksums.TableSum> sums = TableChecksums.read(snapshot, options.schemaFilter());
             List<String> roles = TableChecksums.rolesNotDeclared(snapshot, options.declared());
             snapshot.commit();
-            tools.run(target, "pg_restore", restoreArgs(options, relations > 0, target.database(), dump), work.resolve("pg_restore.log"),
+            tools.run(restoreAs, "pg_restore", restoreArgs(options, relations > 0, target.database(), dump), work.resolve("pg_restore.log"),
                     options.timeout());
             try (Connection into = longReads(target)) {
                 Map<String, TableChecksums.TableSum> copied = new LinkedHashMap<>(TableChecksums.read(into, options.schemaFilter()));
@@ -119,6 +125,20 @@ public final class DatabaseImport {
             throw new AgentException(AgentException.Reason.IO, "import: " + e.getMessage(), e);
         } finally {
             Spool.deleteTree(work);
+        }
+    }
+
+    /**
+     * pg_restore executes what the dump holds: never on a superuser's session, where {@code --role}'s SET ROLE is undone
+     * by a {@code RESET ROLE} in the dump. The login must not have, nor inherit, any power beyond its memberships.
+     */
+    private static void checkRestoreLogin(PgEndpoint restoreAs) throws SQLException {
+        try (Connection c = PgConnections.open(restoreAs); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT rolsuper OR rolcreaterole OR rolreplication OR rolbypassrls FROM pg_roles WHERE rolname = session_user")) {
+            if (!rs.next() || rs.getBoolean(1)) {
+                throw new AgentException(AgentException.Reason.INVALID, "import: the login pg_restore runs as (" + restoreAs.user()
+                        + ") has SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS; the dump would run with those powers");
+            }
         }
     }
 

@@ -3,12 +3,15 @@ package io.shopdb.operator.agent;
 import io.shopdb.operator.agent.protocol.AgentException;
 
 import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.ServerTrust;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -95,8 +98,8 @@ public final class PgTools {
         cmd.add(bin(tool).toString());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        environment(pb.environment(), server);
         try {
+            environment(pb.environment(), server);
             Process p = pb.start();
             if (!p.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -114,12 +117,23 @@ public final class PgTools {
         }
     }
 
-    static void environment(Map<String, String> env, PgEndpoint server) {
+    static void environment(Map<String, String> env, PgEndpoint server) throws IOException {
         env.put("PGHOST", server.host());
         env.put("PGPORT", String.valueOf(server.port()));
         env.put("PGUSER", server.user());
         env.put("PGDATABASE", server.database());
         env.put("PGSSLMODE", server.sslMode());
+        env.remove("PGHOSTADDR");
+        env.remove("PGSSLROOTCERT");
+        if (server.trust() != null) {
+            // libpq checks the certificate against PGHOST and dials PGHOSTADDR when given: the name the certificate
+            // carries (a Service) may differ from the address dialled (the sandbox maps Services to 127.0.0.1)
+            env.put("PGSSLROOTCERT", caFile(server.trust()).toString());
+            if (!server.trust().serverName().equalsIgnoreCase(server.host())) {
+                env.put("PGHOST", server.trust().serverName());
+                env.put("PGHOSTADDR", InetAddress.getByName(server.host()).getHostAddress());
+            }
+        }
         env.put("PGAPPNAME", "shopdb-agent");
         env.put("PGCONNECT_TIMEOUT", "10");
         if (server.password() != null && server.password().length > 0) {
@@ -127,6 +141,18 @@ public final class PgTools {
         } else {
             env.remove("PGPASSWORD"); // let libpq fall back to PGPASSFILE / ~/.pgpass
         }
+    }
+
+    /** The CA as a file for libpq (PGSSLROOTCERT), written once per CA into the temp dir: a certificate, no secret. */
+    static Path caFile(ServerTrust trust) throws IOException {
+        String pem = trust.caPem().strip() + "\n";
+        Path file = Paths.get(System.getProperty("java.io.tmpdir"), "shopdb-ca-" + Checksums.of(pem.getBytes(StandardCharsets.UTF_8)).sha256().substring(0, 16) + ".crt");
+        if (!Files.exists(file) || !Files.readString(file).equals(pem)) {
+            Path tmp = Files.createTempFile(file.getParent(), "ca-", ".tmp");
+            Files.writeString(tmp, pem);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return file;
     }
 
     /** A libpq conninfo naming one database, so a name with '=' or spaces is not parsed as options. */

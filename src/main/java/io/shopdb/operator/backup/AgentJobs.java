@@ -14,8 +14,10 @@ import io.shopdb.operator.api.v1alpha1.BackupTarget;
 import io.shopdb.operator.api.v1alpha1.ExternalServerSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.cluster.ClusterNames;
+import io.shopdb.operator.cluster.ClusterTls;
 import io.shopdb.operator.kube.AgentContainers;
 import io.shopdb.operator.kube.DesiredState;
+import io.shopdb.operator.tls.ClusterTlsSecrets;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -32,7 +34,9 @@ import static io.shopdb.operator.kube.AgentContainers.plain;
 /**
  * Pure builders of the agent Jobs (backup, restore, verify, delete, import): the agent container of kube/AgentContainers
  * running an {@link AgentRequest}, in a pod that passes the Pod Security "restricted" profile (non-root, RuntimeDefault
- * seccomp, no service account token; emptyDirs for /tmp and the spool). Secrets reach the container only as
+ * seccomp, no service account token; emptyDirs for /tmp and the spool). A Job that connects to the cluster mounts the
+ * CA its server is verified against (sslmode verify-full; an external server without a CA: what cluster/ExternalTls
+ * decides). Secrets reach the container only as
  * {@code secretKeyRef} env; hosts and paths go through env and {@code $(VAR)} in args, so the argument list holds no
  * secret and the sandbox can map them to local ones (see sandbox/PodProcess). Every Job has an
  * activeDeadlineSeconds: the request's timeout plus {@link #DEADLINE_MARGIN_SECONDS}, so the agent's own timeout
@@ -52,30 +56,63 @@ public final class AgentJobs {
 
     private AgentJobs() {}
 
-    /** How the agent reaches the server: address, and where its credentials are (never the values). */
-    public record Server(String host, int port, String maintenanceDb, String sslMode,
-                         String userSecret, String userKey, String user, String passwordSecret, String passwordKey) {
+    /** Where a Job's pod finds the CA of the cluster's server (DB_CA_FILE) and of an import's source (SOURCE_CA_FILE). */
+    public static final String MOUNT_SERVER_CA = "/etc/shopdb/server-ca";
+    public static final String MOUNT_SOURCE_CA = "/etc/shopdb/source-ca";
+    static final String CA_KEY = "ca.crt";
 
-        /** The request's view: address through $(DB_HOST)/$(DB_PORT) env, user and password from env too. */
+    /**
+     * A CA certificate a Job's pod mounts: only the key {@code key} of {@code secret} is projected (a server Secret also
+     * holds the server's private key, which the agent never sees), as {@code <mountPath>/ca.crt}, named by {@code env}.
+     */
+    public record CaMount(String volume, String secret, String key, String mountPath, String env) {
+        public String file() { return mountPath + "/" + CA_KEY; }
+    }
+
+    /**
+     * How the agent reaches the server: address, and where its credentials are (never the values). {@code ca}: the CA
+     * the server is verified against (null: not verified, an external server without spec.external.caSecretName);
+     * {@code serverName}: the name its certificate carries.
+     */
+    public record Server(String host, int port, String maintenanceDb, String sslMode,
+                         String userSecret, String userKey, String user, String passwordSecret, String passwordKey,
+                         CaMount ca, String serverName) {
+
+        public Server(String host, int port, String maintenanceDb, String sslMode,
+                      String userSecret, String userKey, String user, String passwordSecret, String passwordKey) {
+            this(host, port, maintenanceDb, sslMode, userSecret, userKey, user, passwordSecret, passwordKey, null, null);
+        }
+
+        /**
+         * The request's view: address through $(DB_HOST)/$(DB_PORT) env, user and password from env too, the CA as a
+         * $(DB_CA_FILE) path; the certificate's name as written (the sandbox maps DB_HOST to a local address, not it).
+         */
         public AgentRequest.Server request() {
-            return new AgentRequest.Server("$(DB_HOST)", "$(DB_PORT)", null, maintenanceDb, sslMode);
+            return new AgentRequest.Server("$(DB_HOST)", "$(DB_PORT)", null, maintenanceDb, sslMode,
+                    ca == null ? null : "$(" + ca.env() + ")", ca == null ? null : serverName);
         }
     }
 
-    /** The server of a cluster as a pod sees it: the -rw Service (managed) or the external address. */
+    /**
+     * The server of a cluster as a pod sees it: the -rw Service (managed), verified (verify-full) against the CA in
+     * the cluster's server Secret, the CA the operator itself trusts for it (cluster/ClusterConnections); or the external
+     * address with the sslmode cluster/ExternalTls decides, verified against spec.external.caSecretName when given.
+     */
     public static Server server(PostgresCluster c) {
         if (c.getSpec().isExternal()) {
             ExternalServerSpec ext = c.getSpec().getExternal();
             var ref = ext.getAdminSecretRef();
-            // The agent's pod does not mount the server's CA yet: it encrypts (require) but cannot verify.
             String sslMode = io.shopdb.operator.cluster.ExternalTls.sslMode(ext);
-            sslMode = io.shopdb.operator.cluster.ExternalTls.verifiesServer(sslMode) ? "require" : sslMode;
+            CaMount ca = ext.getCaSecretName() == null ? null
+                    : new CaMount("server-ca", ext.getCaSecretName(), CA_KEY, MOUNT_SERVER_CA, "DB_CA_FILE");
             return new Server(ext.getHost(), ext.getPort(), ext.getDatabase(), sslMode,
                     ref.getName(), ref.getUsernameKey() == null ? "username" : ref.getUsernameKey(), null,
-                    ref.getName(), ref.getPasswordKey() == null ? "password" : ref.getPasswordKey());
+                    ref.getName(), ref.getPasswordKey() == null ? "password" : ref.getPasswordKey(), ca, ext.getHost());
         }
-        return new Server(ClusterNames.writeService(c) + "." + c.getMetadata().getNamespace() + ".svc", ClusterNames.PORT,
-                "postgres", "prefer", null, null, ClusterNames.SUPERUSER, ClusterNames.superuserSecret(c), "password");
+        String host = ClusterNames.writeService(c) + "." + c.getMetadata().getNamespace() + ".svc";
+        return new Server(host, ClusterNames.PORT, "postgres", "verify-full", null, null, ClusterNames.SUPERUSER,
+                ClusterNames.superuserSecret(c), "password",
+                new CaMount("server-ca", ClusterTls.serverSecret(c), ClusterTlsSecrets.CA_CERT, MOUNT_SERVER_CA, "DB_CA_FILE"), host);
     }
 
     /** The request's storage for a target, spooling to the Job's scratch volume. */
@@ -116,6 +153,12 @@ public final class AgentJobs {
      */
     public static Job build(HasMetadata owner, String jobName, String image, Server server, BackupTarget target, AgentRequest request,
                             List<EnvVar> moreEnv) {
+        return build(owner, jobName, image, server, target, request, moreEnv, List.of());
+    }
+
+    /** As above, with more CA certificates to mount (an import's source CA); the server's own CA is mounted from {@code server}. */
+    public static Job build(HasMetadata owner, String jobName, String image, Server server, BackupTarget target, AgentRequest request,
+                            List<EnvVar> moreEnv, List<CaMount> moreCas) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/name", "shopdb-agent");
         labels.put("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY);
@@ -145,6 +188,17 @@ public final class AgentJobs {
         if (target != null && target.getPvc() != null) {
             volumes.add(AgentContainers.storageVolume(target, false));
             mounts.add(AgentContainers.storageMount(false));
+        }
+        List<CaMount> cas = new ArrayList<>();
+        if (server != null && server.ca() != null) {
+            cas.add(server.ca());
+        }
+        cas.addAll(moreCas);
+        for (CaMount ca : cas) {
+            volumes.add(new VolumeBuilder().withName(ca.volume()).withNewSecret().withSecretName(ca.secret())
+                    .addNewItem().withKey(ca.key()).withPath(CA_KEY).endItem().withDefaultMode(0444).endSecret().build());
+            mounts.add(new VolumeMountBuilder().withName(ca.volume()).withMountPath(ca.mountPath()).withReadOnly(true).build());
+            env.add(plain(ca.env(), ca.file()));
         }
         var container = AgentContainers.container("agent", image, request, env, mounts);
         container.setResources(new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()

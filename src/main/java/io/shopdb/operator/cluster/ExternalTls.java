@@ -14,13 +14,21 @@ public final class ExternalTls {
     private ExternalTls() {}
 
     public static String sslMode(ExternalServerSpec ext) {
-        if (ext.getSslMode() == null) {
-            return ext.getCaSecretName() != null ? "verify-full" : "require";
+        return sslMode(ext.getSslMode() == null ? null : ext.getSslMode().name(), ext.getCaSecretName() != null);
+    }
+
+    /**
+     * The rule for any server outside the operator's clusters (an external cluster, an import's source): {@code given},
+     * a spec's sslMode enum name (verifyCa, verifyFull, require, ...) or null; {@code caGiven}: the user named its CA.
+     */
+    public static String sslMode(String given, boolean caGiven) {
+        if (given == null) {
+            return caGiven ? "verify-full" : "require";
         }
-        return switch (ext.getSslMode()) {
-            case verifyCa -> "verify-ca";
-            case verifyFull -> "verify-full";
-            default -> ext.getSslMode().name();
+        return switch (given) {
+            case "verifyCa" -> "verify-ca";
+            case "verifyFull" -> "verify-full";
+            default -> given;
         };
     }
 
@@ -31,12 +39,16 @@ public final class ExternalTls {
 
     /** The Warning a cluster gets when its server is not verified, naming what to do; null when it is. */
     public static String warning(ExternalServerSpec ext) {
-        String mode = sslMode(ext);
+        return warning(sslMode(ext), "spec.external.caSecretName");
+    }
+
+    /** The Warning for a server reached with {@code mode}, naming the field ({@code caField}) that fixes it; null when verified. */
+    public static String warning(String mode, String caField) {
         if (verifiesServer(mode)) {
             return null;
         }
         String risk = "require".equals(mode) ? "encrypted, but the server's identity is not checked"
                 : "a man in the middle can read or downgrade the connection to plain text";
-        return "sslmode " + mode + ": " + risk + "; set spec.external.caSecretName (a Secret with the server's CA in ca.crt) to verify it";
+        return "sslmode " + mode + ": " + risk + "; set " + caField + " (a Secret with the server's CA in ca.crt) to verify it";
     }
 }

@@ -132,7 +132,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             }
         }
         // spec.import fills the new database before its schemas are made: the dump brings its own
-        Outcome importing = imports.advance(db, context, target.cluster(), status);
+        Outcome importing = imports.advance(db, context, target, status);
         if (importing != null) {
             return importing;
         }

@@ -11,6 +11,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ import java.util.List;
  * so CONNECTION LIMIT 1 holds and no second login races the first one's backend exit.
  */
 public final class OwnerSession implements AutoCloseable {
-    static final String ROLE_PREFIX = "shopdb_mig_";
+    public static final String ROLE_PREFIX = "shopdb_mig_";
 
     /** Every role {@code owner} is or reaches through memberships that has a refused attribute or name; itself first. */
     static final String POWERS = """
@@ -123,7 +124,7 @@ public final class OwnerSession implements AutoCloseable {
                 }
                 String subject = reached.equals(owner) ? owner : owner + " is a member of " + reached + ", which";
                 String what = held.isEmpty() ? " is reserved: " + RoleMemberships.FORBIDDEN.get(reached) : " has " + String.join(", ", held);
-                return field + ": " + subject + what + ". A migration runs as an application owner, not as a superuser or one of"
+                return field + ": " + subject + what + ". A migration or an import runs as an application owner, not as a superuser or one of"
                         + " the operator's roles: name a role without SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS (in itself or its groups)";
             }
         }
@@ -149,20 +150,10 @@ public final class OwnerSession implements AutoCloseable {
         admin.setAutoCommit(true);
         sweepExpired(admin);
         String role = ROLE_PREFIX + HexFormat.of().formatHex(randomBytes(6));
-        char[] password = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32)).toCharArray();
+        char[] password = newPassword();
         Connection login = null;
         try {
-            String quoted = Identifiers.quote(role);
-            String validUntil = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS).toString();
-            try (Statement st = admin.createStatement()) {
-                st.execute("CREATE ROLE " + quoted + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT"
-                        + " CONNECTION LIMIT 1 VALID UNTIL " + Literals.quote(validUntil));
-            }
-            admin.unwrap(PGConnection.class).alterUserPassword(role, password.clone(), "scram-sha-256");
-            try (Statement st = admin.createStatement()) {
-                st.execute("GRANT CONNECT ON DATABASE " + Identifiers.quote(database.database()) + " TO " + quoted);
-                st.execute("GRANT " + Identifiers.quote(owner) + " TO " + quoted);
-            }
+            createRole(admin, role, password, database.database(), owner, 1, Duration.ofHours(1));
             login = PgConnections.open(new PgEndpoint(database.host(), database.port(), database.database(), role, password,
                     database.sslMode(), database.trust()));
             OwnerSession session = new OwnerSession(admin, autoCommit, role, owner, login);
@@ -182,6 +173,95 @@ public final class OwnerSession implements AutoCloseable {
         } finally {
             Arrays.fill(password, '\0'); // the session never logs in again
         }
+    }
+
+    /** A throwaway login handed to another process (an import's pg_restore in an agent Job); the caller wipes the password. */
+    public record Login(String role, char[] password) {
+        @Override
+        public String toString() {
+            return "Login[" + role + "]";
+        }
+    }
+
+    /**
+     * The same throwaway role as {@link #open}, for a process elsewhere that logs in with it (an import's agent Job runs
+     * pg_restore as it, with {@code --role owner}): the owner is checked as for a migration, the role may open
+     * {@code connections} sessions to {@code database} until {@code validFor} has passed. Its name is the caller's
+     * ({@code shopdb_mig_} + hex, e.g. derived from the Job, so that whoever ends the Job can drop it without reading
+     * it back); a role of that name left by an earlier try is dropped first. Drop it with {@link #dropLogin}.
+     *
+     * @param admin a superuser connection to {@code database}
+     * @throws RefusedRoleException the owner is missing or may not act for the operator (nothing was created)
+     */
+    public static Login createLogin(Connection admin, String role, String database, String owner, String field, int connections,
+                                    Duration validFor) throws SQLException, RefusedRoleException {
+        if (!role.startsWith(ROLE_PREFIX) || Identifiers.problem(role) != null) {
+            throw new IllegalArgumentException("a throwaway role is named " + ROLE_PREFIX + "<hex>");
+        }
+        Identifiers.require(field, owner);
+        String refused = refusal(admin, owner, field);
+        if (refused != null) {
+            throw new RefusedRoleException(refused, false);
+        }
+        boolean autoCommit = admin.getAutoCommit();
+        admin.setAutoCommit(true);
+        char[] password = newPassword();
+        try {
+            sweepExpired(admin);
+            dropRole(admin, role, owner);
+            createRole(admin, role, password, database, owner, connections, validFor);
+            return new Login(role, password);
+        } catch (SQLException | RuntimeException e) {
+            Arrays.fill(password, '\0');
+            try {
+                dropRole(admin, role, owner);
+            } catch (SQLException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        } finally {
+            admin.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Drops a login of {@link #createLogin} after ending its sessions: what it may own goes to {@code owner}, its grants
+     * go. Nothing when it does not exist. {@code admin}: a superuser connection to the database it was for.
+     */
+    public static void dropLogin(Connection admin, String role, String owner) throws SQLException {
+        if (!role.startsWith(ROLE_PREFIX)) {
+            throw new IllegalArgumentException("only a throwaway role is dropped here: " + role);
+        }
+        boolean autoCommit = admin.getAutoCommit();
+        admin.setAutoCommit(true);
+        try {
+            try (PreparedStatement ps = admin.prepareStatement(ROLE_BACKENDS)) {
+                ps.setString(1, role);
+                ps.executeQuery().close();
+            }
+            dropRole(admin, role, owner);
+        } finally {
+            admin.setAutoCommit(autoCommit);
+        }
+    }
+
+    private static void createRole(Connection admin, String role, char[] password, String database, String owner, int connections,
+                                   Duration validFor) throws SQLException {
+        String quoted = Identifiers.quote(role);
+        String validUntil = Instant.now().plus(validFor).truncatedTo(ChronoUnit.SECONDS).toString();
+        try (Statement st = admin.createStatement()) {
+            st.execute("CREATE ROLE " + quoted + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT"
+                    + " CONNECTION LIMIT " + connections + " VALID UNTIL " + Literals.quote(validUntil));
+        }
+        admin.unwrap(PGConnection.class).alterUserPassword(role, password.clone(), "scram-sha-256");
+        try (Statement st = admin.createStatement()) {
+            st.execute("GRANT CONNECT ON DATABASE " + Identifiers.quote(database) + " TO " + quoted);
+            st.execute("GRANT " + Identifiers.quote(owner) + " TO " + quoted);
+        }
+    }
+
+    private static char[] newPassword() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes(32)).toCharArray();
     }
 
     /** Sessions open in this process: what {@link #abortAll} ends. */

@@ -153,6 +153,83 @@ class AgentJobsTest {
         assertEquals("rds-admin", server.passwordSecret());
     }
 
+    /** Every Job kind that connects to the cluster's server: backup, restore, restore drill (import: DatabaseImportsTest). */
+    private static List<Job> connectingJobs(PostgresCluster c) {
+        PostgresBackup b = backup(pvc());
+        var server = AgentJobs.server(c);
+        var schedule = new io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleSpec();
+        var verify = new io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleSpec.Verify();
+        verify.setDatabase("shop");
+        schedule.setVerify(verify);
+        return List.of(
+                AgentJobs.build(b, "b", "img", server, pvc(), AgentRequests.backup(b.getSpec(), "id", server)),
+                AgentJobs.build(b, "r", "img", server, s3(), AgentRequests.restore(new io.shopdb.operator.api.v1alpha1.PostgresRestoreSpec(), s3(), "id", server)),
+                AgentJobs.build(b, "v", "img", server, pvc(), AgentRequests.verify(schedule, pvc(), "id", server)));
+    }
+
+    private static String arg(List<String> args, String name) {
+        int i = args.indexOf(name);
+        return i < 0 ? null : args.get(i + 1);
+    }
+
+    @Test
+    void everyJobThatConnectsToAnInstanceVerifiesItAgainstTheClustersCa() {
+        for (Job job : connectingJobs(cluster())) {
+            var pod = job.getSpec().getTemplate().getSpec();
+            var c = pod.getContainers().get(0);
+            String kind = c.getArgs().get(1);
+            assertEquals("verify-full", arg(c.getArgs(), "--sslmode"), kind);
+            assertEquals("$(DB_CA_FILE)", arg(c.getArgs(), "--sslrootcert"), kind);
+            assertEquals("shop-rw.prod.svc", arg(c.getArgs(), "--server-name"), kind + ": the name the certificate carries, not $(DB_HOST)");
+            Map<String, EnvVar> env = c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+            assertEquals(AgentJobs.MOUNT_SERVER_CA + "/ca.crt", env.get("DB_CA_FILE").getValue(), kind);
+            var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("server-ca")).findFirst().orElseThrow();
+            assertEquals("shop-server-tls", volume.getSecret().getSecretName(), kind + ": the CA the instances serve with");
+            assertEquals(1, volume.getSecret().getItems().size(), kind + ": only ca.crt, never the server's tls.key");
+            assertEquals("ca.crt", volume.getSecret().getItems().get(0).getKey());
+            assertEquals("ca.crt", volume.getSecret().getItems().get(0).getPath());
+            var mount = c.getVolumeMounts().stream().filter(m -> m.getName().equals("server-ca")).findFirst().orElseThrow();
+            assertEquals(AgentJobs.MOUNT_SERVER_CA, mount.getMountPath());
+            assertTrue(mount.getReadOnly(), kind);
+        }
+        PostgresBackup b = backup(pvc());
+        Job delete = AgentJobs.build(b, "d", "img", null, pvc(), AgentRequests.delete(pvc(), "id"));
+        assertTrue(delete.getSpec().getTemplate().getSpec().getVolumes().stream().noneMatch(v -> v.getName().equals("server-ca")),
+                "a storage-only Job connects to no server and mounts no CA");
+    }
+
+    @Test
+    void anExternalClusterIsVerifiedWhenItsCaIsGivenElseExternalTlsDecides() {
+        var c = cluster();
+        var ext = new io.shopdb.operator.api.v1alpha1.ExternalServerSpec();
+        ext.setHost("db.example.com");
+        var ref = new io.shopdb.operator.api.v1alpha1.SecretKeyReference();
+        ref.setName("rds-admin");
+        ext.setAdminSecretRef(ref);
+        ext.setCaSecretName("rds-ca");
+        c.getSpec().setExternal(ext);
+        for (Job job : connectingJobs(c)) {
+            var pod = job.getSpec().getTemplate().getSpec();
+            var args = pod.getContainers().get(0).getArgs();
+            assertEquals("verify-full", arg(args, "--sslmode"), args.get(1));
+            assertEquals("db.example.com", arg(args, "--server-name"));
+            var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("server-ca")).findFirst().orElseThrow();
+            assertEquals("rds-ca", volume.getSecret().getSecretName());
+            assertEquals("ca.crt", volume.getSecret().getItems().get(0).getKey());
+        }
+        ext.setCaSecretName(null);
+        for (Job job : connectingJobs(c)) {
+            var pod = job.getSpec().getTemplate().getSpec();
+            var args = pod.getContainers().get(0).getArgs();
+            assertEquals("require", arg(args, "--sslmode"), "no CA: encrypted, not verified (the cluster's Warning says so)");
+            assertNull(arg(args, "--sslrootcert"));
+            assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getName().equals("server-ca")));
+        }
+        ext.setSslMode(io.shopdb.operator.api.v1alpha1.ExternalServerSpec.SslMode.prefer);
+        assertEquals("prefer", arg(connectingJobs(c).get(0).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs(), "--sslmode"),
+                "prefer only when the user set it");
+    }
+
     @Test
     void theDeadlineFollowsTheSpecTimeoutSoTheAgentsOwnTimeoutFiresFirst() {
         PostgresBackup b = backup(pvc());

@@ -161,6 +161,39 @@ class ImportOperatorTest extends OperatorTestBase {
                 .map(j -> j.getMetadata().getName()).filter(n -> n.startsWith("shop-import")).toList());
         assertTrue(client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace(ns()).list().getItems().stream()
                 .anyMatch(e -> "ImportSucceeded".equals(e.getReason()) && "shop".equals(e.getRegarding().getName())));
+        assertTrue(client.resources(io.fabric8.kubernetes.api.model.events.v1.Event.class).inNamespace(ns()).list().getItems().stream()
+                .anyMatch(e -> "ImportSourceNotVerified".equals(e.getReason()) && "shop".equals(e.getRegarding().getName())
+                        && e.getNote().contains("sslmode disable")), "sslMode disable is written, and warned about");
+
+        // pg_restore ran logged in as the attempt's throwaway role (verify-full to the cluster), which is gone with its Secret
+        var job = client.resources(Job.class).inNamespace(ns()).withName("shop-import-1").get();
+        var args = job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+        assertEquals("verify-full", args.get(args.indexOf("--sslmode") + 1));
+        assertEquals(null, client.secrets().inNamespace(ns()).withName("shop-import-1-login").get(), "the login's Secret is deleted");
+        try (Connection c = PgConnections.open(superuser("shop"))) {
+            assertEquals(List.of(), rows(c, "SELECT rolname FROM pg_roles WHERE rolname LIKE 'shopdb\\_mig\\_%'"), "the login role is dropped");
+        }
+    }
+
+    @Test
+    void anOwnerWithSuperuserPowersIsStalledBeforeAnyJob() throws Exception {
+        awaitReady(PostgresCluster.class, CLUSTER);
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresDatabase
+                metadata: {name: super-owned}
+                spec:
+                  clusterRef: {name: im-db}
+                  name: super_owned
+                  owner: postgres
+                  import:
+                    source: {host: 127.0.0.1, port: %d, database: legacy, sslMode: disable, secretRef: {name: legacy-source}}
+                """.formatted(source.port()), PostgresDatabase.class));
+        PostgresDatabase db = awaitCondition(PostgresDatabase.class, "super-owned", Conditions.STALLED, "InvalidSpec");
+        String message = Conditions.find(db.getStatus(), Conditions.STALLED).getMessage();
+        assertTrue(message.startsWith("spec.owner: postgres has SUPERUSER"), message);
+        assertEquals(List.of(), client.resources(Job.class).inNamespace(ns()).list().getItems().stream()
+                .map(j -> j.getMetadata().getName()).filter(n -> n.startsWith("super-owned-import")).toList(), "no Job, nothing imported");
     }
 
     @Test

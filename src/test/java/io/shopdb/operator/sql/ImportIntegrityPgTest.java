@@ -114,7 +114,8 @@ class ImportIntegrityPgTest {
     @Test
     void theAgentsImportStepCopiesWhileTheShopKeepsWritingAndReportsAMatch() throws Exception {
         String db = SqlTestNames.unique("agent_import");
-        target.exec("postgres", "CREATE DATABASE " + db);
+        String owner = SqlTestNames.unique("live_owner");
+        target.exec("postgres", "CREATE ROLE " + owner, "CREATE DATABASE " + db + " OWNER " + owner);
         java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicInteger written = new java.util.concurrent.atomic.AtomicInteger();
         Thread shop = new Thread(() -> {
@@ -132,9 +133,15 @@ class ImportIntegrityPgTest {
         shop.start();
         Path spool = Files.createTempDirectory("import-spool-");
         io.shopdb.operator.agent.DatabaseImport.Report report;
-        try {
+        try (Connection admin = target.connect(db)) {
+            // as itself, the throwaway login owns nothing and may create nothing: give it a schema of its own
+            String login = SqlTestNames.unique("shopdb_mig_");
+            var restoreAs = restoreLogin(admin, login, db, owner);
             report = io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(),
-                    source.superuser().withDatabase("legacy_live"), target.superuser().withDatabase(db), 2, List.of("shop_app"), spool);
+                    source.superuser().withDatabase("legacy_live"), target.superuser().withDatabase(db), restoreAs,
+                    new io.shopdb.operator.agent.DatabaseImport.Options(owner, List.of(), List.of(), List.of("shop_app"), false, 2,
+                            java.time.Duration.ofMinutes(10)), spool);
+            OwnerSession.dropLogin(admin, login, owner);
         } finally {
             stop.set(true);
             shop.join();
@@ -166,9 +173,11 @@ class ImportIntegrityPgTest {
         var options = new io.shopdb.operator.agent.DatabaseImport.Options(owner, List.of("sales"), List.of(), List.of("shop_app"), false, 2,
                 java.time.Duration.ofMinutes(10));
         Path spool = Files.createTempDirectory("import-spool-");
-        try {
+        String login = SqlTestNames.unique("shopdb_mig_");
+        try (Connection admin = target.connect(db)) {
+            var restoreAs = restoreLogin(admin, login, db, owner);
             var report = io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(),
-                    source.superuser().withDatabase("legacy"), target.superuser().withDatabase(db), options, spool);
+                    source.superuser().withDatabase("legacy"), target.superuser().withDatabase(db), restoreAs, options, spool);
             assertTrue(report.ok(), report.mismatches().toString());
             assertEquals(List.of("sales.customers", "sales.orders"), new ArrayList<>(report.source().keySet()), "only the schemas asked for");
             try (Connection c = target.connect(db); var st = c.createStatement(); var rs = st.executeQuery(
@@ -183,10 +192,110 @@ class ImportIntegrityPgTest {
             // now the database holds tables and no mark: a second import is refused, the data untouched
             var refused = org.junit.jupiter.api.Assertions.assertThrows(io.shopdb.operator.agent.protocol.AgentException.class,
                     () -> io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(),
-                            source.superuser().withDatabase("legacy"), target.superuser().withDatabase(db), options, spool));
+                            source.superuser().withDatabase("legacy"), target.superuser().withDatabase(db), restoreAs, options, spool));
             assertEquals(io.shopdb.operator.agent.protocol.AgentException.Reason.TARGET_NOT_EMPTY, refused.reason());
+            OwnerSession.dropLogin(admin, login, owner);
         } finally {
             LocalPostgres.deleteTree(spool);
+        }
+    }
+
+    /**
+     * A dump whose restore runs hostile SQL: a domain's CHECK calls a function while pg_restore COPYs the rows in. On a
+     * superuser's session with --role, its RESET ROLE returns to the superuser and the victim becomes one; logged in as
+     * the throwaway member of the owner, RESET ROLE returns to a role that holds nothing: permission denied (42501).
+     * A second variant creates a SECURITY DEFINER function (owned by whoever restores) and calls it the same way.
+     */
+    @Test
+    void aHostileDumpRunsWithTheOwnersRightsOnlyAndFailsWithPermissionDenied() throws Exception {
+        String victim = SqlTestNames.unique("victim");
+        target.exec("postgres", "CREATE ROLE " + victim);
+        for (String variant : List.of("reset_role", "definer")) {
+            String sourceDb = "hostile_" + variant;
+            String body = variant.equals("reset_role")
+                    ? "CREATE FUNCTION public.escalate(v text) RETURNS boolean LANGUAGE plpgsql AS $f$ BEGIN"
+                    + " IF current_database() <> '" + sourceDb + "' THEN EXECUTE 'RESET ROLE'; EXECUTE 'ALTER ROLE ' || quote_ident(v) || ' SUPERUSER'; END IF;"
+                    + " RETURN true; END $f$"
+                    : "CREATE FUNCTION public.escalate(v text) RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER AS $f$ BEGIN"
+                    + " IF current_database() <> '" + sourceDb + "' THEN EXECUTE 'ALTER ROLE ' || quote_ident(v) || ' SUPERUSER'; END IF;"
+                    + " RETURN true; END $f$";
+            source.exec("postgres", "DROP DATABASE IF EXISTS " + sourceDb, "CREATE DATABASE " + sourceDb);
+            source.exec(sourceDb, body, "CREATE DOMAIN public.victim_name AS text CHECK (public.escalate(VALUE))",
+                    "CREATE TABLE public.targets (name public.victim_name)", "INSERT INTO public.targets VALUES ('" + victim + "')");
+
+            String owner = SqlTestNames.unique("hostile_owner");
+            String db = SqlTestNames.unique("hostile_copy");
+            target.exec("postgres", "CREATE ROLE " + owner, "CREATE DATABASE " + db + " OWNER " + owner);
+            String login = SqlTestNames.unique("shopdb_mig_");
+            var options = new io.shopdb.operator.agent.DatabaseImport.Options(owner, List.of(), List.of(), List.of(), false, 2,
+                    java.time.Duration.ofMinutes(10));
+            Path spool = Files.createTempDirectory("import-spool-");
+            try (Connection admin = target.connect(db)) {
+                var restoreAs = restoreLogin(admin, login, db, owner);
+                var failed = org.junit.jupiter.api.Assertions.assertThrows(io.shopdb.operator.agent.protocol.AgentException.class,
+                        () -> io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(),
+                                source.superuser().withDatabase(sourceDb), target.superuser().withDatabase(db), restoreAs, options, spool));
+                assertEquals(io.shopdb.operator.agent.protocol.AgentException.Reason.TOOL_FAILED, failed.reason(), failed.getMessage());
+                assertTrue(failed.getMessage().contains("pg_restore failed") && failed.getMessage().contains("must be superuser to alter superuser roles"),
+                        variant + ": " + failed.getMessage());
+                assertEquals("f", one(target.connect(), "SELECT rolsuper FROM pg_roles WHERE rolname = '" + victim + "'"),
+                        variant + ": the victim is no superuser");
+                // the same call on the login pg_restore used, as it was (SET ROLE owner): SQLSTATE 42501
+                try (Connection asLogin = PgConnections.open(restoreAs); var st = asLogin.createStatement()) {
+                    st.execute("SET ROLE " + owner);
+                    var denied = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                            () -> st.execute("SELECT public.escalate('" + victim + "')"));
+                    assertEquals("42501", denied.getSQLState(), variant + ": " + denied.getMessage());
+                }
+                OwnerSession.dropLogin(admin, login, owner);
+            } finally {
+                LocalPostgres.deleteTree(spool);
+            }
+        }
+    }
+
+    @Test
+    void theAgentRefusesToRestoreOnASuperusersLoginAndTheOperatorRefusesASuperuserOwner() throws Exception {
+        String owner = SqlTestNames.unique("plain_owner");
+        String db = SqlTestNames.unique("refused_copy");
+        target.exec("postgres", "CREATE ROLE " + owner, "CREATE DATABASE " + db + " OWNER " + owner);
+        Path spool = Files.createTempDirectory("import-spool-");
+        try {
+            var options = new io.shopdb.operator.agent.DatabaseImport.Options(owner, List.of(), List.of(), List.of(), false, 1,
+                    java.time.Duration.ofMinutes(10));
+            var refused = org.junit.jupiter.api.Assertions.assertThrows(io.shopdb.operator.agent.protocol.AgentException.class,
+                    () -> io.shopdb.operator.agent.DatabaseImport.run(io.shopdb.operator.agent.PgTools.locate(), source.superuser().withDatabase("legacy"),
+                            target.superuser().withDatabase(db), target.superuser().withDatabase(db), options, spool));
+            assertEquals(io.shopdb.operator.agent.protocol.AgentException.Reason.INVALID, refused.reason());
+            assertTrue(refused.getMessage().contains("SUPERUSER"), refused.getMessage());
+            try (Connection c = target.connect(db)) {
+                assertEquals(null, one(c, "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = current_database()"),
+                        "refused before the target was touched");
+            }
+        } finally {
+            LocalPostgres.deleteTree(spool);
+        }
+        String superOwner = SqlTestNames.unique("super_owner");
+        target.exec("postgres", "CREATE ROLE " + superOwner + " SUPERUSER");
+        try (Connection admin = target.connect(db)) {
+            var e = org.junit.jupiter.api.Assertions.assertThrows(OwnerSession.RefusedRoleException.class,
+                    () -> OwnerSession.createLogin(admin, SqlTestNames.unique("shopdb_mig_"), db, superOwner, "spec.owner", 3,
+                            java.time.Duration.ofMinutes(5)));
+            assertTrue(e.getMessage().startsWith("spec.owner: " + superOwner + " has SUPERUSER"), e.getMessage());
+            assertEquals("0", one(admin, "SELECT count(*) FROM pg_roles WHERE rolname LIKE 'shopdb\\_mig\\_%' AND pg_has_role(rolname, '"
+                    + superOwner + "', 'MEMBER')"), "no login was made");
+        }
+    }
+
+    /** The login the operator makes for an import Job: a throwaway member of {@code owner}, as an endpoint. */
+    private PgEndpoint restoreLogin(Connection admin, String role, String db, String owner) throws Exception {
+        OwnerSession.Login login = OwnerSession.createLogin(admin, role, db, owner, "spec.owner", 5, java.time.Duration.ofMinutes(30));
+        return target.endpoint(db, login.role(), login.password());
+    }
+
+    private static String one(Connection c, String sql) throws java.sql.SQLException {
+        try (c; var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 

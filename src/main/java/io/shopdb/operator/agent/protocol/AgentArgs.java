@@ -20,7 +20,8 @@ public final class AgentArgs {
     private static final Set<String> REPEATABLE = Set.of("database", "check", "schema", "exclude-schema", "declared-role");
     private static final Set<String> STORAGE = Set.of("dir", "s3-bucket", "s3-prefix", "s3-endpoint", "s3-region", "s3-path-style",
             "s3-sse", "s3-kms-key-id", "s3-part-size-mb", "spool-dir");
-    private static final Set<String> SERVER = Set.of("host", "port", "user", "maintenance-db", "sslmode", "timeout-minutes", "jobs");
+    private static final Set<String> SERVER = Set.of("host", "port", "user", "maintenance-db", "sslmode", "sslrootcert", "server-name",
+            "timeout-minutes", "jobs");
     private static final Map<String, Set<String>> COMMANDS = Map.ofEntries(
             Map.entry("backup", Set.of("method", "database", "format", "compression", "wal-method", "backup-id")),
             Map.entry("restore", Set.of("backup-id", "database", "target-database", "overwrite", "no-owner")),
@@ -35,8 +36,8 @@ public final class AgentArgs {
                     "target-name", "pod-name")),
             Map.entry("prune-wal", Set.of("archive-prefix", "keep-from")),
             Map.entry("list-wal", Set.of("archive-prefix")),
-            Map.entry("import", Set.of("source-host", "source-port", "source-database", "source-sslmode", "target-database", "role", "schema",
-                    "exclude-schema", "declared-role", "replace-existing")));
+            Map.entry("import", Set.of("source-host", "source-port", "source-database", "source-sslmode", "source-sslrootcert",
+                    "source-server-name", "target-database", "role", "schema", "exclude-schema", "declared-role", "replace-existing")));
     private static final Set<String> WITH_SERVER = Set.of("backup", "restore", "verify", "import");
     /** Commands that use no backup storage: of the storage options only --spool-dir. */
     private static final Set<String> WITHOUT_STORAGE = Set.of("import");
@@ -75,7 +76,8 @@ public final class AgentArgs {
         Server server = server(r);
         if (server != null) {
             out.option("host", server.host()).option("port", server.port()).option("user", server.user())
-                    .option("maintenance-db", server.maintenanceDb()).option("sslmode", server.sslMode());
+                    .option("maintenance-db", server.maintenanceDb()).option("sslmode", server.sslMode())
+                    .option("sslrootcert", server.sslRootCert()).option("server-name", server.serverName());
         }
         Storage s = r.storage();
         out.option("spool-dir", s.spoolDir()).option("dir", s.dir());
@@ -125,7 +127,8 @@ public final class AgentArgs {
             case "unpack" -> new AgentRequest.Unpack(storage, o.require("backup-id"), o.require("data-dir"), o.flag("if-empty"), o.get("pod-name"));
             case "delete" -> new AgentRequest.Delete(storage, o.require("backup-id"));
             case "import" -> new AgentRequest.Import(storage, o.server(), new AgentRequest.Source(o.require("source-host"), o.get("source-port"),
-                    o.require("source-database"), o.get("source-sslmode")), o.require("target-database"), o.get("role"), o.all("schema"),
+                    o.require("source-database"), o.get("source-sslmode"), o.get("source-sslrootcert"), o.get("source-server-name")),
+                    o.require("target-database"), o.get("role"), o.all("schema"),
                     o.all("exclude-schema"), o.all("declared-role"), o.flag("replace-existing"), o.integer("jobs"), o.integer("timeout-minutes"));
             case "archive-wal" -> new AgentRequest.ArchiveWal(storage, o.require("archive-prefix"), o.require("wal-path"), o.require("wal-file"),
                     o.get("compression"));
@@ -240,7 +243,8 @@ public final class AgentArgs {
         }
 
         Server server() {
-            return new Server(require("host"), get("port"), get("user"), get("maintenance-db"), get("sslmode"));
+            return new Server(require("host"), get("port"), get("user"), get("maintenance-db"), get("sslmode"), get("sslrootcert"),
+                    get("server-name"));
         }
     }
 

@@ -51,8 +51,17 @@ public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.R
         }
     }
 
-    /** The PostgreSQL server; the password is never here (PGPASSWORD or PGPASSFILE). port may be a $(VAR). */
-    record Server(String host, String port, String user, String maintenanceDb, String sslMode) {
+    /**
+     * The PostgreSQL server; the password is never here (PGPASSWORD or PGPASSFILE). port may be a $(VAR).
+     * {@code sslRootCert}: a file with the CA the server's certificate must chain to (a $(VAR) path the Job mounts);
+     * {@code serverName}: the name that certificate must carry when {@code host} is another spelling of the same
+     * server (the sandbox maps a Service to 127.0.0.1); null: {@code host} itself.
+     */
+    record Server(String host, String port, String user, String maintenanceDb, String sslMode, String sslRootCert, String serverName) {
+        public Server(String host, String port, String user, String maintenanceDb, String sslMode) {
+            this(host, port, user, maintenanceDb, sslMode, null, null);
+        }
+
         public static Server host(String host) {
             return new Server(host, null, null, null, null);
         }
@@ -220,9 +229,13 @@ public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.R
      * The existing server an import reads from. Its user and password are not here either: the agent reads them from
      * {@value #SOURCE_USER_ENV} and {@value #SOURCE_PASSWORD_ENV} (secretKeyRefs of the Job). host and port may be $(VAR).
      */
-    record Source(String host, String port, String database, String sslMode) {
+    record Source(String host, String port, String database, String sslMode, String sslRootCert, String serverName) {
         public static final String SOURCE_USER_ENV = "SOURCE_PGUSER";
         public static final String SOURCE_PASSWORD_ENV = "SOURCE_PGPASSWORD";
+
+        public Source(String host, String port, String database, String sslMode) {
+            this(host, port, database, sslMode, null, null);
+        }
     }
 
     /**
@@ -236,6 +249,13 @@ public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.R
     record Import(Storage storage, Server server, Source source, String targetDatabase, String role, List<String> schemas,
                   List<String> excludeSchemas, List<String> declaredRoles, boolean replaceExisting, Integer jobs,
                   Integer timeoutMinutes) implements AgentRequest {
+        /**
+         * The login pg_restore runs as (then {@code SET ROLE role}): a throwaway non-superuser member of the owner the
+         * operator made for this Job, never the server's superuser, so the dump's {@code RESET ROLE} gains nothing.
+         */
+        public static final String RESTORE_USER_ENV = "RESTORE_PGUSER";
+        public static final String RESTORE_PASSWORD_ENV = "RESTORE_PGPASSWORD";
+
         public Import {
             schemas = schemas == null ? List.of() : List.copyOf(schemas);
             excludeSchemas = excludeSchemas == null ? List.of() : List.copyOf(excludeSchemas);
@@ -247,7 +267,8 @@ public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.R
         @Override
         public void writeOptions(AgentArgs.Writer out) {
             out.option("source-host", source.host()).option("source-port", source.port()).option("source-database", source.database())
-                    .option("source-sslmode", source.sslMode()).option("target-database", targetDatabase).option("role", role)
+                    .option("source-sslmode", source.sslMode()).option("source-sslrootcert", source.sslRootCert())
+                    .option("source-server-name", source.serverName()).option("target-database", targetDatabase).option("role", role)
                     .repeat("schema", schemas).repeat("exclude-schema", excludeSchemas).repeat("declared-role", declaredRoles)
                     .flag("replace-existing", replaceExisting).option("jobs", jobs).option("timeout-minutes", timeoutMinutes);
         }

@@ -74,12 +74,19 @@ public class ImportSpec {
                 + "The role needs to read every table copied (e.g. pg_read_all_data); it is never a role of the target.")
         private SecretKeyReference secretRef;
 
-        @Default("\"require\"")
-        @JsonPropertyDescription("libpq sslmode towards the source: require (default: encrypted; the server is not verified, the agent "
-                + "mounts no CA), prefer, allow or disable (plain text is possible: only for a trusted network).")
-        private SslMode sslMode = SslMode.require;
+        @JsonPropertyDescription("libpq sslmode towards the source: disable, allow, prefer, require, verify-ca or verify-full. Omitted: "
+                + "verify-full when caSecretName is set, else require (encrypted but the source is not verified: a Warning Event says so). "
+                + "prefer, allow and disable, which a man in the middle can downgrade to plain text, only when set here.")
+        private SslMode sslMode;
 
-        public enum SslMode { disable, allow, prefer, require }
+        @Size(max = 253)
+        @Pattern("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
+        @JsonPropertyDescription("Secret with the CA certificate (key ca.crt, PEM) that signed the source server's certificate, e.g. the "
+                + "RDS or Cloud SQL server CA. The agent's pod mounts that key only, and verifies the source (verify-full by default).")
+        private String caSecretName;
+
+        public enum SslMode { disable, allow, prefer, require, @com.fasterxml.jackson.annotation.JsonProperty("verify-ca") verifyCa,
+            @com.fasterxml.jackson.annotation.JsonProperty("verify-full") verifyFull }
 
         public String getHost() { return host; }
         public void setHost(String host) { this.host = host; }
@@ -91,6 +98,8 @@ public class ImportSpec {
         public void setSecretRef(SecretKeyReference secretRef) { this.secretRef = secretRef; }
         public SslMode getSslMode() { return sslMode; }
         public void setSslMode(SslMode sslMode) { this.sslMode = sslMode; }
+        public String getCaSecretName() { return caSecretName; }
+        public void setCaSecretName(String caSecretName) { this.caSecretName = caSecretName; }
     }
 
     public ImportSource getSource() { return source; }

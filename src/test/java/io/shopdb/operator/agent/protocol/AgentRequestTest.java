@@ -40,7 +40,30 @@ class AgentRequestTest {
                 new AgentRequest.Import(new Storage(null, null, "$(SPOOL_DIR)"), SERVER, new AgentRequest.Source("$(SOURCE_HOST)", "$(SOURCE_PORT)",
                         "legacy", "require"), "shop", "shop_owner", List.of("sales", "Audit Log"), List.of("tmp"), List.of("shop_app"), true, 4, 120),
                 new AgentRequest.Import(new Storage(null, null, null), AgentRequest.Server.host("h"), new AgentRequest.Source("src", null, "legacy", null),
-                        "shop", null, null, null, null, false, null, null));
+                        "shop", null, null, null, null, false, null, null),
+                new AgentRequest.Backup(DIR, VERIFIED, AgentRequest.Method.physical, List.of(), null, null, null, "p1", null, 60),
+                new AgentRequest.Import(new Storage(null, null, "$(SPOOL_DIR)"), VERIFIED, new AgentRequest.Source("$(SOURCE_HOST)", "$(SOURCE_PORT)",
+                        "legacy", "verify-full", "$(SOURCE_CA_FILE)", "legacy.example.com"), "shop", "shop_owner", null, null, null, false, 2, 60));
+    }
+
+    /** A server verified against a mounted CA, under the name its certificate carries (what every agent Job now passes). */
+    static final AgentRequest.Server VERIFIED = new AgentRequest.Server("$(DB_HOST)", "$(DB_PORT)", null, "postgres", "verify-full",
+            "$(DB_CA_FILE)", "shop-rw.prod.svc");
+
+    @Test
+    void theTlsOptionsAreAcceptedWhereAServerIsAndNowhereElse() {
+        var backup = (AgentRequest.Backup) AgentRequest.parse("backup", "--dir", "d", "--host", "h", "--sslmode", "verify-full",
+                "--sslrootcert", "/etc/shopdb/server-ca/ca.crt", "--server-name", "shop-rw.prod.svc");
+        assertEquals("/etc/shopdb/server-ca/ca.crt", backup.server().sslRootCert());
+        assertEquals("shop-rw.prod.svc", backup.server().serverName());
+        var imp = (AgentRequest.Import) AgentRequest.parse("import", "--host", "h", "--target-database", "t", "--source-host", "s",
+                "--source-database", "d", "--source-sslmode", "verify-ca", "--source-sslrootcert", "/ca.crt", "--source-server-name", "s.example");
+        assertEquals(new AgentRequest.Source("s", null, "d", "verify-ca", "/ca.crt", "s.example"), imp.source());
+        AgentException e = assertThrows(AgentException.class, () -> AgentRequest.parse("delete", "--dir", "d", "--backup-id", "b",
+                "--sslrootcert", "/ca.crt"));
+        assertEquals("usage: unknown option --sslrootcert for delete", e.getMessage());
+        e = assertThrows(AgentException.class, () -> AgentRequest.parse("backup", "--dir", "d", "--host", "h", "--source-sslrootcert", "/ca.crt"));
+        assertEquals("usage: unknown option --source-sslrootcert for backup", e.getMessage());
     }
 
     @Test
