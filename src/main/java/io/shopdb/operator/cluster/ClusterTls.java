@@ -3,7 +3,9 @@ package io.shopdb.operator.cluster;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.TlsStatus;
+import io.shopdb.operator.kube.SecretLookup;
 import io.shopdb.operator.sql.ServerTrust;
+import io.shopdb.operator.tls.CertificateAuthority;
 import io.shopdb.operator.tls.ClusterTlsSecrets;
 import io.shopdb.operator.tls.Renewal;
 import io.shopdb.operator.tls.ServerNames;
@@ -46,6 +48,15 @@ public final class ClusterTls {
         String userCa = c.getSpec().getTls() == null ? null : c.getSpec().getTls().getCaSecretName();
         return ClusterTlsSecrets.ensure(client, new ClusterTlsSecrets.Request(c, ClusterNames.labels(c), c.getMetadata().getName() + "-ca",
                 userCa, serverSecret(c), serverNames(c)), now);
+    }
+
+    /**
+     * The cluster's CA (its own or the user's) from {@code secrets}: what signs the cluster's other certificates
+     * (a pooler's), so clients trust them through the same ca.crt. Never made here: the cluster makes its own.
+     */
+    public static CertificateAuthority ca(SecretLookup secrets, PostgresCluster c) throws ClusterTlsSecrets.CaException {
+        boolean userProvided = c.getSpec().getTls() != null && c.getSpec().getTls().getCaSecretName() != null;
+        return ClusterTlsSecrets.caOf(secrets.get(c.getMetadata().getNamespace(), caSecret(c)), caSecret(c), userProvided);
     }
 
     /**

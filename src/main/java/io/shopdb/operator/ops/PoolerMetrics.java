@@ -7,10 +7,9 @@ import io.micrometer.core.instrument.Tags;
 import io.shopdb.operator.api.v1alpha1.PostgresPooler;
 import io.shopdb.operator.kube.SecretCaches;
 import io.shopdb.operator.kube.ServiceAddresses;
-import io.shopdb.operator.pooler.PgBouncerConfig;
-import io.shopdb.operator.pooler.PoolerNames;
+import io.shopdb.operator.pooler.PoolerConsoles;
 import io.shopdb.operator.pooler.PoolerObjects;
-import io.shopdb.operator.sql.PgBouncerConsole;
+import io.shopdb.operator.pooler.PoolerTls;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,16 +50,18 @@ public class PoolerMetrics {
         for (PostgresPooler p : poolers) {
             String ns = p.getMetadata().getNamespace();
             seen.add(ns + "/" + p.getMetadata().getName());
-            char[] password = secrets.lookup().read(ns, PoolerObjects.adminSecret(p), "password");
-            if (password == null) {
-                continue;
+            var lookup = secrets.lookup();
+            if (lookup.get(ns, PoolerObjects.adminSecret(p)) == null || lookup.get(ns, PoolerTls.secret(p)) == null) {
+                continue; // no console password or certificate yet
             }
             Map<MeterSet.Series, Double> next = new HashMap<>();
             for (Pod pod : client.pods().inNamespace(ns).withLabel(PoolerObjects.POOLER_LABEL, p.getMetadata().getName()).list().getItems()) {
                 Tags base = Tags.of("namespace", ns, "pooler", p.getMetadata().getName(), "pod", pod.getMetadata().getName());
                 try {
-                    var a = addresses.resolve(ns, pod.getMetadata().getName() + "." + PoolerObjects.podsService(p), PgBouncerConfig.PORT);
-                    var console = new PgBouncerConsole(a.host(), a.port(), PoolerNames.ADMIN_USER, password, 10);
+                    var console = PoolerConsoles.ofPod(lookup, addresses, p, pod.getMetadata().getName(), 10);
+                    if (console == null) {
+                        throw new IllegalStateException("no console password or certificate");
+                    }
                     next.putAll(series(base, console.show("POOLS"), console.show("STATS")));
                     next.put(gauge(UP, base), 1.0);
                 } catch (Exception e) {

@@ -9,7 +9,9 @@ import java.util.TreeMap;
 /**
  * The files PgBouncer reads, as a pure function of the pooler's spec and the credentials: pgbouncer.ini,
  * userlist.txt (only the lookup role and the admin console user: every application role is found through
- * auth_query, so no application password is copied anywhere) and the cluster's CA certificate.
+ * auth_query, so no application password is copied anywhere) and the cluster's CA certificate. The certificate
+ * PgBouncer serves to clients is not among them: it is the pooler's TLS Secret (PoolerTls), mounted at
+ * {@value #TLS_DIR}.
  */
 public final class PgBouncerConfig {
     public static final String DIR = "/etc/pgbouncer";
@@ -17,6 +19,10 @@ public final class PgBouncerConfig {
     public static final String USERLIST = "userlist.txt";
     public static final String CA = "ca.crt";
     public static final int PORT = 5432;
+    /** Where the pod mounts the pooler's certificate Secret (PoolerTls): tls.crt, tls.key, ca.crt. */
+    public static final String TLS_DIR = "/etc/pgbouncer-tls";
+    public static final String TLS_CERT = "tls.crt";
+    public static final String TLS_KEY = "tls.key";
 
     /** The login PgBouncer runs auth_query as: no privilege but EXECUTE on the lookup function (sql/PoolerAuth). */
     public record Credentials(String authUser, String authPassword, String adminUser, String adminPassword) {}
@@ -50,10 +56,18 @@ public final class PgBouncerConfig {
         if (spec.getMaxDbConnections() != null) {
             s.put("max_db_connections", String.valueOf(spec.getMaxDbConnections()));
         }
-        // the server admits TLS only; verify-ca: the cluster's own CA signs only its instances, and the name a
-        // pod dials (a Service) is one the certificate carries anyway (the replicas verify the same way)
+        // the server admits TLS only; verify-ca: the cluster's own CA signs only its instances and its poolers, and
+        // the name a pod dials (a Service) is one the certificate carries anyway (the replicas verify the same way;
+        // docs/security.md, Known gaps: a pooler's certificate passes this check too)
         s.put("server_tls_sslmode", "verify-ca");
         s.put("server_tls_ca_file", DIR + "/" + CA);
+        // clients must use TLS (a plaintext startup is refused): the connection Secrets say verify-full, and the
+        // pooler's certificate (PoolerTls) is signed by the cluster's CA, so a client checks the pooler exactly as
+        // it checks the cluster. No client_tls_ca_file: it is for client certificates, which are not asked for
+        // (clients log in with SCRAM, checked against the server's catalog through auth_query).
+        s.put("client_tls_sslmode", "require");
+        s.put("client_tls_cert_file", TLS_DIR + "/" + TLS_CERT);
+        s.put("client_tls_key_file", TLS_DIR + "/" + TLS_KEY);
         s.put("ignore_startup_parameters", PgBouncerParameters.ALWAYS_IGNORED_STARTUP);
         // after a failed server login PgBouncer refuses clients for server_login_retry (15 s by default): during a
         // failover the -rw Service has no endpoint for a moment, and 15 s of errors followed (FailoverBenchmark)

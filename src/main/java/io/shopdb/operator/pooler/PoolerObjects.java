@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.shopdb.operator.api.v1alpha1.PostgresPooler;
+import io.shopdb.operator.kube.CachedObjects;
 import io.shopdb.operator.kube.GeneratedSecrets;
 import io.shopdb.operator.kube.PodSecurity;
 
@@ -19,10 +20,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Pure builders of what a pooler owns: the config Secret, the Deployment running PgBouncer and the Service
- * {@code <name>}. The pod template carries the configuration's hash, so a changed configuration rolls the pods
- * (PgBouncer re-reads its files only when told; a rolling restart needs no console access and no file-sync
- * delay). Passwords reach the pod only as the mounted Secret.
+ * Pure builders of what a pooler owns: the config Secret, the Deployment running PgBouncer (which mounts the config
+ * and the TLS Secret of PoolerTls) and the Service {@code <name>}. The pod template carries the configuration's
+ * hash, so a changed configuration rolls the pods (PgBouncer re-reads its files only when told; a rolling restart
+ * needs no console access and no file-sync delay). Passwords reach the pod only as the mounted Secret.
  */
 public final class PoolerObjects {
     public static final String POOLER_LABEL = "shopdb.io/pooler";
@@ -47,7 +48,7 @@ public final class PoolerObjects {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/name", "pgbouncer");
         labels.put("app.kubernetes.io/instance", p.getMetadata().getName());
-        labels.put("app.kubernetes.io/managed-by", "shopdb-operator");
+        labels.put(CachedObjects.MANAGED_BY_LABEL, CachedObjects.MANAGED_BY);
         labels.put(POOLER_LABEL, p.getMetadata().getName());
         labels.put(TARGET_CLUSTER_LABEL, p.getSpec().getClusterRef().getName());
         return labels;
@@ -60,9 +61,15 @@ public final class PoolerObjects {
         return b.build();
     }
 
-    public static String hash(Map<String, String> files) {
+    /**
+     * Of the files and of the certificate PgBouncer serves ({@code certificateSerial}, in the pooler's TLS Secret):
+     * a renewed certificate rolls the pods onto it, as a changed file does.
+     */
+    public static String hash(Map<String, String> files, String certificateSerial) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(certificateSerial.getBytes(StandardCharsets.UTF_8));
+            md.update((byte) 0);
             files.forEach((k, v) -> {
                 md.update(k.getBytes(StandardCharsets.UTF_8));
                 md.update((byte) 0);
@@ -103,8 +110,11 @@ public final class PoolerObjects {
                 .withResources(p.getSpec().getResources())
                 .withSecurityContext(PodSecurity.restrictedContainer())
                 .addNewVolumeMount().withName("config").withMountPath(PgBouncerConfig.DIR).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("tls").withMountPath(PgBouncerConfig.TLS_DIR).withReadOnly(true).endVolumeMount()
                 .endContainer()
                 .addNewVolume().withName("config").withNewSecret().withSecretName(configSecret(p)).withDefaultMode(0440).endSecret().endVolume()
+                // the key readable by the pod's group only (fsGroup: root:185 0440), like the config's passwords
+                .addNewVolume().withName("tls").withNewSecret().withSecretName(PoolerTls.secret(p)).withDefaultMode(0440).endSecret().endVolume()
                 .endSpec()
                 .endTemplate()
                 .endSpec()

@@ -110,15 +110,15 @@ public class PoolerSwitchover {
 
     private void eachPod(PostgresPooler p, String what, Command command) {
         String ns = p.getMetadata().getNamespace();
-        char[] password = secrets.lookup().read(ns, PoolerObjects.adminSecret(p), "password");
-        if (password == null) {
-            return;
-        }
+        var lookup = secrets.lookup();
         List<Pod> pods = client.pods().inNamespace(ns).withLabel(PoolerObjects.POOLER_LABEL, p.getMetadata().getName()).list().getItems();
         pods.parallelStream().forEach(pod -> {
             try {
-                var a = addresses.resolve(ns, pod.getMetadata().getName() + "." + PoolerObjects.podsService(p), PgBouncerConfig.PORT);
-                command.run(new PgBouncerConsole(a.host(), a.port(), PoolerNames.ADMIN_USER, password, PAUSE_TIMEOUT));
+                PgBouncerConsole console = PoolerConsoles.ofPod(lookup, addresses, p, pod.getMetadata().getName(), PAUSE_TIMEOUT);
+                if (console == null) {
+                    return; // no console password or certificate yet: no pod has served a client either
+                }
+                command.run(console);
                 LOG.infof("%s: %s on %s", p.getMetadata().getName(), what, pod.getMetadata().getName());
             } catch (SQLException | RuntimeException e) {
                 LOG.warnf("%s: %s on %s failed: %s", p.getMetadata().getName(), what, pod.getMetadata().getName(), Messages.firstLine(e));

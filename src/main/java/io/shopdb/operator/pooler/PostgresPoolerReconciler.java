@@ -44,8 +44,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * PostgresPooler: validate → wait for the cluster → the lookup role and function on the server (auth_query)
- * → credentials → PgBouncer's files → Deployment and Service → report the pods. Deleting the pooler deletes
+ * PostgresPooler: validate → wait for the cluster → credentials → the certificate PgBouncer serves (PoolerTls)
+ * → the lookup role and function on the server (auth_query) → PgBouncer's files → Deployment and Service →
+ * report the pods. Deleting the pooler deletes
  * what it owns (garbage collection by owner references) and leaves the cluster, its roles and the lookup
  * function as they are: other poolers may use them, and they grant nothing by themselves.
  */
@@ -125,13 +126,24 @@ public class PostgresPoolerReconciler implements Reconciler<PostgresPooler> {
         if (authPassword == null || adminPassword == null || caPem == null) {
             return Outcome.reconciling("WaitingForSecrets", "Waiting for the lookup role's, the console's and the cluster's CA Secrets");
         }
+        ClusterTlsSecrets.Result tls;
+        try {
+            tls = PoolerTls.ensure(client, secrets, pooler, cluster, java.time.Instant.now());
+        } catch (ClusterTlsSecrets.CaException e) {
+            // the cluster is Ready, so its CA was readable a moment ago: a CA that went missing or bad is the cluster's to report
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, "The cluster's CA cannot sign the pooler's certificate: " + e.getMessage());
+        }
+        if (tls.wrote()) {
+            events.normal(pooler, "CertificateIssued", "Issued the PgBouncer certificate " + tls.server().getSerialNumber().toString(16)
+                    + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
+        }
         installLookup(target, authPassword);
         String serverHost = (pooler.getSpec().getTarget() == PostgresPoolerSpec.Target.ro ? ClusterNames.readService(cluster)
                 : ClusterNames.writeService(cluster)) + "." + ns + ".svc";
         Map<String, String> files = PgBouncerConfig.files(pooler.getSpec(), serverHost, ClusterNames.PORT, PoolerAuth.AUTH_QUERY,
                 new PgBouncerConfig.Credentials(PoolerNames.AUTH_ROLE, new String(authPassword), PoolerNames.ADMIN_USER, new String(adminPassword)),
                 caPem);
-        String hash = PoolerObjects.hash(files);
+        String hash = PoolerObjects.hash(files, tls.server().getSerialNumber().toString(16));
         Secret cachedConfig = secrets.get(ns, PoolerObjects.configSecret(pooler));
         DesiredState.applyCached(client, pooler, PoolerObjects.config(pooler, files), cachedConfig);
         Deployment cachedDeployment = context.getSecondaryResources(Deployment.class).stream().findFirst().orElse(null);

@@ -2,6 +2,7 @@ package io.shopdb.operator.role;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.shopdb.operator.kube.CachedObjects;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.kube.GeneratedSecrets;
 
@@ -44,21 +45,20 @@ public final class ConnectionSecrets {
     public record Pooler(String keyPrefix, String host, int port, boolean transactionMode) {}
 
     /**
-     * As above, plus the keys of each pooler. The pooler's client side is plain TCP inside the cluster network
-     * (PgBouncer verifies the server; client TLS is not offered), so its URIs say sslmode=disable; in transaction
-     * mode the JDBC URL turns off server-side prepared statements (prepareThreshold=0), which PgBouncer 1.18
-     * cannot carry from one transaction's server connection to the next.
+     * As above, plus the keys of each pooler. PgBouncer serves TLS to its clients with a certificate the cluster's
+     * CA signed for the pooler's Service names (pooler/PoolerTls), so the pooler keys verify the server as the
+     * direct keys do: the same sslmode (verify-full for a managed cluster) and, in the JDBC URL, the same CA
+     * inline; the libpq URI finds the CA through sslrootcert / PGSSLROOTCERT pointing at this Secret's ca.crt. In
+     * transaction mode the JDBC URL turns off server-side prepared statements (prepareThreshold=0), which
+     * PgBouncer 1.18 cannot carry from one transaction's server connection to the next.
      */
     public static Secret build(PostgresRole role, String host, String port, String database, String user, char[] password,
                                Map<String, String> labels, String sslMode, String caPem, java.util.List<Pooler> poolers) {
         String pw = new String(password);
-        String ssl = sslMode == null ? "" : "?sslmode=" + sslMode;
-        String uri = "postgresql://" + enc(user) + ":" + enc(pw) + "@" + host + ":" + port + "/" + enc(database) + ssl;
-        String jdbc = "jdbc:postgresql://" + host + ":" + port + "/" + enc(database) + "?user=" + enc(user) + "&password=" + enc(pw)
-                + (sslMode == null ? "" : "&sslmode=" + sslMode)
-                + (caPem == null ? "" : "&sslfactory=org.postgresql.ssl.SingleCertValidatingFactory&sslfactoryarg=" + enc(caPem.strip()));
+        String address = host + ":" + port;
         var builder = new SecretBuilder()
-                .withNewMetadata().withName(name(role)).withNamespace(role.getMetadata().getNamespace()).withLabels(labels).endMetadata()
+                .withNewMetadata().withName(name(role)).withNamespace(role.getMetadata().getNamespace())
+                .withLabels(CachedObjects.madeByOperator(labels)).endMetadata()
                 .withType("Opaque")
                 .addToData("host", GeneratedSecrets.base64(host))
                 .addToData("port", GeneratedSecrets.base64(port))
@@ -66,8 +66,8 @@ public final class ConnectionSecrets {
                 .addToData("user", GeneratedSecrets.base64(user))
                 .addToData("username", GeneratedSecrets.base64(user))
                 .addToData("password", GeneratedSecrets.base64(pw))
-                .addToData("uri", GeneratedSecrets.base64(uri))
-                .addToData("jdbc-uri", GeneratedSecrets.base64(jdbc));
+                .addToData("uri", GeneratedSecrets.base64(uri(address, database, user, pw, sslMode)))
+                .addToData("jdbc-uri", GeneratedSecrets.base64(jdbcUri(address, database, user, pw, sslMode, caPem, false)));
         if (sslMode != null) {
             builder.addToData("sslmode", GeneratedSecrets.base64(sslMode));
         }
@@ -75,15 +75,25 @@ public final class ConnectionSecrets {
             builder.addToData("ca.crt", GeneratedSecrets.base64(caPem));
         }
         for (Pooler p : poolers) {
-            String address = p.host() + ":" + p.port();
+            String pooler = p.host() + ":" + p.port();
             builder.addToData(p.keyPrefix() + "host", GeneratedSecrets.base64(p.host()))
                     .addToData(p.keyPrefix() + "port", GeneratedSecrets.base64(String.valueOf(p.port())))
-                    .addToData(p.keyPrefix() + "uri", GeneratedSecrets.base64("postgresql://" + enc(user) + ":" + enc(pw) + "@" + address
-                            + "/" + enc(database) + "?sslmode=disable"))
-                    .addToData(p.keyPrefix() + "jdbc-uri", GeneratedSecrets.base64("jdbc:postgresql://" + address + "/" + enc(database)
-                            + "?user=" + enc(user) + "&password=" + enc(pw) + "&sslmode=disable" + (p.transactionMode() ? "&prepareThreshold=0" : "")));
+                    .addToData(p.keyPrefix() + "uri", GeneratedSecrets.base64(uri(pooler, database, user, pw, sslMode)))
+                    .addToData(p.keyPrefix() + "jdbc-uri", GeneratedSecrets.base64(jdbcUri(pooler, database, user, pw, sslMode, caPem, p.transactionMode())));
         }
         return builder.build();
+    }
+
+    /** libpq's URI form; the CA is a file (ca.crt of this Secret), so only sslmode is in it. */
+    private static String uri(String address, String database, String user, String pw, String sslMode) {
+        return "postgresql://" + enc(user) + ":" + enc(pw) + "@" + address + "/" + enc(database) + (sslMode == null ? "" : "?sslmode=" + sslMode);
+    }
+
+    private static String jdbcUri(String address, String database, String user, String pw, String sslMode, String caPem, boolean transactionMode) {
+        return "jdbc:postgresql://" + address + "/" + enc(database) + "?user=" + enc(user) + "&password=" + enc(pw)
+                + (sslMode == null ? "" : "&sslmode=" + sslMode)
+                + (caPem == null ? "" : "&sslfactory=org.postgresql.ssl.SingleCertValidatingFactory&sslfactoryarg=" + enc(caPem.strip()))
+                + (transactionMode ? "&prepareThreshold=0" : "");
     }
 
     private static String enc(String s) {

@@ -15,8 +15,10 @@ import java.util.concurrent.TimeUnit;
  * commands, through {@code psql}. pgjdbc cannot be used: the console reports server_version "1.18.0/bouncer",
  * which pgjdbc reads as a pre-9.0 server and answers with {@code SET extra_float_digits}, a SET the console
  * refuses ("SET failed"). psql sends no such thing; it is in the operator image with the other client tools.
- * The password reaches psql as PGPASSWORD in its environment, never on its command line. Plain TCP: the
- * console is reached inside the cluster network only.
+ * The password reaches psql as PGPASSWORD in its environment, never on its command line. TLS with verify-full,
+ * as PgBouncer refuses plaintext clients: psql is given the CA as a file (sslrootcert, a private temporary file)
+ * and the name to verify as its host, with the address dialled as hostaddr when it differs (the sandbox's
+ * 127.0.0.1), the libpq form of {@link ServerTrust}.
  */
 public final class PgBouncerConsole {
     public static final String DATABASE = "pgbouncer";
@@ -25,13 +27,16 @@ public final class PgBouncerConsole {
     private final String user;
     private final char[] password;
     private final int timeoutSeconds;
+    private final ServerTrust trust;
 
-    public PgBouncerConsole(String host, int port, String user, char[] password, int timeoutSeconds) {
+    /** {@code host}:{@code port} is the address to dial; {@code trust} the CA and the name the certificate must carry. */
+    public PgBouncerConsole(String host, int port, String user, char[] password, int timeoutSeconds, ServerTrust trust) {
         this.host = host;
         this.port = port;
         this.user = user;
         this.password = password.clone();
         this.timeoutSeconds = timeoutSeconds;
+        this.trust = java.util.Objects.requireNonNull(trust, "the console is reached over verified TLS only");
     }
 
     /** Waits until every server connection is released and closes them; clients' new queries wait meanwhile. */
@@ -74,14 +79,47 @@ public final class PgBouncerConsole {
         return rows;
     }
 
+    /** libpq's host (the name verified) and hostaddr (the address dialled, null when it is that name). */
+    static String[] hostAndAddress(String dialled, String serverName) throws java.net.UnknownHostException {
+        if (dialled.equals(serverName)) {
+            return new String[]{serverName, null};
+        }
+        // hostaddr must be numeric: an IP literal stays as it is, a DNS name is resolved here
+        return new String[]{serverName, java.net.InetAddress.getByName(dialled).getHostAddress()};
+    }
+
     private String run(String command) throws SQLException {
-        ProcessBuilder pb = new ProcessBuilder("psql", "--no-psqlrc", "--csv", "-v", "ON_ERROR_STOP=1",
-                "-h", host, "-p", String.valueOf(port), "-U", user, "-d", DATABASE, "-c", command);
-        pb.environment().put("PGPASSWORD", new String(password));
-        pb.environment().put("PGCONNECT_TIMEOUT", String.valueOf(Math.min(timeoutSeconds, 10)));
-        pb.environment().put("PGSSLMODE", "disable");
-        pb.environment().put("PGAPPNAME", "shopdb-operator");
-        pb.redirectErrorStream(false);
+        java.nio.file.Path caFile = null;
+        try {
+            String[] target = hostAndAddress(host, trust.serverName());
+            caFile = java.nio.file.Files.createTempFile("shopdb-pgbouncer-ca-", ".crt"); // 0600: the operator's alone
+            java.nio.file.Files.writeString(caFile, trust.caPem());
+            ProcessBuilder pb = new ProcessBuilder("psql", "--no-psqlrc", "--csv", "-v", "ON_ERROR_STOP=1",
+                    "-h", target[0], "-p", String.valueOf(port), "-U", user, "-d", DATABASE, "-c", command);
+            if (target[1] != null) {
+                pb.environment().put("PGHOSTADDR", target[1]);
+            }
+            pb.environment().put("PGPASSWORD", new String(password));
+            pb.environment().put("PGCONNECT_TIMEOUT", String.valueOf(Math.min(timeoutSeconds, 10)));
+            pb.environment().put("PGSSLMODE", "verify-full");
+            pb.environment().put("PGSSLROOTCERT", caFile.toString());
+            pb.environment().put("PGAPPNAME", "shopdb-operator");
+            pb.redirectErrorStream(false);
+            return execute(pb, command);
+        } catch (IOException e) {
+            throw new SQLException("cannot run psql for the PgBouncer console: " + e.getMessage(), "08001", e);
+        } finally {
+            if (caFile != null) {
+                try {
+                    java.nio.file.Files.deleteIfExists(caFile);
+                } catch (IOException e) {
+                    // a CA certificate is public; nothing secret is left behind
+                }
+            }
+        }
+    }
+
+    private String execute(ProcessBuilder pb, String command) throws SQLException, IOException {
         try {
             Process p = pb.start();
             p.getOutputStream().close();
@@ -107,8 +145,6 @@ public final class PgBouncerConsole {
                         message.contains("Connection refused") || message.contains("could not connect") ? "08001" : "XX000");
             }
             return out.toString(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new SQLException("cannot run psql for the PgBouncer console: " + e.getMessage(), "08001", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SQLException("interrupted", "57014", e);
@@ -117,6 +153,6 @@ public final class PgBouncerConsole {
 
     @Override
     public String toString() {
-        return "PgBouncerConsole[" + host + ":" + port + ", " + user + "]" + (Arrays.equals(password, new char[0]) ? "" : "");
+        return "PgBouncerConsole[" + host + ":" + port + ", " + user + ", " + trust + "]" + (Arrays.equals(password, new char[0]) ? "" : "");
     }
 }

@@ -154,7 +154,9 @@ class FailoverBenchmark extends OperatorTestBase {
 
     private PgEndpoint throughPooler(String name) {
         var a = kubelet.serviceAddress(ns(), name + "-pooler", 5432);
-        return new PgEndpoint(a.host(), a.port(), "postgres", "bench_app", ClusterCredentials.read(client, ns(), name + "-app-connection", "password"), "disable");
+        // PgBouncer serves TLS only: verified against the pooler's CA and Service name, as an app in the cluster would
+        return new PgEndpoint(a.host(), a.port(), "postgres", "bench_app", ClusterCredentials.read(client, ns(), name + "-app-connection", "password"),
+                "verify-full", io.shopdb.operator.testing.PoolerClients.trust(client, ns(), name + "-pooler"));
     }
 
     private PostgresCluster cluster(String name) {

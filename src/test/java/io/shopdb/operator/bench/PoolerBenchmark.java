@@ -87,7 +87,8 @@ class PoolerBenchmark {
                 "--log", "--log-prefix=" + logs.resolve("tx"), "-f", ShopWorkloadBenchmark.script("place_order.sql"), "shop");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(logs.resolve("pgbench.out").toFile());
         pb.environment().put("PGPASSWORD", new String(shop.password("shop_app")));
-        pb.environment().put("PGSSLMODE", "disable");
+        // prefer: the pooler serves TLS only (and gets it), the test server has no TLS (plain TCP direct)
+        pb.environment().put("PGSSLMODE", "prefer");
         AtomicBoolean sampling = new AtomicBoolean(true);
         AtomicInteger maxSessions = new AtomicInteger();
         Thread sampler = new Thread(() -> {

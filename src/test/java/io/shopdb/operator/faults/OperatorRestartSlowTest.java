@@ -20,10 +20,8 @@ import io.shopdb.operator.backup.AgentJobs;
 import io.shopdb.operator.cluster.ClusterCredentials;
 import io.shopdb.operator.api.v1alpha1.PostgresPooler;
 import io.shopdb.operator.ops.OperatorInstances;
-import io.shopdb.operator.pooler.PoolerNames;
 import io.shopdb.operator.pooler.PoolerSwitchover;
 import io.shopdb.operator.sandbox.LocalKubelet;
-import io.shopdb.operator.sql.PgBouncerConsole;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.testing.StatusHistory;
@@ -274,17 +272,15 @@ class OperatorRestartSlowTest extends FaultTestBase {
                 """, PostgresPooler.class));
         awaitReady(PostgresDatabase.class, "rp");
         awaitReady(PostgresPooler.class, "rp-bouncer");
-        var a = addresses.resolve(ns(), "rp-bouncer", 5432);
         char[] password = ClusterCredentials.read(client, ns(), "rp-owner-connection", "password");
-        var throughPooler = new io.shopdb.operator.sql.PgEndpoint(a.host(), a.port(), "rp", "rp_owner", password, "disable");
+        var throughPooler = io.shopdb.operator.testing.PoolerClients.endpoint(client, addresses, ns(), "rp-bouncer", "rp", "rp_owner", password);
 
         // what an operator killed between PAUSE and RESUME of a switchover leaves: the pods paused, the record on
         // the pooler (made 3 minutes ago here, so the switchover is past its 2-minute grace)
         instances.killRunning();
         // a client connected before the pause; its next query waits in PgBouncer (no read timeout: as long as it takes)
         Connection clientConnection = PgConnections.open(throughPooler, 0);
-        char[] admin = ClusterCredentials.read(client, ns(), "rp-bouncer-admin", "password");
-        new PgBouncerConsole(a.host(), a.port(), PoolerNames.ADMIN_USER, admin, 30).pause();
+        io.shopdb.operator.testing.PoolerClients.console(client, addresses, ns(), "rp-bouncer", 30).pause();
         client.resources(PostgresPooler.class).inNamespace(ns()).withName("rp-bouncer").edit(p -> {
             p.getMetadata().getAnnotations().put(PoolerSwitchover.PAUSED_ANNOTATION, Instant.now().minus(Duration.ofMinutes(3)).toString());
             return p;

@@ -1,6 +1,7 @@
 package io.shopdb.operator.pooler;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
@@ -94,6 +95,20 @@ class PoolerOperatorTest extends OperatorTestBase {
         assertEquals("5432", new String(GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-port")));
         String jdbc = new String(GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-jdbc-uri"));
         assertTrue(jdbc.startsWith("jdbc:postgresql://pool-bouncer." + ns() + ".svc:5432/pool?user=pool_app&") && jdbc.contains("prepareThreshold=0"), "transaction mode");
+        assertTrue(jdbc.contains("&sslmode=verify-full&sslfactory="), jdbc.replaceAll("password=[^&]*", "password=..."));
+        assertTrue(new String(GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-uri")).endsWith("/pool?sslmode=verify-full"));
+        // PgBouncer serves the pooler's certificate (issued by the cluster's CA for its names) and refuses plaintext
+        Secret tls = client.secrets().inNamespace(ns()).withName("pool-bouncer-tls").get();
+        assertEquals("kubernetes.io/tls", tls.getType());
+        assertEquals(GeneratedSecrets.value(client.secrets().inNamespace(ns()).withName("pool-db-server-tls").get(), "ca.crt"),
+                GeneratedSecrets.value(tls, "ca.crt"), "clients verify it with the cluster's ca.crt");
+        var a = addresses.resolve(ns(), "pool-bouncer", 5432);
+        SQLException plain = assertThrows(SQLException.class, () -> PgConnections.open(new PgEndpoint(a.host(), a.port(), "pool", "pool_app",
+                appPassword(), "disable")).close());
+        assertTrue(plain.getMessage().contains("SSL required"), plain.getMessage());
+        assertThrows(SQLException.class, () -> PgConnections.open(new PgEndpoint(a.host(), a.port(), "pool", "pool_app", appPassword(),
+                "verify-full", new io.shopdb.operator.sql.ServerTrust(GeneratedSecrets.value(tls, "ca.crt"), "pool-db-rw." + ns() + ".svc"))).close(),
+                "the pooler's certificate does not carry the cluster's names");
         assertEquals(null, GeneratedSecrets.read(client, ns(), "pool-app-connection", "pooler-ro-host"), "no pooler serves the replicas");
         assertEquals(null, GeneratedSecrets.read(client, ns(), "pool-owner-connection", "pooler-ro-host"));
     }
@@ -219,9 +234,11 @@ class PoolerOperatorTest extends OperatorTestBase {
         Awaitility.await().atMost(READY_TIMEOUT).until(() -> client.apps().deployments().inNamespace(ns()).withName("pool-temp").get() == null
                 && client.services().inNamespace(ns()).withName("pool-temp").get() == null
                 && client.secrets().inNamespace(ns()).withName("pool-temp-pgbouncer").get() == null
+                && client.secrets().inNamespace(ns()).withName("pool-temp-tls").get() == null
                 && client.pods().inNamespace(ns()).withLabel(PoolerObjects.POOLER_LABEL, "pool-temp").list().getItems().isEmpty());
         PostgresCluster after = awaitReady(PostgresCluster.class, "pool-db");
         assertEquals(before.getMetadata().getGeneration(), after.getMetadata().getGeneration());
+        assertEquals(before.getStatus().getTls().getSerial(), after.getStatus().getTls().getSerial(), "a pooler has its own certificate");
         assertEquals(instancePods, client.pods().inNamespace(ns()).withLabel("shopdb.io/cluster", "pool-db").list().getItems().stream()
                 .map(p -> p.getMetadata().getUid()).sorted().toList(), "the instances were not restarted");
         assertNotNull(client.secrets().inNamespace(ns()).withName("pool-db-pooler-auth").get(), "the cluster's lookup credentials stay");
@@ -233,15 +250,13 @@ class PoolerOperatorTest extends OperatorTestBase {
         }
     }
 
+    /** TLS verified against the pooler's CA and Service name: PgBouncer refuses plaintext. */
     private PgEndpoint throughPooler(String pooler, String database, String user, char[] password) {
-        var a = addresses.resolve(ns(), pooler, 5432);
-        return new PgEndpoint(a.host(), a.port(), database, user, password, "disable");
+        return io.shopdb.operator.testing.PoolerClients.endpoint(client, addresses, ns(), pooler, database, user, password);
     }
 
     private PgBouncerConsole console(String pooler) {
-        var a = addresses.resolve(ns(), pooler, 5432);
-        char[] password = GeneratedSecrets.read(client, ns(), pooler + "-admin", "password");
-        return new PgBouncerConsole(a.host(), a.port(), PoolerNames.ADMIN_USER, password, 30);
+        return io.shopdb.operator.testing.PoolerClients.console(client, addresses, ns(), pooler, 30);
     }
 
     private Pod poolerPod(String pooler) {

@@ -46,8 +46,7 @@ class PoolerSwitchoverSlowTest extends OperatorTestBase {
         String from = before.getStatus().getCurrentPrimary() == null ? "psw-db-0" : before.getStatus().getCurrentPrimary();
         String to = from.equals("psw-db-0") ? "psw-db-1" : "psw-db-0";
         char[] password = GeneratedSecrets.read(client, ns(), "psw-owner-connection", "password");
-        var a = addresses.resolve(ns(), "psw-bouncer", 5432);
-        PgEndpoint pooler = new PgEndpoint(a.host(), a.port(), "psw", "psw_owner", password, "disable");
+        PgEndpoint pooler = io.shopdb.operator.testing.PoolerClients.endpoint(client, addresses, ns(), "psw-bouncer", "psw", "psw_owner", password);
         try (Connection c = PgConnections.open(pooler); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE orders (id int PRIMARY KEY)");
         }
@@ -107,8 +106,7 @@ class PoolerSwitchoverSlowTest extends OperatorTestBase {
         pooledCluster("pfo");
         String from = awaitReady(PostgresCluster.class, "pfo-db").getStatus().getCurrentPrimary();
         char[] password = GeneratedSecrets.read(client, ns(), "pfo-owner-connection", "password");
-        var a = addresses.resolve(ns(), "pfo-bouncer", 5432);
-        PgEndpoint pooler = new PgEndpoint(a.host(), a.port(), "pfo", "pfo_owner", password, "disable");
+        PgEndpoint pooler = io.shopdb.operator.testing.PoolerClients.endpoint(client, addresses, ns(), "pfo-bouncer", "pfo", "pfo_owner", password);
         try (Connection c = PgConnections.open(pooler); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE orders (id int PRIMARY KEY)");
             st.execute("INSERT INTO orders VALUES (1)");

@@ -45,6 +45,28 @@ class PgBouncerFilesTest {
         assertTrue(local.contains("pool_mode = transaction"), local);
     }
 
+    /** The pooler pod as built: its TLS files map to the tls volume, not to the config volume that is a prefix of its path. */
+    @Test
+    void theCertificatePathsOfTheRealPodMapToItsTlsVolume() {
+        var p = new io.shopdb.operator.api.v1alpha1.PostgresPooler();
+        p.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("bouncer").withNamespace("shop").build());
+        var spec = new io.shopdb.operator.api.v1alpha1.PostgresPoolerSpec();
+        var ref = new io.shopdb.operator.api.v1alpha1.LocalReference();
+        ref.setName("shop-db");
+        spec.setClusterRef(ref);
+        p.setSpec(spec);
+        Container container = io.shopdb.operator.pooler.PoolerObjects.deployment(p, "image", "h").getSpec().getTemplate().getSpec().getContainers().get(0);
+        String ini = io.shopdb.operator.pooler.PgBouncerConfig.files(spec, "shop-db-rw.shop.svc", 5432, "SELECT 1",
+                new io.shopdb.operator.pooler.PgBouncerConfig.Credentials("a", "b", "c", "d"), "ca").get("pgbouncer.ini");
+        String local = PgBouncerFiles.translate(ini, container, "shop",
+                Map.of("config", Path.of("/tmp/pod/volumes/config"), "tls", Path.of("/tmp/pod/volumes/tls")),
+                Map.of(5432, 40100), (ns, host, port) -> new ServiceAddresses.Address("127.0.0.1", 40001));
+        assertTrue(local.contains("client_tls_cert_file = /tmp/pod/volumes/tls/tls.crt\n"), local);
+        assertTrue(local.contains("client_tls_key_file = /tmp/pod/volumes/tls/tls.key\n"), local);
+        assertTrue(local.contains("client_tls_sslmode = require\n"), local);
+        assertTrue(local.contains("server_tls_ca_file = /tmp/pod/volumes/config/ca.crt\n"), local);
+    }
+
     @Test
     void recognisesThePgBouncerCommandOnly() {
         assertTrue(PgBouncerFiles.isPgBouncer(PGBOUNCER));
