@@ -57,11 +57,14 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [services]
   verbs: [get, list, watch, create, update]
 - apiGroups: [""]
+  # patch: the label shopdb.io/referenced on a migration's ConfigMaps and a resource's Secrets, so the
+  # label-selected informers cache them (kube/CachedObjects); list/watch see only labelled ones
   resources: [configmaps]
-  verbs: [get, list, watch, create, update]
+  verbs: [get, list, watch, create, update, patch]
 - apiGroups: [""]
   resources: [secrets]
-  verbs: [get, list, watch, create, update, patch]
+  # delete: an import Job's login Secret (<job>-login), removed when the attempt ends (database/ImportLogins)
+  verbs: [get, list, watch, create, update, patch, delete]
 - apiGroups: [policy]
   resources: [poddisruptionbudgets]
   verbs: [get, create, update, delete]

@@ -1,6 +1,7 @@
 package io.shopdb.operator.cluster;
 
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.kube.CachedObjects;
 
 import java.util.Map;
 
@@ -10,7 +11,7 @@ public final class ClusterNames {
     public static final String ROLE_LABEL = "shopdb.io/role";
     public static final String ROLE_PRIMARY = "primary";
     public static final String ROLE_REPLICA = "replica";
-    public static final String MANAGED_BY = "shopdb-operator";
+    public static final String MANAGED_BY = CachedObjects.MANAGED_BY;
     public static final int PORT = 5432;
     public static final String SUPERUSER = "postgres";
     public static final String REPLICATION_USER = "replicator";

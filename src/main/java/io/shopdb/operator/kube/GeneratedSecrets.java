@@ -45,12 +45,8 @@ public final class GeneratedSecrets {
         List<OwnerReference> owners = ownedByOwner ? List.of(DesiredState.ownerReference(owner)) : List.of();
         if (existing == null) {
             try {
-                client.resource(new SecretBuilder()
-                        .withNewMetadata().withName(secretName).withNamespace(ns).withLabels(labels).withOwnerReferences(owners).endMetadata()
-                        .withType("kubernetes.io/basic-auth")
-                        .addToData("username", base64(username))
-                        .addToData("password", base64(new String(initialPassword != null ? initialPassword : generatePassword(32))))
-                        .build()).create();
+                client.resource(secret(ns, secretName, labels, owners, username,
+                        initialPassword != null ? initialPassword : generatePassword(32))).create();
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {
                     throw e;
@@ -67,6 +63,18 @@ public final class GeneratedSecrets {
             return true;
         }
         return false;
+    }
+
+    /** The Secret as created (pure): basic-auth, labelled as made by the operator (see {@link CachedObjects}). */
+    static Secret secret(String namespace, String secretName, Map<String, String> labels, List<OwnerReference> owners,
+                         String username, char[] password) {
+        return new SecretBuilder()
+                .withNewMetadata().withName(secretName).withNamespace(namespace).withLabels(CachedObjects.madeByOperator(labels))
+                .withOwnerReferences(owners).endMetadata()
+                .withType("kubernetes.io/basic-auth")
+                .addToData("username", base64(username))
+                .addToData("password", base64(new String(password)))
+                .build();
     }
 
     /** Replaces the password in an existing generated Secret (an explicit rotation). */

@@ -30,6 +30,16 @@ public final class References {
      */
     public static <S extends HasMetadata, P extends HasMetadata> InformerEventSource<S, P> source(
             EventSourceContext<P> context, Class<S> type, String name, Function<P, Collection<String>> names, OnUpdateFilter<S> onUpdate) {
+        return source(context, type, name, names, onUpdate, null);
+    }
+
+    /**
+     * As above, caching only the objects {@code labelSelector} selects (null: all of the namespaces): a user's
+     * ConfigMaps and Secrets are cached only once labelled as referenced (see {@link CachedObjects}).
+     */
+    public static <S extends HasMetadata, P extends HasMetadata> InformerEventSource<S, P> source(
+            EventSourceContext<P> context, Class<S> type, String name, Function<P, Collection<String>> names, OnUpdateFilter<S> onUpdate,
+            String labelSelector) {
         String index = "references-" + name;
         context.getPrimaryCache().addIndexer(index, p -> keys(p, names));
         var config = InformerEventSourceConfiguration.from(type, context.getPrimaryResourceClass())
@@ -39,6 +49,9 @@ public final class References {
                         .map(n -> new ResourceID(n, p.getMetadata().getNamespace())).collect(Collectors.toSet()));
         if (onUpdate != null) {
             config.withOnUpdateFilter(onUpdate);
+        }
+        if (labelSelector != null) {
+            config.withLabelSelector(labelSelector);
         }
         return new InformerEventSource<>(config.build(), context);
     }

@@ -12,11 +12,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Secrets as the controllers' Secret informers already hold them (the role controller watches every Secret
- * of its namespaces), for code that reads a Secret but has no reason to keep a copy of them all: a cluster's
- * admin credentials read by the database, migration and cluster controllers and by the metrics task. One
- * cache in the process instead of one per controller; the API server only when no cache holds the Secret
- * (none started yet, or the Secret is missing).
+ * Secrets as the controllers' Secret informers already hold them (the role controller's two: the Secrets the
+ * operator made and those a resource references, see {@link CachedObjects}), for code that reads a Secret but has
+ * no informer of its own: a cluster's admin credentials and CA read by the database, migration, pooler and cluster
+ * controllers and by the metrics task and the primary probe. One cache in the process instead of one per
+ * controller; the API server only when no cache holds the Secret (none started yet, the Secret is missing or
+ * just made, or a user's Secret read for the first time, which {@link CachedObjects#read} then labels so the
+ * caches hold it from then on).
  */
 @ApplicationScoped
 public class SecretCaches {
@@ -42,7 +44,7 @@ public class SecretCaches {
                     }
                 }
             }
-            return client.secrets().inNamespace(namespace).withName(name).get();
+            return CachedObjects.read(client, Secret.class, namespace, name);
         };
     }
 }

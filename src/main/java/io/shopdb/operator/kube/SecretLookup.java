@@ -2,11 +2,11 @@ package io.shopdb.operator.kube;
 
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Where a reconcile reads Secrets from. Controllers pass their Secret event source's cache, so a steady
@@ -41,12 +41,12 @@ public interface SecretLookup {
     }
 
     /**
-     * The informer's cache first. A miss is read from the API server once more: a Secret created a moment ago
-     * (by this reconcile, or just before) may not have reached the cache yet, and a missing one is rare and
-     * not a steady state.
+     * The informers' caches first (the operator's own Secrets and the referenced ones, see {@link CachedObjects}).
+     * A miss is read from the API server once more: a Secret created a moment ago (by this reconcile, or just
+     * before) may not have reached the cache yet, a missing one is rare and not a steady state, and a user's
+     * Secret read for the first time is labelled so that the cache holds it from then on.
      */
-    static SecretLookup cached(InformerEventSource<Secret, ?> source, KubernetesClient client) {
-        return (namespace, name) -> source.get(new ResourceID(name, namespace))
-                .orElseGet(() -> client.secrets().inNamespace(namespace).withName(name).get());
+    static SecretLookup cached(List<InformerEventSource<Secret, ?>> sources, KubernetesClient client) {
+        return (namespace, name) -> CachedObjects.get(sources, client, Secret.class, namespace, name);
     }
 }

@@ -19,6 +19,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresMigrationSpec;
 import io.shopdb.operator.cluster.ClusterAccess;
+import io.shopdb.operator.kube.CachedObjects;
 import io.shopdb.operator.kube.References;
 import io.shopdb.operator.database.DatabaseSpecs;
 import io.shopdb.operator.sql.OwnerSession;
@@ -58,14 +59,17 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
     /**
      * All reads come from these caches: the database (its Ready change wakes its migrations), the script
      * ConfigMaps (an edit wakes the migrations that use them), the pre-migration backups it owns (their
-     * completion wakes it) and the cluster behind the database; Secrets come from the shared caches.
+     * completion wakes it) and the cluster behind the database; Secrets come from the shared caches. Only
+     * ConfigMaps labelled as referenced are cached (see kube/CachedObjects): a migration's ConfigMap gets the label
+     * the first time it is read, not every ConfigMap of the namespace sits in the operator's memory.
      */
     @Override
     public List<EventSource<?, PostgresMigration>> prepareEventSources(EventSourceContext<PostgresMigration> context) {
         var databases = References.source(context, PostgresDatabase.class, "databases",
                 m -> Set.of(m.getSpec().getDatabaseRef().getName()), PostgresMigrationReconciler::readinessChanged);
         configMaps = References.source(context, ConfigMap.class, "configmaps",
-                m -> m.getSpec().getSources().stream().map(PostgresMigrationSpec.MigrationSource::getConfigMap).toList(), null);
+                m -> m.getSpec().getSources().stream().map(PostgresMigrationSpec.MigrationSource::getConfigMap).toList(), null,
+                CachedObjects.REFERENCED);
         backups = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresMigration.class)
                 .withName("backups").withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(PostgresMigration.class)).build(), context);
         // the database's readiness already follows the cluster's: this cache is for reading, not waking
@@ -90,9 +94,11 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             }
             MigrationInputs.Inputs inputs;
             try {
-                inputs = MigrationInputs.read(name -> configMaps.get(new ResourceID(name, ns)).orElse(null), migration.getSpec(), db.getSpec().getOwner());
+                inputs = MigrationInputs.read(name -> CachedObjects.get(List.of(configMaps), client, ConfigMap.class, ns, name),
+                        migration.getSpec(), db.getSpec().getOwner());
             } catch (MigrationInputs.MissingSourceException e) {
-                return Outcome.waitingForEvent("WaitingForSources", e.getMessage());
+                // re-checked with backoff: a ConfigMap made later carries no label yet, so no informer sends its creation
+                return Outcome.reconciling("WaitingForSources", e.getMessage());
             } catch (IllegalArgumentException e) {
                 return Outcome.stalledOnInputs(Reasons.INVALID_SPEC, e.getMessage());
             }
@@ -276,7 +282,7 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
             return false;
         }
         if (f.script() != null) {
-            return f.sqlState() != null && (f.sqlState().startsWith("08") || f.sqlState().startsWith("57P"));
+            return SqlErrors.unreachableState(f.sqlState()); // the server went away mid-script
         }
         return f.serverTrouble();
     }

@@ -19,8 +19,10 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.shopdb.operator.cluster.ClusterEvents;
+import io.shopdb.operator.kube.CachedObjects;
 import io.shopdb.operator.kube.Claims;
 import io.shopdb.operator.kube.DeclaredObjects;
 import io.shopdb.operator.kube.References;
@@ -64,7 +66,7 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
     @Inject EventRecorder events;
     @Inject RolePasswords passwords;
 
-    private InformerEventSource<Secret, PostgresRole> secrets;
+    private List<InformerEventSource<Secret, ?>> secrets;
     private InformerEventSource<PostgresPooler, PostgresRole> poolers;
     private InformerEventSource<PostgresDatabase, PostgresRole> grantDatabases;
     private InformerEventSource<PostgresRole, PostgresRole> memberOfRoles;
@@ -72,7 +74,10 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
     /**
      * Everything a reconcile reads from Kubernetes comes from these caches: the claims index of the roles
      * themselves, the referenced cluster (whose Ready change wakes its roles), and Secrets (the password
-     * Secret given or generated, the connection Secret), whose changes wake the role that uses them.
+     * Secret given or generated, the connection Secret), whose changes wake the role that uses them. Secrets in
+     * two informers, each label-selected (see kube/CachedObjects): those the operator made, and a user's a resource
+     * references (a given password Secret is labelled so the first time the role reads it); every other Secret of
+     * the namespace stays out of the operator's memory.
      */
     @Override
     public List<EventSource<?, PostgresRole>> prepareEventSources(EventSourceContext<PostgresRole> context) {
@@ -80,8 +85,24 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
         context.getPrimaryCache().addIndexer(PASSWORD_SECRET_INDEX, r -> r.getSpec() == null || r.getSpec().getPasswordSecretRef() == null
                 ? List.of() : List.of(References.key(r.getMetadata().getNamespace(), r.getSpec().getPasswordSecretRef().getName())));
         var passwordUsers = References.<Secret, PostgresRole>referencedBy(context, PASSWORD_SECRET_INDEX);
-        secrets = new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, PostgresRole.class)
-                .withName("secrets")
+        var made = secretSource(context, "secrets", CachedObjects.MADE_BY_OPERATOR, passwordUsers);
+        var referenced = secretSource(context, "referenced-secrets", CachedObjects.REFERENCED, passwordUsers);
+        secrets = List.of(made, referenced);
+        poolers = RolePoolers.source(context, PostgresRoleReconciler::clusterName);
+        // what a role may wait for besides its cluster: the databases its grants name, the roles it joins
+        grantDatabases = DeclaredObjects.DATABASES.source(context, "grant-databases", PostgresRoleReconciler::clusterName,
+                r -> r.getSpec().getGrants().stream().map(g -> g.getDatabase()).toList());
+        memberOfRoles = DeclaredObjects.ROLES.source(context, "member-of", PostgresRoleReconciler::clusterName,
+                r -> r.getSpec().getMemberOf());
+        return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), made, referenced, poolers, grantDatabases, memberOfRoles);
+    }
+
+    /** One of the two Secret informers: the same mapping and filters, each with its label selector. */
+    private static InformerEventSource<Secret, PostgresRole> secretSource(EventSourceContext<PostgresRole> context, String name,
+                                                                          String labelSelector, SecondaryToPrimaryMapper<Secret> passwordUsers) {
+        return new InformerEventSource<>(InformerEventSourceConfiguration.from(Secret.class, PostgresRole.class)
+                .withName(name)
+                .withLabelSelector(labelSelector)
                 .withSecondaryToPrimaryMapper(s -> {
                     Set<ResourceID> ids = new HashSet<>(passwordUsers.toPrimaryResourceIDs(s));
                     String owner = s.getMetadata().getLabels() == null ? null : s.getMetadata().getLabels().get(ROLE_LABEL);
@@ -98,13 +119,6 @@ public class PostgresRoleReconciler implements Reconciler<PostgresRole>, Cleaner
                 .withOnUpdateFilter((now, before) -> !(operatorMade(now) && now.getMetadata().getName().endsWith(ConnectionSecrets.SUFFIX))
                         && !java.util.Objects.equals(now.getData(), before.getData()))
                 .build(), context);
-        poolers = RolePoolers.source(context, PostgresRoleReconciler::clusterName);
-        // what a role may wait for besides its cluster: the databases its grants name, the roles it joins
-        grantDatabases = DeclaredObjects.DATABASES.source(context, "grant-databases", PostgresRoleReconciler::clusterName,
-                r -> r.getSpec().getGrants().stream().map(g -> g.getDatabase()).toList());
-        memberOfRoles = DeclaredObjects.ROLES.source(context, "member-of", PostgresRoleReconciler::clusterName,
-                r -> r.getSpec().getMemberOf());
-        return List.of(ClusterEvents.source(context, PostgresRoleReconciler::clusterName), secrets, poolers, grantDatabases, memberOfRoles);
     }
 
     @Override

@@ -409,8 +409,17 @@ public class LocalKubelet {
                 Map<String, String> data = secretData(p.getMetadata().getNamespace(), v.getSecret().getSecretName());
                 if (data != null) {
                     files = new HashMap<>();
+                    var items = v.getSecret().getItems();
                     for (var e : data.entrySet()) {
-                        files.put(e.getKey(), new String(Base64.getDecoder().decode(e.getValue()), StandardCharsets.UTF_8));
+                        if (items == null || items.isEmpty()) {
+                            files.put(e.getKey(), new String(Base64.getDecoder().decode(e.getValue()), StandardCharsets.UTF_8));
+                        }
+                    }
+                    // with items only those keys are projected, at their paths (an agent gets a server Secret's ca.crt, not its key)
+                    for (var item : items == null ? List.<io.fabric8.kubernetes.api.model.KeyToPath>of() : items) {
+                        if (data.containsKey(item.getKey())) {
+                            files.put(item.getPath(), new String(Base64.getDecoder().decode(data.get(item.getKey())), StandardCharsets.UTF_8));
+                        }
                     }
                 }
             }

@@ -1,12 +1,17 @@
 package io.shopdb.operator.role;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.kube.CachedObjects;
 import io.shopdb.operator.kube.GeneratedSecrets;
 import io.shopdb.operator.testing.Scrapes;
 import io.shopdb.operator.sql.PgConnections;
@@ -15,6 +20,7 @@ import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.sandbox.apiserver.ApiRequests;
 import io.shopdb.operator.testing.ApiRequestLog;
+import io.shopdb.operator.testing.InformerCaches;
 import io.shopdb.operator.testing.LogCapture;
 import io.shopdb.operator.testing.OperatorTestBase;
 import io.shopdb.operator.testing.EmbeddedApiServerResource;
@@ -180,6 +186,74 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
                 new String(GeneratedSecrets.read(client, ns(), "shop-app-connection", "uri")).contains(new String(current)));
         String connectionUri = new String(GeneratedSecrets.read(client, ns(), "shop-app-connection", "uri"));
         assertTrue(connectionUri.startsWith("postgresql://shop_app:"), "the app Secret follows");
+    }
+
+    /**
+     * The operator keeps in memory only the Secrets and ConfigMaps it made or a resource names: an unrelated Secret and
+     * ConfigMap never reach its informers, a role's given password Secret does (labelled on its first read), the
+     * cluster's own Secrets that kube/SecretCaches serves are there, and a new value in the given Secret still
+     * rotates the role's password.
+     */
+    @Test
+    void onlyTheSecretsAndConfigMapsTheOperatorMadeOrAResourceNamesAreCachedAndAGivenPasswordStillRotates() throws Exception {
+        // Made first: each watch then shows a later object (the given password Secret, the role's connection Secret,
+        // a ConfigMap labelled by hand), so an informer without a label selector would hold these by then.
+        create(new SecretBuilder().withNewMetadata().withName("unrelated-credentials").endMetadata()
+                .addToStringData("password", "not-for-the-operator").build());
+        create(new ConfigMapBuilder().withNewMetadata().withName("unrelated-settings").endMetadata().addToData("k", "v").build());
+        create(new SecretBuilder().withNewMetadata().withName("shop-audit-given-password").endMetadata()
+                .addToStringData("password", "first-Audit-pw-1").build());
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: shop-audit}
+                spec:
+                  clusterRef: {name: shop-db}
+                  name: shop_audit
+                  login: true
+                  connectionDatabase: shop
+                  passwordSecretRef: {name: shop-audit-given-password}
+                """, PostgresRole.class));
+        awaitReady(PostgresRole.class, "shop-audit");
+        assertEquals("true", client.secrets().inNamespace(ns()).withName("shop-audit-given-password").get()
+                .getMetadata().getLabels().get(CachedObjects.REFERENCED_LABEL), "the role's first read labels its Secret");
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> InformerCaches.holding(operator, Secret.class, ns(), "shop-audit-given-password"),
+                List.of("postgresrole/referenced-secrets")::equals);
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> InformerCaches.holding(operator, Secret.class, ns(), "shop-audit-connection"),
+                List.of("postgresrole/secrets")::equals);
+        // what kube/SecretCaches serves to every controller: the cluster's own Secrets, from the operator-made informer
+        for (String own : List.of("shop-db-superuser", "shop-db-server-tls", "shop-app-password")) {
+            assertEquals(List.of("postgresrole/secrets"), InformerCaches.holding(operator, Secret.class, ns(), own), own);
+        }
+        // the shop migration's ConfigMap, labelled when first read
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> InformerCaches.holding(operator, ConfigMap.class, ns(), "shop-migrations"),
+                List.of("postgresmigration/configmaps")::equals);
+        create(new ConfigMapBuilder().withNewMetadata().withName("labelled-by-hand").addToLabels(CachedObjects.REFERENCED_LABEL, "true")
+                .endMetadata().build());
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> !InformerCaches.holding(operator, ConfigMap.class, ns(), "labelled-by-hand").isEmpty());
+        assertEquals(List.of(), InformerCaches.holding(operator, Secret.class, ns(), "unrelated-credentials"), "an unrelated Secret is not cached");
+        assertEquals(List.of(), InformerCaches.holding(operator, ConfigMap.class, ns(), "unrelated-settings"), "an unrelated ConfigMap is not cached");
+        var unrelatedLabels = client.secrets().inNamespace(ns()).withName("unrelated-credentials").get().getMetadata().getLabels();
+        assertTrue(unrelatedLabels == null || !unrelatedLabels.containsKey(CachedObjects.REFERENCED_LABEL), "nor labelled: " + unrelatedLabels);
+
+        PgEndpoint first = endpoint("shop-db-rw", "shop", "shop_audit", "first-Audit-pw-1".toCharArray());
+        PgConnections.open(first).close();
+        client.secrets().inNamespace(ns()).withName("shop-audit-given-password").edit(s -> {
+            s.setData(new java.util.HashMap<>(java.util.Map.of("password", GeneratedSecrets.base64("second-Audit-pw-2"))));
+            return s;
+        });
+        PgEndpoint second = endpoint("shop-db-rw", "shop", "shop_audit", "second-Audit-pw-2".toCharArray());
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> {
+            try (Connection c = PgConnections.open(second)) {
+                return true;
+            } catch (SQLException e) {
+                return false;
+            }
+        });
+        SQLException refused = assertThrows(SQLException.class, () -> PgConnections.open(first).close());
+        assertEquals("28P01", refused.getSQLState(), "the old password is refused");
+        Awaitility.await().atMost(READY_TIMEOUT).until(() ->
+                new String(GeneratedSecrets.read(client, ns(), "shop-audit-connection", "password")).equals("second-Audit-pw-2"));
     }
 
     @Test
