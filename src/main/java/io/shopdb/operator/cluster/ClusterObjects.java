@@ -37,6 +37,12 @@ public final class ClusterObjects {
     /** ConfigMap key: archived WAL before this segment may go (retention); empty while no backup says so. */
     public static final String WAL_KEEP_FROM_KEY = "wal-keep-from";
     static final String ARCHIVE_SCRIPT_TEXT = InstanceSetBuilder.readResource(ARCHIVE_SCRIPT);
+    /**
+     * ConfigMap key: the primary guard's lease in milliseconds (guard.sh), "0" when it is off. On only with replicas:
+     * a single instance has nothing to be promoted beside it, and fencing it would only stop the shop. A key, not an
+     * env var, so scaling between one and more instances does not restart the primary.
+     */
+    public static final String GUARD_LEASE_KEY = "guard-lease-ms";
 
     /**
      * Who is primary, as the operator declares it to the instances (see bootstrap.sh), and an in-place restart of
@@ -85,7 +91,8 @@ public final class ClusterObjects {
                 .addToData(CONFIG_FILE, conf)
                 .addToData(HBA_FILE, hba())
                 .addToData(PRIMARY_KEY, declared.primary())
-                .addToData(INITIALIZED_KEY, String.valueOf(declared.initialized()));
+                .addToData(INITIALIZED_KEY, String.valueOf(declared.initialized()))
+                .addToData(GUARD_LEASE_KEY, String.valueOf(PrimaryLease.guardMillis(c)));
         if (declared.restart() != null) {
             builder.addToData(PRIMARY_RESTART_KEY, declared.restart().encode());
         }
@@ -104,6 +111,7 @@ public final class ClusterObjects {
         data.remove(PRIMARY_KEY);
         data.remove(INITIALIZED_KEY);
         data.remove(WAL_KEEP_FROM_KEY); // read by the archiver sidecar, not by PostgreSQL: no reload
+        data.remove(GUARD_LEASE_KEY);   // read by the guard sidecar
         return InstanceSetBuilder.sha256(data.toString());
     }
 

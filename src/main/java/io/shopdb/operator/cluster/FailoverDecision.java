@@ -16,6 +16,8 @@ import java.util.stream.Collectors;
  *   <li>Wait while any answering replica still receives WAL from the lost primary: it is still running somewhere (a
  *       hung postmaster's sessions and WAL senders go on), and positions read now could be passed by what it sends
  *       next, leaving a replica ahead of the promoted one that could never follow it.</li>
+ *   <li>Wait too while a replica whose pod is Ready does not answer: it may be receiving WAL from the lost primary
+ *       beyond the operator's reach, and while one does, the lost primary's guard holds on (guard.sh).</li>
  *   <li>Asynchronous: only a replica that was streaming when last seen is safe (one that was behind or
  *       disconnected may miss much more than the last moments); the most advanced of them.</li>
  *   <li>Synchronous (ANY n of m standbys): each acknowledged commit is on n standbys, so among any m - n + 1 of them
@@ -30,8 +32,8 @@ public final class FailoverDecision {
     /** What to do: exactly one of the three. */
     public sealed interface Verdict permits Wait, Refuse, Promote {}
 
-    /** Replicas still receiving WAL from the lost primary: stop it and look again. */
-    public record Wait(List<String> stillReceiving) implements Verdict {}
+    /** Replicas still receiving WAL from the lost primary, or Ready and silent: stop it and look again. */
+    public record Wait(List<String> stillReceiving, List<String> silent) implements Verdict {}
 
     /** No replica is safe to promote; the message says why, with the replicas it considered. */
     public record Refuse(String why) implements Verdict {}
@@ -44,13 +46,14 @@ public final class FailoverDecision {
      * @param synchronousNumber n of ANY n, or null in asynchronous mode
      * @param standbys m, the number of standbys the cluster declares (instances - 1)
      * @param streamingWhenLastSeen replicas whose state was streaming in the status before the primary was lost
+     * @param silent replicas whose pods are Ready but that did not answer
      */
     public static Verdict decide(String lost, Map<String, Position> answering, Integer synchronousNumber, int standbys,
-                                 Set<String> streamingWhenLastSeen) {
+                                 Set<String> streamingWhenLastSeen, Set<String> silent) {
         List<String> stillReceiving = answering.entrySet().stream().filter(e -> e.getValue().streaming())
                 .map(Map.Entry::getKey).sorted().toList();
-        if (!stillReceiving.isEmpty()) {
-            return new Wait(stillReceiving);
+        if (!stillReceiving.isEmpty() || !silent.isEmpty()) {
+            return new Wait(stillReceiving, silent.stream().sorted().toList());
         }
         Map<String, Position> safe;
         String refusal;

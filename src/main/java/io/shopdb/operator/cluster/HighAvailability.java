@@ -67,10 +67,19 @@ public class HighAvailability {
     private final Set<String> deletedPods = ConcurrentHashMap.newKeySet();
     /** When the operator first saw a primary's pod missing (namespace/cluster/pod): spec.failoverDelay counts from it. */
     private final Map<String, Instant> lostSince = new ConcurrentHashMap<>();
+    /** The pod uid of each primary while it last answered (namespace/cluster/pod): its process is gone once that pod is. */
+    private final Map<String, String> upUids = new ConcurrentHashMap<>();
+    /** When this operator first looked at a lost primary to fail it over, and last saw a replica still receiving from it. */
+    private final Map<String, Instant> firstLooks = new ConcurrentHashMap<>();
+    private final Map<String, Instant> lastStreaming = new ConcurrentHashMap<>();
+
     /** A new operator process would not remember the pods it deleted: neither does a restarted instance. */
     void forget(@Observes OperatorKilled killed) {
         deletedPods.clear();
         lostSince.clear();
+        upUids.clear();
+        firstLooks.clear();
+        lastStreaming.clear();
     }
 
     /**
@@ -121,6 +130,9 @@ public class HighAvailability {
         }
         if (up) {
             lostSince.remove(ClusterConnections.key(c) + "/" + current);
+            upUids.put(ClusterConnections.key(c) + "/" + current, pods.uid(current));
+            firstLooks.remove(ClusterConnections.key(c) + "/" + current);
+            lastStreaming.remove(ClusterConnections.key(c) + "/" + current);
         }
         if (c.getSpec().getInstances() < 2 || up) {
             String wanted = c.getSpec().getPrimary();
@@ -161,11 +173,14 @@ public class HighAvailability {
     private Step failover(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String lost) {
         lostSince.remove(ClusterConnections.key(c) + "/" + lost);
         Map<String, Position> candidates = new HashMap<>();
+        Set<String> silent = new java.util.TreeSet<>();
         for (Pod p : pods.all()) {
             String name = p.getMetadata().getName();
             if (!name.equals(lost) && pods.ready(name)) {
                 Position pos = instances.position(c, name);
-                if (pos != null && pos.inRecovery()) {
+                if (pos == null) {
+                    silent.add(name);
+                } else if (pos.inRecovery()) {
                     candidates.put(name, pos);
                 }
             }
@@ -173,12 +188,19 @@ public class HighAvailability {
         var sync = c.getSpec().getSynchronous();
         Set<String> streamed = status.getReplicas() == null ? Set.of() : status.getReplicas().stream()
                 .filter(r -> "streaming".equals(r.getState())).map(ReplicaStatus::getName).collect(Collectors.toSet());
-        var verdict = FailoverDecision.decide(lost, candidates, sync == null ? null : sync.getNumber(), c.getSpec().getInstances() - 1, streamed);
+        var verdict = FailoverDecision.decide(lost, candidates, sync == null ? null : sync.getNumber(), c.getSpec().getInstances() - 1, streamed, silent);
+        String lostKey = ClusterConnections.key(c) + "/" + lost;
+        Instant firstLook = firstLooks.computeIfAbsent(lostKey, k -> Instant.now());
         if (verdict instanceof FailoverDecision.Wait wait) {
+            lastStreaming.put(lostKey, Instant.now());
             // the lost primary still sends WAL: its pod is deleted meanwhile, so its kubelet stops it
             deletePod(c, pods, lost, "fence the primary " + lost + ": it is not ready but still sends WAL", FENCE_GRACE_SECONDS);
-            return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Waiting for " + String.join(", ", wait.stillReceiving())
-                    + " to stop receiving WAL from " + lost + ", which may still be running").withPhase(PHASE_FAILING_OVER), SOON);
+            String waitingFor = wait.stillReceiving().isEmpty() ? "" : String.join(", ", wait.stillReceiving())
+                    + " to stop receiving WAL from " + lost + ", which may still be running";
+            String silentOnes = wait.silent().isEmpty() ? "" : String.join(", ", wait.silent())
+                    + " (Ready, not answering: it may still follow " + lost + ") to answer or stop being Ready";
+            return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Waiting for " + waitingFor
+                    + (waitingFor.isEmpty() || silentOnes.isEmpty() ? "" : ", and for ") + silentOnes).withPhase(PHASE_FAILING_OVER), SOON);
         }
         if (verdict instanceof FailoverDecision.Refuse refuse) {
             String message = "The primary " + lost + " is not ready and no replica is safe to promote: " + refuse.why()
@@ -190,6 +212,19 @@ public class HighAvailability {
             return Step.stop(Outcome.reconciling(Reasons.FAILOVER_REFUSED, message), Duration.ofSeconds(2));
         }
         var chosen = (FailoverDecision.Promote) verdict;
+        // Never two primaries: unless its process is known to be gone, the lost primary may only be cut off from the
+        // operator and still serve clients; it fences itself once its lease ran out (guard.sh), so wait for that.
+        String lostUid = upUids.getOrDefault(lostKey, pods.uid(lost));
+        if (!PrimaryLease.stopped(pods.get(lost).orElse(null), lostUid, firstLook)) {
+            Instant fencedBy = PrimaryLease.selfFencedBy(probe.leaseRenewedBy(c, lost), lastStreaming.get(lostKey), firstLook);
+            if (Instant.now().isBefore(fencedBy)) {
+                return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Waiting until " + fencedBy.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)
+                        + " to promote " + chosen.instance() + ": by then " + lost + ", which may still run cut off from the operator, has"
+                        + " fenced itself (its lease ran out)").withPhase(PHASE_FAILING_OVER), Duration.between(Instant.now(), fencedBy));
+            }
+        }
+        firstLooks.remove(lostKey);
+        lastStreaming.remove(lostKey);
         LOG.infof("failover of %s: primary %s lost, promoting %s (WAL position %d)", c.getMetadata().getName(), lost, chosen.instance(), chosen.lsn());
         events.warning(c, Reasons.FAILING_OVER, "The primary " + lost + " is not ready; promoting " + chosen.instance()
                 + ", the most advanced safe replica");

@@ -60,30 +60,44 @@ public class InstanceConnections {
     }
 
     /**
+     * What one probe of a primary found: whether it answered at all, and, when the probe renewed its lease
+     * (PrimaryLease), the latest instant at which the renewal can have reached the server (null: none sent).
+     */
+    public record Probe(boolean answered, java.time.Instant leaseRenewedBy) {}
+
+    /**
      * Whether the instance answers at all within {@link #ANSWER_SECONDS}: a login refused (a password being rotated),
      * or any error the server itself sends, is an answer; only no answer (a timeout, a refused or dropped
-     * connection) is not. What the primary probe counts: a server that says no is alive.
+     * connection) is not. What the primary probe counts: a server that says no is alive. A primary's lease is
+     * renewed on the same login (PrimaryLease.renew).
      */
-    public boolean answers(PostgresCluster c, String pod) {
+    public Probe probe(PostgresCluster c, String pod) {
         String ns = c.getMetadata().getNamespace();
         var secrets = secretCaches.lookup();
         char[] password = secrets.read(ns, ClusterNames.superuserSecret(c), "password");
         char[] ca = secrets.read(ns, ClusterTls.serverSecret(c), ClusterTlsSecrets.CA_CERT);
         if (password == null || ca == null) {
-            return true; // nothing to judge by: not a reason to fail a primary over
+            return new Probe(true, null); // nothing to judge by: not a reason to fail a primary over
         }
         String host = pod + "." + ClusterNames.headlessService(c);
+        java.time.Instant renewedBy = null;
         try {
             var a = addresses.resolve(ns, host, ClusterNames.PORT);
             try (Connection conn = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", ClusterNames.SUPERUSER, password,
                     "verify-full", ClusterTls.trust(new String(ca), c, host)), ANSWER_SECONDS, ANSWER_SECONDS)) {
-                return !ReplicationQueries.position(conn).inRecovery();
+                if (ReplicationQueries.position(conn).inRecovery()) {
+                    return new Probe(false, null);
+                }
+                // sent on a login that just succeeded: the server refuses it once the login is older than the window
+                renewedBy = java.time.Instant.now().plus(PrimaryLease.RENEWAL_WINDOW);
+                PrimaryLease.renew(conn);
+                return new Probe(true, renewedBy);
             }
         } catch (ServiceAddresses.NoEndpointException e) {
-            return false;
+            return new Probe(false, renewedBy);
         } catch (SQLException e) {
             String state = e.getSQLState();
-            return state != null && !state.startsWith("08"); // 08: connection exceptions, timeouts included
+            return new Probe(state != null && !state.startsWith("08"), renewedBy); // 08: connection exceptions, timeouts included
         }
     }
 

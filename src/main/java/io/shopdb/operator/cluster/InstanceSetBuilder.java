@@ -46,6 +46,7 @@ public final class InstanceSetBuilder {
     /** uid/gid of the postgres user in the official images. */
     static final long POSTGRES_UID = 999L;
     static final String BOOTSTRAP = readResource("bootstrap.sh");
+    static final String GUARD = readResource("guard.sh");
 
     private InstanceSetBuilder() {}
 
@@ -107,6 +108,8 @@ public final class InstanceSetBuilder {
                 .withNewSpec()
                 .withEnableServiceLinks(false)
                 .withAutomountServiceAccountToken(false)
+                // the guard sidecar stops a postmaster whose lease ran out (guard.sh)
+                .withShareProcessNamespace(true)
                 .withTerminationGracePeriodSeconds(60L)
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
@@ -164,7 +167,7 @@ public final class InstanceSetBuilder {
     }
 
     private static List<Container> containers(PostgresCluster c, Restore restore, String agentImage) {
-        List<Container> out = new ArrayList<>(List.of(container(c, restore)));
+        List<Container> out = new ArrayList<>(List.of(container(c, restore), guardContainer(c)));
         if (c.getSpec().getWalArchive() != null) {
             out.add(archiverContainer(c, agentImage));
         }
@@ -262,6 +265,33 @@ public final class InstanceSetBuilder {
                 .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("tls").withMountPath(ClusterTls.MOUNT).withReadOnly(true).endVolumeMount()
+                .addNewVolumeMount().withName("run").withMountPath(RUN_MOUNT).endVolumeMount()
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .build();
+    }
+
+    /**
+     * The primary guard (guard.sh), in the instance image: it fences a primary whose lease ran out. Its lease comes
+     * from the mounted configuration (ClusterObjects.GUARD_LEASE_KEY; 0: off), so it needs the data and socket
+     * volumes, the configuration and the superuser's password for its local login, and nothing else.
+     */
+    private static Container guardContainer(PostgresCluster c) {
+        var spec = c.getSpec();
+        String image = spec.getImage() != null ? spec.getImage() : "postgres:" + spec.getPostgresVersion();
+        return new ContainerBuilder()
+                .withName("guard")
+                .withImage(image)
+                .withCommand("/bin/sh", "-c", GUARD)
+                .withEnv(new EnvVarBuilder().withName("PGDATA").withValue(DATA_MOUNT + "/pgdata").build(),
+                        plain("PGPORT", String.valueOf(ClusterNames.PORT)),
+                        plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT),
+                        plain("SHOPDB_RUN_DIR", RUN_MOUNT),
+                        secret("POSTGRES_PASSWORD", ClusterNames.superuserSecret(c), "password"))
+                .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m"))
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("16Mi")).endResources()
+                .withSecurityContext(PodSecurity.restrictedContainer())
+                .addNewVolumeMount().withName("data").withMountPath(DATA_MOUNT).endVolumeMount()
+                .addNewVolumeMount().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("run").withMountPath(RUN_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                 .build();

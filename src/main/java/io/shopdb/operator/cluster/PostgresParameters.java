@@ -38,6 +38,8 @@ public final class PostgresParameters {
             // replication and failover: cluster_name is the instance's name in synchronous_standby_names
             "cluster_name", "primary_conninfo", "primary_slot_name", "hot_standby", "wal_level", "max_wal_senders",
             "synchronous_standby_names",
+            // replicas report at least every second: the primary's guard counts a recent reply as a confirmation
+            "wal_receiver_status_interval",
             // WAL archiving (spec.walArchive) and point-in-time recovery (bootstrap's recovery options)
             "archive_mode", "archive_command", "archive_timeout", "restore_command", "recovery_target",
             "recovery_target_action", "recovery_target_inclusive", "recovery_target_lsn", "recovery_target_name",
@@ -143,6 +145,7 @@ public final class PostgresParameters {
         o.put("wal_level", "replica");
         o.put("max_wal_senders", "10");
         o.put("hot_standby", "on");
+        o.put("wal_receiver_status_interval", "1s");
         return o;
     }
 

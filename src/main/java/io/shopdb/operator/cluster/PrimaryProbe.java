@@ -38,6 +38,8 @@ public class PrimaryProbe {
     @Inject InstanceConnections instances;
 
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
+    /** Per namespace/cluster/pod: the latest instant a lease renewal sent to it can have reached it (kept after a watch ends). */
+    private final Map<String, java.time.Instant> renewedBy = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "shopdb-primary-probe");
         t.setDaemon(true);
@@ -88,13 +90,26 @@ public class PrimaryProbe {
         return w != null && w.primary.equals(primary) && w.misses >= LOST_AFTER;
     }
 
+    /**
+     * The latest instant a lease renewal this operator sent to {@code primary} can have reached it; null when this
+     * instance sent none (it started after, or the primary was never watched).
+     */
+    public java.time.Instant leaseRenewedBy(PostgresCluster c, String primary) {
+        return renewedBy.get(ClusterConnections.key(c) + "/" + primary);
+    }
+
     /** Stops watching a cluster (deleted, or its primary changing). */
     public void forget(PostgresCluster c) {
         stop(ClusterConnections.key(c));
+        renewedBy.keySet().removeIf(k -> k.startsWith(ClusterConnections.key(c) + "/"));
     }
 
     private void probe(String key, Watch w) {
-        boolean answers = instances.answers(w.cluster, w.primary);
+        var probe = instances.probe(w.cluster, w.primary);
+        boolean answers = probe.answered();
+        if (probe.leaseRenewedBy() != null) {
+            renewedBy.put(key + "/" + w.primary, probe.leaseRenewedBy());
+        }
         int before = w.misses;
         w.misses = answers ? 0 : before + 1;
         if ((w.misses >= LOST_AFTER) != (before >= LOST_AFTER)) {
@@ -116,6 +131,7 @@ public class PrimaryProbe {
     /** A killed operator stops probing; the next instance watches anew. */
     void onKilled(@Observes OperatorKilled killed) {
         watches.keySet().forEach(this::stop);
+        renewedBy.clear();
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -59,6 +59,20 @@ clone() {
   done
 }
 
+# A primary that fenced itself (guard.sh: its lease ran out, no replica followed it) does not come back as a primary
+# on its own: the operator may have promoted another instance it cannot tell us about yet. It waits until the
+# operator declares another primary (then it rewinds and follows it below), or someone who knows it is the only
+# copy removes the marker (docs/reliability.md, "A fenced primary").
+if [ -f "$PGDATA/shopdb-fenced" ]; then
+  while [ "$(declared)" = "$POD_NAME" ] && [ -f "$PGDATA/shopdb-fenced" ]; do
+    echo "shopdb: this instance fenced itself as primary at $(cat "$PGDATA/shopdb-fenced"); waiting for the operator to declare a primary"
+    sleep 2
+  done
+  if [ "$(declared)" != "$POD_NAME" ]; then
+    rm -f "$PGDATA/shopdb-fenced"
+  fi
+fi
+
 if [ "$(declared)" = "$POD_NAME" ]; then
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
     if [ "$(cat "$SHOPDB_CONFIG_DIR/initialized" 2>/dev/null || true)" = "true" ]; then

@@ -125,4 +125,20 @@ class InstanceSetBuilderTest {
     private static String hash(StatefulSet sts) {
         return sts.getSpec().getTemplate().getMetadata().getAnnotations().get(InstanceSetBuilder.RESTART_HASH);
     }
+
+    @Test
+    void everyInstanceHasTheGuardWhoseLeaseIsOnOnlyWithReplicasAndScalingRestartsNothing() {
+        var single = cluster(1, Map.of());
+        var three = cluster(3, Map.of());
+        var pod = InstanceSetBuilder.build(three).getSpec().getTemplate().getSpec();
+        var guard = pod.getContainers().stream().filter(x -> x.getName().equals("guard")).findFirst().orElseThrow();
+        assertTrue(pod.getShareProcessNamespace(), "the guard stops the postmaster of another container");
+        assertTrue(guard.getCommand().get(2).contains("FENCING"));
+        assertTrue(guard.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("data")));
+        assertEquals("2000", ClusterObjects.config(three).getData().get(ClusterObjects.GUARD_LEASE_KEY));
+        assertEquals("0", ClusterObjects.config(single).getData().get(ClusterObjects.GUARD_LEASE_KEY), "one instance: nothing to fence for");
+        assertEquals(InstanceSetBuilder.build(single).getSpec().getTemplate(), InstanceSetBuilder.build(three).getSpec().getTemplate(),
+                "1 -> 3 instances changes no pod template: the primary is not restarted");
+        assertEquals(ClusterObjects.configHash(single), ClusterObjects.configHash(three), "nor reloaded");
+    }
 }

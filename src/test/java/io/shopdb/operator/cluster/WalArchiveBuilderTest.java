@@ -34,7 +34,7 @@ class WalArchiveBuilderTest {
         PostgresCluster c = archiving(2);
         StatefulSet sts = InstanceSetBuilder.build(c, null, "shopdb/operator:1.0");
         var pod = sts.getSpec().getTemplate().getSpec();
-        assertEquals(List.of("postgres", "wal-archiver"), pod.getContainers().stream().map(Container::getName).toList());
+        assertEquals(List.of("postgres", "guard", "wal-archiver"), pod.getContainers().stream().map(Container::getName).toList());
         Container sidecar = named(pod.getContainers(), "wal-archiver");
         assertEquals("shopdb/operator:1.0", sidecar.getImage());
         var request = (AgentRequest.WalArchiver) AgentRequest.parse(sidecar.getArgs().toArray(String[]::new));

@@ -65,13 +65,14 @@ public class PostgresClusterSpec {
             + "'recovery_target_inclusive', 'recovery_target_lsn', 'recovery_target_name', 'recovery_target_time', "
             + "'recovery_target_timeline', 'recovery_target_xid', 'restore_command', 'shared_preload_libraries', 'ssl', "
             + "'ssl_ca_file', 'ssl_cert_file', 'ssl_key_file', 'ssl_min_protocol_version', 'synchronous_standby_names', "
-            + "'unix_socket_directories', 'wal_level']))",
+            + "'unix_socket_directories', 'wal_level', 'wal_receiver_status_interval']))",
             message = "spec.parameters sets a parameter the operator owns (archive_command, archive_mode, archive_timeout, "
             + "cluster_name, config_file, data_directory, hba_file, hot_standby, listen_addresses, max_wal_senders, port, "
             + "primary_conninfo, primary_slot_name, recovery_target, recovery_target_action, recovery_target_inclusive, "
             + "recovery_target_lsn, recovery_target_name, recovery_target_time, recovery_target_timeline, "
             + "recovery_target_xid, restore_command, shared_preload_libraries, ssl, ssl_ca_file, ssl_cert_file, ssl_key_file, "
-            + "ssl_min_protocol_version, synchronous_standby_names, unix_socket_directories, wal_level); remove it")
+            + "ssl_min_protocol_version, synchronous_standby_names, unix_socket_directories, wal_level, "
+            + "wal_receiver_status_interval); remove it")
     @ValidationRule(value = "self.all(k, !(k.lowerAscii() in ['allow_in_place_tablespaces', 'allow_system_table_mods', "
             + "'archive_cleanup_command', 'archive_library', 'dynamic_library_path', 'event_source', "
             + "'extension_control_path', 'extension_destdir', 'external_pid_file', 'ident_file', 'ignore_checksum_failure', "
