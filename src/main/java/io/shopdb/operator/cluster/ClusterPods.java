@@ -64,8 +64,9 @@ public final class ClusterPods {
         return get(name).map(p -> p.getMetadata().getUid()).orElse(null);
     }
 
+    /** Ready, and not being deleted: a Terminating pod (its kubelet may not have confirmed yet) serves nothing new. */
     static boolean isReady(Pod p) {
-        return p.getStatus() != null && p.getStatus().getConditions() != null
+        return p.getMetadata().getDeletionTimestamp() == null && p.getStatus() != null && p.getStatus().getConditions() != null
                 && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 }

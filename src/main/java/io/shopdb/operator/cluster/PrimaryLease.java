@@ -84,11 +84,17 @@ public final class PrimaryLease {
         return false;
     }
 
-    /** When the lost primary has certainly fenced itself: the later of its last renewal and replica, plus the bound. */
-    static Instant selfFencedBy(Instant renewedBy, Instant replicaLastSeenStreaming, Instant fallback) {
-        Instant base = renewedBy != null ? renewedBy : fallback;
-        if (replicaLastSeenStreaming != null && replicaLastSeenStreaming.isAfter(base)) {
-            base = replicaLastSeenStreaming;
+    /**
+     * When the lost primary has certainly fenced itself: {@link #SELF_FENCED_AFTER} after the later of the last instant
+     * a renewal can have reached it and the last instant a replica can have confirmed it. A replica confirms it while
+     * it streams; the operator saw the last one streaming at {@code lastSeenStreaming}, or, if it never saw one,
+     * they had all stopped by {@code firstLook} (its first look at the failover). Without a renewal of its own (a
+     * restarted operator), the previous instance may have renewed until just before {@code firstLook}.
+     */
+    static Instant selfFencedBy(Instant renewedBy, Instant lastSeenStreaming, Instant firstLook) {
+        Instant base = lastSeenStreaming != null && lastSeenStreaming.isAfter(firstLook) ? lastSeenStreaming : firstLook;
+        if (renewedBy != null && renewedBy.isAfter(base)) {
+            base = renewedBy;
         }
         return base.plus(SELF_FENCED_AFTER);
     }

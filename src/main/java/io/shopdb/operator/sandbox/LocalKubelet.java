@@ -51,7 +51,19 @@ public class LocalKubelet {
     /** "true" freezes the pod's server process (SIGSTOP: a hung primary), "false" thaws it. */
     public static final String FREEZE_ANNOTATION = "sandbox.shopdb.io/freeze";
 
+    /**
+     * "true" cuts the pod off the network as a partition would, while it keeps running: the operator cannot reach it,
+     * Services route no new connection to it and drop those they carried (a replica's stream), yet clients already
+     * connected to its own port keep working (they are on its side). Its kubelet is cut off too: a delete leaves
+     * it running and the pod object Terminating (held by {@value #PARTITION_FINALIZER}), as a real API server keeps
+     * a pod its kubelet cannot confirm stopped. "false" heals it: a pending delete then completes.
+     */
+    public static final String CUT_OFF_ANNOTATION = "sandbox.shopdb.io/cut-off";
+    static final String PARTITION_FINALIZER = "sandbox.shopdb.io/partitioned";
+
     private final Map<String, RunningPod> pods = new ConcurrentHashMap<>();
+    /** Pods cut off from the network (namespace/name). */
+    private final java.util.Set<String> cutOff = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> stablePorts = new ConcurrentHashMap<>();
     /** Pods whose node is down: not run, not restarted, marked not ready, until the node comes back. */
     private final java.util.Set<String> lostNodes = ConcurrentHashMap.newKeySet();
@@ -104,6 +116,9 @@ public class LocalKubelet {
         for (var it = pods.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             Pod p = byKey.get(e.getKey());
+            if (p != null && cutOff.contains(e.getKey()) && Objects.equals(p.getMetadata().getUid(), e.getValue().uid())) {
+                continue; // its kubelet does not hear the delete: it runs on until the partition heals
+            }
             if (p == null || !Objects.equals(p.getMetadata().getUid(), e.getValue().uid()) || p.getMetadata().getDeletionTimestamp() != null) {
                 LOG.infof("sandbox: stopping pod %s", e.getKey());
                 e.getValue().stop();
@@ -256,11 +271,23 @@ public class LocalKubelet {
                 continue;
             }
             RunningPod rp = pods.get(key(p));
-            if (rp != null && rp.process().isAlive() && isReady(p)) {
+            if (rp != null && rp.process().isAlive() && isReady(p) && !cutOff.contains(key(p))) {
                 return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
             }
         }
         return null;
+    }
+
+    /**
+     * The pod's own address as a client on its side of a partition dials it (cut off or not): its local port, while
+     * its server process runs.
+     */
+    public ServiceAddresses.Address podAddress(String namespace, String pod, int port) {
+        RunningPod rp = pods.get(namespace + "/" + pod);
+        if (rp == null) {
+            throw new ServiceAddresses.NoEndpointException("pod " + pod + " is not running");
+        }
+        return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
     }
 
     /** Maps a Service, or pod.headless-service, to the local port of a ready pod behind it. */
@@ -272,6 +299,9 @@ public class LocalKubelet {
             RunningPod rp = pods.get(namespace + "/" + parts[0]);
             if (rp == null || !rp.process().isAlive()) {
                 throw new ServiceAddresses.NoEndpointException("pod " + parts[0] + " is not running");
+            }
+            if (cutOff.contains(namespace + "/" + parts[0])) {
+                throw new ServiceAddresses.NoEndpointException("pod " + parts[0] + " is cut off (" + CUT_OFF_ANNOTATION + ")");
             }
             return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
         }
@@ -360,7 +390,7 @@ public class LocalKubelet {
         // the other containers (sidecars): agent processes, run as the current user like agent Jobs, no ports
         List<PodProcess> sidecars = new java.util.ArrayList<>();
         for (Container sidecar : p.getSpec().getContainers().subList(1, p.getSpec().getContainers().size())) {
-            Map<String, String> sidecarEnv = PodEnvironment.build(p, sidecar, volumes, Map.of(), this::secretData, resolver,
+            Map<String, String> sidecarEnv = PodEnvironment.build(p, sidecar, volumes, ports, this::secretData, resolver,
                     dir.resolve(sidecar.getName() + "-termination-log"));
             PodProcess s = new PodProcess(p, sidecar, sidecarEnv, dir, dir.resolve(sidecar.getName() + ".log"), false);
             LOG.infof("sandbox: starting container %s of pod %s (log %s)", sidecar.getName(), key(p), dir.resolve(sidecar.getName() + ".log"));
@@ -534,6 +564,7 @@ public class LocalKubelet {
         } else if ("up".equals(node)) {
             lostNodes.remove(key(p));
         }
+        followCutOff(p, "true".equals(annotations.get(CUT_OFF_ANNOTATION)));
         String freeze = annotations.get(FREEZE_ANNOTATION);
         RunningPod running = pods.get(key(p));
         if (running != null && freeze != null && !freeze.equals(freezeStates.put(key(p) + "/" + p.getMetadata().getUid(), freeze))) {
@@ -548,6 +579,30 @@ public class LocalKubelet {
             if (rp != null && rp.process().crashServer()) {
                 LOG.infof("sandbox: killed the server process of pod %s (%s=%s)", key(p), CRASH_ANNOTATION, crash);
             }
+        }
+    }
+
+    /** Cuts a pod off or heals it ({@link #CUT_OFF_ANNOTATION}); the finalizer holds a delete while it is cut off. */
+    private void followCutOff(Pod p, boolean cut) {
+        String key = key(p);
+        java.util.List<String> finalizers = p.getMetadata().getFinalizers() == null ? java.util.List.of() : p.getMetadata().getFinalizers();
+        if (cut && cutOff.add(key)) {
+            LOG.infof("sandbox: pod %s cut off from the network (%s)", key, CUT_OFF_ANNOTATION);
+            RunningPod rp = pods.get(key);
+            if (rp != null) {
+                rp.ports().values().forEach(proxies::dropTo);
+            }
+        }
+        if (cut && !finalizers.contains(PARTITION_FINALIZER) && p.getMetadata().getDeletionTimestamp() == null) {
+            client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+                    .edit(x -> new io.fabric8.kubernetes.api.model.PodBuilder(x).editMetadata().addToFinalizers(PARTITION_FINALIZER).endMetadata().build());
+        }
+        if (!cut && cutOff.remove(key)) {
+            LOG.infof("sandbox: pod %s reconnected", key);
+        }
+        if (!cut && finalizers.contains(PARTITION_FINALIZER)) {
+            client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName())
+                    .edit(x -> new io.fabric8.kubernetes.api.model.PodBuilder(x).editMetadata().removeFromFinalizers(PARTITION_FINALIZER).endMetadata().build());
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.function.BiFunction;
  * Translates a container's environment from cluster terms to this machine, by three documented rules:
  * <ol>
  *   <li>paths: a value that starts with a volume's mountPath starts with that volume's local directory instead;</li>
- *   <li>own ports: a variable named *PORT whose value is one of the container's ports gets its local port;</li>
+ *   <li>own ports: a variable named *PORT whose value is one of the pod's container ports gets its local port (the
+ *       containers of a pod share its network, so a sidecar reaches the server's port too);</li>
  *   <li>peers: a pair X_HOST / X_PORT whose host is a Service or pod DNS name gets the local address it maps to;</li>
  *   <li>termination message: a value equal to the container's terminationMessagePath gets a local file.</li>
  * </ol>
@@ -56,7 +57,9 @@ final class PodEnvironment {
         }
         List<VolumeMount> mounts = container.getVolumeMounts() == null ? List.of() : container.getVolumeMounts().stream()
                 .sorted(Comparator.comparingInt((VolumeMount m) -> m.getMountPath().length()).reversed()).toList();
-        List<Integer> ports = container.getPorts() == null ? List.of() : container.getPorts().stream().map(ContainerPort::getContainerPort).toList();
+        // the pod's containers share one network namespace: a port of any of them is the pod's, for all of them
+        List<Integer> ports = pod.getSpec().getContainers().stream().filter(c -> c.getPorts() != null)
+                .flatMap(c -> c.getPorts().stream()).map(ContainerPort::getContainerPort).filter(localPorts::containsKey).toList();
         for (var e : env.entrySet()) {
             String v = e.getValue();
             if (v == null) {

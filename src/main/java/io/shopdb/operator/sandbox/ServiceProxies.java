@@ -24,6 +24,8 @@ final class ServiceProxies {
 
     private final ServiceAddresses.Resolver endpoints;
     private final Map<String, ServerSocket> listeners = new ConcurrentHashMap<>();
+    /** Open upstream connections by backend port, so a pod cut off from the network loses them (see {@link #dropTo}). */
+    private final Map<Integer, java.util.Set<Socket>> upstreams = new ConcurrentHashMap<>();
 
     /** {@code endpoints}: picks a ready endpoint of a Service now, or throws NoEndpointException. */
     ServiceProxies(ServiceAddresses.Resolver endpoints) {
@@ -60,6 +62,7 @@ final class ServiceProxies {
             try {
                 ServiceAddresses.Address backend = endpoints.resolve(namespace, service, port);
                 Socket upstream = new Socket(backend.host(), backend.port());
+                upstreams.computeIfAbsent(backend.port(), k -> ConcurrentHashMap.newKeySet()).add(upstream);
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
                 pipe(client, upstream, service);
@@ -90,6 +93,14 @@ final class ServiceProxies {
         }, "sandbox-proxy-" + service + "-io");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Closes every proxied connection to {@code backendPort} (a partition: both ends see the connection end). */
+    void dropTo(int backendPort) {
+        var open = upstreams.remove(backendPort);
+        if (open != null) {
+            open.forEach(ServiceProxies::closeQuietly);
+        }
     }
 
     private static void closeQuietly(Socket s) {

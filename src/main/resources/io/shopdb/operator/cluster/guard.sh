@@ -41,7 +41,7 @@ postmaster_running() {
 
 fence() {
   pid=$(head -n 1 "$PGDATA/postmaster.pid" 2>/dev/null || true)
-  echo "shopdb-guard: FENCING the primary (postmaster $pid): lease not renewed by the operator for $(lease_age_ms) ms and no replica confirms it"
+  echo "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ) shopdb-guard: FENCING the primary (postmaster $pid): lease not renewed by the operator for $(lease_age_ms) ms and no replica confirms it"
   date -u +%Y-%m-%dT%H:%M:%SZ > "$PGDATA/shopdb-fenced"
   if [ -n "$pid" ]; then
     kill -KILL "$pid" 2>/dev/null || true
@@ -66,7 +66,7 @@ while sleep 0.25; do
         primary=true; grace_until=$(( now + lease_ms ))
       fi
       if [ "${answer#f|}" != 0 ]; then
-        replicas_until=$(( now + reply_ms ))
+        replicas_until=$now # confirmed by a replica at this tick only: the query already allows reply_ms
       fi ;;
     *)
       # no answer: a server not running (starting, stopped) is left alone; a running primary keeps its role
@@ -74,7 +74,7 @@ while sleep 0.25; do
         primary=false
       fi ;;
   esac
-  if [ "$primary" = true ] && [ "$now" -gt "$grace_until" ] && [ "$now" -gt "$replicas_until" ] \
+  if [ "$primary" = true ] && [ "$now" -gt "$grace_until" ] && [ "$replicas_until" != "$now" ] \
       && [ "$(lease_age_ms)" -gt "$lease_ms" ]; then
     fence
     primary=false

@@ -197,6 +197,102 @@ class HighAvailabilitySlowTest extends OperatorTestBase {
         assertEquals("t", queryOn("hung", "hung-0", "SELECT pg_is_in_recovery()"));
     }
 
+    /**
+     * A partition: the primary cut off from the operator and from its replica (sandbox annotation cut-off), while a
+     * client on its side keeps writing to it. Its guard must fence it (lease not renewed, no replica following)
+     * before the operator lets the replica take writes: the last commit the old primary acknowledged comes before
+     * the first the new one acknowledges. Healed, the old primary rejoins as a replica.
+     */
+    @Test
+    void aPrimaryCutOffFencesItselfBeforeAnotherTakesWritesSoTwoPrimariesNeverAcceptWrites() throws Exception {
+        create(ClusterOperatorTest.managed("cut", 2, Map.of()));
+        awaitReady(PostgresCluster.class, "cut");
+        execute("cut-rw", "cut", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 10)");
+        awaitReplayed("cut", List.of("cut-1"), 10);
+
+        SideWriter onOld = new SideWriter("cut", "cut-0", 1_000_000);
+        SideWriter onNew = new SideWriter("cut", "cut-1", 2_000_000); // refused (read-only) until it is promoted
+        onOld.start();
+        onNew.start();
+        Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !onOld.acknowledged.isEmpty());
+        client.pods().inNamespace(ns()).withName("cut-0").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editMetadata().addToAnnotations(LocalKubelet.CUT_OFF_ANNOTATION, "true").endMetadata().build());
+        PostgresCluster failedOver = withLogsOnFailure(() -> await(PostgresCluster.class, "cut",
+                c -> c.getStatus() != null && "cut-1".equals(c.getStatus().getCurrentPrimary())), "cut-0", "cut-1");
+        assertEquals(1, failedOver.getStatus().getFailovers());
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> !onNew.acknowledged.isEmpty());
+        onOld.stop();
+        onNew.stop();
+        // the old primary's last commit happened before it was acknowledged, the new one's first after it was sent
+        java.time.Instant lastOnOld = onOld.acknowledged.get(onOld.acknowledged.size() - 1).acknowledged();
+        java.time.Instant firstOnNew = onNew.acknowledged.get(0).sent();
+        String guardLog = java.nio.file.Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve("cut-0").resolve("guard.log"));
+        assertTrue(lastOnOld.isBefore(firstOnNew), "two primaries took writes: the old one until " + lastOnOld
+                + ", the new one from " + firstOnNew + "; guard: " + guardLog);
+        assertTrue(guardLog.contains("FENCING"), "the old primary fenced itself: " + guardLog);
+        System.out.printf("cut-off primary: last commit on the old primary %s, first on the new %s (%d ms later)%n", lastOnOld, firstOnNew,
+                java.time.Duration.between(lastOnOld, firstOnNew).toMillis());
+
+        // healed: the pending delete completes, the pod comes back as a replica of cut-1
+        client.pods().inNamespace(ns()).withName("cut-0").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editMetadata().addToAnnotations(LocalKubelet.CUT_OFF_ANNOTATION, "false").endMetadata().build());
+        PostgresCluster healed = withLogsOnFailure(() -> await(PostgresCluster.class, "cut", c -> Conditions.isReady(c.getStatus())
+                && c.getStatus().getReplicas() != null && c.getStatus().getReplicas().stream().anyMatch(r -> r.getName().equals("cut-0")
+                && "streaming".equals(r.getState()))), "cut-0", "cut-1");
+        assertEquals("cut-1", healed.getStatus().getCurrentPrimary());
+        assertEquals("t", queryOn("cut", "cut-0", "SELECT pg_is_in_recovery()"));
+    }
+
+    /**
+     * Commits one row at a time on one instance's own address (a client on its side of a partition). For each
+     * acknowledged row: when it was sent and when it was acknowledged (its commit lies between).
+     */
+    final class SideWriter {
+        record Commit(java.time.Instant sent, java.time.Instant acknowledged) {}
+        final List<Commit> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final String cluster;
+        private final String pod;
+        private final int firstId;
+        private volatile boolean running = true;
+        private Thread thread;
+
+        SideWriter(String cluster, String pod, int firstId) {
+            this.cluster = cluster;
+            this.pod = pod;
+            this.firstId = firstId;
+        }
+
+        void start() {
+            thread = new Thread(() -> {
+                int next = firstId;
+                while (running) {
+                    try {
+                        var a = kubelet.podAddress(ns(), pod, 5432);
+                        char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
+                        try (Connection c = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", "postgres", password, "require"), 1, 2);
+                             var ps = c.prepareStatement("INSERT INTO orders VALUES (?)")) {
+                            while (running) {
+                                ps.setInt(1, next++);
+                                java.time.Instant sent = java.time.Instant.now();
+                                ps.executeUpdate();
+                                acknowledged.add(new Commit(sent, java.time.Instant.now()));
+                                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+                            }
+                        }
+                    } catch (SQLException | RuntimeException e) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+                    }
+                }
+            }, "side-writer-" + pod);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(30_000);
+        }
+    }
+
     private boolean eventsApiHasIt(String cluster) {
         return client.events().v1().events().inNamespace(ns()).list().getItems().stream()
                 .anyMatch(e -> Reasons.FAILOVER_REFUSED.equals(e.getReason()) && e.getRegarding() != null && cluster.equals(e.getRegarding().getName()));
