@@ -9,6 +9,7 @@ import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.testing.OperatorTestBase;
+import io.shopdb.operator.testing.SideWriter;
 import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,11 @@ class FailoverBenchmark extends OperatorTestBase {
      * hung postmaster accepts no new session, while sessions opened before the hang go on committing.
      */
     static final boolean CONNECT_PER_COMMIT = Boolean.getBoolean("bench.connectPerCommit");
+    /**
+     * -Dbench.psql=true: the writer is no code of ours: one psql process per INSERT (a separate OS process, its own
+     * session, through the -rw Service address), acknowledged when psql exits 0.
+     */
+    static final boolean PSQL = Boolean.getBoolean("bench.psql");
     /** -Dbench.scenarios=hung,sigkill runs only those (default: all of the mode's). */
     static final List<String> SCENARIOS = System.getProperty("bench.scenarios") == null ? null
             : List.of(System.getProperty("bench.scenarios").split(","));
@@ -76,21 +82,30 @@ class FailoverBenchmark extends OperatorTestBase {
             }
             Writer writer = new Writer(pooled ? () -> throughPooler(name) : () -> rw(name), pooled);
             writer.start();
-            List<String> all = pooled ? List.of("node-lost", "hung", "switchover") : List.of("node-lost", "sigkill", "hung", "switchover");
+            List<String> all = pooled ? List.of("node-lost", "hung", "switchover") : List.of("node-lost", "sigkill", "hung", "cut-off", "switchover");
             for (String scenario : all.stream().filter(x -> SCENARIOS == null || SCENARIOS.contains(x)).toList()) {
                 int errorsBefore = writer.errors();
                 List<Double> outages = new ArrayList<>();
+                List<Long> overlaps = new ArrayList<>();
                 for (int run = 0; run < runs; run++) {
                     awaitStable(name);
                     int before = writer.size();
                     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> writer.size() > before + 20);
                     String primary = cluster(name).getStatus().getCurrentPrimary();
                     long at = System.nanoTime();
+                    // a client on the old primary's side of a partition, writing to its own address (cut-off only)
+                    SideWriter side = scenario.equals("cut-off") ? new SideWriter(kubelet, client, ns(), name, primary, 1_000_000_000L * (run + 1)).start() : null;
+                    if (side != null) {
+                        Awaitility.await().atMost(Duration.ofSeconds(30)).until(side::wroteAny);
+                        at = System.nanoTime();
+                    }
+                    final long eventAt = at;
                     switch (scenario) {
                         case "node-lost" -> kubelet.loseNode(ns(), primary);
                         case "sigkill" -> kubelet.crashServer(ns(), primary);
                         // SIGSTOP of the postmaster: alive, its pod Ready, answering nothing
                         case "hung" -> kubelet.freezeServer(ns(), primary);
+                        case "cut-off" -> cutOff(primary, true);
                         default -> {
                             String target = name + "-" + ((Integer.parseInt(primary.substring(primary.lastIndexOf('-') + 1)) + 1) % 3);
                             client.resources(PostgresCluster.class).inNamespace(ns()).withName(name)
@@ -98,12 +113,21 @@ class FailoverBenchmark extends OperatorTestBase {
                         }
                     }
                     Awaitility.await().atMost(Duration.ofMinutes(2)).until(() -> !primary.equals(cluster(name).getStatus().getCurrentPrimary())
-                            && writer.lastAck() > at);
+                            && writer.lastAck() > eventAt);
                     int acksAfter = writer.size();
                     Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> writer.size() > acksAfter + 10);
                     outages.add(writer.longestGapAfter(writer.lastAckBefore(at)) / 1e9);
+                    if (side != null) {
+                        side.stop();
+                        // the old primary's last commit was acknowledged before the new one's first was sent: no overlap
+                        var commits = side.commits();
+                        overlaps.add(Math.max(0, commits.get(commits.size() - 1).acknowledged() - writer.firstSentAfter(eventAt)) / 1_000_000);
+                    }
                     if (scenario.equals("node-lost")) {
                         kubelet.restoreNode(ns(), primary);
+                    }
+                    if (scenario.equals("cut-off")) {
+                        cutOff(primary, false);
                     }
                 }
                 writer.pause();
@@ -113,9 +137,10 @@ class FailoverBenchmark extends OperatorTestBase {
                 lostBefore = lostTotal;
                 writer.resume();
                 List<Double> sorted = outages.stream().sorted().toList();
-                String line = String.format("%-11s %-10s runs=%d outage median=%.2fs min=%.2fs max=%.2fs all=%s acknowledged-lost=%d (of %d) client-errors=%d",
-                        mode + (CONNECT_PER_COMMIT ? "/conn" : ""), scenario, runs, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
-                        outages.stream().map(d -> String.format("%.2f", d)).toList(), lost, writer.size(), writer.errors() - errorsBefore);
+                String line = String.format("%-11s %-10s runs=%d outage median=%.2fs min=%.2fs max=%.2fs all=%s acknowledged-lost=%d (of %d) client-errors=%d%s load=%s",
+                        mode + (PSQL ? "/psql" : CONNECT_PER_COMMIT ? "/conn" : ""), scenario, runs, sorted.get(sorted.size() / 2), sorted.get(0), sorted.get(sorted.size() - 1),
+                        outages.stream().map(d -> String.format("%.2f", d)).toList(), lost, writer.size(), writer.errors() - errorsBefore,
+                        overlaps.isEmpty() ? "" : " two-writable-primaries-ms=" + overlaps, load());
                 System.out.println("FailoverBenchmark: " + line);
                 report.add(line);
             }
@@ -185,6 +210,40 @@ class FailoverBenchmark extends OperatorTestBase {
     }
 
     /** The shop's client: one INSERT + COMMIT at a time, ack times recorded. */
+    /** One INSERT by a psql process of its own (no code of ours in the client), true when psql exits 0. */
+    static boolean psqlInsert(PgEndpoint e, long id) {
+        try {
+            var pb = new ProcessBuilder("psql", "host=" + e.host() + " port=" + e.port() + " user=" + e.user() + " dbname=" + e.database()
+                    + " sslmode=require connect_timeout=2", "-XqAc", "INSERT INTO orders VALUES (" + id + ")")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().put("PGPASSWORD", new String(e.password()));
+            Process p = pb.start();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return false;
+            }
+            return p.exitValue() == 0;
+        } catch (java.io.IOException ex) {
+            return false;
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private void cutOff(String pod, boolean cut) {
+        client.pods().inNamespace(ns()).withName(pod).edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editMetadata().addToAnnotations(io.shopdb.operator.sandbox.LocalKubelet.CUT_OFF_ANNOTATION, String.valueOf(cut)).endMetadata().build());
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException e) {
+            return "?";
+        }
+    }
+
     final class Writer {
         private final java.util.function.Supplier<PgEndpoint> endpoint;
         private final java.util.concurrent.atomic.AtomicInteger errors = new java.util.concurrent.atomic.AtomicInteger();
@@ -210,6 +269,19 @@ class FailoverBenchmark extends OperatorTestBase {
                         java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
                         continue;
                     }
+                    if (PSQL) {
+                        long id = next++;
+                        long sent = System.nanoTime();
+                        if (psqlInsert(endpoint.get(), id)) {
+                            synchronized (acks) {
+                                acks.add(new long[] {id, System.nanoTime(), sent});
+                            }
+                        } else {
+                            errors.incrementAndGet();
+                            java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
+                        }
+                        continue;
+                    }
                     try (Connection c = PgConnections.open(endpoint.get()); var ps = c.prepareStatement("INSERT INTO orders VALUES (?)");
                          Statement plain = c.createStatement()) {
                         while (running && !paused) {
@@ -220,8 +292,9 @@ class FailoverBenchmark extends OperatorTestBase {
                                 ps.setLong(1, next);
                                 ps.executeUpdate();
                             }
+                            long sent = System.nanoTime();
                             synchronized (acks) {
-                                acks.add(new long[] {next, System.nanoTime()});
+                                acks.add(new long[] {next, System.nanoTime(), sent});
                             }
                             next++;
                             if (CONNECT_PER_COMMIT) {
@@ -239,6 +312,13 @@ class FailoverBenchmark extends OperatorTestBase {
         }
 
         int size() { synchronized (acks) { return acks.size(); } }
+
+        /** When the first INSERT acknowledged after {@code t} was sent. */
+        long firstSentAfter(long t) {
+            synchronized (acks) {
+                return acks.stream().filter(a -> a[1] > t).mapToLong(a -> a[2]).findFirst().orElse(Long.MAX_VALUE);
+            }
+        }
 
         long lastAckBefore(long t) {
             synchronized (acks) {

@@ -11,6 +11,7 @@ import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.testing.OperatorTestBase;
+import io.shopdb.operator.testing.SideWriter;
 import jakarta.inject.Inject;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -210,28 +211,25 @@ class HighAvailabilitySlowTest extends OperatorTestBase {
         execute("cut-rw", "cut", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 10)");
         awaitReplayed("cut", List.of("cut-1"), 10);
 
-        SideWriter onOld = new SideWriter("cut", "cut-0", 1_000_000);
-        SideWriter onNew = new SideWriter("cut", "cut-1", 2_000_000); // refused (read-only) until it is promoted
-        onOld.start();
-        onNew.start();
-        Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> !onOld.acknowledged.isEmpty());
+        SideWriter onOld = new SideWriter(kubelet, client, ns(), "cut", "cut-0", 1_000_000).start();
+        SideWriter onNew = new SideWriter(kubelet, client, ns(), "cut", "cut-1", 2_000_000).start(); // refused (read-only) until promoted
+        Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(onOld::wroteAny);
         client.pods().inNamespace(ns()).withName("cut-0").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
                 .editMetadata().addToAnnotations(LocalKubelet.CUT_OFF_ANNOTATION, "true").endMetadata().build());
         PostgresCluster failedOver = withLogsOnFailure(() -> await(PostgresCluster.class, "cut",
                 c -> c.getStatus() != null && "cut-1".equals(c.getStatus().getCurrentPrimary())), "cut-0", "cut-1");
         assertEquals(1, failedOver.getStatus().getFailovers());
-        Awaitility.await().atMost(READY_TIMEOUT).until(() -> !onNew.acknowledged.isEmpty());
+        Awaitility.await().atMost(READY_TIMEOUT).until(onNew::wroteAny);
         onOld.stop();
         onNew.stop();
         // the old primary's last commit happened before it was acknowledged, the new one's first after it was sent
-        java.time.Instant lastOnOld = onOld.acknowledged.get(onOld.acknowledged.size() - 1).acknowledged();
-        java.time.Instant firstOnNew = onNew.acknowledged.get(0).sent();
+        long lastOnOld = onOld.commits().get(onOld.commits().size() - 1).acknowledged();
+        long firstOnNew = onNew.commits().get(0).sent();
         String guardLog = java.nio.file.Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve("cut-0").resolve("guard.log"));
-        assertTrue(lastOnOld.isBefore(firstOnNew), "two primaries took writes: the old one until " + lastOnOld
-                + ", the new one from " + firstOnNew + "; guard: " + guardLog);
+        assertTrue(lastOnOld < firstOnNew, "two primaries took writes for " + (lastOnOld - firstOnNew) / 1_000_000 + " ms; guard: " + guardLog);
         assertTrue(guardLog.contains("FENCING"), "the old primary fenced itself: " + guardLog);
-        System.out.printf("cut-off primary: last commit on the old primary %s, first on the new %s (%d ms later)%n", lastOnOld, firstOnNew,
-                java.time.Duration.between(lastOnOld, firstOnNew).toMillis());
+        System.out.printf("cut-off primary: the new primary's first commit was sent %d ms after the old one's last was acknowledged%n",
+                (firstOnNew - lastOnOld) / 1_000_000);
 
         // healed: the pending delete completes, the pod comes back as a replica of cut-1
         client.pods().inNamespace(ns()).withName("cut-0").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
@@ -241,56 +239,6 @@ class HighAvailabilitySlowTest extends OperatorTestBase {
                 && "streaming".equals(r.getState()))), "cut-0", "cut-1");
         assertEquals("cut-1", healed.getStatus().getCurrentPrimary());
         assertEquals("t", queryOn("cut", "cut-0", "SELECT pg_is_in_recovery()"));
-    }
-
-    /**
-     * Commits one row at a time on one instance's own address (a client on its side of a partition). For each
-     * acknowledged row: when it was sent and when it was acknowledged (its commit lies between).
-     */
-    final class SideWriter {
-        record Commit(java.time.Instant sent, java.time.Instant acknowledged) {}
-        final List<Commit> acknowledged = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final String cluster;
-        private final String pod;
-        private final int firstId;
-        private volatile boolean running = true;
-        private Thread thread;
-
-        SideWriter(String cluster, String pod, int firstId) {
-            this.cluster = cluster;
-            this.pod = pod;
-            this.firstId = firstId;
-        }
-
-        void start() {
-            thread = new Thread(() -> {
-                int next = firstId;
-                while (running) {
-                    try {
-                        var a = kubelet.podAddress(ns(), pod, 5432);
-                        char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
-                        try (Connection c = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", "postgres", password, "require"), 1, 2);
-                             var ps = c.prepareStatement("INSERT INTO orders VALUES (?)")) {
-                            while (running) {
-                                ps.setInt(1, next++);
-                                java.time.Instant sent = java.time.Instant.now();
-                                ps.executeUpdate();
-                                acknowledged.add(new Commit(sent, java.time.Instant.now()));
-                                java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L);
-                            }
-                        }
-                    } catch (SQLException | RuntimeException e) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
-                    }
-                }
-            }, "side-writer-" + pod);
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(30_000);
-        }
     }
 
     private boolean eventsApiHasIt(String cluster) {
