@@ -243,12 +243,17 @@ public final class InstanceSetBuilder {
         return new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build();
     }
 
+    /** The image the instance's server runs: spec.image, else postgres:{postgresVersion}. */
+    static String instanceImage(PostgresCluster c) {
+        var spec = c.getSpec();
+        return spec.getImage() != null ? spec.getImage() : "postgres:" + spec.getPostgresVersion();
+    }
+
     private static Container container(PostgresCluster c, Restore restore) {
         var spec = c.getSpec();
-        String image = spec.getImage() != null ? spec.getImage() : "postgres:" + spec.getPostgresVersion();
         return new ContainerBuilder()
                 .withName("postgres")
-                .withImage(image)
+                .withImage(instanceImage(c))
                 .withCommand("/bin/sh", "-c", BOOTSTRAP)
                 .withEnv(env(c, restore))
                 .addNewPort().withName("postgres").withContainerPort(ClusterNames.PORT).endPort()
@@ -276,11 +281,9 @@ public final class InstanceSetBuilder {
      * volumes, the configuration and the superuser's password for its local login, and nothing else.
      */
     private static Container guardContainer(PostgresCluster c) {
-        var spec = c.getSpec();
-        String image = spec.getImage() != null ? spec.getImage() : "postgres:" + spec.getPostgresVersion();
         return new ContainerBuilder()
                 .withName("guard")
-                .withImage(image)
+                .withImage(instanceImage(c))
                 .withCommand("/bin/sh", "-c", GUARD)
                 .withEnv(new EnvVarBuilder().withName("PGDATA").withValue(DATA_MOUNT + "/pgdata").build(),
                         plain("PGPORT", String.valueOf(ClusterNames.PORT)),

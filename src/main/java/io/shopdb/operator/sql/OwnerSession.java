@@ -141,11 +141,7 @@ public final class OwnerSession implements AutoCloseable {
      * @throws RefusedRoleException the owner is missing or may not run migrations (nothing was created)
      */
     public static OwnerSession open(Connection admin, PgEndpoint database, String owner, String field) throws SQLException, RefusedRoleException {
-        Identifiers.require(field, owner);
-        String refused = refusal(admin, owner, field);
-        if (refused != null) {
-            throw new RefusedRoleException(refused, false);
-        }
+        requireAllowedOwner(admin, owner, field);
         boolean autoCommit = admin.getAutoCommit();
         admin.setAutoCommit(true);
         sweepExpired(admin);
@@ -175,6 +171,15 @@ public final class OwnerSession implements AutoCloseable {
         }
     }
 
+    /** The owner is a valid name of a role that may act for the operator (see {@link #refusal}); nothing is created otherwise. */
+    private static void requireAllowedOwner(Connection admin, String owner, String field) throws SQLException, RefusedRoleException {
+        Identifiers.require(field, owner);
+        String refused = refusal(admin, owner, field);
+        if (refused != null) {
+            throw new RefusedRoleException(refused, false);
+        }
+    }
+
     /** A throwaway login handed to another process (an import's pg_restore in an agent Job); the caller wipes the password. */
     public record Login(String role, char[] password) {
         @Override
@@ -198,11 +203,7 @@ public final class OwnerSession implements AutoCloseable {
         if (!role.startsWith(ROLE_PREFIX) || Identifiers.problem(role) != null) {
             throw new IllegalArgumentException("a throwaway role is named " + ROLE_PREFIX + "<hex>");
         }
-        Identifiers.require(field, owner);
-        String refused = refusal(admin, owner, field);
-        if (refused != null) {
-            throw new RefusedRoleException(refused, false);
-        }
+        requireAllowedOwner(admin, owner, field);
         boolean autoCommit = admin.getAutoCommit();
         admin.setAutoCommit(true);
         char[] password = newPassword();
