@@ -161,6 +161,23 @@ public final class ClusterObjects {
                 .build();
     }
 
+    /**
+     * The primary may not be evicted (minAvailable 1 of the pod labelled primary): a drain of its node waits, and the
+     * operator switches over to a replica on another node when it sees the node cordoned (NodeDrains); the former
+     * primary, a replica then, is evicted under the budget above. Only with replicas, for the same reason as above.
+     */
+    public static PodDisruptionBudget primaryDisruptionBudget(PostgresCluster c) {
+        Map<String, String> selector = new HashMap<>(ClusterNames.selector(c));
+        selector.put(ClusterNames.ROLE_LABEL, ClusterNames.ROLE_PRIMARY);
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(meta(c, ClusterNames.disruptionBudget(c) + "-primary"))
+                .withNewSpec()
+                .withMinAvailable(new IntOrString(1))
+                .withNewSelector().withMatchLabels(selector).endSelector()
+                .endSpec()
+                .build();
+    }
+
     static ObjectMeta meta(PostgresCluster c, String name) {
         return new ObjectMetaBuilder()
                 .withName(name)

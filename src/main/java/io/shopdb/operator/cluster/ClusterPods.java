@@ -60,6 +60,11 @@ public final class ClusterPods {
         return get(name).map(p -> p.getMetadata().getLabels().get(REVISION_LABEL)).orElse(null);
     }
 
+    /** The node the pod was scheduled to; null when not scheduled (or unknown). */
+    public String nodeName(String name) {
+        return get(name).map(p -> p.getSpec() == null ? null : p.getSpec().getNodeName()).orElse(null);
+    }
+
     public String uid(String name) {
         return get(name).map(p -> p.getMetadata().getUid()).orElse(null);
     }

@@ -18,8 +18,10 @@ import java.util.stream.Collectors;
  *       next, leaving a replica ahead of the promoted one that could never follow it.</li>
  *   <li>Wait too while a replica whose pod is Ready does not answer: it may be receiving WAL from the lost primary
  *       beyond the operator's reach, and while one does, the lost primary's guard holds on (guard.sh).</li>
- *   <li>Asynchronous: only a replica that was streaming when last seen is safe (one that was behind or
- *       disconnected may miss much more than the last moments); the most advanced of them.</li>
+ *   <li>Asynchronous: a replica is safe when it was streaming when the primary was last seen, or when it holds the
+ *       primary's WAL up to {@link #MAX_ASYNC_LAG_BYTES} of where the primary last answered (a partition may drop the
+ *       streams a moment before the operator loses the primary); one far behind may miss much more than the last
+ *       moments. The most advanced safe one.</li>
  *   <li>Synchronous (ANY n of m standbys): each acknowledged commit is on n standbys, so among any m - n + 1 of them
  *       one holds it; with at least that many answering, the most advanced has every acknowledged commit. Fewer:
  *       refused, whatever their positions.</li>
@@ -28,6 +30,9 @@ import java.util.stream.Collectors;
  */
 public final class FailoverDecision {
     private FailoverDecision() {}
+
+    /** Asynchronous mode: at most one WAL segment behind the primary's last known position counts as safe. */
+    public static final long MAX_ASYNC_LAG_BYTES = 16L * 1024 * 1024;
 
     /** What to do: exactly one of the three. */
     public sealed interface Verdict permits Wait, Refuse, Promote {}
@@ -47,9 +52,10 @@ public final class FailoverDecision {
      * @param standbys m, the number of standbys the cluster declares (instances - 1)
      * @param streamingWhenLastSeen replicas whose state was streaming in the status before the primary was lost
      * @param silent replicas whose pods are Ready but that did not answer
+     * @param primaryLsn the lost primary's WAL position when it last answered (bytes), null when unknown
      */
     public static Verdict decide(String lost, Map<String, Position> answering, Integer synchronousNumber, int standbys,
-                                 Set<String> streamingWhenLastSeen, Set<String> silent) {
+                                 Set<String> streamingWhenLastSeen, Set<String> silent, Long primaryLsn) {
         List<String> stillReceiving = answering.entrySet().stream().filter(e -> e.getValue().streaming())
                 .map(Map.Entry::getKey).sorted().toList();
         if (!stillReceiving.isEmpty() || !silent.isEmpty()) {
@@ -64,11 +70,13 @@ public final class FailoverDecision {
                     + String.join(", ", answering.keySet().stream().sorted().toList()) + "), at least " + needed
                     + " are needed to be sure one holds every acknowledged commit";
         } else {
-            safe = answering.entrySet().stream().filter(e -> streamingWhenLastSeen.contains(e.getKey()))
+            safe = answering.entrySet().stream().filter(e -> streamingWhenLastSeen.contains(e.getKey())
+                            || primaryLsn != null && e.getValue().lsn() >= primaryLsn - MAX_ASYNC_LAG_BYTES)
                     .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
             refusal = "no replica that was streaming from " + lost + " answers (streaming when last seen: "
                     + (streamingWhenLastSeen.isEmpty() ? "none" : String.join(", ", streamingWhenLastSeen.stream().sorted().toList()))
-                    + "; answering: " + (answering.isEmpty() ? "none" : String.join(", ", answering.keySet().stream().sorted().toList())) + ")";
+                    + "; answering: " + (answering.isEmpty() ? "none" : String.join(", ", answering.keySet().stream().sorted().toList()))
+                    + (primaryLsn == null ? "" : "; none within " + MAX_ASYNC_LAG_BYTES / (1024 * 1024) + " MiB of its last WAL position") + ")";
         }
         return safe.entrySet().stream()
                 .max(Comparator.comparingLong((Map.Entry<String, Position> e) -> e.getValue().lsn())

@@ -59,6 +59,7 @@ public class HighAvailability {
     @Inject KubernetesClient client;
     @Inject InstanceConnections instances;
     @Inject PrimaryProbe probe;
+    @Inject NodeDrains drains;
     @Inject EventRecorder events;
     @Inject Event<PrimaryChanged> primaryChanges;
     @Inject Event<SwitchoverStarting> switchoverStarting;
@@ -72,6 +73,12 @@ public class HighAvailability {
     /** When this operator first looked at a lost primary to fail it over, and last saw a replica still receiving from it. */
     private final Map<String, Instant> firstLooks = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastStreaming = new ConcurrentHashMap<>();
+    /**
+     * The replicas that were streaming while each cluster's primary last answered (namespace/cluster). The status may
+     * be rewritten after the primary stopped answering (a partition drops the replicas' streams at the same moment),
+     * and "streaming when the primary was last seen" is what makes an asynchronous replica safe to promote.
+     */
+    private final Map<String, Set<String>> streamingWhileUp = new ConcurrentHashMap<>();
 
     /** A new operator process would not remember the pods it deleted: neither does a restarted instance. */
     void forget(@Observes OperatorKilled killed) {
@@ -80,6 +87,7 @@ public class HighAvailability {
         upUids.clear();
         firstLooks.clear();
         lastStreaming.clear();
+        streamingWhileUp.clear();
     }
 
     /**
@@ -131,12 +139,21 @@ public class HighAvailability {
         if (up) {
             lostSince.remove(ClusterConnections.key(c) + "/" + current);
             upUids.put(ClusterConnections.key(c) + "/" + current, pods.uid(current));
+            streamingWhileUp.put(ClusterConnections.key(c), streamingReplicas(status));
             firstLooks.remove(ClusterConnections.key(c) + "/" + current);
             lastStreaming.remove(ClusterConnections.key(c) + "/" + current);
         }
         if (c.getSpec().getInstances() < 2 || up) {
+            if (up && c.getSpec().getInstances() >= 2) {
+                String node = pods.nodeName(current);
+                drains.primaryOn(c, node);
+                String away = drains.cordoned(node) ? drainTarget(status, pods, current) : null;
+                if (away != null) {
+                    return switchover(c, status, pods, current, away, "its node " + node + " is cordoned (being drained)");
+                }
+            }
             String wanted = c.getSpec().getPrimary();
-            if (wanted != null && !wanted.equals(current) && up) {
+            if (wanted != null && !wanted.equals(current) && up && !drains.cordoned(pods.nodeName(wanted))) {
                 return switchover(c, status, pods, current, wanted, "spec.primary");
             }
             return up || c.getSpec().getInstances() < 2 ? restarts(c, status, pods, current) : Step.proceed();
@@ -186,9 +203,9 @@ public class HighAvailability {
             }
         }
         var sync = c.getSpec().getSynchronous();
-        Set<String> streamed = status.getReplicas() == null ? Set.of() : status.getReplicas().stream()
-                .filter(r -> "streaming".equals(r.getState())).map(ReplicaStatus::getName).collect(Collectors.toSet());
-        var verdict = FailoverDecision.decide(lost, candidates, sync == null ? null : sync.getNumber(), c.getSpec().getInstances() - 1, streamed, silent);
+        Set<String> streamed = streamingWhileUp.getOrDefault(ClusterConnections.key(c), streamingReplicas(status));
+        var verdict = FailoverDecision.decide(lost, candidates, sync == null ? null : sync.getNumber(), c.getSpec().getInstances() - 1, streamed, silent,
+                probe.lastWalLsn(c, lost));
         String lostKey = ClusterConnections.key(c) + "/" + lost;
         Instant firstLook = firstLooks.computeIfAbsent(lostKey, k -> Instant.now());
         if (verdict instanceof FailoverDecision.Wait wait) {
@@ -230,6 +247,23 @@ public class HighAvailability {
                 + ", the most advanced safe replica");
         declare(c, status, chosen.instance());
         return transition(c, status, pods, chosen.instance(), lost, false);
+    }
+
+    /** The replicas the status shows streaming. */
+    private static Set<String> streamingReplicas(PostgresClusterStatus status) {
+        return status.getReplicas() == null ? Set.of() : status.getReplicas().stream()
+                .filter(r -> "streaming".equals(r.getState())).map(ReplicaStatus::getName).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * Where the primary goes when its node is drained: the lowest-numbered ready replica that was streaming and
+     * whose node is not cordoned too; null when there is none (the drain then waits on the primary's budget).
+     */
+    private String drainTarget(PostgresClusterStatus status, ClusterPods pods, String current) {
+        Set<String> streaming = streamingReplicas(status);
+        return pods.all().stream().map(p -> p.getMetadata().getName())
+                .filter(n -> !n.equals(current) && pods.ready(n) && streaming.contains(n) && !drains.cordoned(pods.nodeName(n)))
+                .min(Comparator.comparingInt(ClusterNames::ordinal)).orElse(null);
     }
 
     private Step switchover(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String current, String target, String why) {

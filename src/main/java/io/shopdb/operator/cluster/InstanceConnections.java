@@ -63,7 +63,11 @@ public class InstanceConnections {
      * What one probe of a primary found: whether it answered at all, and, when the probe renewed its lease
      * (PrimaryLease), the latest instant at which the renewal can have reached the server (null: none sent).
      */
-    public record Probe(boolean answered, java.time.Instant leaseRenewedBy) {}
+    public record Probe(boolean answered, java.time.Instant leaseRenewedBy, Long walLsn) {
+        Probe(boolean answered, java.time.Instant leaseRenewedBy) {
+            this(answered, leaseRenewedBy, null);
+        }
+    }
 
     /**
      * Whether the instance answers at all within {@link #ANSWER_SECONDS}: a login refused (a password being rotated),
@@ -85,13 +89,14 @@ public class InstanceConnections {
             var a = addresses.resolve(ns, host, ClusterNames.PORT);
             try (Connection conn = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", ClusterNames.SUPERUSER, password,
                     "verify-full", ClusterTls.trust(new String(ca), c, host)), ANSWER_SECONDS, ANSWER_SECONDS)) {
-                if (ReplicationQueries.position(conn).inRecovery()) {
+                var position = ReplicationQueries.position(conn);
+                if (position.inRecovery()) {
                     return new Probe(false, null);
                 }
                 // sent on a login that just succeeded: the server refuses it once the login is older than the window
                 renewedBy = java.time.Instant.now().plus(PrimaryLease.RENEWAL_WINDOW);
                 PrimaryLease.renew(conn);
-                return new Probe(true, renewedBy);
+                return new Probe(true, renewedBy, position.lsn());
             }
         } catch (ServiceAddresses.NoEndpointException e) {
             return new Probe(false, renewedBy);

@@ -55,8 +55,10 @@ final class ManagedClusterResources {
                 }));
         if (c.getSpec().getInstances() > 1) {
             wrote |= changed(DesiredState.apply(client, c, ClusterObjects.disruptionBudget(c)));
+            wrote |= changed(DesiredState.apply(client, c, ClusterObjects.primaryDisruptionBudget(c)));
         } else {
             wrote |= DesiredState.absent(client, ClusterObjects.disruptionBudget(c));
+            wrote |= DesiredState.absent(client, ClusterObjects.primaryDisruptionBudget(c));
         }
         wrote |= growVolumes(c);
         return wrote;

@@ -62,6 +62,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     @Inject NetworkPolicyConfig networkPolicy;
     @Inject HighAvailability ha;
     @Inject PrimaryProbe probe;
+    @Inject NodeDrains drains;
     @Inject InstanceConnections instances;
 
     /**
@@ -82,8 +83,9 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 .withSecondaryToPrimaryMapper((PostgresBackup b) -> b.getSpec() == null || b.getSpec().getClusterRef() == null ? Set.of()
                         : Set.of(new ResourceID(b.getSpec().getClusterRef().getName(), b.getMetadata().getNamespace())))
                 .build(), context);
-        // the operator's own probe of each primary wakes its cluster when the primary stops (or starts again) answering
-        return List.of(pods, backups, probe.eventSource());
+        // the operator's own probe of each primary wakes its cluster when the primary stops (or starts again) answering;
+        // a cordon of the primary's node (a drain begins) wakes it too
+        return List.of(pods, backups, probe.eventSource(), drains.eventSource());
     }
 
     @Override

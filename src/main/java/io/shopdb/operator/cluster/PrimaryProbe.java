@@ -40,6 +40,8 @@ public class PrimaryProbe {
     private final Map<String, Watch> watches = new ConcurrentHashMap<>();
     /** Per namespace/cluster/pod: the latest instant a lease renewal sent to it can have reached it (kept after a watch ends). */
     private final Map<String, java.time.Instant> renewedBy = new ConcurrentHashMap<>();
+    /** Per namespace/cluster/pod: the primary's WAL position (pg_current_wal_lsn, bytes) at its last answer. */
+    private final Map<String, Long> walLsns = new ConcurrentHashMap<>();
     private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "shopdb-primary-probe");
         t.setDaemon(true);
@@ -98,10 +100,16 @@ public class PrimaryProbe {
         return renewedBy.get(ClusterConnections.key(c) + "/" + primary);
     }
 
+    /** The WAL position of {@code primary} when it last answered this operator's probe (bytes); null when unknown. */
+    public Long lastWalLsn(PostgresCluster c, String primary) {
+        return walLsns.get(ClusterConnections.key(c) + "/" + primary);
+    }
+
     /** Stops watching a cluster (deleted, or its primary changing). */
     public void forget(PostgresCluster c) {
         stop(ClusterConnections.key(c));
         renewedBy.keySet().removeIf(k -> k.startsWith(ClusterConnections.key(c) + "/"));
+        walLsns.keySet().removeIf(k -> k.startsWith(ClusterConnections.key(c) + "/"));
     }
 
     private void probe(String key, Watch w) {
@@ -109,6 +117,9 @@ public class PrimaryProbe {
         boolean answers = probe.answered();
         if (probe.leaseRenewedBy() != null) {
             renewedBy.put(key + "/" + w.primary, probe.leaseRenewedBy());
+        }
+        if (probe.walLsn() != null) {
+            walLsns.put(key + "/" + w.primary, probe.walLsn());
         }
         int before = w.misses;
         w.misses = answers ? 0 : before + 1;
@@ -132,6 +143,7 @@ public class PrimaryProbe {
     void onKilled(@Observes OperatorKilled killed) {
         watches.keySet().forEach(this::stop);
         renewedBy.clear();
+        walLsns.clear();
     }
 
     void onStop(@Observes ShutdownEvent event) {

@@ -21,7 +21,8 @@ import java.util.Set;
 final class ConnectionHints {
     static final String ROLE_LABEL = "shopdb.io/role";
     private final KubernetesClient client;
-    private final ServiceAddresses addresses;
+    /** A Service's stable local address (its proxy, as a ClusterIP): after a failover it leads to the new primary. */
+    private final ServiceAddresses.Resolver services;
     private final Path kubeconfig;
     /** More roles than this get one summary line instead of a command each. */
     static final int MAX_LINES = 20;
@@ -30,9 +31,9 @@ final class ConnectionHints {
     /** The role Secrets, from an informer started on the first pass: a pass reads its store, not the API server. */
     private SharedIndexInformer<Secret> secrets;
 
-    ConnectionHints(KubernetesClient client, ServiceAddresses addresses, Path kubeconfig) {
+    ConnectionHints(KubernetesClient client, ServiceAddresses.Resolver services, Path kubeconfig) {
         this.client = client;
-        this.addresses = addresses;
+        this.services = services;
         this.kubeconfig = kubeconfig;
     }
 
@@ -78,8 +79,9 @@ final class ConnectionHints {
         int port = Integer.parseInt(decode(s, "port"));
         String user = decode(s, "user");
         String database = decode(s, "database");
-        // in-cluster host names are <service>.<namespace>.svc...: the sandbox serves each Service on a local port
-        ServiceAddresses.Address local = host.contains(".svc") ? addresses.resolve(ns, host.substring(0, host.indexOf('.')), port)
+        // in-cluster host names are <service>.<namespace>.svc...: the sandbox serves each Service on a local port of
+        // its own (not the port of the pod behind it now, which a failover would leave behind)
+        ServiceAddresses.Address local = host.contains(".svc") ? services.resolve(ns, host.substring(0, host.indexOf('.')), port)
                 : new ServiceAddresses.Address(host, port);
         return "sandbox: connect as " + user + ": PGPASSWORD=\"$(kubectl --kubeconfig " + kubeconfig + " -n " + ns
                 + " get secret " + s.getMetadata().getName() + " -o jsonpath='{.data.password}' | base64 -d)\" psql -h "

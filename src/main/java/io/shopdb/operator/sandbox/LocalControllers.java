@@ -49,7 +49,34 @@ public class LocalControllers {
     }
     @Inject LocalKubelet kubelet;
 
+    /**
+     * The sandbox's nodes, three as a small real cluster has, so `kubectl cordon` and drains mean something: the
+     * sandbox's scheduling puts a StatefulSet's ordinal i on node i mod 3, as the instances' anti-affinity asks.
+     */
+    static final int NODES = 3;
+    private boolean nodesRegistered;
+
+    static String nodeFor(int ordinal) {
+        return "sandbox-node-" + (ordinal % NODES);
+    }
+
+    private void registerNodes() {
+        for (int i = 0; i < NODES; i++) {
+            String name = nodeFor(i);
+            if (client.nodes().withName(name).get() == null) {
+                client.resource(new io.fabric8.kubernetes.api.model.NodeBuilder().withNewMetadata().withName(name)
+                        .addToLabels("kubernetes.io/hostname", name).endMetadata()
+                        .withNewStatus().addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition().endStatus()
+                        .build()).create();
+            }
+        }
+        nodesRegistered = true;
+    }
+
     public synchronized void sync() {
+        if (!nodesRegistered) {
+            registerNodes();
+        }
         for (StatefulSet sts : client.apps().statefulSets().inAnyNamespace().list().getItems()) {
             syncStatefulSet(sts);
         }
@@ -154,7 +181,7 @@ public class LocalControllers {
                 .withLabels(labels).withAnnotations(sts.getSpec().getTemplate().getMetadata().getAnnotations())
                 .withOwnerReferences(owner(sts)).endMetadata()
                 .withSpec(sts.getSpec().getTemplate().getSpec())
-                .editSpec().withHostname(podName).withSubdomain(sts.getSpec().getServiceName()).endSpec()
+                .editSpec().withHostname(podName).withSubdomain(sts.getSpec().getServiceName()).withNodeName(nodeFor(ordinal)).endSpec()
                 .withNewStatus().withPhase("Pending").endStatus()
                 .build();
         List<io.fabric8.kubernetes.api.model.Volume> volumes = new ArrayList<>(pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes());

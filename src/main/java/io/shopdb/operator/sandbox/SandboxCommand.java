@@ -36,7 +36,7 @@ public class SandboxCommand implements QuarkusApplication {
     @Inject Sandbox sandbox;
     @Inject io.shopdb.operator.ops.RunningOperator operator;
     @Inject io.shopdb.operator.ops.OperatorInstances instances;
-    @Inject io.shopdb.operator.kube.ServiceAddresses addresses;
+    @Inject LocalKubelet kubelet;
     private volatile boolean stopping;
 
     @Override
@@ -68,7 +68,7 @@ public class SandboxCommand implements QuarkusApplication {
             out.println("sandbox: kubectl works against this sandbox: export KUBECONFIG=" + kubeconfig.toAbsolutePath()
                     + "   (then e.g. kubectl get shopdb, kubectl describe pgc NAME)");
             List<String> rejected = apply(options.dir(), out);
-            try (Views views = new Views(new ConnectionHints(client, addresses, kubeconfig.toAbsolutePath()), new StatusTable(client))) {
+            try (Views views = new Views(new ConnectionHints(client, kubelet::serviceAddress, kubeconfig.toAbsolutePath()), new StatusTable(client))) {
                 return watch(options, out, rejected, views.hints(), views.table());
             }
         } finally {

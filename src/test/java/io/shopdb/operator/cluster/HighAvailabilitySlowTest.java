@@ -241,6 +241,35 @@ class HighAvailabilitySlowTest extends OperatorTestBase {
         assertEquals("t", queryOn("cut", "cut-0", "SELECT pg_is_in_recovery()"));
     }
 
+    /**
+     * A planned disruption: `kubectl drain` cordons the primary's node, then evicts its pods; the primary's budget
+     * (minAvailable 1) refuses its eviction, and the operator, seeing the cordon, switches over to the replica on
+     * another node. No failover is counted.
+     */
+    @Test
+    void aCordonedPrimaryNodeBecomesASwitchoverNotAFailover() throws Exception {
+        create(ClusterOperatorTest.managed("drain", 2, Map.of()));
+        awaitReady(PostgresCluster.class, "drain");
+        var budget = client.policy().v1().podDisruptionBudget().inNamespace(ns()).withName("drain-primary").get();
+        assertEquals(1, budget.getSpec().getMinAvailable().getIntVal(), "the primary may not be evicted");
+        assertEquals(ClusterNames.ROLE_PRIMARY, budget.getSpec().getSelector().getMatchLabels().get(ClusterNames.ROLE_LABEL));
+        String node = pod("drain-0").getSpec().getNodeName();
+        assertNotEquals(node, pod("drain-1").getSpec().getNodeName(), "the instances run on two nodes");
+        try {
+            client.nodes().withName(node).edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n).editOrNewSpec().withUnschedulable(true).endSpec().build());
+            PostgresCluster moved = withLogsOnFailure(() -> await(PostgresCluster.class, "drain",
+                    c -> c.getStatus() != null && "drain-1".equals(c.getStatus().getCurrentPrimary()) && Conditions.isReady(c.getStatus())), "drain-0", "drain-1");
+            assertTrue(moved.getStatus().getFailovers() == null || moved.getStatus().getFailovers() == 0, "a switchover, not a failover");
+            assertTrue(client.events().v1().events().inNamespace(ns()).list().getItems().stream()
+                    .anyMatch(e -> e.getRegarding() != null && "drain".equals(e.getRegarding().getName()) && e.getNote() != null
+                            && e.getNote().contains("is cordoned (being drained)")), "the Event says why");
+            // the former primary follows, ready to be evicted
+            Awaitility.await().atMost(READY_TIMEOUT).ignoreExceptions().until(() -> "t".equals(queryOn("drain", "drain-0", "SELECT pg_is_in_recovery()")));
+        } finally {
+            client.nodes().withName(node).edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n).editOrNewSpec().withUnschedulable(false).endSpec().build());
+        }
+    }
+
     private boolean eventsApiHasIt(String cluster) {
         return client.events().v1().events().inNamespace(ns()).list().getItems().stream()
                 .anyMatch(e -> Reasons.FAILOVER_REFUSED.equals(e.getReason()) && e.getRegarding() != null && cluster.equals(e.getRegarding().getName()));

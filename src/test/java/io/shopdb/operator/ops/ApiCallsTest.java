@@ -28,6 +28,7 @@ class ApiCallsTest {
             Map.entry("new ServiceBuilder\\(|client\\.services\\(\\)", " services"),
             Map.entry("new SecretBuilder\\(|client\\.secrets\\(\\)", " secrets"),
             Map.entry("client\\.pods\\(\\)", " pods"),
+            Map.entry("client\\.nodes\\(\\)", " nodes"),
             Map.entry("client\\.persistentVolumeClaims\\(\\)", " persistentvolumeclaims"),
             Map.entry("new StatefulSetBuilder\\(|client\\.apps\\(\\)\\.statefulSets\\(\\)", "apps statefulsets"),
             Map.entry("new DeploymentBuilder\\(|client\\.apps\\(\\)\\.deployments\\(\\)", "apps deployments"),

@@ -82,9 +82,11 @@ class ChartTest {
     void clusterWideModeGrantsExactlyTheCallsTheOperatorMakes() throws IOException {
         List<JsonNode> docs = render(t -> t);
         assertTrue(ofKind(docs, "Role").stream().allMatch(r -> r.at("/metadata/name").asText().endsWith("-leader-election")));
-        assertEquals(1, ofKind(docs, "ClusterRole").size());
-        assertEquals(1, ofKind(docs, "ClusterRoleBinding").size());
-        assertEquals(ApiCalls.namespaced(), ApiCalls.grants(ofKind(docs, "ClusterRole").get(0)));
+        Map<String, JsonNode> clusterRoles = ofKind(docs, "ClusterRole").stream().collect(Collectors.toMap(r -> r.at("/metadata/name").asText(), r -> r));
+        assertEquals(2, ofKind(docs, "ClusterRoleBinding").size());
+        assertEquals(ApiCalls.namespaced(), ApiCalls.grants(clusterRoles.get("shopdb-shopdb-operator")));
+        assertEquals(ApiCalls.nodes(), ApiCalls.grants(clusterRoles.get("shopdb-shopdb-operator-nodes")));
+        assertEquals(2, clusterRoles.size());
         JsonNode leader = ofKind(docs, "Role").get(0);
         assertEquals("shopdb-system", leader.at("/metadata/namespace").asText());
         assertEquals(ApiCalls.leaderElection(), ApiCalls.grants(leader));
@@ -93,9 +95,13 @@ class ChartTest {
 
     @Test
     void namespacedModeHasARolePerWatchedNamespaceAndNothingClusterWide() throws IOException {
-        List<JsonNode> docs = render(t -> t.set("watchNamespaces[0]", "shop").set("watchNamespaces[1]", "staging"));
+        List<JsonNode> docs = render(t -> t.set("watchNamespaces[0]", "shop").set("watchNamespaces[1]", "staging").set("nodeDrains", "false"));
         assertTrue(ofKind(docs, "ClusterRole").isEmpty());
         assertTrue(ofKind(docs, "ClusterRoleBinding").isEmpty());
+        // with drains on (the default), Nodes alone are read cluster-wide
+        List<JsonNode> withDrains = render(t -> t.set("watchNamespaces[0]", "shop"));
+        assertEquals(1, ofKind(withDrains, "ClusterRole").size());
+        assertEquals(ApiCalls.nodes(), ApiCalls.grants(ofKind(withDrains, "ClusterRole").get(0)));
         Map<String, JsonNode> roles = ofKind(docs, "Role").stream()
                 .filter(r -> !r.at("/metadata/name").asText().endsWith("-leader-election"))
                 .collect(Collectors.toMap(r -> r.at("/metadata/namespace").asText(), r -> r));
@@ -218,9 +224,15 @@ class ChartTest {
             return all().stream().filter(t -> t.startsWith("coordination.k8s.io ")).collect(Collectors.toCollection(TreeSet::new));
         }
 
+        /** Nodes are cluster-scoped: a ClusterRole of their own, in both modes. */
+        static Set<String> nodes() throws IOException {
+            return all().stream().filter(t -> t.startsWith(" nodes ")).collect(Collectors.toCollection(TreeSet::new));
+        }
+
         static Set<String> namespaced() throws IOException {
             Set<String> s = all();
             s.removeAll(leaderElection());
+            s.removeAll(nodes());
             return s;
         }
 

@@ -21,12 +21,11 @@ class ConnectionHintsTest {
         role.getMetadata().setNamespace("default");
         Secret secret = ConnectionSecrets.build(role, "shop-db-rw.default.svc", "5432", "shop", "shop_app",
                 "s3cr3t-Pa55".toCharArray(), Map.of());
-        ServiceAddresses addresses = new ServiceAddresses();
-        addresses.install((ns, service, port) -> {
+        ServiceAddresses.Resolver services = (ns, service, port) -> {
             assertEquals("default/shop-db-rw:5432", ns + "/" + service + ":" + port);
             return new ServiceAddresses.Address("127.0.0.1", 41234);
-        });
-        String line = new ConnectionHints(null, addresses, Path.of("/tmp/sb/kubeconfig")).line(secret);
+        };
+        String line = new ConnectionHints(null, services, Path.of("/tmp/sb/kubeconfig")).line(secret);
         assertEquals("sandbox: connect as shop_app: PGPASSWORD=\"$(kubectl --kubeconfig /tmp/sb/kubeconfig -n default get secret "
                 + "shop-app-connection -o jsonpath='{.data.password}' | base64 -d)\" psql -h 127.0.0.1 -p 41234 -U shop_app shop", line);
         assertFalse(line.contains("s3cr3t"), "the password is never printed");
