@@ -21,12 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Benchmark, not a test (its name does not end in Test, so `mvn test` skips it). Run:
  * {@code mvn -o test -Dtest=ShopWorkloadBenchmark -Dsurefire.failIfNoSpecifiedTests=false}
- * (about 6 minutes; {@code -Dbench.seconds=60 -Dbench.orders=1200000} to change the run length or the year's size).
+ * (about 6 minutes; {@code -Dbench.seconds=60 -Dbench.orders=1200000} to change the run length or the year's size;
+ * {@code -Dbench.plansOnly=true} builds the store and the year and checks the plans, without the pgbench runs).
  *
  * <p>The shop's workload through pgbench, as the application's roles (see {@link ShopWorkload} for how the store is
  * built: the example's manifests applied by the operator's own plan classes on a local server with durable
  * settings). Three runs on the fresh store, then the same three after one year of orders is generated into the
- * monthly partitions, with the plans of the hot queries checked at that size:
+ * monthly partitions, with the plans of the hot queries checked at that size (before and after those runs; a join
+ * the planner underestimated more than tenfold fails the check, see {@link io.shopdb.operator.testing.PlanEstimates}):
  * <ol>
  *   <li>orders only: place_order.sql as shop_app, 8 clients (the reference figure: about 1,000 tps);</li>
  *   <li>mixed: place_order + last_orders (half each) as shop_app, 8 clients, while one shop_reporting client
@@ -40,6 +42,8 @@ class ShopWorkloadBenchmark {
     static final int SECONDS = Integer.getInteger("bench.seconds", 30);
     static final int ORDERS = Integer.getInteger("bench.orders", 1_200_000);
     static final Path OUT = Paths.get("target/benchmarks");
+    /** Only the store, the year of orders and the plan check, without the pgbench runs (a few minutes). */
+    static final boolean PLANS_ONLY = Boolean.getBoolean("bench.plansOnly");
 
     record Run(String name, String user, int clients, List<String> scripts) {}
 
@@ -61,12 +65,18 @@ class ShopWorkloadBenchmark {
         try {
             ShopWorkload shop = ShopWorkload.create(pg);
             report.add(shop.describe());
-            report.addAll(runs(pg, shop, "fresh store"));
+            if (!PLANS_ONLY) {
+                report.addAll(runs(pg, shop, "fresh store"));
+            }
             long t0 = System.nanoTime();
             String year = shop.generateYear(ORDERS);
             report.add(String.format("%s in %.0f s", year, (System.nanoTime() - t0) / 1e9));
             report.addAll(shop.checkPlans());
-            report.addAll(runs(pg, shop, "one year of orders"));
+            if (!PLANS_ONLY) {
+                report.addAll(runs(pg, shop, "one year of orders"));
+                // again after the writers and autovacuum's ANALYZE of what they wrote: issue 29's slow plan showed only then
+                shop.checkPlans().forEach(line -> report.add("after the runs, " + line));
+            }
         } finally {
             pg.stop();
             String text = String.join("\n", report) + "\n";
@@ -127,7 +137,7 @@ class ShopWorkloadBenchmark {
         assertTrue(tps.find() && tx.find(), "pgbench output:\n" + out);
         return new Result(run.name(), Double.parseDouble(tps.group(1)), Long.parseLong(tx.group(1)),
                 failed.find() ? Long.parseLong(failed.group(1)) : 0, percentiles(dir, run), exit != 0 || out.contains("aborted"),
-                String.join(" ", List.of(Files.readString(Paths.get("/proc/loadavg")).split(" ")).subList(0, 3)));
+                ShopWorkload.loadAverage());
     }
 
     /** pgbench --log: one line per transaction, "client tx time_us script epoch epoch_us"; percentiles per script. */

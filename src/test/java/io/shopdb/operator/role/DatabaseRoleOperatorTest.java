@@ -361,7 +361,7 @@ class DatabaseRoleOperatorTest extends OperatorTestBase {
         String body = Awaitility.await().atMost(READY_TIMEOUT)
                 .until(Scrapes::scrape, b -> Double.valueOf(1.0).equals(Scrapes.sample(b, "shopdb_pg_up", cluster))
                         && Scrapes.sample(b, "shopdb_pg_xact_commit_total", cluster, shop) != null);
-        assertEquals(1.0, Scrapes.sample(body, "shopdb_migration_version_info", "migration=\"shop-schema\"", "version=\"7\""), "version_info");
+        assertEquals(1.0, Scrapes.sample(body, "shopdb_migration_version_info", "migration=\"shop-schema\"", "version=\"8\""), "version_info");
         assertEquals(0.0, Scrapes.sample(body, "shopdb_migration_failed", "migration=\"shop-schema\""), "migration_failed");
         Double replicaLag = Scrapes.sample(body, "shopdb_pg_replication_lag_bytes", cluster, "replica=\"shop-db-1\"");
         assertTrue(replicaLag != null && replicaLag >= 0, "the shop's replica is reported: " + replicaLag);
