@@ -250,6 +250,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             if (replicationPassword != null && ReplicationUser.ensure(c, ClusterNames.REPLICATION_USER, replicationPassword)) {
                 LOG.infof("replication role %s set on %s", ClusterNames.REPLICATION_USER, cluster.getMetadata().getName());
             }
+            PrimaryLease.arm(c); // before the cluster counts as initialized (recordServer): its guard is armed from now on
             ServerState state = ServerQueries.read(c, "/" + ClusterObjects.CONFIG_FILE);
             recordServer(status, state);
             var point = ClusterWalArchive.recordArchiver(c, cluster, status);

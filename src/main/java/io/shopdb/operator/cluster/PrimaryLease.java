@@ -62,6 +62,26 @@ public final class PrimaryLease {
     }
 
     /**
+     * Arms the guard of a new cluster's primary: writes the lease file if there is none yet (never refreshes it, so a
+     * late statement cannot renew a lease). The reconcile does it when it first reaches the primary, before the
+     * cluster counts as initialized; until then no failover happens, and the guard, without a lease file, fences
+     * nothing (a new primary waiting for its first renewal is not cut off).
+     */
+    static void arm(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("""
+                    DO $lease$
+                    DECLARE f text := current_setting('data_directory') || '/shopdb-lease';
+                    BEGIN
+                      IF pg_stat_file(f, true) IS NULL THEN
+                        EXECUTE format('COPY (SELECT 1) TO %L', f);
+                      END IF;
+                    END
+                    $lease$""");
+        }
+    }
+
+    /**
      * Whether the process of the lost primary is known to be gone: no pod of that name, another pod object
      * (recreated), or its postgres container not running or started again since {@code lostAt}.
      */

@@ -11,7 +11,8 @@
 #     follows it, the operator promotes nobody: it waits until no replica receives WAL from the lost primary).
 # A primary whose lease is older than SHOPDB_LEASE_MS and that no replica confirms is fenced. A server that does not
 # answer (a hung postmaster) confirms nothing. A replica just promoted gets SHOPDB_LEASE_MS of grace: the operator
-# renews the lease of the instance it promotes.
+# renews the lease of the instance it promotes. Without a lease file the guard is not armed: the operator writes the
+# first one when it first reaches a new cluster's primary, before it counts the cluster as initialized.
 # Fencing: the marker shopdb-fenced goes into the data directory first (bootstrap.sh does not start a fenced primary
 # as a primary again: it waits until the operator declares another primary, then rewinds and follows it), then the
 # postmaster gets SIGKILL (it may be frozen; its backends end when they next wait, as on any postmaster death).
@@ -30,9 +31,11 @@ query="SELECT pg_is_in_recovery(), (SELECT count(*) FROM pg_stat_replication
   WHERE state = 'streaming' AND reply_time > now() - make_interval(secs => $reply_ms / 1000.0))"
 
 now_ms() { date +%s%3N; }
+# The lease's age in ms; 0 while there is no lease file: the operator has not reached this data directory yet (a new
+# cluster's first primary, before it is initialized; no failover happens before then, so nothing to guard against).
 lease_age_ms() {
   renewed=$(stat -c %.3Y "$PGDATA/shopdb-lease" 2>/dev/null | tr -d .)
-  if [ -n "$renewed" ]; then echo $(( $(now_ms) - renewed )); else echo 999999999; fi
+  if [ -n "$renewed" ]; then echo $(( $(now_ms) - renewed )); else echo 0; fi
 }
 postmaster_running() {
   pid=$(head -n 1 "$PGDATA/postmaster.pid" 2>/dev/null || true)

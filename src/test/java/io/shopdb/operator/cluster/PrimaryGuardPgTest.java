@@ -97,9 +97,32 @@ class PrimaryGuardPgTest {
     }
 
     @Test
+    void aPrimaryTheOperatorHasNotReachedYetIsNotFencedAndArmingWritesTheLeaseOnce() throws Exception {
+        pg = TestPostgres.start();
+        guard = startGuard(PrimaryLease.LEASE.toMillis()); // a new cluster's first primary: no lease file yet
+        Thread.sleep(PrimaryLease.SELF_FENCED_AFTER.plusSeconds(1).toMillis());
+        assertTrue(postmasterAlive(), "not armed, not fenced: " + Files.readString(pg.dir().resolve("guard.log")));
+        Path lease = pg.dir().resolve("data/shopdb-lease");
+        try (Connection c = PgConnections.open(pg.superuser())) {
+            PrimaryLease.arm(c);
+            var first = Files.getLastModifiedTime(lease);
+            Thread.sleep(1100);
+            PrimaryLease.arm(c); // never refreshes: only renewals do
+            assertEquals(first, Files.getLastModifiedTime(lease));
+        }
+        // armed and never renewed: fenced
+        Instant armed = Instant.now();
+        while (postmasterAlive() && Instant.now().isBefore(armed.plus(PrimaryLease.SELF_FENCED_AFTER).plusSeconds(5))) {
+            Thread.sleep(100);
+        }
+        assertFalse(postmasterAlive(), "armed, its lease ran out: fenced");
+    }
+
+    @Test
     void theGuardIsOffForASingleInstance() throws Exception {
         pg = TestPostgres.start();
-        guard = startGuard(0); // no lease file ever written
+        guard = startGuard(0);
+        renew(); // armed, then never renewed: with the guard on it would be fenced
         Thread.sleep(PrimaryLease.SELF_FENCED_AFTER.plusSeconds(1).toMillis());
         assertTrue(postmasterAlive());
     }
