@@ -83,9 +83,10 @@ public final class PrimaryLease {
 
     /**
      * Whether the process of the lost primary is known to be gone: no pod of that name, another pod object
-     * (recreated), or its postgres container not running or started again since {@code lostAt}.
+     * (recreated), or its postgres container not running or started again since {@code lastSeenUp} (a crash the
+     * kubelet restarted: the process the operator saw as primary is gone).
      */
-    static boolean stopped(Pod pod, String lostUid, Instant lostAt) {
+    static boolean stopped(Pod pod, String lostUid, Instant lastSeenUp) {
         if (pod == null || lostUid == null || !lostUid.equals(pod.getMetadata().getUid())) {
             return true;
         }
@@ -98,7 +99,7 @@ public final class PrimaryLease {
                     return true;
                 }
                 String started = s.getState().getRunning().getStartedAt();
-                return started != null && Instant.parse(started).isAfter(lostAt);
+                return started != null && Instant.parse(started).isAfter(lastSeenUp);
             }
         }
         return false;
