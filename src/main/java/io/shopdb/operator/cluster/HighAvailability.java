@@ -70,8 +70,8 @@ public class HighAvailability {
     private final Map<String, Instant> lostSince = new ConcurrentHashMap<>();
     /** The pod uid of each primary while it last answered (namespace/cluster/pod): its process is gone once that pod is. */
     private final Map<String, String> upUids = new ConcurrentHashMap<>();
-    /** When each primary was last seen up (namespace/cluster/pod): a postgres container started after that is another process. */
-    private final Map<String, Instant> lastUp = new ConcurrentHashMap<>();
+    /** Each primary's postgres restart count when last seen up (namespace/cluster/pod): a restart since is another process. */
+    private final Map<String, Integer> restartsWhenUp = new ConcurrentHashMap<>();
     /** When this operator first looked at a lost primary to fail it over, and last saw a replica still receiving from it. */
     private final Map<String, Instant> firstLooks = new ConcurrentHashMap<>();
     private final Map<String, Instant> lastStreaming = new ConcurrentHashMap<>();
@@ -87,7 +87,7 @@ public class HighAvailability {
         deletedPods.clear();
         lostSince.clear();
         upUids.clear();
-        lastUp.clear();
+        restartsWhenUp.clear();
         firstLooks.clear();
         lastStreaming.clear();
         streamingWhileUp.clear();
@@ -142,7 +142,10 @@ public class HighAvailability {
         if (up) {
             lostSince.remove(ClusterConnections.key(c) + "/" + current);
             upUids.put(ClusterConnections.key(c) + "/" + current, pods.uid(current));
-            lastUp.put(ClusterConnections.key(c) + "/" + current, Instant.now());
+            Integer restarts = PrimaryLease.restarts(pods.get(current).orElse(null));
+            if (restarts != null) {
+                restartsWhenUp.put(ClusterConnections.key(c) + "/" + current, restarts);
+            }
             streamingWhileUp.put(ClusterConnections.key(c), streamingReplicas(status));
             firstLooks.remove(ClusterConnections.key(c) + "/" + current);
             lastStreaming.remove(ClusterConnections.key(c) + "/" + current);
@@ -236,7 +239,7 @@ public class HighAvailability {
         // Never two primaries: unless its process is known to be gone, the lost primary may only be cut off from the
         // operator and still serve clients; it fences itself once its lease ran out (guard.sh), so wait for that.
         String lostUid = upUids.getOrDefault(lostKey, pods.uid(lost));
-        if (!PrimaryLease.stopped(pods.get(lost).orElse(null), lostUid, lastUp.getOrDefault(lostKey, firstLook))) {
+        if (!PrimaryLease.stopped(pods.get(lost).orElse(null), lostUid, restartsWhenUp.get(lostKey))) {
             Instant fencedBy = PrimaryLease.selfFencedBy(probe.leaseRenewedBy(c, lost), lastStreaming.get(lostKey), firstLook);
             if (Instant.now().isBefore(fencedBy)) {
                 return Step.stop(Outcome.reconciling(Reasons.FAILING_OVER, "Waiting until " + fencedBy.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)

@@ -83,26 +83,35 @@ public final class PrimaryLease {
 
     /**
      * Whether the process of the lost primary is known to be gone: no pod of that name, another pod object
-     * (recreated), or its postgres container not running or started again since {@code lastSeenUp} (a crash the
-     * kubelet restarted: the process the operator saw as primary is gone).
+     * (recreated), its postgres container not running, or restarted since the operator last saw it up (a crash the
+     * kubelet restarted: the process the operator saw as primary is gone). {@code restartsWhenUp}: the container's
+     * restart count then, null when unknown (an operator restarted since).
      */
-    static boolean stopped(Pod pod, String lostUid, Instant lastSeenUp) {
+    static boolean stopped(Pod pod, String lostUid, Integer restartsWhenUp) {
         if (pod == null || lostUid == null || !lostUid.equals(pod.getMetadata().getUid())) {
             return true;
         }
-        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+        ContainerStatus s = postgresStatus(pod);
+        if (s == null) {
             return false;
         }
-        for (ContainerStatus s : pod.getStatus().getContainerStatuses()) {
-            if ("postgres".equals(s.getName())) {
-                if (s.getState() == null || s.getState().getRunning() == null) {
-                    return true;
-                }
-                String started = s.getState().getRunning().getStartedAt();
-                return started != null && Instant.parse(started).isAfter(lastSeenUp);
-            }
+        if (s.getState() == null || s.getState().getRunning() == null) {
+            return true;
         }
-        return false;
+        return restartsWhenUp != null && s.getRestartCount() != null && s.getRestartCount() > restartsWhenUp;
+    }
+
+    /** The restart count of the pod's postgres container, null when the kubelet has not reported it. */
+    static Integer restarts(Pod pod) {
+        ContainerStatus s = pod == null ? null : postgresStatus(pod);
+        return s == null ? null : s.getRestartCount();
+    }
+
+    private static ContainerStatus postgresStatus(Pod pod) {
+        if (pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null) {
+            return null;
+        }
+        return pod.getStatus().getContainerStatuses().stream().filter(s -> "postgres".equals(s.getName())).findFirst().orElse(null);
     }
 
     /**
