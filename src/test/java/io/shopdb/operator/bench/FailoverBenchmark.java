@@ -121,7 +121,8 @@ class FailoverBenchmark extends OperatorTestBase {
                         side.stop();
                         // the old primary's last commit was acknowledged before the new one's first was sent: no overlap
                         var commits = side.commits();
-                        overlaps.add(Math.max(0, commits.get(commits.size() - 1).acknowledged() - writer.firstSentAfter(eventAt)) / 1_000_000);
+                        long former = ordinalOf(primary);
+                        overlaps.add(Math.max(0, commits.get(commits.size() - 1).acknowledged() - writer.firstSentAfter(eventAt, former)) / 1_000_000);
                     }
                     if (scenario.equals("node-lost")) {
                         kubelet.restoreNode(ns(), primary);
@@ -210,24 +211,38 @@ class FailoverBenchmark extends OperatorTestBase {
     }
 
     /** The shop's client: one INSERT + COMMIT at a time, ack times recorded. */
-    /** One INSERT by a psql process of its own (no code of ours in the client), true when psql exits 0. */
-    static boolean psqlInsert(PgEndpoint e, long id) {
+    /**
+     * One INSERT by a psql process of its own (no code of ours in the client); the ordinal of the instance that
+     * committed it (its cluster_name), or -2 when psql did not exit 0.
+     */
+    static long psqlInsert(PgEndpoint e, long id) {
         try {
             var pb = new ProcessBuilder("psql", "host=" + e.host() + " port=" + e.port() + " user=" + e.user() + " dbname=" + e.database()
-                    + " sslmode=require connect_timeout=2", "-XqAc", "INSERT INTO orders VALUES (" + id + ")")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+                    + " sslmode=require connect_timeout=2", "-XqtAc", "INSERT INTO orders VALUES (" + id + ") RETURNING current_setting('cluster_name')")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD);
             pb.environment().put("PGPASSWORD", new String(e.password()));
             Process p = pb.start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
             if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                return false;
+                return -2;
             }
-            return p.exitValue() == 0;
+            return p.exitValue() == 0 ? ordinalOf(out) : -2;
         } catch (java.io.IOException ex) {
-            return false;
+            return -2;
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            return false;
+            return -2;
+        }
+    }
+
+    /** The ordinal of an instance name (cluster_name is the pod's name), -1 when it is not one. */
+    static long ordinalOf(String instance) {
+        int dash = instance.lastIndexOf('-');
+        try {
+            return dash < 0 ? -1 : Long.parseLong(instance.substring(dash + 1).trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -272,9 +287,10 @@ class FailoverBenchmark extends OperatorTestBase {
                     if (PSQL) {
                         long id = next++;
                         long sent = System.nanoTime();
-                        if (psqlInsert(endpoint.get(), id)) {
+                        long server = psqlInsert(endpoint.get(), id);
+                        if (server != -2) {
                             synchronized (acks) {
-                                acks.add(new long[] {id, System.nanoTime(), sent});
+                                acks.add(new long[] {id, System.nanoTime(), sent, server});
                             }
                         } else {
                             errors.incrementAndGet();
@@ -284,7 +300,15 @@ class FailoverBenchmark extends OperatorTestBase {
                     }
                     try (Connection c = PgConnections.open(endpoint.get()); var ps = c.prepareStatement("INSERT INTO orders VALUES (?)");
                          Statement plain = c.createStatement()) {
+                        long server = -1; // the instance behind this session (unknown through a pooler)
+                        if (!simpleStatements) {
+                            try (var rs = plain.executeQuery("SELECT current_setting('cluster_name')")) {
+                                rs.next();
+                                server = ordinalOf(rs.getString(1));
+                            }
+                        }
                         while (running && !paused) {
+                            long sent = System.nanoTime();
                             if (simpleStatements) {
                                 // through PgBouncer in transaction mode: no named server-side prepared statements
                                 plain.executeUpdate("INSERT INTO orders VALUES (" + next + ")");
@@ -292,9 +316,8 @@ class FailoverBenchmark extends OperatorTestBase {
                                 ps.setLong(1, next);
                                 ps.executeUpdate();
                             }
-                            long sent = System.nanoTime();
                             synchronized (acks) {
-                                acks.add(new long[] {next, System.nanoTime(), sent});
+                                acks.add(new long[] {next, System.nanoTime(), sent, server});
                             }
                             next++;
                             if (CONNECT_PER_COMMIT) {
@@ -313,10 +336,10 @@ class FailoverBenchmark extends OperatorTestBase {
 
         int size() { synchronized (acks) { return acks.size(); } }
 
-        /** When the first INSERT acknowledged after {@code t} was sent. */
-        long firstSentAfter(long t) {
+        /** When the first INSERT acknowledged after {@code t} by an instance other than {@code formerOrdinal} was sent. */
+        long firstSentAfter(long t, long formerOrdinal) {
             synchronized (acks) {
-                return acks.stream().filter(a -> a[1] > t).mapToLong(a -> a[2]).findFirst().orElse(Long.MAX_VALUE);
+                return acks.stream().filter(a -> a[1] > t && a[3] != formerOrdinal).mapToLong(a -> a[2]).findFirst().orElse(Long.MAX_VALUE);
             }
         }
 
