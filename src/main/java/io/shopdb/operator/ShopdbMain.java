@@ -24,6 +24,7 @@ public final class ShopdbMain {
         }
         if (args.length > 0 && args[0].equals("sandbox")) {
             MOCK_SERVER_LOG.setLevel(java.util.logging.Level.WARNING); // one line per request otherwise
+            HttpPort.chooseForSandbox(System.out);
             EmbeddedApiServer api = EmbeddedApiServer.start();
             // Set before Quarkus starts, so the injected client (and the operator) talk to the embedded API.
             // fabric8's own settings (read when the client is built): the embedded API, never a kubeconfig.
