@@ -140,15 +140,16 @@ public class HighAvailability {
             declare(c, status, current); // back on its new pod: the record goes
         }
         if (up) {
-            lostSince.remove(ClusterConnections.key(c) + "/" + current);
-            upUids.put(ClusterConnections.key(c) + "/" + current, pods.uid(current));
+            String primaryKey = ClusterConnections.key(c) + "/" + current;
+            lostSince.remove(primaryKey);
+            upUids.put(primaryKey, pods.uid(current));
             Integer restarts = PrimaryLease.restarts(pods.get(current).orElse(null));
             if (restarts != null) {
-                restartsWhenUp.put(ClusterConnections.key(c) + "/" + current, restarts);
+                restartsWhenUp.put(primaryKey, restarts);
             }
             streamingWhileUp.put(ClusterConnections.key(c), streamingReplicas(status));
-            firstLooks.remove(ClusterConnections.key(c) + "/" + current);
-            lastStreaming.remove(ClusterConnections.key(c) + "/" + current);
+            firstLooks.remove(primaryKey);
+            lastStreaming.remove(primaryKey);
         }
         if (c.getSpec().getInstances() < 2 || up) {
             if (up && c.getSpec().getInstances() >= 2) {
@@ -195,7 +196,8 @@ public class HighAvailability {
     }
 
     private Step failover(PostgresCluster c, PostgresClusterStatus status, ClusterPods pods, String lost) {
-        lostSince.remove(ClusterConnections.key(c) + "/" + lost);
+        String lostKey = ClusterConnections.key(c) + "/" + lost;
+        lostSince.remove(lostKey);
         Map<String, Position> candidates = new HashMap<>();
         Set<String> silent = new java.util.TreeSet<>();
         for (Pod p : pods.all()) {
@@ -213,7 +215,6 @@ public class HighAvailability {
         Set<String> streamed = streamingWhileUp.getOrDefault(ClusterConnections.key(c), streamingReplicas(status));
         var verdict = FailoverDecision.decide(lost, candidates, sync == null ? null : sync.getNumber(), c.getSpec().getInstances() - 1, streamed, silent,
                 probe.lastWalLsn(c, lost));
-        String lostKey = ClusterConnections.key(c) + "/" + lost;
         Instant firstLook = firstLooks.computeIfAbsent(lostKey, k -> Instant.now());
         if (verdict instanceof FailoverDecision.Wait wait) {
             lastStreaming.put(lostKey, Instant.now());

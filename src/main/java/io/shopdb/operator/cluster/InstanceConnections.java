@@ -40,8 +40,22 @@ public class InstanceConnections {
     }
 
     private Connection connect(PostgresCluster c, String pod, int readSeconds) {
+        try {
+            PgEndpoint endpoint = superuser(c, pod);
+            return endpoint == null ? null : PgConnections.open(endpoint, ANSWER_SECONDS, readSeconds);
+        } catch (SQLException | ServiceAddresses.NoEndpointException e) {
+            LOG.debugf("instance %s does not answer: %s", pod, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * The superuser's endpoint of one instance by its pod address, TLS verified against the cluster CA and the pod's
+     * name; null while the Secrets are not there. Credentials come from the controllers' Secret caches (the probe asks
+     * twice a second per cluster): no API request.
+     */
+    private PgEndpoint superuser(PostgresCluster c, String pod) {
         String ns = c.getMetadata().getNamespace();
-        // from the controllers' Secret caches (the probe asks twice a second per cluster): no API request
         var secrets = secretCaches.lookup();
         char[] password = secrets.read(ns, ClusterNames.superuserSecret(c), "password");
         char[] ca = secrets.read(ns, ClusterTls.serverSecret(c), ClusterTlsSecrets.CA_CERT);
@@ -49,14 +63,9 @@ public class InstanceConnections {
             return null;
         }
         String host = pod + "." + ClusterNames.headlessService(c);
-        try {
-            var a = addresses.resolve(ns, host, ClusterNames.PORT);
-            return PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", ClusterNames.SUPERUSER, password, "verify-full",
-                    ClusterTls.trust(new String(ca), c, host)), ANSWER_SECONDS, readSeconds);
-        } catch (SQLException | ServiceAddresses.NoEndpointException e) {
-            LOG.debugf("instance %s does not answer: %s", pod, e.getMessage());
-            return null;
-        }
+        var a = addresses.resolve(ns, host, ClusterNames.PORT);
+        return new PgEndpoint(a.host(), a.port(), "postgres", ClusterNames.SUPERUSER, password, "verify-full",
+                ClusterTls.trust(new String(ca), c, host));
     }
 
     /**
@@ -76,19 +85,13 @@ public class InstanceConnections {
      * renewed on the same login (PrimaryLease.renew).
      */
     public Probe probe(PostgresCluster c, String pod) {
-        String ns = c.getMetadata().getNamespace();
-        var secrets = secretCaches.lookup();
-        char[] password = secrets.read(ns, ClusterNames.superuserSecret(c), "password");
-        char[] ca = secrets.read(ns, ClusterTls.serverSecret(c), ClusterTlsSecrets.CA_CERT);
-        if (password == null || ca == null) {
-            return new Probe(true, null); // nothing to judge by: not a reason to fail a primary over
-        }
-        String host = pod + "." + ClusterNames.headlessService(c);
         java.time.Instant renewedBy = null;
         try {
-            var a = addresses.resolve(ns, host, ClusterNames.PORT);
-            try (Connection conn = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", ClusterNames.SUPERUSER, password,
-                    "verify-full", ClusterTls.trust(new String(ca), c, host)), ANSWER_SECONDS, ANSWER_SECONDS)) {
+            PgEndpoint endpoint = superuser(c, pod);
+            if (endpoint == null) {
+                return new Probe(true, null); // nothing to judge by: not a reason to fail a primary over
+            }
+            try (Connection conn = PgConnections.open(endpoint, ANSWER_SECONDS, ANSWER_SECONDS)) {
                 var position = ReplicationQueries.position(conn);
                 if (position.inRecovery()) {
                     return new Probe(false, null);
