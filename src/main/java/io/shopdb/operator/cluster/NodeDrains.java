@@ -38,6 +38,8 @@ public class NodeDrains {
     /** Clusters by the node their primary runs on, as the last reconcile of each saw it. */
     private final Map<String, Set<ResourceID>> primariesByNode = new ConcurrentHashMap<>();
     private volatile SharedIndexInformer<Node> nodes;
+    /** Nodes could not be watched (no permission): not tried again on every reconcile, said once. */
+    private volatile boolean unavailable;
     private volatile SimpleInboundEventSource<PostgresCluster> wakeups;
 
     /** The event source of the running operator instance: a cordon wakes the clusters whose primary is on that node. */
@@ -66,7 +68,7 @@ public class NodeDrains {
     }
 
     private synchronized SharedIndexInformer<Node> informer() {
-        if (nodes == null) {
+        if (nodes == null && !unavailable) {
             try {
                 nodes = client.nodes().inform(new ResourceEventHandler<>() {
                     @Override public void onAdd(Node n) { wake(n); }
@@ -78,6 +80,7 @@ public class NodeDrains {
                     @Override public void onDelete(Node n, boolean unknown) { }
                 }, 0);
             } catch (RuntimeException e) {
+                unavailable = true;
                 LOG.warnf("Nodes cannot be watched (%s): a drain of a primary's node is not turned into a switchover", e.getMessage());
                 return null;
             }
