@@ -7,17 +7,18 @@
 set -eu
 timeout_s=${1:-60}; idle_samples=${2:-3}; busy_s=${3:-60}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-jar="$repo/target/quarkus-app/quarkus-run.jar"
+app="$repo/operator/target/quarkus-app"
+jar="$app/quarkus-run.jar"
 bin=/usr/lib/postgresql/15/bin
 work=$(mktemp -d); chmod 755 "$work"
-cp "$jar" "$work/agent.jar" 2>/dev/null || true; cp -r "$repo/target/quarkus-app/lib" "$repo/target/quarkus-app/app" "$repo/target/quarkus-app/quarkus" "$work/" 2>/dev/null || true
+cp "$jar" "$work/agent.jar" 2>/dev/null || true; cp -r "$app/lib" "$app/app" "$app/quarkus" "$work/" 2>/dev/null || true
 jar="$work/agent.jar"   # a copy: a rebuild while this runs does not pull the jar from under the JVM
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 port=$((20000 + $$ % 20000))
 cleanup() { as_pg "$bin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true; kill "$sidecar" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 mkdir -p "$work/handoff" "$work/archive"
-cp "$repo/src/main/resources/io/shopdb/operator/cluster/archive-wal.sh" "$work/"
+cp "$repo/operator/src/main/resources/io/shopdb/operator/cluster/archive-wal.sh" "$work/"
 [ "$(id -u)" = 0 ] && chown postgres "$work" "$work/handoff"
 as_pg "$bin/initdb" -D "$work/data" -A trust --no-sync >/dev/null
 cat >> "$work/data/postgresql.auto.conf" <<CONF

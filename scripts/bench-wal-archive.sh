@@ -14,8 +14,8 @@ set -eu
 segs=$(cd "$1" && pwd)
 runs=${2:-3}
 repo=$(cd "$(dirname "$0")/.." && pwd)
-jar="$repo/target/quarkus-app/quarkus-run.jar"
-script="$repo/src/main/resources/io/shopdb/operator/cluster/archive-wal.sh"
+jar="$repo/operator/target/quarkus-app/quarkus-run.jar"
+script="$repo/operator/src/main/resources/io/shopdb/operator/cluster/archive-wal.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 n=$(ls "$segs" | wc -l)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the operator image without a Docker daemon, from Debian's own archive:
 #   mmdebstrap assembles a Debian bookworm root filesystem (JRE + PostgreSQL client tools, user 185),
-#   the Quarkus application goes to /deployments (the layout of src/main/docker/Dockerfile.jvm),
+#   the Quarkus application goes to /deployments (the layout of operator/src/main/docker/Dockerfile.jvm),
 #   buildah commits it as an OCI image (an archive under target/image, and a local image for podman/skopeo).
 # Debian's archive carries PostgreSQL 15 only; the release image (Dockerfile.jvm) adds 16-18 from the
 # PostgreSQL project's repository. Needs root and the Debian packages mmdebstrap and buildah.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 version=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' helm/shopdb-operator/Chart.yaml)
 tag=${1:-shopdb-operator:$version}
 out=target/image
-app=target/quarkus-app
+app=operator/target/quarkus-app   # the operator module: no sandbox library in the image
 [ -f "$app/quarkus-run.jar" ] || { echo "build first: mvn -DskipTests package" >&2; exit 1; }
 for tool in mmdebstrap buildah; do
   command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install -y mmdebstrap buildah" >&2; exit 1; }

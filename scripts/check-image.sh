@@ -2,11 +2,14 @@
 # Checks the image that scripts/build-image.sh built, without running a container (this machine refuses
 # `podman run`): unpacks the OCI archive with umoci and runs its programs under chroot as uid 185:
 #   1. the agent's help (what every backup/restore Job runs), 2. pg_dump --version,
-#   3. the operator itself, connected to a sandbox's API server, until its readiness check says UP.
+#   3. the operator itself, connected to a sandbox's API server, until its readiness check says UP
+#      (the sandbox module's application, sandbox/target/quarkus-app: the image holds no sandbox).
 # Needs root and the Debian packages umoci and curl.  Usage: scripts/check-image.sh [OCI archive]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 archive=${1:-target/image/shopdb-operator.oci.tar}
+sandbox_jar=sandbox/target/quarkus-app/quarkus-run.jar
+[ -f "$sandbox_jar" ] || { echo "build first: mvn -DskipTests package (the sandbox module's application)" >&2; exit 1; }
 work=$(mktemp -d /tmp/shopdb-image-check.XXXXXX)
 sandbox_pid=""
 cleanup() {
@@ -35,7 +38,7 @@ echo "check 2: pg_dump --version"
 in_image pg_dump --version
 
 echo "check 3: the operator in the image against a sandbox's API server"
-java -jar target/quarkus-app/quarkus-run.jar sandbox --kubeconfig "$work/kubeconfig" examples/minimal >"$work/sandbox.log" 2>&1 &
+java -jar "$sandbox_jar" sandbox --kubeconfig "$work/kubeconfig" examples/minimal >"$work/sandbox.log" 2>&1 &
 sandbox_pid=$!
 for _ in $(seq 120); do [ -s "$work/kubeconfig" ] && break; sleep 1; done
 [ -s "$work/kubeconfig" ] || { echo "sandbox wrote no kubeconfig"; tail -20 "$work/sandbox.log"; exit 1; }

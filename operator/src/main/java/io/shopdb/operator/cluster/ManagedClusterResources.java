@@ -1,0 +1,92 @@
+package io.shopdb.operator.cluster;
+
+import io.shopdb.operator.access.ClusterNames;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.StorageSpec;
+import io.shopdb.operator.kube.DesiredState;
+
+
+/**
+ * Brings the Kubernetes objects of a managed cluster to their desired state. Each step writes only what
+ * differs, and the return value says whether anything was written (useful for Events and tests).
+ */
+final class ManagedClusterResources {
+    private final KubernetesClient client;
+    /** The agent image, for the wal-archiver sidecar (spec.walArchive). */
+    private final String agentImage;
+
+    ManagedClusterResources(KubernetesClient client) {
+        this(client, null);
+    }
+
+    ManagedClusterResources(KubernetesClient client, String agentImage) {
+        this.client = client;
+        this.agentImage = agentImage;
+    }
+
+    boolean apply(PostgresCluster c) {
+        return apply(c, null, null, new ClusterObjects.Declared(ClusterNames.pod(c, 0), false));
+    }
+
+    /**
+     * {@code restore}: the cluster starts from a physical backup (init container). {@code source}: the cluster the
+     * backup was taken of; its superuser and replication passwords are the ones inside the restored data, so
+     * the new cluster's Secrets are created with them (only when they do not exist yet).
+     */
+    boolean apply(PostgresCluster c, InstanceSetBuilder.Restore restore, PostgresCluster source, ClusterObjects.Declared declared) {
+        String ns = c.getMetadata().getNamespace();
+        char[] superuser = source == null ? null : ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(source), "password");
+        char[] replication = source == null ? null : ClusterCredentials.read(client, ns, ClusterNames.replicationSecret(source), "password");
+        boolean wrote = ClusterCredentials.ensure(client, c, ClusterNames.superuserSecret(c), ClusterNames.SUPERUSER, superuser);
+        wrote |= ClusterCredentials.ensure(client, c, ClusterNames.replicationSecret(c), ClusterNames.REPLICATION_USER, replication);
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.config(c, declared)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.headless(c)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA)));
+        // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
+        // (a cluster made by an older operator keeps OrderedReady); volumes grow below.
+        wrote |= changed(DesiredState.apply(client, c, InstanceSetBuilder.build(c, restore, restore != null ? restore.agentImage() : agentImage),
+                (StatefulSet existing, StatefulSet desired) -> {
+                    desired.getSpec().setVolumeClaimTemplates(existing.getSpec().getVolumeClaimTemplates());
+                    desired.getSpec().setPodManagementPolicy(existing.getSpec().getPodManagementPolicy());
+                }));
+        if (c.getSpec().getInstances() > 1) {
+            wrote |= changed(DesiredState.apply(client, c, ClusterObjects.disruptionBudget(c)));
+            wrote |= changed(DesiredState.apply(client, c, ClusterObjects.primaryDisruptionBudget(c)));
+        } else {
+            wrote |= DesiredState.absent(client, ClusterObjects.disruptionBudget(c));
+            wrote |= DesiredState.absent(client, ClusterObjects.primaryDisruptionBudget(c));
+        }
+        wrote |= growVolumes(c);
+        return wrote;
+    }
+
+    /** Requests the larger size on every existing volume (needs a StorageClass that allows expansion). */
+    private boolean growVolumes(PostgresCluster c) {
+        StorageSpec storage = c.getSpec().getStorage() != null ? c.getSpec().getStorage() : new StorageSpec();
+        Quantity wanted = new Quantity(storage.getSize());
+        boolean wrote = false;
+        for (int i = 0; i < c.getSpec().getInstances(); i++) {
+            String name = "data-" + ClusterNames.pod(c, i);
+            PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(c.getMetadata().getNamespace()).withName(name).get();
+            if (pvc == null || pvc.getSpec().getResources() == null || pvc.getSpec().getResources().getRequests() == null) {
+                continue;
+            }
+            Quantity current = pvc.getSpec().getResources().getRequests().get("storage");
+            if (current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) > 0) {
+                pvc.getSpec().getResources().getRequests().put("storage", wanted);
+                client.resource(pvc).update();
+                wrote = true;
+            }
+        }
+        return wrote;
+    }
+
+    private static boolean changed(DesiredState.Result result) {
+        return result != DesiredState.Result.NOOP;
+    }
+}

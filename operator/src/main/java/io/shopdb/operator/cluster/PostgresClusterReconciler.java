@@ -1,0 +1,350 @@
+package io.shopdb.operator.cluster;
+
+import io.shopdb.operator.access.ClusterConnections;
+import io.shopdb.operator.access.ExternalTls;
+import io.shopdb.operator.access.ClusterTls;
+import io.shopdb.operator.access.ClusterNames;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.shopdb.operator.runtime.ShopdbConfig;
+import io.shopdb.operator.api.v1alpha1.BackupTemplate;
+import io.shopdb.operator.api.v1alpha1.PostgresBackup;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.tls.ClusterTlsSecrets;
+import io.shopdb.operator.tls.ServedCertificate;
+import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
+import io.shopdb.operator.api.v1alpha1.ReplicaStatus;
+import io.shopdb.operator.access.ClusterConnections.NotReachableException;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.ReplicationUser;
+import io.shopdb.operator.sql.ServerQueries;
+import io.shopdb.operator.sql.ServerState;
+import io.shopdb.operator.status.Outcome;
+import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Messages;
+import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.status.StatusWriter;
+import jakarta.inject.Inject;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * PostgresCluster: validate → apply Kubernetes objects (managed mode) → observe the server over SQL →
+ * report. No finalizer: owned objects go with the cluster through owner references, and volumes and
+ * credentials follow spec.reclaimPolicy (see ClusterCredentials and the StatefulSet's PVC retention policy).
+ */
+@ControllerConfiguration(name = "postgrescluster")
+public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
+    /** Only instance pods (and agent pods, filtered out by ClusterPods) are cached, not every pod of the cluster. */
+    static final String MANAGED_PODS = "app.kubernetes.io/managed-by=" + ClusterNames.MANAGED_BY;
+    private static final Logger LOG = Logger.getLogger(PostgresClusterReconciler.class);
+    private static final long MIB = 1024L * 1024L;
+
+    @Inject KubernetesClient client;
+    @Inject ClusterConnections connections;
+    @Inject StatusWriter statusWriter;
+    @Inject EventRecorder events;
+    @Inject ShopdbConfig config;
+    @Inject NetworkPolicyConfig networkPolicy;
+    @Inject HighAvailability ha;
+    @Inject PrimaryProbe probe;
+    @Inject NodeDrains drains;
+    @Inject InstanceConnections instances;
+
+    /**
+     * The instance pods wake the reconciler: a primary that becomes ready gets the -rw label at once, a
+     * primary that stops being ready is failed over at once, and pod errors reach the status.
+     */
+    @Override
+    public List<EventSource<?, PostgresCluster>> prepareEventSources(EventSourceContext<PostgresCluster> context) {
+        var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, PostgresCluster.class)
+                .withLabelSelector(MANAGED_PODS)
+                .withSecondaryToPrimaryMapper((Pod p) -> {
+                    String cluster = p.getMetadata().getLabels() == null ? null : p.getMetadata().getLabels().get(ClusterNames.CLUSTER_LABEL);
+                    return cluster == null ? Set.of() : Set.of(new ResourceID(cluster, p.getMetadata().getNamespace()));
+                })
+                .build(), context);
+        // a cluster's backups: the WAL archive's retention boundary and recoverable window come from them (spec.walArchive)
+        var backups = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresBackup.class, PostgresCluster.class)
+                .withSecondaryToPrimaryMapper((PostgresBackup b) -> b.getSpec() == null || b.getSpec().getClusterRef() == null ? Set.of()
+                        : Set.of(new ResourceID(b.getSpec().getClusterRef().getName(), b.getMetadata().getNamespace())))
+                .build(), context);
+        // the operator's own probe of each primary wakes its cluster when the primary stops (or starts again) answering;
+        // a cordon of the primary's node (a drain begins) wakes it too
+        return List.of(pods, backups, probe.eventSource(), drains.eventSource());
+    }
+
+    @Override
+    public UpdateControl<PostgresCluster> reconcile(PostgresCluster cluster, Context<PostgresCluster> context) {
+        LOG.debugf("reconcile %s generation %s", cluster.getMetadata().getName(), cluster.getMetadata().getGeneration());
+        Duration[] soon = new Duration[1];
+        UpdateControl<PostgresCluster> control = statusWriter.run(cluster, context, PostgresClusterStatus::new, status -> {
+            status.setMode(cluster.getSpec().isExternal() ? "External" : "Managed");
+            List<String> problems = ClusterValidation.problems(cluster.getMetadata().getName(), cluster.getSpec());
+            if (!problems.isEmpty()) {
+                return Outcome.stalled(Reasons.INVALID_SPEC, String.join("; ", problems));
+            }
+            if (cluster.getSpec().isExternal()) {
+                return reconcileExternal(cluster, status);
+            }
+            ClusterPods pods = ClusterPods.of(cluster, context.getSecondaryResources(Pod.class));
+            ClusterWalArchive.recordWindow(cluster, status, List.copyOf(context.getSecondaryResources(PostgresBackup.class)));
+            return reconcileManaged(cluster, status, pods, recheck -> soon[0] = recheck);
+        });
+        // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
+        return soon[0] == null ? control : control.rescheduleAfter(soon[0]);
+    }
+
+    /**
+     * A connection to the primary for the reconcile's own reads, with short bounds (login 2 s, each read 10 s): a
+     * reconcile under way when the primary hangs ends soon, so the failover its probe asked for is not held behind it.
+     */
+    private Connection primary(PostgresCluster cluster) throws SQLException, NotReachableException {
+        return PgConnections.open(connections.admin(cluster), 2, 10);
+    }
+
+    private Outcome reconcileExternal(PostgresCluster cluster, PostgresClusterStatus status) {
+        String unverified = ExternalTls.warning(cluster.getSpec().getExternal());
+        if (unverified != null && !Conditions.isReady(status)) {
+            events.warning(cluster, "ServerNotVerified", unverified); // once per way to Ready, not every reconcile
+        }
+        try {
+            PgEndpoint admin = connections.admin(cluster);
+            status.setPrimary(cluster.getSpec().getExternal().getHost());
+            try (Connection c = PgConnections.open(admin)) {
+                ServerState state = ServerQueries.read(c, null);
+                recordServer(status, state);
+                return Outcome.ready(Reasons.READY, "External server " + admin.host() + ":" + admin.port() + " answers (PostgreSQL " + state.version() + ")");
+            }
+        } catch (NotReachableException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
+        } catch (SQLException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the server: " + Messages.firstLine(e));
+        }
+    }
+
+    /** The outcome to stop at, or the restore (and its source cluster) to apply; see spec.bootstrap.fromBackup. */
+    private record Bootstrap(Outcome stop, InstanceSetBuilder.Restore restore, PostgresCluster source) {}
+
+    private Bootstrap bootstrap(PostgresCluster cluster, PostgresClusterStatus status) {
+        var from = cluster.getSpec().getBootstrap() == null ? null : cluster.getSpec().getBootstrap().getFromBackup();
+        if (from == null || from.getBackupRef() == null) {
+            return new Bootstrap(null, null, null);
+        }
+        String ns = cluster.getMetadata().getNamespace();
+        String name = from.getBackupRef().getName();
+        PostgresBackup backup = client.resources(PostgresBackup.class).inNamespace(ns).withName(name).get();
+        if (backup == null) {
+            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_BACKUP,
+                    "Waiting for PostgresBackup " + name + " (spec.bootstrap.fromBackup.backupRef) to exist"), null, null);
+        }
+        if (backup.getSpec().getMethod() != BackupTemplate.BackupMethod.physical) {
+            return new Bootstrap(Outcome.stalled(Reasons.INVALID_SPEC, "PostgresBackup " + name + " is "
+                    + backup.getSpec().getMethod() + ": spec.bootstrap.fromBackup needs a physical backup"
+                    + " (restore a logical one into a database with a PostgresRestore)"), null, null);
+        }
+        if (!Conditions.isReady(backup.getStatus()) || backup.getStatus().getBackupId() == null) {
+            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_BACKUP, "Waiting for PostgresBackup " + name + " to be Ready"), null, null);
+        }
+        PostgresCluster source = null;
+        if (backup.getSpec().getClusterRef() != null) {
+            source = client.resources(PostgresCluster.class).inNamespace(ns).withName(backup.getSpec().getClusterRef().getName()).get();
+        }
+        boolean secretsExist = ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(cluster), "password") != null;
+        if (!secretsExist && (source == null
+                || ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(source), "password") == null)) {
+            return new Bootstrap(Outcome.stalled(Reasons.CREDENTIALS_MISSING, "The restored data keeps the superuser password of the"
+                    + " backup's source cluster, but its Secret is not found; create Secret " + ClusterNames.superuserSecret(cluster)
+                    + " (username postgres, password of the source) before the cluster starts"), null, null);
+        }
+        ClusterWalArchive.RecoveryPlan recovery = ClusterWalArchive.recovery(cluster, status, backup, source);
+        if (recovery.stop() != null) {
+            return new Bootstrap(recovery.stop(), null, null);
+        }
+        return new Bootstrap(null, new InstanceSetBuilder.Restore(backup.getStatus().getBackupId(), backup.getSpec().getTarget(),
+                config.agent().image(), recovery.recovery()), secretsExist ? null : source);
+    }
+
+    private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods,
+                                     java.util.function.Consumer<Duration> recheck) {
+        Bootstrap bootstrap = bootstrap(cluster, status);
+        if (bootstrap.stop() != null) {
+            return bootstrap.stop();
+        }
+        ClusterTlsSecrets.Result tls;
+        try {
+            tls = ClusterTls.ensure(client, cluster, java.time.Instant.now());
+        } catch (ClusterTlsSecrets.CaException e) {
+            return e.retryable() ? Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage()) : Outcome.stalled(Reasons.INVALID_SPEC, e.getMessage());
+        }
+        if (tls.wrote()) {
+            events.normal(cluster, "CertificateIssued", "Issued the server certificate " + tls.server().getSerialNumber().toString(16)
+                    + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
+        }
+        status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
+        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image());
+        ClusterObjects.Declared declared = ha.declared(cluster, status);
+        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
+            events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
+        }
+        int ready = (int) pods.readyCount();
+        int wanted = cluster.getSpec().getInstances();
+        status.setReadyInstances(ready);
+        status.setInstances(ready + "/" + wanted);
+        status.setWriteService(ClusterNames.writeService(cluster));
+        status.setReadService(ClusterNames.readService(cluster));
+        status.setSuperuserSecret(ClusterNames.superuserSecret(cluster));
+        HighAvailability.Step step = ha.step(cluster, status, pods, declared);
+        status.setPrimary(status.getCurrentPrimary());
+        if (step.recheck() != null) {
+            recheck.accept(step.recheck());
+        }
+        if (step.outcome() != null) {
+            return step.outcome();
+        }
+        List<String> podProblems = InstancePodProblems.describe(pods.all());
+        if (!pods.ready(status.getCurrentPrimary())) {
+            status.setPrimaryReachable(false);
+            if (!podProblems.isEmpty()) {
+                return Outcome.reconciling(Reasons.INSTANCE_FAILING, String.join("; ", podProblems));
+            }
+            return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + status.getCurrentPrimary() + " to be ready");
+        }
+        Map<String, String> desired = PostgresParameters.forCluster(cluster);
+        try {
+            Outcome recovering = ClusterWalArchive.recovering(cluster, status, () -> primary(cluster));
+            if (recovering != null) {
+                status.setPrimaryReachable(true);
+                return recovering;
+            }
+            if (SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
+                events.normal(cluster, "SuperuserPasswordRotated", "Set the superuser password from Secret " + ClusterNames.superuserSecret(cluster));
+            }
+        } catch (NotReachableException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
+        } catch (SQLException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot rotate the superuser password: " + Messages.firstLine(e));
+        }
+        try (Connection c = primary(cluster)) {
+            io.shopdb.operator.sql.ReplicationQueries.commitLocally(c); // the standbys need the replication role to ack anything
+            char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
+                    ClusterNames.replicationSecret(cluster), "password");
+            if (replicationPassword != null && ReplicationUser.ensure(c, ClusterNames.REPLICATION_USER, replicationPassword)) {
+                LOG.infof("replication role %s set on %s", ClusterNames.REPLICATION_USER, cluster.getMetadata().getName());
+            }
+            PrimaryLease.arm(c); // before the cluster counts as initialized (recordServer): its guard is armed from now on
+            ServerState state = ServerQueries.read(c, "/" + ClusterObjects.CONFIG_FILE);
+            recordServer(status, state);
+            var point = ClusterWalArchive.recordArchiver(c, cluster, status);
+            if (point != null) {
+                events.normal(cluster, "RestorePointCreated", "Created restore point " + point.getName() + " at " + point.getLsn()
+                        + " (a target for recovery.targetName)");
+            }
+            ParameterRollout.Verdict verdict = ParameterRollout.judge(desired, state);
+            if (verdict.step() == ParameterRollout.Step.INVALID) {
+                return Outcome.stalled(Reasons.INVALID_PARAMETER, "PostgreSQL refused spec.parameters: " + String.join("; ", verdict.details()));
+            }
+            if (verdict.step() == ParameterRollout.Step.WAIT_FOR_FILE) {
+                return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Waiting for the new configuration to reach the instances: " + String.join(", ", verdict.details()));
+            }
+            String configHash = ClusterObjects.configHash(cluster);
+            if (!configHash.equals(status.getConfigurationHash())) {
+                LOG.infof("reloading the configuration of %s", cluster.getMetadata().getName());
+                reloadAll(cluster);
+                status.setConfigurationHash(configHash);
+                return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Reloaded the new configuration on every instance");
+            }
+            Outcome certificate = reloadRenewedCertificate(cluster, tls, status);
+            if (certificate != null) {
+                return certificate;
+            }
+            status.setPendingRestart(new ArrayList<>(state.pendingRestart()));
+            if (!state.pendingRestart().isEmpty()) {
+                return Outcome.reconciling(Reasons.ROLLING_RESTART, "Parameters wait for the rolling restart: " + String.join(", ", state.pendingRestart()));
+            }
+        } catch (NotReachableException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.CREDENTIALS_MISSING, e.getMessage());
+        } catch (SQLException e) {
+            status.setPrimaryReachable(false);
+            return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot reach the primary: " + Messages.firstLine(e));
+        }
+        long streaming = status.getReplicas().stream().filter(r -> "streaming".equals(r.getState())).count();
+        if (!podProblems.isEmpty()) {
+            return Outcome.reconciling(Reasons.INSTANCE_FAILING, String.join("; ", podProblems));
+        }
+        if (ready < wanted || streaming < wanted - 1) {
+            return Outcome.reconciling(Reasons.WAITING_FOR_REPLICAS,
+                    ready + "/" + wanted + " instances ready, " + streaming + "/" + (wanted - 1) + " replicas streaming");
+        }
+        return Outcome.ready(Reasons.READY, wanted + " instance(s) ready, primary answers (PostgreSQL " + status.getServerVersion() + ")");
+    }
+
+    /**
+     * A new server certificate is served after a reload, once the kubelet has put it into every instance
+     * (see ServedCertificate); a first start needs none, it loads the files it finds.
+     */
+    private Outcome reloadRenewedCertificate(PostgresCluster cluster, ClusterTlsSecrets.Result tls, PostgresClusterStatus status)
+            throws SQLException, NotReachableException {
+        String serial = status.getTls().getSerial();
+        if (serial.equals(status.getTls().getReloadedSerial())) {
+            return null;
+        }
+        if (status.getTls().getReloadedSerial() != null) {
+            for (int i = 0; i < cluster.getSpec().getInstances(); i++) {
+                try (Connection c = PgConnections.open(connections.instance(cluster, i))) {
+                    if (!ServedCertificate.fileHolds(c, tls.server())) {
+                        return Outcome.reconciling(Reasons.APPLYING_PARAMETERS, "Waiting for the renewed server certificate to reach " + ClusterNames.pod(cluster, i));
+                    }
+                }
+            }
+            reloadAll(cluster);
+            events.normal(cluster, "CertificateReloaded", "Every instance serves the server certificate " + serial);
+        }
+        status.getTls().setReloadedSerial(serial);
+        return null;
+    }
+
+    /** Reloads every instance; a replica that is down picks the file up when it starts. */
+    private void reloadAll(PostgresCluster cluster) {
+        for (int i = 0; i < cluster.getSpec().getInstances(); i++) {
+            try (Connection c = instances.open(cluster, ClusterNames.pod(cluster, i))) {
+                if (c != null) {
+                    ServerQueries.reload(c);
+                }
+            } catch (SQLException e) {
+                LOG.infof("reload of instance %d skipped: %s", i, Messages.firstLine(e));
+            }
+        }
+    }
+
+    private static void recordServer(PostgresClusterStatus status, ServerState state) {
+        status.setPrimaryReachable(true);
+        status.setServerVersion(state.version());
+        List<ReplicaStatus> replicas = new ArrayList<>();
+        state.replicas().forEach(r -> replicas.add(new ReplicaStatus(r.name(), r.state(), r.lagBytes() / MIB)));
+        status.setReplicas(replicas);
+    }
+}
