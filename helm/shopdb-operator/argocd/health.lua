@@ -64,6 +64,13 @@ if obj.kind == "PostgresBackupSchedule" and obj.spec ~= nil and obj.spec.suspend
   return hs
 end
 
+-- A hibernated cluster is stopped on purpose (spec.hibernate), like a Deployment scaled to zero.
+if ready ~= nil and ready.status == "True" and ready.reason == "Hibernated" then
+  hs.status = "Suspended"
+  hs.message = message(ready, "Hibernated")
+  return hs
+end
+
 if ready ~= nil and ready.status == "True" then
   hs.status = "Healthy"
   hs.message = message(ready, "Ready")

@@ -7,6 +7,7 @@ import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.SqlErrors;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Outcome;
+import io.shopdb.operator.status.Reasons;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -104,6 +105,10 @@ public class ClusterAccess {
     private Target ready(PostgresCluster cluster, String clusterName, SecretLookup secrets, boolean woken) throws WaitingException {
         if (cluster == null) {
             throw new WaitingException("WaitingForCluster", "PostgresCluster " + clusterName + " (spec.clusterRef) does not exist yet", woken);
+        }
+        if (cluster.getSpec() != null && cluster.getSpec().isHibernating()) {
+            throw new WaitingException(Reasons.CLUSTER_HIBERNATED, "PostgresCluster " + clusterName
+                    + " is hibernated (spec.hibernate): no instance runs until it wakes", woken);
         }
         if (!Conditions.isReady(cluster.getStatus())) {
             throw new WaitingException("WaitingForCluster", "PostgresCluster " + clusterName + " is not Ready yet", woken);

@@ -7,10 +7,10 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** Local scratch space for dumps in transit (the Job's emptyDir); always removed when a step ends. */
-final class Spool {
+public final class Spool {
     private Spool() {}
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

@@ -92,7 +92,7 @@ public final class InstanceSetBuilder {
         return new StatefulSetBuilder()
                 .withMetadata(ClusterObjects.meta(c, ClusterNames.statefulSet(c)))
                 .withNewSpec()
-                .withReplicas(spec.getInstances())
+                .withReplicas(spec.isHibernating() ? 0 : spec.getInstances()) // hibernation keeps the claims: the same data wakes
                 .withServiceName(ClusterNames.headlessService(c))
                 // Parallel: a replica (re)starts while another instance is down; each finds the primary through -rw.
                 .withPodManagementPolicy("Parallel")

@@ -214,6 +214,18 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         status.setWriteService(ClusterNames.writeService(cluster));
         status.setReadService(ClusterNames.readService(cluster));
         status.setSuperuserSecret(ClusterNames.superuserSecret(cluster));
+        if (cluster.getSpec().isHibernating()) {
+            probe.watch(cluster, null); // nothing to probe: a stopped primary is not a lost one
+            if (pods.all().isEmpty()) {
+                connections.retire(java.util.Set.of(ClusterConnections.key(cluster))); // no idle pool knocking on a stopped server
+            }
+            status.setInstances("0/" + wanted);
+            return Hibernation.outcome(status, pods.all().size());
+        }
+        String primaryToWake = status.getCurrentPrimary();
+        if (Hibernation.waking(status) && primaryToWake != null && !pods.ready(primaryToWake)) {
+            return Hibernation.wakingOutcome(primaryToWake, ready, wanted, InstancePodProblems.describe(pods.all()));
+        }
         HighAvailability.Step step = ha.step(cluster, status, pods, declared);
         status.setPrimary(status.getCurrentPrimary());
         if (step.recheck() != null) {

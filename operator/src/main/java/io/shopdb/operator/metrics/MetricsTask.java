@@ -93,6 +93,10 @@ public class MetricsTask {
                 if (c.getStatus() == null || c.getStatus().getServerVersion() == null) {
                     continue;
                 }
+                // A hibernated cluster runs nothing: no series, rather than a "down" that pages someone.
+                if (c.getSpec() != null && c.getSpec().isHibernating()) {
+                    continue;
+                }
                 observed.add(key(c.getMetadata().getNamespace(), c.getMetadata().getName()));
                 snapshot(c);
             }

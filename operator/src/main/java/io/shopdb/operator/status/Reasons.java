@@ -10,6 +10,11 @@ public final class Reasons {
     public static final String SERVER_UNREACHABLE = "ServerUnreachable";
     public static final String CREDENTIALS_MISSING = "CredentialsMissing";
     public static final String ROLLING_RESTART = "RollingRestart";
+    /** spec.hibernate: the instances are stopping; then Ready with reason Hibernated (phase Hibernated). */
+    public static final String HIBERNATING = "Hibernating";
+    public static final String HIBERNATED = "Hibernated";
+    /** A dependent of a hibernated cluster: nothing runs to connect to until it wakes (an event ends the wait). */
+    public static final String CLUSTER_HIBERNATED = "ClusterHibernated";
     public static final String APPLYING_PARAMETERS = "ApplyingParameters";
     public static final String INVALID_PARAMETER = "InvalidParameter";
 

@@ -132,6 +132,14 @@ class ArgoHealthTest {
     }
 
     @Test
+    void aHibernatedClusterIsSuspendedAndAHibernatingOneProgressing() throws Exception {
+        Health hibernated = run(resource("PostgresCluster", 3, conditions(3, "True", "False", "False", "Hibernated", "No instance runs (spec.hibernate)")));
+        assertEquals(new Health("Suspended", "Hibernated: No instance runs (spec.hibernate)"), hibernated);
+        Health stopping = run(resource("PostgresCluster", 3, conditions(2, "False", "True", "False", "Hibernating", "Stopping 2 instance(s)")));
+        assertEquals("Progressing", stopping.status());
+    }
+
+    @Test
     void theArgoCdConfigPatchCarriesTheScriptForEveryKind() throws Exception {
         JsonNode data = YAML.readTree(Path.of("helm/shopdb-operator/argocd/argocd-cm-patch.yaml").toFile()).get("data");
         String script = Files.readString(SCRIPT);

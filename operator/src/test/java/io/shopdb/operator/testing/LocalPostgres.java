@@ -1,50 +1,28 @@
 package io.shopdb.operator.testing;
 
+import io.shopdb.operator.agent.PgTools;
+import io.shopdb.operator.agent.Spool;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Comparator;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The tests' copy of the sandbox's LocalPostgres (the operator module cannot depend on the sandbox). Finds the local PostgreSQL binaries and the OS user to run them as. initdb refuses to run as root, so
- * when the sandbox runs as root the servers run as the system user {@code postgres}.
+ * What the tests need to run PostgreSQL's server programs here: where they are (the agent's own lookup: the
+ * directory with pg_dump also holds initdb and pg_ctl) and, as root, the OS user {@code postgres} to run them as
+ * (initdb refuses root). The sandbox module has its own for its pods; the operator module cannot depend on it.
  */
 public final class LocalPostgres {
     private LocalPostgres() {}
 
-    /** The bin directory holding initdb: PATH first, then the newest /usr/lib/postgresql/N/bin. */
     public static Path binDir() {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : path.split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Paths.get(dir, "initdb"))) {
-                try {
-                    // follow links (e.g. /usr/local/bin/initdb) to the directory that has all the tools
-                    return Paths.get(dir, "initdb").toRealPath().getParent();
-                } catch (IOException e) {
-                    return Paths.get(dir);
-                }
-            }
-        }
-        Path base = Paths.get("/usr/lib/postgresql");
-        if (Files.isDirectory(base)) {
-            try (Stream<Path> versions = Files.list(base)) {
-                Optional<Path> newest = versions
-                        .filter(p -> p.getFileName().toString().matches("[0-9]+"))
-                        .max(Comparator.comparingInt(p -> Integer.parseInt(p.getFileName().toString())))
-                        .map(p -> p.resolve("bin"))
-                        .filter(p -> Files.isExecutable(p.resolve("initdb")));
-                if (newest.isPresent()) {
-                    return newest.get();
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot list " + base, e);
-            }
-        }
-        throw new IllegalStateException("PostgreSQL binaries not found: install postgresql (initdb on PATH or under /usr/lib/postgresql/N/bin)");
+        return PgTools.locate().bin("initdb").getParent();
     }
 
     public static boolean runningAsRoot() {
@@ -56,26 +34,24 @@ public final class LocalPostgres {
         return runningAsRoot() ? List.of("runuser", "-u", "postgres", "--") : List.of();
     }
 
-    /** Makes a directory usable by the server user (owner postgres when we are root). */
+    /** Gives {@code dir} and everything in it to the server's OS user when we are root. */
     public static void handOver(Path dir) throws IOException {
-        if (runningAsRoot()) {
-            try {
-                new ProcessBuilder("chown", "-R", "postgres:postgres", dir.toString()).inheritIO().start().waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted while handing over " + dir, e);
+        if (!runningAsRoot()) {
+            return;
+        }
+        var lookup = dir.getFileSystem().getUserPrincipalLookupService();
+        UserPrincipal postgres = lookup.lookupPrincipalByName("postgres");
+        GroupPrincipal group = lookup.lookupPrincipalByGroupName("postgres");
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.toList()) {
+                PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+                view.setOwner(postgres);
+                view.setGroup(group);
             }
         }
     }
 
     public static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // best effort: a leftover temp dir is not worth failing over
-        }
+        Spool.deleteTree(dir);
     }
 }

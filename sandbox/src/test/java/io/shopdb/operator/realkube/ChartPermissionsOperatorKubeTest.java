@@ -12,8 +12,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.runtime.RunningOperator;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.testing.TestPostgres;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
@@ -36,8 +38,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ChartPermissionsOperatorKubeTest {
     static final String NS = "shop-real";
 
+    @Inject RunningOperator operator;
+
     @Test
     void anExternalClusterItsDatabaseAndARoleBecomeReadyWithTheChartsPermissionsAndLeaveWithTheirNamespace() throws Exception {
+        operator.ensureStarted(); // tests start the operator themselves (OperatorApplication does in a pod)
         TestPostgres pg = TestPostgres.start();
         pg.exec("postgres", "CREATE ROLE realshop_owner", "CREATE DATABASE realshop OWNER realshop_owner");
         pg.exec("realshop", "CREATE SCHEMA sales AUTHORIZATION realshop_owner", "SET ROLE realshop_owner", "CREATE TABLE sales.orders (id int)");

@@ -27,6 +27,7 @@ import java.util.TreeMap;
         message = "spec.synchronous.number must be less than spec.instances: a commit waits for that many replicas")
 @ValidationRule(value = "!has(self.primary) || !has(self.external)", message = "spec.primary applies to managed clusters only")
 @ValidationRule(value = "!has(self.walArchive) || !has(self.external)", message = "spec.walArchive applies to managed clusters only")
+@ValidationRule(value = "!has(self.hibernate) || !self.hibernate || !has(self.external)", message = "spec.hibernate applies to managed clusters only")
 public class PostgresClusterSpec {
 
     @Min(1)
@@ -146,6 +147,15 @@ public class PostgresClusterSpec {
 
     @JsonPropertyDescription("How instances spread over nodes; by default the scheduler prefers one instance per node.")
     private AffinitySpec affinity;
+
+    @JsonPropertyDescription("true: stop every instance (the pods go) and keep the volumes, Secrets and configuration; the cluster reports phase Hibernated. false again: the same instances start on the same data, the former primary first.")
+    private Boolean hibernate;
+
+    public Boolean getHibernate() { return hibernate; }
+    public void setHibernate(Boolean hibernate) { this.hibernate = hibernate; }
+    /** Whether the instances should be stopped (spec.hibernate: true). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isHibernating() { return Boolean.TRUE.equals(hibernate); }
 
     public Integer getFailoverDelay() { return failoverDelay; }
     public void setFailoverDelay(Integer failoverDelay) { this.failoverDelay = failoverDelay; }

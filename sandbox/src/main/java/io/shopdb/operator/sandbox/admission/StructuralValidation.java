@@ -79,14 +79,14 @@ final class StructuralValidation {
             case "minimum", "exclusiveMinimum" -> {
                 JsonNode parent = parentSchema(m);
                 yield new Violation(path, parent.path("exclusiveMinimum").asBoolean()
-                        ? "should be greater than " + parent.path("minimum").asText()
-                        : "should be greater than or equal to " + parent.path("minimum").asText());
+                        ? "should be greater than " + bound(parent.path("minimum"))
+                        : "should be greater than or equal to " + bound(parent.path("minimum")));
             }
             case "maximum", "exclusiveMaximum" -> {
                 JsonNode parent = parentSchema(m);
                 yield new Violation(path, parent.path("exclusiveMaximum").asBoolean()
-                        ? "should be less than " + parent.path("maximum").asText()
-                        : "should be less than or equal to " + parent.path("maximum").asText());
+                        ? "should be less than " + bound(parent.path("maximum"))
+                        : "should be less than or equal to " + bound(parent.path("maximum")));
             }
             case "minLength" -> new Violation(path, "should be at least " + limit + " chars long");
             case "maxLength" -> new Violation(path, "Too long: may not be longer than " + limit);
@@ -105,6 +105,12 @@ final class StructuralValidation {
             case "not" -> new Violation(path, "must not validate the schema (not)");
             default -> new Violation(path, stripLocation(m.getMessage()));
         };
+    }
+
+    /** A schema bound as kube-apiserver prints it: 9, not the 9.0 the generated CRD spells (Go's %v of a float64). */
+    static String bound(JsonNode number) {
+        double d = number.asDouble();
+        return d == Math.rint(d) && Math.abs(d) < 1e15 ? String.valueOf((long) d) : number.asText();
     }
 
     /** The schema object holding the failed keyword, e.g. for minimum's sibling exclusiveMinimum. */
