@@ -57,6 +57,17 @@ public final class BackupCatalog {
         return new FileEntry(relativePath, database, size, Checksums.hex(md.digest()));
     }
 
+    /**
+     * Stores a stream of unknown length (a tool's output as it writes it), hashing on the way: one write, no local
+     * copy. Storage trouble throws IOException (the caller reports it with the tool's context).
+     */
+    public FileEntry uploadStream(String backupId, String relativePath, String database, InputStream data) throws IOException {
+        String key = checkBackupId(backupId) + "/" + relativePath;
+        var md = Checksums.sha256();
+        long size = storage.putStream(key, new java.security.DigestInputStream(data, md));
+        return new FileEntry(relativePath, database, size, Checksums.hex(md.digest()));
+    }
+
     public void writeManifest(BackupManifest manifest) {
         byte[] json = manifest.toJson();
         String key = manifest.backupId() + "/" + BackupManifest.FILE_NAME;
@@ -153,11 +164,16 @@ public final class BackupCatalog {
     /** Best-effort removal of files of a backup that failed before its manifest was written. */
     void discard(String backupId, List<FileEntry> stored) {
         for (FileEntry f : stored) {
-            try {
-                storage.delete(backupId + "/" + f.path());
-            } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot remove {0}/{1} of a failed backup: {2}", backupId, f.path(), e.getMessage());
-            }
+            discard(backupId, f.path());
+        }
+    }
+
+    /** Best-effort removal of one file of a failed backup (a stream stored whole before its tool failed). */
+    void discard(String backupId, String relativePath) {
+        try {
+            storage.delete(backupId + "/" + relativePath);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot remove {0}/{1} of a failed backup: {2}", backupId, relativePath, e.getMessage());
         }
     }
 }

@@ -16,6 +16,12 @@ public interface BackupStorage extends AutoCloseable {
     /** Stores exactly {@code length} bytes read from {@code data} under {@code key}, replacing any old object. */
     void put(String key, InputStream data, long length) throws IOException;
 
+    /**
+     * Stores everything {@code data} yields until its end under {@code key}, its length not known beforehand (a tool's
+     * output as it writes it); the object appears under its key only once complete. Returns the bytes stored.
+     */
+    long putStream(String key, InputStream data) throws IOException;
+
     /** Opens a stored object; {@link java.nio.file.NoSuchFileException} when there is none. */
     InputStream get(String key) throws IOException;
 

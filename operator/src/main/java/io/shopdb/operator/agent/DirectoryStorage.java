@@ -40,20 +40,31 @@ public final class DirectoryStorage implements BackupStorage {
 
     @Override
     public void put(String key, InputStream data, long length) throws IOException {
+        write(key, data, length);
+    }
+
+    @Override
+    public long putStream(String key, InputStream data) throws IOException {
+        return write(key, data, -1);
+    }
+
+    /** Copies into a hidden temp file beside the target, then renames it into place; {@code length} -1: any. */
+    private long write(String key, InputStream data, long length) throws IOException {
         Path target = pathOf(key);
         Files.createDirectories(target.getParent());
         Path tmp = target.resolveSibling("." + target.getFileName() + ".part");
         try {
             long copied = Files.copy(data, tmp, StandardCopyOption.REPLACE_EXISTING);
-            if (copied != length) {
+            if (length >= 0 && copied != length) {
                 throw new IOException("short write for " + key + ": expected " + length + " bytes, got " + copied);
             }
             Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return copied;
         } catch (IOException e) {
             Files.deleteIfExists(tmp); // first: the room the partial file took is what the message below reports
             if (StorageFullException.isNoSpace(e)) {
-                throw new StorageFullException("no space left on the backup volume " + space() + " writing " + key + " ("
-                        + length + " bytes); free space on it (older backups, a lower keepLast) or give it a larger volume", e);
+                throw new StorageFullException("no space left on the backup volume " + space() + " writing " + key
+                        + (length >= 0 ? " (" + length + " bytes)" : "") + "; free space on it (older backups, a lower keepLast) or give it a larger volume", e);
             }
             throw e;
         } finally {

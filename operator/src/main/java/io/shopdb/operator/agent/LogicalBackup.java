@@ -35,8 +35,12 @@ import java.util.stream.Stream;
  * pg_dump --snapshot=<that id> while the transaction stays open. Counts and dump therefore describe the
  * same instant, even with writers running, and a restore can be checked table by table.
  *
- * The dump is spooled to a local directory (the Job's scratch volume), then uploaded file by file while
- * hashing; only one database's dump is on local disk at a time.
+ * A custom-format dump streams from pg_dump's standard output into storage as it is written, hashed on the way:
+ * one write, no local copy (a directory target writes a hidden file renamed into place, S3 a multipart upload
+ * completed at the end). A directory-format dump (parallel jobs) is many files pg_dump writes itself: it is
+ * spooled to a local directory (the Job's scratch volume), then uploaded file by file while hashing; only one
+ * database's dump is on local disk at a time. The manifest is written last, so a backup cut short never looks
+ * complete.
  */
 public final class LogicalBackup {
     public static final String CONSISTENCY =
@@ -85,8 +89,13 @@ public final class LogicalBackup {
             for (String db : options.databases()) {
                 Path spool = Files.createTempDirectory(spoolRoot, "dump-");
                 try {
-                    version = dumpOne(server.withDatabase(db), options, compressionArgs, spool, rowCounts);
-                    files.addAll(uploadAll(backupId, db, spool));
+                    Dumped dumped = dumpOne(backupId, server.withDatabase(db), options, compressionArgs, spool, rowCounts);
+                    version = dumped.version();
+                    if (dumped.streamed() != null) {
+                        files.add(dumped.streamed());
+                    } else {
+                        files.addAll(uploadAll(backupId, db, spool));
+                    }
                 } finally {
                     Spool.deleteTree(spool);
                 }
@@ -109,9 +118,14 @@ public final class LogicalBackup {
         }
     }
 
-    /** Dumps one database into {@code spool}; returns the server version seen. */
-    private ServerCatalog.Version dumpOne(PgEndpoint db, Options options, List<String> compressionArgs, Path spool,
-                                          Map<String, Map<String, Long>> rowCounts) {
+    /** The server version a dump saw, and its file when it streamed into storage (custom format). */
+    private record Dumped(ServerCatalog.Version version, FileEntry streamed) {}
+
+    /** Dumps one database: a custom-format dump straight into storage, a directory-format one into {@code spool}. */
+    private Dumped dumpOne(String backupId, PgEndpoint db, Options options, List<String> compressionArgs, Path spool,
+                           Map<String, Map<String, Long>> rowCounts) {
+        boolean stream = options.format() == Format.CUSTOM;
+        String file = fileName(db.database(), options.format());
         try (Connection c = PgConnections.open(db)) {
             String snapshot;
             try (Statement st = c.createStatement()) {
@@ -125,10 +139,11 @@ public final class LogicalBackup {
                     snapshot = rs.getString(1);
                 }
             }
-            List<String> args = new ArrayList<>(List.of(
-                    "--format=" + (options.format() == Format.CUSTOM ? "custom" : "directory"),
-                    "--file=" + spool.resolve(fileName(db.database(), options.format())),
+            List<String> args = new ArrayList<>(List.of("--format=" + (stream ? "custom" : "directory"),
                     "--snapshot=" + snapshot, "--no-password"));
+            if (!stream) {
+                args.add("--file=" + spool.resolve(file));
+            }
             args.addAll(compressionArgs);
             if (options.jobs() > 1) {
                 args.add("--jobs=" + options.jobs());
@@ -137,19 +152,33 @@ public final class LogicalBackup {
             // pg_dump reads the exported snapshot on its own connections while this one counts rows in the
             // same snapshot: the counts cost no extra time as long as they finish before the dump does.
             ExecutorService dumper = Executors.newSingleThreadExecutor(r -> new Thread(r, "pg_dump-" + db.database()));
-            Future<?> dump = dumper.submit(() -> tools.run(db, "pg_dump", args, spool.resolve("pg_dump.log"), options.timeout()));
+            Path log = spool.resolve("pg_dump.log");
+            Future<FileEntry> dump = dumper.submit(() -> {
+                if (!stream) {
+                    tools.run(db, "pg_dump", args, log, options.timeout());
+                    return null;
+                }
+                try {
+                    return tools.runStreaming(db, "pg_dump", args, log, options.timeout(),
+                            out -> catalog.uploadStream(backupId, file, db.database(), out));
+                } catch (RuntimeException e) {
+                    catalog.discard(backupId, file); // stored whole before pg_dump reported its failure
+                    throw e;
+                }
+            });
             ServerCatalog.Version version;
+            FileEntry streamed;
             try {
                 rowCounts.put(db.database(), ServerCatalog.rowCounts(c));
                 version = ServerCatalog.version(c);
             } finally {
-                awaitDump(dump);
+                streamed = awaitDump(dump);
                 dumper.shutdown();
             }
             try (Statement st = c.createStatement()) {
                 st.execute("ROLLBACK"); // read-only: nothing to commit; ends the snapshot
             }
-            return version;
+            return new Dumped(version, streamed);
         } catch (SQLException e) {
             throw new AgentException(AgentException.Reason.IO, "cannot read database " + db.database() + " on " + db.host() + ":" + db.port()
                     + ": " + e.getMessage(), e);
@@ -157,9 +186,9 @@ public final class LogicalBackup {
     }
 
     /** Waits for pg_dump and rethrows its failure as it was (an AgentException with the tool's reason). */
-    private static void awaitDump(Future<?> dump) {
+    private static FileEntry awaitDump(Future<FileEntry> dump) {
         try {
-            dump.get();
+            return dump.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r;

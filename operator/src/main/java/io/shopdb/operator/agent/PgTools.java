@@ -117,6 +117,69 @@ public final class PgTools {
         }
     }
 
+    /** What consumes a tool's standard output while the tool writes it (a storage upload). */
+    @FunctionalInterface
+    public interface OutputConsumer<T> {
+        T consume(java.io.InputStream stdout) throws IOException;
+    }
+
+    /**
+     * Runs {@code tool} with its standard output handed to {@code consumer} as it is written (stderr goes to {@code log}),
+     * so the output needs no local copy; returns what the consumer made once the tool ended with exit code 0. A tool
+     * that fails or overruns {@code timeout} throws TOOL_FAILED (the consumer then holds a truncated stream: the caller
+     * discards what it stored); a consumer that fails stops the tool.
+     */
+    public <T> T runStreaming(PgEndpoint server, String tool, List<String> args, Path log, Duration timeout, OutputConsumer<T> consumer) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(bin(tool).toString());
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(log.toFile());
+        Process p = null;
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, tool + "-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            environment(pb.environment(), server);
+            Process started = pb.start();
+            p = started;
+            java.util.concurrent.atomic.AtomicBoolean overran = new java.util.concurrent.atomic.AtomicBoolean();
+            timer.schedule(() -> {
+                overran.set(true);
+                started.destroyForcibly();
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            T result;
+            try (java.io.InputStream out = started.getInputStream()) {
+                result = consumer.consume(out);
+            }
+            started.waitFor();
+            if (overran.get()) {
+                throw new AgentException(AgentException.Reason.TOOL_FAILED, tool + " did not finish within " + timeout);
+            }
+            if (started.exitValue() != 0) {
+                throw new AgentException(AgentException.Reason.TOOL_FAILED,
+                        tool + " failed (exit " + started.exitValue() + "): " + tail(log, server));
+            }
+            return result;
+        } catch (IOException e) {
+            if (p != null && p.isAlive()) {
+                p.destroyForcibly(); // the consumer failed (storage full, S3 down): the tool stops writing into nothing
+            }
+            if (e instanceof StorageFullException full) {
+                throw new AgentException(AgentException.Reason.STORAGE_FULL, full.getMessage(), e);
+            }
+            throw new AgentException(p == null ? AgentException.Reason.TOOL_FAILED : AgentException.Reason.IO,
+                    (p == null ? "cannot run " + tool : "storing " + tool + "'s output failed") + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            p.destroyForcibly();
+            throw new AgentException(AgentException.Reason.TOOL_FAILED, tool + " interrupted", e);
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
     static void environment(Map<String, String> env, PgEndpoint server) throws IOException {
         env.put("PGHOST", server.host());
         env.put("PGPORT", String.valueOf(server.port()));

@@ -120,7 +120,48 @@ public final class S3Storage implements BackupStorage {
         }
     }
 
+    @Override
+    public long putStream(String key, InputStream data) throws IOException {
+        String k = fullKey(key);
+        try {
+            byte[] first = data.readNBytes(settings.partSize());
+            if (first.length < settings.partSize()) { // all of it fits one request
+                s3.putObject(b -> {
+                    b.bucket(settings.bucket()).key(k).contentLength((long) first.length);
+                    if (settings.sse() != null) {
+                        b.serverSideEncryption(ServerSideEncryption.fromValue(settings.sse())).ssekmsKeyId(settings.kmsKeyId());
+                    }
+                }, RequestBody.fromBytes(first));
+                return first.length;
+            }
+            return uploadParts(k, first, () -> data.readNBytes(settings.partSize()));
+        } catch (SdkException e) {
+            throw new IOException("S3 put " + k + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private void multipart(String k, InputStream data, long length) throws IOException {
+        long[] remaining = {length};
+        long stored = uploadParts(k, null, () -> {
+            int size = (int) Math.min(settings.partSize(), remaining[0]);
+            remaining[0] -= size;
+            return size == 0 ? new byte[0] : readExactly(data, size, k);
+        });
+        if (stored != length) {
+            throw new IOException("short read for " + k + ": expected " + length + " bytes, got " + stored);
+        }
+    }
+
+    /** The next part's bytes; an empty array at the end. */
+    private interface Parts {
+        byte[] next() throws IOException;
+    }
+
+    /**
+     * One multipart upload: {@code first} (when given) then every part {@code parts} yields, completed at the end and
+     * aborted on any failure, so a half-sent object never appears. Returns the bytes stored.
+     */
+    private long uploadParts(String k, byte[] first, Parts parts) throws IOException {
         String uploadId = s3.createMultipartUpload(b -> {
             b.bucket(settings.bucket()).key(k);
             if (settings.sse() != null) {
@@ -128,19 +169,21 @@ public final class S3Storage implements BackupStorage {
             }
         }).uploadId();
         try {
-            List<CompletedPart> parts = new ArrayList<>();
-            long remaining = length;
-            for (int n = 1; remaining > 0; n++) {
-                int size = (int) Math.min(settings.partSize(), remaining);
-                byte[] part = readExactly(data, size, k);
+            List<CompletedPart> done = new ArrayList<>();
+            long stored = 0;
+            byte[] part = first != null ? first : parts.next();
+            for (int n = 1; part.length > 0; n++) {
                 int partNumber = n;
+                byte[] body = part;
                 String etag = s3.uploadPart(b -> b.bucket(settings.bucket()).key(k).uploadId(uploadId).partNumber(partNumber)
-                        .contentLength((long) size), RequestBody.fromBytes(part)).eTag();
-                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
-                remaining -= size;
+                        .contentLength((long) body.length), RequestBody.fromBytes(body)).eTag();
+                done.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
+                stored += body.length;
+                part = parts.next();
             }
             s3.completeMultipartUpload(b -> b.bucket(settings.bucket()).key(k).uploadId(uploadId)
-                    .multipartUpload(m -> m.parts(parts)));
+                    .multipartUpload(m -> m.parts(done)));
+            return stored;
         } catch (IOException | RuntimeException e) {
             try {
                 s3.abortMultipartUpload(b -> b.bucket(settings.bucket()).key(k).uploadId(uploadId));

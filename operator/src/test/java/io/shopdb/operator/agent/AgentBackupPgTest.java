@@ -86,6 +86,24 @@ class AgentBackupPgTest {
     }
 
     @Test
+    void aStreamedCustomDumpRestoresInParallelAndOneCutShortLeavesNothingBehind() throws Exception {
+        BackupCatalog catalog = catalog();
+        BackupManifest m = backup(catalog, "custom-stream", Format.CUSTOM, "none", 1);
+        // written to a pipe, the archive has no data offsets: a parallel restore still finds every table's data
+        LogicalRestore.Result r = restore(catalog, "custom-stream", "agent_shop_stream", false, 2);
+        assertEquals(List.of(), r.mismatches());
+        assertEquals(source, ShopFixture.fingerprint(pg, "agent_shop_stream"));
+
+        AgentException cut = assertThrows(AgentException.class, () -> new LogicalBackup(PgTools.locate(), catalog, tmp).run(pg.superuser(),
+                "custom-cut", new LogicalBackup.Options(List.of(SHOP), Format.CUSTOM, Compression.parse("none"), 1, java.time.Duration.ofMillis(30))));
+        assertEquals(AgentException.Reason.TOOL_FAILED, cut.reason(), cut.getMessage());
+        assertTrue(!Files.exists(tmp.resolve("backups/custom-cut")) || Files.list(tmp.resolve("backups/custom-cut")).toList().isEmpty(),
+                "no file of the cut-short backup stays, and no manifest says it is complete");
+        assertEquals(List.of("custom-stream"), catalog.list().stream().map(BackupManifest::backupId).toList());
+        assertTrue(m.totalBytes() > 0);
+    }
+
+    @Test
     void directoryFormatWithParallelJobsRestoresEveryRow() throws Exception {
         BackupCatalog catalog = catalog();
         BackupManifest m = backup(catalog, "dir-1", Format.DIRECTORY, "none", 2);

@@ -91,6 +91,30 @@ class S3AgentPgTest {
     }
 
     @Test
+    void streamsOfUnknownLengthGoUpInPartsAndAFailedOneLeavesNoObject() throws Exception {
+        int part = 5 * 1024 * 1024;
+        byte[] data = new byte[2 * part + 77];
+        new Random(7).nextBytes(data);
+        try (S3Storage s3 = storage("stream")) {
+            assertEquals(data.length, s3.putStream("s/big.dump", new ByteArrayInputStream(data)));
+            assertEquals(part, s3.putStream("s/exact.dump", new ByteArrayInputStream(data, 0, part)), "exactly one part");
+            assertEquals(0, s3.putStream("s/empty.dump", new ByteArrayInputStream(new byte[0])));
+            try (InputStream in = s3.get("s/big.dump")) {
+                assertEquals(Checksums.of(data), Checksums.copy(in, ByteArrayOutputStream.nullOutputStream()));
+            }
+            InputStream breaks = new java.io.SequenceInputStream(new ByteArrayInputStream(data, 0, part + 10), new InputStream() {
+                @Override
+                public int read() throws java.io.IOException {
+                    throw new java.io.IOException("pg_dump's pipe broke");
+                }
+            });
+            assertThrows(java.io.IOException.class, () -> s3.putStream("s/broken.dump", breaks));
+            assertEquals(List.of("s/big.dump", "s/empty.dump", "s/exact.dump"),
+                    s3.list("s/").stream().map(BackupStorage.StoredObject::key).toList(), "the aborted upload left no object");
+        }
+    }
+
+    @Test
     void backupListRestoreAndVerifyThroughTheCommandLine() throws Exception {
         ShopFixture.create(pg, "agent_s3shop");
         Map<String, String> source = ShopFixture.fingerprint(pg, "agent_s3shop");
