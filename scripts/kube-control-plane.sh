@@ -25,7 +25,7 @@ build() {
     say "building ${BINARIES[*]} $VERSION into $CACHE (once per machine; tens of minutes on 2 cores)"
     mkdir -p "$CACHE"
     local start=$SECONDS
-    (cd tools/kube && GOTOOLCHAIN=local GOFLAGS=-mod=mod CGO_ENABLED=0 nice -n 10 go build -trimpath \
+    (cd tools/kube && GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 nice -n 10 go build -trimpath \
       -tags=selinux,notest,grpcnotrace \
       -ldflags "-s -w -X k8s.io/component-base/version.gitVersion=$VERSION -X k8s.io/client-go/pkg/version.gitVersion=$VERSION -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=37" \
       -o "$CACHE/" ./cmd/...) >&2

@@ -67,6 +67,11 @@ public final class InstanceSetBuilder {
         public Restore(String backupId, BackupTarget target, String agentImage) {
             this(backupId, target, agentImage, null);
         }
+
+        /** The same restore with the init containers on {@code image} (the cluster's pinned agent image). */
+        public Restore withAgentImage(String image) {
+            return new Restore(backupId, target, image, recovery);
+        }
     }
 
     /** A point-in-time recovery: the source's WAL archive and at most one target (none: the end of the archive). */

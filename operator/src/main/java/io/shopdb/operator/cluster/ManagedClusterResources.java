@@ -16,8 +16,10 @@ import io.shopdb.operator.kube.DesiredState;
  */
 final class ManagedClusterResources {
     private final KubernetesClient client;
-    /** The agent image, for the wal-archiver sidecar (spec.walArchive). */
+    /** The operator's agent image, for the wal-archiver sidecar and the restore init containers (see AgentImagePin). */
     private final String agentImage;
+    /** The agent image the last apply built the instances with (status.agentImage). */
+    private String agentImageUsed;
 
     ManagedClusterResources(KubernetesClient client) {
         this(client, null);
@@ -49,10 +51,13 @@ final class ManagedClusterResources {
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA)));
         // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
         // (a cluster made by an older operator keeps OrderedReady); volumes grow below.
-        wrote |= changed(DesiredState.apply(client, c, InstanceSetBuilder.build(c, restore, restore != null ? restore.agentImage() : agentImage),
-                (StatefulSet existing, StatefulSet desired) -> {
-                    desired.getSpec().setVolumeClaimTemplates(existing.getSpec().getVolumeClaimTemplates());
-                    desired.getSpec().setPodManagementPolicy(existing.getSpec().getPodManagementPolicy());
+        StatefulSet existing = client.apps().statefulSets().inNamespace(ns).withName(ClusterNames.statefulSet(c)).get();
+        agentImageUsed = AgentImagePin.forInstances(c, restore, existing, restore != null ? restore.agentImage() : agentImage);
+        InstanceSetBuilder.Restore pinnedRestore = restore == null ? null : restore.withAgentImage(agentImageUsed);
+        wrote |= changed(DesiredState.applyAgainst(client, c, AgentImagePin.stamp(InstanceSetBuilder.build(c, pinnedRestore, agentImageUsed)),
+                existing, (StatefulSet before, StatefulSet desired) -> {
+                    desired.getSpec().setVolumeClaimTemplates(before.getSpec().getVolumeClaimTemplates());
+                    desired.getSpec().setPodManagementPolicy(before.getSpec().getPodManagementPolicy());
                 }));
         if (c.getSpec().getInstances() > 1) {
             wrote |= changed(DesiredState.apply(client, c, ClusterObjects.disruptionBudget(c)));
@@ -63,6 +68,11 @@ final class ManagedClusterResources {
         }
         wrote |= growVolumes(c);
         return wrote;
+    }
+
+    /** The agent image the last {@link #apply} built the instances with. */
+    String agentImageUsed() {
+        return agentImageUsed;
     }
 
     /** Requests the larger size on every existing volume (needs a StorageClass that allows expansion). */

@@ -207,6 +207,12 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
+        String agentImageBefore = status.getAgentImage();
+        status.setAgentImage(resources.agentImageUsed());
+        if (agentImageBefore != null && !agentImageBefore.equals(status.getAgentImage())) {
+            events.normal(cluster, "AgentImageUpdated", "The instances' agent containers move to " + status.getAgentImage()
+                    + " with this roll (they ran " + agentImageBefore + ")");
+        }
         int ready = (int) pods.readyCount();
         int wanted = cluster.getSpec().getInstances();
         status.setReadyInstances(ready);

@@ -52,6 +52,12 @@ public final class DesiredState {
         }
     }
 
+    /** As {@link #apply(KubernetesClient, HasMetadata, HasMetadata, BiConsumer)}, against {@code existing} the caller read already. */
+    public static <T extends HasMetadata> Result applyAgainst(KubernetesClient client, HasMetadata owner, T desired, T existing,
+                                                              BiConsumer<T, T> keep) {
+        return write(client, desired, existing, keep, stamp(owner, desired));
+    }
+
     /** Owner reference and hash annotation on {@code desired}; returns the hash. */
     private static String stamp(HasMetadata owner, HasMetadata desired) {
         desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
@@ -104,13 +110,18 @@ public final class DesiredState {
                 .build();
     }
 
-    static String hash(HasMetadata desired) {
+    /** The short canonical hash of any object (e.g. a pod template), as the desired-hash annotation holds one. */
+    public static String hashOf(Object value) {
         try {
-            byte[] json = CANONICAL.writeValueAsBytes(desired);
+            byte[] json = CANONICAL.writeValueAsBytes(value);
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
             return HexFormat.of().formatHex(digest, 0, 12);
         } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    static String hash(HasMetadata desired) {
+        return hashOf(desired);
     }
 }

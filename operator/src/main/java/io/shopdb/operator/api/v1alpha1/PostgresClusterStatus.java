@@ -40,6 +40,12 @@ public class PostgresClusterStatus extends ShopdbStatus {
 
     @JsonPropertyDescription("The instance (pod) that runs as primary and that the -rw Service selects.")
     private String currentPrimary;
+
+    @JsonPropertyDescription("The agent image the instances' agent containers run (wal-archiver, restore): pinned, so an operator upgrade changes it only when the instances roll for another reason.")
+    private String agentImage;
+
+    public String getAgentImage() { return agentImage; }
+    public void setAgentImage(String agentImage) { this.agentImage = agentImage; }
     @JsonPropertyDescription("The instance the operator declared primary; differs from currentPrimary while a failover or switchover is under way.")
     private String targetPrimary;
     @JsonPropertyDescription("Failovers (unplanned promotions) the operator performed on this cluster.")

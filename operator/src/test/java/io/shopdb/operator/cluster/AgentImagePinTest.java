@@ -1,0 +1,62 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** An operator upgrade moves the instances' agent image only with a roll that happens anyway. */
+class AgentImagePinTest {
+    static final String OLD = "ghcr.io/shopdb/shopdb-operator:1.0.0";
+    static final String NEW = "ghcr.io/shopdb/shopdb-operator:1.1.0";
+
+    /** What the StatefulSet holds after an apply with {@code image} (the API server keeps our annotations). */
+    static StatefulSet applied(PostgresCluster c, String image) {
+        return AgentImagePin.stamp(InstanceSetBuilder.build(c, null, image));
+    }
+
+    static PostgresCluster pinnedTo(PostgresCluster c, String image) {
+        c.setStatus(new PostgresClusterStatus());
+        c.getStatus().setAgentImage(image);
+        return c;
+    }
+
+    @Test
+    void anUpgradedOperatorKeepsThePinnedImageWhileNothingElseChanges() {
+        PostgresCluster c = pinnedTo(WalArchiveBuilderTest.archiving(2), OLD);
+        StatefulSet existing = applied(c, OLD);
+        assertEquals(OLD, AgentImagePin.forInstances(c, null, existing, NEW), "the same template: no roll for the operator's sake");
+        assertEquals(AgentImagePin.stamped(existing), AgentImagePin.stamped(applied(c, AgentImagePin.forInstances(c, null, existing, NEW))),
+                "so the StatefulSet's pod template stays byte for byte");
+    }
+
+    @Test
+    void aRollThatHappensAnywayCarriesTheNewImage() {
+        PostgresCluster c = pinnedTo(WalArchiveBuilderTest.archiving(2), OLD);
+        StatefulSet existing = applied(c, OLD);
+        c.getSpec().setParameters(new java.util.TreeMap<>(java.util.Map.of("shared_buffers", "256MB"))); // needs a restart: the pods roll
+        assertEquals(NEW, AgentImagePin.forInstances(c, null, existing, NEW));
+    }
+
+    @Test
+    void aClusterMadeBeforePinningKeepsWhatItsPodsRunAndANewOneTakesTheOperators() {
+        PostgresCluster c = WalArchiveBuilderTest.archiving(2);
+        StatefulSet unstamped = InstanceSetBuilder.build(c, null, OLD); // no template hash, no status.agentImage
+        assertEquals(OLD, AgentImagePin.running(unstamped));
+        assertEquals(OLD, AgentImagePin.forInstances(c, null, unstamped, NEW));
+        assertEquals(NEW, AgentImagePin.forInstances(c, null, null, NEW), "a new cluster runs today's image");
+        assertNull(AgentImagePin.running(InstanceSetBuilder.build(InstanceSetBuilderTest.cluster(1, java.util.Map.of()), null, OLD)),
+                "no agent container without WAL archiving");
+    }
+
+    @Test
+    void theChoiceItself() {
+        assertEquals(NEW, AgentImagePin.choose(null, NEW, false));
+        assertEquals(OLD, AgentImagePin.choose(OLD, NEW, false));
+        assertEquals(NEW, AgentImagePin.choose(OLD, NEW, true));
+        assertEquals(NEW, AgentImagePin.choose(NEW, NEW, false));
+    }
+}
