@@ -105,13 +105,7 @@ public final class S3Storage implements BackupStorage {
         String k = fullKey(key);
         try {
             if (length <= settings.partSize()) {
-                byte[] body = readExactly(data, (int) length, key);
-                s3.putObject(b -> {
-                    b.bucket(settings.bucket()).key(k).contentLength(length);
-                    if (settings.sse() != null) {
-                        b.serverSideEncryption(ServerSideEncryption.fromValue(settings.sse())).ssekmsKeyId(settings.kmsKeyId());
-                    }
-                }, RequestBody.fromBytes(body));
+                putObject(k, readExactly(data, (int) length, key));
                 return;
             }
             multipart(k, data, length);
@@ -126,18 +120,23 @@ public final class S3Storage implements BackupStorage {
         try {
             byte[] first = data.readNBytes(settings.partSize());
             if (first.length < settings.partSize()) { // all of it fits one request
-                s3.putObject(b -> {
-                    b.bucket(settings.bucket()).key(k).contentLength((long) first.length);
-                    if (settings.sse() != null) {
-                        b.serverSideEncryption(ServerSideEncryption.fromValue(settings.sse())).ssekmsKeyId(settings.kmsKeyId());
-                    }
-                }, RequestBody.fromBytes(first));
+                putObject(k, first);
                 return first.length;
             }
             return uploadParts(k, first, () -> data.readNBytes(settings.partSize()));
         } catch (SdkException e) {
             throw new IOException("S3 put " + k + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** One PutObject of a whole (small) object, with the bucket's server-side encryption when set. */
+    private void putObject(String k, byte[] body) {
+        s3.putObject(b -> {
+            b.bucket(settings.bucket()).key(k).contentLength((long) body.length);
+            if (settings.sse() != null) {
+                b.serverSideEncryption(ServerSideEncryption.fromValue(settings.sse())).ssekmsKeyId(settings.kmsKeyId());
+            }
+        }, RequestBody.fromBytes(body));
     }
 
     private void multipart(String k, InputStream data, long length) throws IOException {

@@ -3,22 +3,18 @@ package io.shopdb.operator.cluster;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
-import io.shopdb.operator.kube.DesiredState;
+import io.shopdb.operator.kube.PinnedImage;
 
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Which agent image a cluster's instances run (the wal-archiver sidecar, the restore and recover init containers).
- * The operator's own image changes with every operator upgrade; putting it into the pod template at once would roll
- * every cluster. So the image is pinned (status.agentImage) and moves to the operator's only when the pod template
- * changes for another reason anyway (a restart parameter, a new instance image, a sidecar switched on): that roll
- * carries it. Pure.
+ * Which agent image a cluster's instances run (the wal-archiver sidecar, the restore and recover init containers):
+ * pinned in status.agentImage, moved to the operator's own only with a roll that happens anyway (kube/PinnedImage).
+ * Pure.
  */
 final class AgentImagePin {
-    /** On the StatefulSet: the hash of the pod template it was built with, to tell whether a new one would roll. */
-    static final String TEMPLATE_HASH = "shopdb.io/pod-template-hash";
     private static final Set<String> AGENT_CONTAINERS = Set.of("wal-archiver", "restore", "recover");
 
     private AgentImagePin() {}
@@ -34,30 +30,9 @@ final class AgentImagePin {
                 .filter(c -> AGENT_CONTAINERS.contains(c.getName())).map(Container::getImage).findFirst().orElse(null);
     }
 
-    /** Stamps the pod template's hash on a desired StatefulSet (its metadata: changing it rolls nothing). */
+    /** Stamps the pod template's hash on a desired StatefulSet. */
     static StatefulSet stamp(StatefulSet desired) {
-        if (desired.getMetadata().getAnnotations() == null) {
-            desired.getMetadata().setAnnotations(new java.util.HashMap<>());
-        }
-        desired.getMetadata().getAnnotations().put(TEMPLATE_HASH, DesiredState.hashOf(desired.getSpec().getTemplate()));
-        return desired;
-    }
-
-    /** The template hash a StatefulSet was built with; null for one built before hashes were stamped. */
-    static String stamped(StatefulSet existing) {
-        return existing == null || existing.getMetadata().getAnnotations() == null ? null
-                : existing.getMetadata().getAnnotations().get(TEMPLATE_HASH);
-    }
-
-    /**
-     * The image to build with. {@code pinned}: what the instances run (null: nothing yet, take the operator's).
-     * {@code rollsAnyway}: the template built with {@code pinned} differs from the one the StatefulSet has.
-     */
-    static String choose(String pinned, String operatorImage, boolean rollsAnyway) {
-        if (pinned == null || pinned.equals(operatorImage) || rollsAnyway) {
-            return operatorImage;
-        }
-        return pinned;
+        return PinnedImage.stamp(desired, desired.getSpec().getTemplate());
     }
 
     /**
@@ -69,11 +44,8 @@ final class AgentImagePin {
         if (pinned == null || pinned.equals(operatorImage) || existing == null) {
             return operatorImage;
         }
-        String before = stamped(existing);
         StatefulSet withPinned = stamp(InstanceSetBuilder.build(c, restore == null ? null : restore.withAgentImage(pinned), pinned));
-        // a StatefulSet stamped by no earlier apply (an operator from before pinning): its pods stay as they are
-        boolean rollsAnyway = before != null && !before.equals(stamped(withPinned));
-        return choose(pinned, operatorImage, rollsAnyway);
+        return PinnedImage.choose(pinned, operatorImage, PinnedImage.rollsAnyway(existing, withPinned));
     }
 
     private static List<Container> list(List<Container> containers) {

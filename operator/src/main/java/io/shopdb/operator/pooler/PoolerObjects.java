@@ -1,5 +1,6 @@
 package io.shopdb.operator.pooler;
 
+import io.shopdb.operator.kube.PinnedImage;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -82,7 +83,36 @@ public final class PoolerObjects {
         }
     }
 
+    /**
+     * The PgBouncer image to build the Deployment with: the one its pods run (status.image, else the existing
+     * Deployment's) while a Deployment built with it has the template the existing one has; else the operator's own
+     * (a configuration change rolls the pods anyway and carries it). An operator upgrade alone rolls no pooler.
+     */
+    public static String image(PostgresPooler p, Deployment existing, String operatorImage, String configHash) {
+        String pinned = p.getStatus() != null && p.getStatus().getImage() != null ? p.getStatus().getImage() : running(existing);
+        if (pinned == null || pinned.equals(operatorImage) || existing == null) {
+            return operatorImage;
+        }
+        return PinnedImage.choose(pinned, operatorImage, PinnedImage.rollsAnyway(existing, deployment(p, pinned, configHash)));
+    }
+
+    /** The PgBouncer container's image in a Deployment, or null. */
+    static String running(Deployment existing) {
+        if (existing == null || existing.getSpec() == null || existing.getSpec().getTemplate() == null
+                || existing.getSpec().getTemplate().getSpec() == null) {
+            return null;
+        }
+        return existing.getSpec().getTemplate().getSpec().getContainers().stream().filter(c -> CONTAINER.equals(c.getName()))
+                .map(io.fabric8.kubernetes.api.model.Container::getImage).findFirst().orElse(null);
+    }
+
+    /** The Deployment running PgBouncer, stamped with its pod template's hash (PinnedImage). */
     public static Deployment deployment(PostgresPooler p, String image, String configHash) {
+        Deployment d = unstamped(p, image, configHash);
+        return PinnedImage.stamp(d, d.getSpec().getTemplate());
+    }
+
+    private static Deployment unstamped(PostgresPooler p, String image, String configHash) {
         Map<String, String> selector = Map.of(POOLER_LABEL, p.getMetadata().getName());
         return new DeploymentBuilder()
                 .withNewMetadata().withName(deployment(p)).withNamespace(p.getMetadata().getNamespace()).withLabels(labels(p)).endMetadata()

@@ -148,7 +148,9 @@ public class PostgresPoolerReconciler implements Reconciler<PostgresPooler> {
         Secret cachedConfig = secrets.get(ns, PoolerObjects.configSecret(pooler));
         DesiredState.applyCached(client, pooler, PoolerObjects.config(pooler, files), cachedConfig);
         Deployment cachedDeployment = context.getSecondaryResources(Deployment.class).stream().findFirst().orElse(null);
-        var written = DesiredState.applyCached(client, pooler, PoolerObjects.deployment(pooler, config.agent().image(), hash), cachedDeployment);
+        String image = PoolerObjects.image(pooler, cachedDeployment, config.agent().image(), hash);
+        var written = DesiredState.applyCached(client, pooler, PoolerObjects.deployment(pooler, image, hash), cachedDeployment);
+        status.setImage(image);
         if (written == DesiredState.Result.UPDATED && cachedDeployment != null) {
             events.normal(pooler, "RollingPods", "PgBouncer configuration " + hash + ": rolling the pods");
         }

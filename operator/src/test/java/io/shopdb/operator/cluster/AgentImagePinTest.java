@@ -29,7 +29,7 @@ class AgentImagePinTest {
         PostgresCluster c = pinnedTo(WalArchiveBuilderTest.archiving(2), OLD);
         StatefulSet existing = applied(c, OLD);
         assertEquals(OLD, AgentImagePin.forInstances(c, null, existing, NEW), "the same template: no roll for the operator's sake");
-        assertEquals(AgentImagePin.stamped(existing), AgentImagePin.stamped(applied(c, AgentImagePin.forInstances(c, null, existing, NEW))),
+        assertEquals(io.shopdb.operator.kube.PinnedImage.stamped(existing), io.shopdb.operator.kube.PinnedImage.stamped(applied(c, AgentImagePin.forInstances(c, null, existing, NEW))),
                 "so the StatefulSet's pod template stays byte for byte");
     }
 
@@ -54,9 +54,9 @@ class AgentImagePinTest {
 
     @Test
     void theChoiceItself() {
-        assertEquals(NEW, AgentImagePin.choose(null, NEW, false));
-        assertEquals(OLD, AgentImagePin.choose(OLD, NEW, false));
-        assertEquals(NEW, AgentImagePin.choose(OLD, NEW, true));
-        assertEquals(NEW, AgentImagePin.choose(NEW, NEW, false));
+        assertEquals(NEW, io.shopdb.operator.kube.PinnedImage.choose(null, NEW, false));
+        assertEquals(OLD, io.shopdb.operator.kube.PinnedImage.choose(OLD, NEW, false));
+        assertEquals(NEW, io.shopdb.operator.kube.PinnedImage.choose(OLD, NEW, true));
+        assertEquals(NEW, io.shopdb.operator.kube.PinnedImage.choose(NEW, NEW, false));
     }
 }

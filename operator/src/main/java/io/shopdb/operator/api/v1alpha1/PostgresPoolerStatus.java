@@ -9,6 +9,12 @@ public class PostgresPoolerStatus extends ShopdbStatus {
     private String instances;
     @JsonPropertyDescription("The Service applications connect to (port 5432).")
     private String service;
+    @JsonPropertyDescription("The image the PgBouncer pods run: pinned, so an operator upgrade changes it only when the pods roll for another reason (a configuration change).")
+    private String image;
+
+    public String getImage() { return image; }
+    public void setImage(String image) { this.image = image; }
+
     @JsonPropertyDescription("Host the pooler's PgBouncer connects to: the cluster's -rw or -ro Service.")
     private String serverHost;
     @JsonPropertyDescription("Hash of the PgBouncer configuration the pods run; a change rolls the pods.")
