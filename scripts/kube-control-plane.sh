@@ -21,7 +21,11 @@ build() {
   local missing=""
   for b in "${BINARIES[@]}"; do [ -x "$CACHE/$b" ] || missing=1; done
   if [ -n "$missing" ]; then
-    command -v go >/dev/null || fail "Go is needed to build the control plane (tools/kube/README.md)"
+    command -v go >/dev/null || fail "Go 1.26 or newer is needed to build the control plane once (tools/kube/README.md); none is on PATH"
+    local gov
+    gov=$(go env GOVERSION | sed 's/^go//')
+    [ "$(printf '%s\n' 1.26 "$gov" | sort -V | head -1)" = 1.26 ] \
+      || fail "Go $gov is too old to build Kubernetes $VERSION (its go.mod needs 1.26); install Go 1.26+ (tools/kube/README.md)"
     say "building ${BINARIES[*]} $VERSION into $CACHE (once per machine; tens of minutes on 2 cores)"
     mkdir -p "$CACHE"
     local start=$SECONDS
