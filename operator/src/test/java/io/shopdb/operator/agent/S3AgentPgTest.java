@@ -187,11 +187,15 @@ class S3AgentPgTest {
         cli(env, 0, concat(List.of("agent", "restore-wal", "--wal-file", name, "--target-path", tmp.resolve("RECOVERYXLOG").toString()), bucket));
         assertArrayEquals(Files.readAllBytes(copy), Files.readAllBytes(tmp.resolve("RECOVERYXLOG")));
 
-        // flip one byte of the stored object (the S3 server's files): restore refuses it and writes nothing
+        // the stored object (the S3 server's file) replaced by a well-formed gzip of the segment with one byte flipped:
+        // gzip's own CRC passes, so only the agent's SHA-256 can catch it; restore refuses it and writes nothing.
+        // (Flipping a byte of the compressed file instead can land where deflate decodes the same output.)
         Path stored = dir.resolve("backups/prod/wal/shop/" + name + "." + sha + ".gz");
-        byte[] bytes = Files.readAllBytes(stored);
-        bytes[bytes.length / 3] ^= 0x01;
-        Files.write(stored, bytes);
+        byte[] segmentBytes = Files.readAllBytes(copy);
+        segmentBytes[segmentBytes.length / 3] ^= 0x01;
+        try (var gz = new java.util.zip.GZIPOutputStream(Files.newOutputStream(stored))) {
+            gz.write(segmentBytes);
+        }
         out = cli(env, AgentException.Reason.CHECKSUM_MISMATCH.exitCode,
                 concat(List.of("agent", "restore-wal", "--wal-file", name, "--target-path", tmp.resolve("RECOVERYXLOG2").toString()), bucket));
         assertTrue(out.contains("corrupted, refusing to replay"), out);
