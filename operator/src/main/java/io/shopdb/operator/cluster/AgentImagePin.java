@@ -36,16 +36,14 @@ final class AgentImagePin {
     }
 
     /**
-     * The agent image to build {@code c}'s StatefulSet with: the pinned one (status.agentImage, else what
-     * {@code existing} runs) while the template built with it is the one {@code existing} has, else the operator's.
+     * {@code c}'s StatefulSet, built with the pinned agent image (status.agentImage, else what {@code existing} runs)
+     * while the template built with it is the one {@code existing} has, else with the operator's.
      */
-    static String forInstances(PostgresCluster c, InstanceSetBuilder.Restore restore, StatefulSet existing, String operatorImage) {
+    static PinnedImage.Built<StatefulSet> forInstances(PostgresCluster c, InstanceSetBuilder.Restore restore, StatefulSet existing,
+                                                       String operatorImage) {
         String pinned = c.getStatus() != null && c.getStatus().getAgentImage() != null ? c.getStatus().getAgentImage() : running(existing);
-        if (pinned == null || pinned.equals(operatorImage) || existing == null) {
-            return operatorImage;
-        }
-        StatefulSet withPinned = stamp(InstanceSetBuilder.build(c, restore == null ? null : restore.withAgentImage(pinned), pinned));
-        return PinnedImage.choose(pinned, operatorImage, PinnedImage.rollsAnyway(existing, withPinned));
+        return PinnedImage.build(pinned, existing, operatorImage,
+                image -> stamp(InstanceSetBuilder.build(c, restore == null ? null : restore.withAgentImage(image), image)));
     }
 
     private static List<Container> list(List<Container> containers) {

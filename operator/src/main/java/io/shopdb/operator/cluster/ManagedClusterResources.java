@@ -52,9 +52,9 @@ final class ManagedClusterResources {
         // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
         // (a cluster made by an older operator keeps OrderedReady); volumes grow below.
         StatefulSet existing = client.apps().statefulSets().inNamespace(ns).withName(ClusterNames.statefulSet(c)).get();
-        agentImageUsed = AgentImagePin.forInstances(c, restore, existing, restore != null ? restore.agentImage() : agentImage);
-        InstanceSetBuilder.Restore pinnedRestore = restore == null ? null : restore.withAgentImage(agentImageUsed);
-        wrote |= changed(DesiredState.applyAgainst(client, c, AgentImagePin.stamp(InstanceSetBuilder.build(c, pinnedRestore, agentImageUsed)),
+        var instances = AgentImagePin.forInstances(c, restore, existing, restore != null ? restore.agentImage() : agentImage);
+        agentImageUsed = instances.image();
+        wrote |= changed(DesiredState.applyAgainst(client, c, instances.workload(),
                 existing, (StatefulSet before, StatefulSet desired) -> {
                     desired.getSpec().setVolumeClaimTemplates(before.getSpec().getVolumeClaimTemplates());
                     desired.getSpec().setPodManagementPolicy(before.getSpec().getPodManagementPolicy());

@@ -61,7 +61,7 @@ public final class DesiredState {
     /** Owner reference and hash annotation on {@code desired}; returns the hash. */
     private static String stamp(HasMetadata owner, HasMetadata desired) {
         desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
-        String hash = hash(desired);
+        String hash = hashOf(desired);
         if (desired.getMetadata().getAnnotations() == null) {
             desired.getMetadata().setAnnotations(new HashMap<>());
         }
@@ -119,9 +119,5 @@ public final class DesiredState {
         } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String hash(HasMetadata desired) {
-        return hashOf(desired);
     }
 }

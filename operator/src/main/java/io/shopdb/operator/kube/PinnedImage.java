@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 
 import java.util.HashMap;
+import java.util.function.Function;
 
 /**
  * An image that is the operator's own (the agent, PgBouncer) inside a workload's pod template. The operator's image
@@ -16,6 +17,24 @@ public final class PinnedImage {
     public static final String TEMPLATE_HASH = "shopdb.io/pod-template-hash";
 
     private PinnedImage() {}
+
+    /** A workload built with the image chosen for its pods. */
+    public record Built<T>(String image, T workload) {}
+
+    /**
+     * Builds the workload ({@code build}: stamped, for an image) with {@code pinned}, the image its pods run, while
+     * that leaves {@code existing}'s pod template as it is; otherwise (nothing pinned, no workload yet, or a template
+     * that changes anyway) with the operator's. In the steady state the workload is built once.
+     */
+    public static <T extends HasMetadata> Built<T> build(String pinned, T existing, String operatorImage, Function<String, T> build) {
+        if (pinned != null && existing != null && !pinned.equals(operatorImage)) {
+            T withPinned = build.apply(pinned);
+            if (choose(pinned, operatorImage, rollsAnyway(existing, withPinned)).equals(pinned)) {
+                return new Built<>(pinned, withPinned);
+            }
+        }
+        return new Built<>(operatorImage, build.apply(operatorImage));
+    }
 
     /** Stamps the hash of {@code template} on the workload {@code desired}; returns it. */
     public static <T extends HasMetadata> T stamp(T desired, PodTemplateSpec template) {

@@ -84,16 +84,13 @@ public final class PoolerObjects {
     }
 
     /**
-     * The PgBouncer image to build the Deployment with: the one its pods run (status.image, else the existing
-     * Deployment's) while a Deployment built with it has the template the existing one has; else the operator's own
+     * The Deployment running PgBouncer, built with the image its pods run (status.image, else the existing
+     * Deployment's) while a Deployment built with it has the template the existing one has; else with the operator's own
      * (a configuration change rolls the pods anyway and carries it). An operator upgrade alone rolls no pooler.
      */
-    public static String image(PostgresPooler p, Deployment existing, String operatorImage, String configHash) {
+    public static PinnedImage.Built<Deployment> deployment(PostgresPooler p, Deployment existing, String operatorImage, String configHash) {
         String pinned = p.getStatus() != null && p.getStatus().getImage() != null ? p.getStatus().getImage() : running(existing);
-        if (pinned == null || pinned.equals(operatorImage) || existing == null) {
-            return operatorImage;
-        }
-        return PinnedImage.choose(pinned, operatorImage, PinnedImage.rollsAnyway(existing, deployment(p, pinned, configHash)));
+        return PinnedImage.build(pinned, existing, operatorImage, image -> deployment(p, image, configHash));
     }
 
     /** The PgBouncer container's image in a Deployment, or null. */

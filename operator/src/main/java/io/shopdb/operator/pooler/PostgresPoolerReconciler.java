@@ -148,9 +148,9 @@ public class PostgresPoolerReconciler implements Reconciler<PostgresPooler> {
         Secret cachedConfig = secrets.get(ns, PoolerObjects.configSecret(pooler));
         DesiredState.applyCached(client, pooler, PoolerObjects.config(pooler, files), cachedConfig);
         Deployment cachedDeployment = context.getSecondaryResources(Deployment.class).stream().findFirst().orElse(null);
-        String image = PoolerObjects.image(pooler, cachedDeployment, config.agent().image(), hash);
-        var written = DesiredState.applyCached(client, pooler, PoolerObjects.deployment(pooler, image, hash), cachedDeployment);
-        status.setImage(image);
+        var pgbouncer = PoolerObjects.deployment(pooler, cachedDeployment, config.agent().image(), hash);
+        var written = DesiredState.applyCached(client, pooler, pgbouncer.workload(), cachedDeployment);
+        status.setImage(pgbouncer.image());
         if (written == DesiredState.Result.UPDATED && cachedDeployment != null) {
             events.normal(pooler, "RollingPods", "PgBouncer configuration " + hash + ": rolling the pods");
         }

@@ -28,8 +28,8 @@ class AgentImagePinTest {
     void anUpgradedOperatorKeepsThePinnedImageWhileNothingElseChanges() {
         PostgresCluster c = pinnedTo(WalArchiveBuilderTest.archiving(2), OLD);
         StatefulSet existing = applied(c, OLD);
-        assertEquals(OLD, AgentImagePin.forInstances(c, null, existing, NEW), "the same template: no roll for the operator's sake");
-        assertEquals(io.shopdb.operator.kube.PinnedImage.stamped(existing), io.shopdb.operator.kube.PinnedImage.stamped(applied(c, AgentImagePin.forInstances(c, null, existing, NEW))),
+        assertEquals(OLD, AgentImagePin.forInstances(c, null, existing, NEW).image(), "the same template: no roll for the operator's sake");
+        assertEquals(io.shopdb.operator.kube.PinnedImage.stamped(existing), io.shopdb.operator.kube.PinnedImage.stamped(applied(c, AgentImagePin.forInstances(c, null, existing, NEW).image())),
                 "so the StatefulSet's pod template stays byte for byte");
     }
 
@@ -38,7 +38,7 @@ class AgentImagePinTest {
         PostgresCluster c = pinnedTo(WalArchiveBuilderTest.archiving(2), OLD);
         StatefulSet existing = applied(c, OLD);
         c.getSpec().setParameters(new java.util.TreeMap<>(java.util.Map.of("shared_buffers", "256MB"))); // needs a restart: the pods roll
-        assertEquals(NEW, AgentImagePin.forInstances(c, null, existing, NEW));
+        assertEquals(NEW, AgentImagePin.forInstances(c, null, existing, NEW).image());
     }
 
     @Test
@@ -46,8 +46,8 @@ class AgentImagePinTest {
         PostgresCluster c = WalArchiveBuilderTest.archiving(2);
         StatefulSet unstamped = InstanceSetBuilder.build(c, null, OLD); // no template hash, no status.agentImage
         assertEquals(OLD, AgentImagePin.running(unstamped));
-        assertEquals(OLD, AgentImagePin.forInstances(c, null, unstamped, NEW));
-        assertEquals(NEW, AgentImagePin.forInstances(c, null, null, NEW), "a new cluster runs today's image");
+        assertEquals(OLD, AgentImagePin.forInstances(c, null, unstamped, NEW).image());
+        assertEquals(NEW, AgentImagePin.forInstances(c, null, null, NEW).image(), "a new cluster runs today's image");
         assertNull(AgentImagePin.running(InstanceSetBuilder.build(InstanceSetBuilderTest.cluster(1, java.util.Map.of()), null, OLD)),
                 "no agent container without WAL archiving");
     }

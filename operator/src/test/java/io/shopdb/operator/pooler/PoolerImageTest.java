@@ -22,18 +22,18 @@ class PoolerImageTest {
         Deployment existing = PoolerObjects.deployment(p, OLD, "config-1");
         p.setStatus(new PostgresPoolerStatus());
         p.getStatus().setImage(OLD);
-        assertEquals(OLD, PoolerObjects.image(p, existing, NEW, "config-1"), "an upgrade alone: the same pods");
-        assertEquals(existing.getSpec().getTemplate(), PoolerObjects.deployment(p, PoolerObjects.image(p, existing, NEW, "config-1"), "config-1")
+        assertEquals(OLD, PoolerObjects.deployment(p, existing, NEW, "config-1").image(), "an upgrade alone: the same pods");
+        assertEquals(existing.getSpec().getTemplate(), PoolerObjects.deployment(p, PoolerObjects.deployment(p, existing, NEW, "config-1").image(), "config-1")
                 .getSpec().getTemplate(), "so the Deployment's template is unchanged");
-        assertEquals(NEW, PoolerObjects.image(p, existing, NEW, "config-2"), "a new configuration rolls the pods: they take the new image");
-        assertEquals(NEW, PoolerObjects.image(pooler(), null, NEW, "config-1"), "a new pooler runs today's image");
+        assertEquals(NEW, PoolerObjects.deployment(p, existing, NEW, "config-2").image(), "a new configuration rolls the pods: they take the new image");
+        assertEquals(NEW, PoolerObjects.deployment(pooler(), null, NEW, "config-1").image(), "a new pooler runs today's image");
     }
 
     @Test
     void aPoolerMadeBeforePinningKeepsWhatItsPodsRun() {
         Deployment unstamped = PoolerObjects.deployment(pooler(), OLD, "config-1");
         unstamped.getMetadata().getAnnotations().remove(PinnedImage.TEMPLATE_HASH);
-        assertEquals(OLD, PoolerObjects.image(pooler(), unstamped, NEW, "config-1"));
+        assertEquals(OLD, PoolerObjects.deployment(pooler(), unstamped, NEW, "config-1").image());
     }
 
     static PostgresPooler pooler() {
