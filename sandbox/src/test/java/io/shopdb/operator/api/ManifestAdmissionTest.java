@@ -62,6 +62,15 @@ class ManifestAdmissionTest {
         }));
     }
 
+    @Test
+    void schemaBoundsReadAsKubeApiserverPrintsThem() throws IOException {
+        // the generated CRDs spell the bound 9.0; kube-apiserver prints a float64 bound as 9 (docs/real-control-plane.md)
+        assertTrue(Files.readString(Paths.get("crds/postgresclusters.shopdb.io-v1.yml")).contains("maximum: 9.0"));
+        List<String> messages = validator.validateFile(Paths.get("sandbox/src/test/resources/bad-manifests/instances-too-many.yaml"))
+                .stream().map(v -> v.violation().toString()).toList();
+        assertEquals(List.of("spec.instances: should be less than or equal to 9"), messages);
+    }
+
     /** The committed CRD files, crds/*.yml. */
     static List<Path> crdFiles() throws IOException {
         return RepoFiles.crdFiles();
