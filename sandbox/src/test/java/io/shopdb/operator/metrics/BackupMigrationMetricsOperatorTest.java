@@ -70,7 +70,10 @@ class BackupMigrationMetricsOperatorTest extends OperatorTestBase {
         var status = awaitReady(PostgresBackup.class, "mm-once").getStatus();
         // the Job's completion time keeps milliseconds, and so does the gauge
         double completed = OffsetDateTime.parse(status.getCompletionTime()).toInstant().toEpochMilli() / 1000.0;
-        String body = until(b -> Objects.equals(completed, sample(b, "shopdb_backup_last_success_timestamp_seconds", namespace, cluster)));
+        // a publish registers new series one by one, so a scrape can land between two of them: wait for the whole set
+        String body = until(b -> Objects.equals(completed, sample(b, "shopdb_backup_last_success_timestamp_seconds", namespace, cluster))
+                && sample(b, "shopdb_backup_last_size_bytes", namespace, cluster) != null
+                && sample(b, "shopdb_backup_last_duration_seconds", namespace, cluster) != null);
         assertEquals(status.getSizeBytes().doubleValue(), sample(body, "shopdb_backup_last_size_bytes", namespace, cluster));
         Double duration = sample(body, "shopdb_backup_last_duration_seconds", namespace, cluster);
         assertNotNull(duration, "duration of " + status.getDuration());
