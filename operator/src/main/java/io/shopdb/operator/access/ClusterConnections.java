@@ -115,11 +115,19 @@ public class ClusterConnections {
 
     /** The same superuser, but dialing one pod directly (for per-instance work such as reloading config). */
     public PgEndpoint instance(PostgresCluster c, int ordinal) throws NotReachableException {
+        return via(c, ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c));
+    }
+
+    /** The same superuser's address and trust through the -ro Service: a replica, for reads that must not load the primary. */
+    public PgEndpoint replica(PostgresCluster c) throws NotReachableException {
+        return via(c, ClusterNames.readService(c));
+    }
+
+    private PgEndpoint via(PostgresCluster c, String host) throws NotReachableException {
         PgEndpoint primary = admin(c);
-        String pod = ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c);
-        var address = resolve(c.getMetadata().getNamespace(), pod);
+        var address = resolve(c.getMetadata().getNamespace(), host);
         return new PgEndpoint(address.host(), address.port(), primary.database(), primary.user(), primary.password(), primary.sslMode(),
-                primary.trust() == null ? null : ClusterTls.trust(primary.trust().caPem(), c, pod));
+                primary.trust() == null ? null : ClusterTls.trust(primary.trust().caPem(), c, host));
     }
 
     /** A pooled connection to {@code endpoint} (the admin endpoint of {@code c}, on some database); close it to return it. */

@@ -76,14 +76,14 @@ public class DatabasePartitions {
                     report(table, r.report());
                     if (r.failure() != null) {
                         String message = "partition maintenance of " + d.qualifiedName() + " failed: " + Messages.firstLine(r.failure());
-                        table.setMessage(truncate(message));
+                        table.setMessage(Messages.bounded(message, 1024));
                         problem = problem != null ? problem : transientFailure(r.failure())
                                 ? Outcome.reconciling(FAILED, message + " (will retry)")
                                 : Outcome.stalledOnInputs(FAILED, message + "; fix the cause in the database, the next re-check retries");
                     }
                 } catch (PartitionCatalog.UnsupportedTableException e) {
                     table.setExists(true);
-                    table.setMessage(truncate(e.getMessage()));
+                    table.setMessage(Messages.bounded(e.getMessage(), 1024));
                     problem = problem != null ? problem : Outcome.stalledOnInputs(INVALID_TABLE, "spec.partitions: " + e.getMessage());
                 }
             }
@@ -127,15 +127,11 @@ public class DatabasePartitions {
         table.setBehind(r.behind());
         table.setOldestBound(r.oldestBound());
         table.setDefaultRows(r.defaultRows());
-        table.setMessage(r.notes().isEmpty() ? null : truncate(String.join("; ", r.notes())));
+        table.setMessage(r.notes().isEmpty() ? null : Messages.bounded(String.join("; ", r.notes()), 1024));
     }
 
     private static boolean transientFailure(SQLException e) {
         String state = e.getSQLState();
         return state == null || state.length() < 2 || TRANSIENT.contains(state.substring(0, 2));
-    }
-
-    private static String truncate(String s) {
-        return s.length() <= 1024 ? s : s.substring(0, 1021) + "...";
     }
 }

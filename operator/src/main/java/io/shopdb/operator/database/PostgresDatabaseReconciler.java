@@ -17,6 +17,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.access.ClusterEvents;
 import io.shopdb.operator.kube.Claims;
 import io.shopdb.operator.kube.DeclaredObjects;
+import io.shopdb.operator.api.v1alpha1.PostgresMigration;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.shopdb.operator.sql.SqlErrors;
@@ -44,7 +45,8 @@ import java.util.List;
 
 /**
  * PostgresDatabase: validate → claim the name → wait for the cluster and the owner → plan and apply the
- * database → import it once (spec.import, an agent Job) → its schemas and extensions → report what the server has. Deleting drops the database only
+ * database → import it once (spec.import, an agent Job) → its schemas and extensions → partitions → the query budgets
+ * that are due (after each migration, and every queryBudgetInterval) → report what the server has. Deleting drops the database only
  * under reclaimPolicy Delete.
  */
 @ControllerConfiguration(name = "postgresdatabase")
@@ -58,8 +60,10 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
     @Inject EventRecorder events;
     @Inject DatabasePartitions partitions;
     @Inject DatabaseImports imports;
+    @Inject QueryBudgets budgets;
 
     private InformerEventSource<PostgresRole, PostgresDatabase> roles;
+    private InformerEventSource<PostgresMigration, PostgresDatabase> migrations;
 
     /**
      * Claims index, the referenced cluster (its Ready change wakes its databases) and the PostgresRoles (the owner's
@@ -73,6 +77,8 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
         roles = DeclaredObjects.ROLES.source(context, DatabaseImports.ROLES, PostgresDatabaseReconciler::clusterName,
                 d -> java.util.Set.of(d.getSpec().getOwner()));
         sources.add(roles);
+        migrations = MigrationVersions.source(context);
+        sources.add(migrations);
         return sources;
     }
 
@@ -163,6 +169,7 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             // whole MiB: a steady database's status should not change with every autovacuum or checkpoint
             status.setSizeBytes(st.sizeBytes() / MIB * MIB);
         }
+        budgets.check(db, target, desired.name(), MigrationVersions.of(migrations, db), status);
         if (!applied.isEmpty()) {
             status.setLastAppliedPlan(applied);
             events.normal(db, "Applied", applied.size() + " SQL step(s): " + String.join("; ", applied));

@@ -57,9 +57,12 @@ public class BackupMigrationMetrics {
         Map<MeterSet.Series, Double> next = new HashMap<>();
         backups(caches.of(PostgresBackup.class), caches.of(PostgresBackupSchedule.class), next);
         migrations(caches.of(PostgresMigration.class), next);
-        PartitionMetrics.series(caches.of(io.shopdb.operator.api.v1alpha1.PostgresDatabase.class), next);
+        var databases = caches.of(io.shopdb.operator.api.v1alpha1.PostgresDatabase.class);
+        PartitionMetrics.series(databases, next);
+        QueryBudgetMetrics.series(databases, next);
         WalArchiveMetrics.series(caches.of(io.shopdb.operator.api.v1alpha1.PostgresCluster.class), next);
-        meters.publish(s -> NAMES.contains(s.name()) || PartitionMetrics.NAMES.contains(s.name()) || WalArchiveMetrics.NAMES.contains(s.name()), next);
+        meters.publish(s -> NAMES.contains(s.name()) || PartitionMetrics.NAMES.contains(s.name()) || QueryBudgetMetrics.NAMES.contains(s.name())
+                || WalArchiveMetrics.NAMES.contains(s.name()), next);
     }
 
     /**

@@ -124,7 +124,7 @@ public final class OwnerSession implements AutoCloseable {
                 }
                 String subject = reached.equals(owner) ? owner : owner + " is a member of " + reached + ", which";
                 String what = held.isEmpty() ? " is reserved: " + RoleMemberships.FORBIDDEN.get(reached) : " has " + String.join(", ", held);
-                return field + ": " + subject + what + ". A migration or an import runs as an application owner, not as a superuser or one of"
+                return field + ": " + subject + what + ". A migration, an import or a query budget runs as an application role, not as a superuser or one of"
                         + " the operator's roles: name a role without SUPERUSER, CREATEROLE, REPLICATION or BYPASSRLS (in itself or its groups)";
             }
         }
@@ -145,7 +145,7 @@ public final class OwnerSession implements AutoCloseable {
         boolean autoCommit = admin.getAutoCommit();
         admin.setAutoCommit(true);
         sweepExpired(admin);
-        String role = ROLE_PREFIX + HexFormat.of().formatHex(randomBytes(6));
+        String role = newLoginName();
         char[] password = newPassword();
         Connection login = null;
         try {
@@ -259,6 +259,11 @@ public final class OwnerSession implements AutoCloseable {
             st.execute("GRANT CONNECT ON DATABASE " + Identifiers.quote(database) + " TO " + quoted);
             st.execute("GRANT " + Identifiers.quote(owner) + " TO " + quoted);
         }
+    }
+
+    /** A fresh name for a throwaway login role: {@link #ROLE_PREFIX} and 12 random hex digits. */
+    public static String newLoginName() {
+        return ROLE_PREFIX + HexFormat.of().formatHex(randomBytes(6));
     }
 
     private static char[] newPassword() {

@@ -20,4 +20,9 @@ public final class Messages {
     public static String firstLine(Exception e) {
         return e.getMessage() == null ? e.getClass().getSimpleName() : firstLine(e.getMessage());
     }
+
+    /** {@code text} cut to at most {@code max} characters, ending in "..." when cut: what a bounded status field can hold. Null stays null. */
+    public static String bounded(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    }
 }

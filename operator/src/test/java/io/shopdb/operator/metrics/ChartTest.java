@@ -143,7 +143,10 @@ class ChartTest {
         List<JsonNode> plain = render(t -> t);
         assertTrue(ofKind(plain, "ServiceMonitor").isEmpty());
         assertTrue(ofKind(plain, "PrometheusRule").isEmpty());
-        List<JsonNode> docs = render(t -> t.set("metrics.serviceMonitor.enabled", true).set("metrics.prometheusRule.enabled", true));
+        // labels given (as kube-prometheus-stack's ruleSelector needs): they go to metadata, every alert stays in the rules
+        List<JsonNode> docs = render(t -> t.set("metrics.serviceMonitor.enabled", true).set("metrics.prometheusRule.enabled", true)
+                .set("metrics.prometheusRule.labels.release", "prom"));
+        assertEquals("prom", ofKind(docs, "PrometheusRule").get(0).at("/metadata/labels/release").asText());
         JsonNode monitor = ofKind(docs, "ServiceMonitor").get(0);
         assertEquals("/q/metrics", monitor.at("/spec/endpoints/0/path").asText());
         assertEquals("http", monitor.at("/spec/endpoints/0/port").asText());
@@ -163,7 +166,8 @@ class ChartTest {
         assertTrue(alerts.containsAll(Set.of("ShopdbReconcileErrors", "ShopdbDatabaseDown", "ShopdbConnectionsNearLimit",
                 "ShopdbReplicationLag", "ShopdbXidWraparoundRisk", "ShopdbLongTransaction", "ShopdbBackupMissing",
                 "ShopdbRestoreDrillFailed", "ShopdbRestoreFailed", "ShopdbMigrationFailed",
-                "ShopdbNoPartitionAhead", "ShopdbRowsInDefaultPartition")), alerts.toString());
+                "ShopdbNoPartitionAhead", "ShopdbRowsInDefaultPartition", "ShopdbPoolerDown", "ShopdbPoolerClientsWaiting", "ShopdbQueryBudgetExceeded", "ShopdbQueryPlanChanged",
+                "ShopdbQueryBudgetCheckFailed")), alerts.toString());
     }
 
     @Test

@@ -69,6 +69,20 @@ public class PostgresDatabaseSpec {
             + "partitions ahead, retention, rows moved out of the default partition. A table that does not exist yet is waited for.")
     private List<PartitionSpec> partitions = new ArrayList<>();
 
+    @Size(max = 20)
+    @ValidationRule(value = "self.all(b, self.exists_one(c, c.name == b.name))", message = "spec.queryBudgets: each name at most once")
+    @JsonPropertyDescription("Critical queries and the longest each may take. The operator runs each under EXPLAIN ANALYZE as its role"
+            + " (never as a superuser), read-only and with a statement timeout, after every migration of the database and every"
+            + " queryBudgetInterval; status.queryBudgets has time, plan shape and the worst row estimate, a Warning Event and the"
+            + " shopdb_query_budget_* metrics report a budget exceeded or a plan changed.")
+    private List<QueryBudgetSpec> queryBudgets = new ArrayList<>();
+
+    @Pattern("^[1-9][0-9]{0,4}(m|h)$")
+    @Size(max = 6)
+    @Default("\"1h\"")
+    @JsonPropertyDescription("How often the query budgets are checked besides after migrations: 15m, 1h (default), 24h.")
+    private String queryBudgetInterval = "1h";
+
     @JsonProperty("import")
     @ValidationRule(value = "self == oldSelf", message = "spec.import is immutable: the import runs once, when the database is created")
     @JsonPropertyDescription("Fill the new database once from an existing PostgreSQL (pg_dump | pg_restore in an agent Job), then compare "
@@ -155,6 +169,10 @@ public class PostgresDatabaseSpec {
     public ImportSpec getImportSpec() { return importSpec; }
     @JsonProperty("import")
     public void setImportSpec(ImportSpec importSpec) { this.importSpec = importSpec; }
+    public List<QueryBudgetSpec> getQueryBudgets() { return queryBudgets; }
+    public void setQueryBudgets(List<QueryBudgetSpec> queryBudgets) { this.queryBudgets = queryBudgets; }
+    public String getQueryBudgetInterval() { return queryBudgetInterval; }
+    public void setQueryBudgetInterval(String queryBudgetInterval) { this.queryBudgetInterval = queryBudgetInterval; }
     public ReclaimPolicy getReclaimPolicy() { return reclaimPolicy; }
     public void setReclaimPolicy(ReclaimPolicy reclaimPolicy) { this.reclaimPolicy = reclaimPolicy; }
 }

@@ -28,6 +28,9 @@ public class PostgresDatabaseStatus extends ShopdbStatus {
     @JsonProperty("import")
     @JsonPropertyDescription("The import of spec.import: phase, attempts, the integrity report (tables checked, mismatches) and the source's roles not carried over.")
     private ImportStatus importStatus;
+    @Size(max = 20)
+    @JsonPropertyDescription("The last check of each query budget of spec.queryBudgets: verdict, time, plan shape and hash, worst row estimate.")
+    private List<QueryBudgetStatus> queryBudgets;
     @JsonPropertyDescription("SQL steps of the last reconcile that changed something.")
     private List<String> lastAppliedPlan = new ArrayList<>();
 
@@ -49,6 +52,8 @@ public class PostgresDatabaseStatus extends ShopdbStatus {
     public ImportStatus getImportStatus() { return importStatus; }
     @JsonProperty("import")
     public void setImportStatus(ImportStatus importStatus) { this.importStatus = importStatus; }
+    public List<QueryBudgetStatus> getQueryBudgets() { return queryBudgets; }
+    public void setQueryBudgets(List<QueryBudgetStatus> queryBudgets) { this.queryBudgets = queryBudgets; }
     public List<String> getLastAppliedPlan() { return lastAppliedPlan; }
     public void setLastAppliedPlan(List<String> lastAppliedPlan) { this.lastAppliedPlan = lastAppliedPlan; }
 }

@@ -1,0 +1,122 @@
+package io.shopdb.operator.sql;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Runs query budgets: each query under {@code EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON)}, as the application role,
+ * never as a superuser.
+ *
+ * <p>The superuser connection makes a throwaway login role that is a member of the role (as a migration's session,
+ * {@link OwnerSession#createLogin}: the role is refused when it is or reaches SUPERUSER, CREATEROLE, REPLICATION or
+ * BYPASSRLS); a NEW connection logs in as it, on the primary or on a replica (where the role arrives by replication:
+ * the login is retried for a few seconds) and does {@code SET ROLE}, so a query's {@code set_config('role', ...)}
+ * can fall back to nothing stronger than the throwaway role. Each query runs in its own read-only transaction, always
+ * rolled back, with a server-side statement and lock timeout and a client-side query timeout behind them. Only the
+ * plan leaves the server, never row data; errors are reported as SQLSTATE and class ({@link DrillChecks#describe}).
+ */
+public final class QueryBudgetChecks {
+    /** One declared budget: the query, the longest it may take, and when to cancel it. */
+    public record Budget(String name, String sql, Duration budget, Duration timeout) {}
+
+    public enum Verdict { WITHIN, EXCEEDED, FAILED }
+
+    /** The outcome of one budget: the plan when it ran to the end, else the duration is the timeout (cancelled) or null. */
+    public record Result(Budget budget, Verdict verdict, Long durationMillis, QueryPlan plan, String message) {}
+
+    /** How long a replica may take to see the throwaway role the primary just created. */
+    static final Duration REPLICATION_WAIT = Duration.ofSeconds(15);
+
+    private QueryBudgetChecks() {}
+
+    /**
+     * @param admin  a superuser connection to the budgets' database on the primary (makes and drops the login role)
+     * @param where  the server to run on: host, port, database name and TLS trust (its credentials are not used)
+     * @param runAs  the application role the queries run as
+     * @param field  how a refusal names the role (spec.queryBudgets[0].runAs)
+     * @throws OwnerSession.RefusedRoleException the role is missing, or may not act for the operator (nothing ran)
+     * @throws SQLException the login could not be made or could not connect (nothing ran)
+     */
+    public static List<Result> run(Connection admin, PgEndpoint where, String runAs, List<Budget> budgets, String field)
+            throws SQLException, OwnerSession.RefusedRoleException {
+        String role = OwnerSession.newLoginName();
+        Duration validFor = budgets.stream().map(Budget::timeout).reduce(REPLICATION_WAIT.plusMinutes(5), Duration::plus);
+        OwnerSession.Login login = OwnerSession.createLogin(admin, role, where.database(), runAs, field, 1, validFor);
+        try (Connection c = logIn(where, login)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET ROLE " + Identifiers.quote(runAs));
+            }
+            c.setAutoCommit(false);
+            c.setReadOnly(true);
+            List<Result> results = new ArrayList<>();
+            for (Budget b : budgets) {
+                results.add(check(c, b));
+            }
+            return results;
+        } finally {
+            Arrays.fill(login.password(), '\0');
+            OwnerSession.dropLogin(admin, role, runAs);
+        }
+    }
+
+    /** Logs in as the throwaway role; a replica may not have replayed its creation yet, so authentication failures are retried briefly. */
+    private static Connection logIn(PgEndpoint where, OwnerSession.Login login) throws SQLException {
+        PgEndpoint as = new PgEndpoint(where.host(), where.port(), where.database(), login.role(), login.password(), where.sslMode(), where.trust());
+        long deadline = System.nanoTime() + REPLICATION_WAIT.toNanos();
+        while (true) {
+            try {
+                return PgConnections.open(as);
+            } catch (SQLException e) {
+                String state = SqlErrors.state(e);
+                boolean notThereYet = state != null && state.startsWith("28");
+                if (!notThereYet || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** One budget in its own read-only transaction, rolled back. Never throws: an error is a failed check. */
+    static Result check(Connection c, Budget b) {
+        long timeoutMillis = b.timeout().toMillis();
+        try {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET LOCAL statement_timeout = " + timeoutMillis);
+                st.execute("SET LOCAL lock_timeout = " + timeoutMillis);
+                // behind the server's timeouts, which the query itself could change for later statements
+                st.setQueryTimeout((int) Math.max(1, (timeoutMillis + 5_000) / 1000));
+                try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + b.sql())) {
+                    if (!rs.next()) {
+                        return new Result(b, Verdict.FAILED, null, null, "EXPLAIN returned no plan");
+                    }
+                    QueryPlan plan = QueryPlan.parse(rs.getString(1));
+                    boolean within = plan.durationMillis() <= b.budget().toMillis();
+                    return new Result(b, within ? Verdict.WITHIN : Verdict.EXCEEDED, plan.durationMillis(), plan,
+                            plan.durationMillis() + " ms, budget " + b.budget().toMillis() + " ms");
+                }
+            } finally {
+                c.rollback();
+            }
+        } catch (SQLException e) {
+            if ("57014".equals(SqlErrors.state(e))) {
+                return new Result(b, Verdict.EXCEEDED, timeoutMillis, null,
+                        "cancelled at the statement timeout (" + timeoutMillis + " ms), budget " + b.budget().toMillis() + " ms");
+            }
+            return new Result(b, Verdict.FAILED, null, null, "the query failed: " + DrillChecks.describe(e));
+        } catch (IllegalArgumentException e) {
+            return new Result(b, Verdict.FAILED, null, null, e.getMessage());
+        }
+    }
+}
