@@ -36,9 +36,10 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [postgresclusters, postgresdatabases, postgresroles, postgresmigrations, postgresbackups, postgresbackupschedules, postgresrestores, postgrespoolers]
   verbs: [get, list, watch, patch, update]
 - apiGroups: ["shopdb.io"]
-  # schedules create runs and delete expired ones; migrations create their pre-migration backups;
-  # schedules create and delete the scratch cluster of a point-in-time drill
-  resources: [postgresbackups, postgresclusters]
+  # schedules create runs and delete expired ones; migrations create their pre-migration backups and
+  # (checkBudgets: OnCopy) the restore of the copy they check budgets on; schedules create and delete the
+  # scratch cluster of a point-in-time drill
+  resources: [postgresbackups, postgresclusters, postgresrestores]
   verbs: [create, delete]
 - apiGroups: ["shopdb.io"]
   resources: [postgresclusters/status, postgresdatabases/status, postgresroles/status, postgresmigrations/status, postgresbackups/status, postgresbackupschedules/status, postgresrestores/status, postgrespoolers/status]

@@ -18,6 +18,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresMigrationSpec;
+import io.shopdb.operator.api.v1alpha1.PostgresRestore;
 import io.shopdb.operator.access.ClusterAccess;
 import io.shopdb.operator.kube.CachedObjects;
 import io.shopdb.operator.kube.References;
@@ -55,6 +56,7 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
     private InformerEventSource<PostgresCluster, PostgresMigration> clusterCache;
     private InformerEventSource<ConfigMap, PostgresMigration> configMaps;
     private InformerEventSource<PostgresBackup, PostgresMigration> backups;
+    private InformerEventSource<PostgresRestore, PostgresMigration> restores;
 
     /**
      * All reads come from these caches: the database (its Ready change wakes its migrations), the script
@@ -75,7 +77,9 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
         // the database's readiness already follows the cluster's: this cache is for reading, not waking
         clusterCache = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresCluster.class, PostgresMigration.class)
                 .withName("clusters").withSecondaryToPrimaryMapper(c -> Set.of()).build(), context);
-        return List.of(databases, configMaps, backups, clusterCache);
+        restores = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresRestore.class, PostgresMigration.class)
+                .withName("restores").withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(PostgresMigration.class)).build(), context);
+        return List.of(databases, configMaps, backups, restores, clusterCache);
     }
 
     static boolean readinessChanged(PostgresDatabase now, PostgresDatabase before) {
@@ -133,6 +137,13 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
                 }
                 if (!backup.ready()) {
                     return Outcome.waitingForEvent(Reasons.WAITING_FOR_BACKUP, "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
+                }
+                if (migration.getSpec().getCheckBudgets() == PostgresMigrationSpec.CheckBudgets.OnCopy) {
+                    Outcome onCopy = BudgetsOnCopy.check(client, name -> restores.get(new ResourceID(name, ns)).orElse(null), migration, db,
+                            target, inputs, backup.backupName(), runAsField, status, events);
+                    if (onCopy != null) {
+                        return onCopy;
+                    }
                 }
             }
             // one Flyway run per database at a time (its own advisory lock serializes runs anyway); the scripts run on a

@@ -29,8 +29,13 @@ final class PreMigrationBackups {
     private PreMigrationBackups() {}
 
     static String name(PostgresMigration m, String inputsHash) {
+        return childName(m, "pre", inputsHash);
+    }
+
+    /** {@code <migration>-<word>-<8 hex of the inputs' hash>}, cut to 63 characters: a child resource per set of scripts. */
+    static String childName(PostgresMigration m, String word, String inputsHash) {
         String base = m.getMetadata().getName();
-        String suffix = "-pre-" + inputsHash.substring(0, 8).toLowerCase(Locale.ROOT);
+        String suffix = "-" + word + "-" + inputsHash.substring(0, 8).toLowerCase(Locale.ROOT);
         return (base.length() + suffix.length() > 63 ? base.substring(0, 63 - suffix.length()) : base) + suffix;
     }
 

@@ -1,13 +1,18 @@
 package io.shopdb.operator.database;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.junit.QuarkusTest;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresMigration;
+import io.shopdb.operator.api.v1alpha1.PostgresRestore;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.kube.GeneratedSecrets;
+import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.api.v1alpha1.QueryBudgetSpec;
 import io.shopdb.operator.api.v1alpha1.QueryBudgetStatus;
 import io.shopdb.operator.status.Conditions;
@@ -30,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * spec.queryBudgets through the running operator: checked right after each migration, as the reporting role; a
  * query slower than its budget is Exceeded (status, metric, Warning Event); a migration that drops the index the
- * query used is caught as a plan change; the check moves to a replica once the cluster has one.
+ * query used is caught as a plan change; the check moves to a replica once the cluster has one. With checkBudgets:
+ * OnCopy a migration that would make a budgeted query slow is stopped on a copy and never reaches production.
  */
 @QuarkusTest
 class QueryBudgetOperatorTest extends OperatorTestBase {
@@ -117,6 +123,85 @@ class QueryBudgetOperatorTest extends OperatorTestBase {
         assertEquals(1, budget(db, "customer-orders").getPlanChanges(), "a changed declaration is not a plan change");
     }
 
+    static final String FAST_VIEW = """
+            CREATE TABLE app.orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total numeric NOT NULL);
+            INSERT INTO app.orders SELECT g, g % 1000, g % 97 FROM generate_series(1, 20000) g;
+            CREATE INDEX orders_customer ON app.orders (customer_id);
+            CREATE VIEW app.customer_totals AS SELECT customer_id, sum(total) AS total FROM app.orders GROUP BY customer_id;
+            GRANT USAGE ON SCHEMA app TO qg_reporting;
+            GRANT SELECT ON app.orders, app.customer_totals TO qg_reporting;
+            """;
+
+    @Test
+    void aMigrationThatWouldBreakABudgetIsStoppedOnACopyBeforeProduction() throws Exception {
+        create(new PersistentVolumeClaimBuilder().withNewMetadata().withName("qg-store").endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi"))
+                .endResources().endSpec().build());
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: qg-reporting}
+                spec: {clusterRef: {name: qg-db}, name: qg_reporting, login: false}
+                """, PostgresRole.class));
+        clusterWithDatabase("qg", """
+                schemas: [{name: app}]
+                  queryBudgets:
+                    - {name: customer-total, runAs: qg_reporting, maxDuration: 200ms, timeout: 10s, runOn: Primary,
+                       sql: "SELECT total FROM app.customer_totals WHERE customer_id = 42"}""");
+        scripts("qg-scripts", Map.of("V1__orders.sql", FAST_VIEW));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresMigration
+                metadata: {name: qg-schema}
+                spec:
+                  databaseRef: {name: qg}
+                  schemas: [app]
+                  sources: [{configMap: qg-scripts}]
+                  backupBefore: {target: {pvc: {claimName: qg-store, subPath: pre-migration}}}
+                  checkBudgets: OnCopy
+                """, PostgresMigration.class));
+        // V1 itself passes through a copy: the budget is met there, then production is migrated
+        PostgresMigration v1 = await(PostgresMigration.class, "qg-schema", m -> Conditions.isReady(m.getStatus()) && "1".equals(m.getStatus().getCurrentVersion()));
+        assertEquals(Boolean.TRUE, v1.getStatus().getBudgetCheck().getPassed(), v1.getStatus().getBudgetCheck().getResults().toString());
+        assertTrue(v1.getStatus().getBudgetCheck().getResults().get(0).startsWith("customer-total: within"), v1.getStatus().getBudgetCheck().getResults().toString());
+
+        // V2 makes the view slow on purpose: stopped on the copy, production stays at V1 with the fast view
+        scripts("qg-scripts", Map.of("V1__orders.sql", FAST_VIEW, "V2__slow_view.sql",
+                "CREATE OR REPLACE VIEW app.customer_totals AS SELECT o.customer_id, sum(o.total) AS total FROM app.orders o, pg_sleep(0.5) GROUP BY o.customer_id;"));
+        PostgresMigration stopped = awaitCondition(PostgresMigration.class, "qg-schema", Conditions.STALLED, "QueryBudgetExceededOnCopy");
+        String message = Conditions.find(stopped.getStatus(), Conditions.STALLED).getMessage();
+        assertTrue(message.startsWith("Production was not migrated: on a migrated copy") && message.contains("customer-total: exceeded"), message);
+        assertEquals("1", stopped.getStatus().getCurrentVersion());
+        assertEquals(Boolean.FALSE, stopped.getStatus().getBudgetCheck().getPassed());
+        assertEquals(List.of("1"), rows("qg", "SELECT max(version) FROM app.flyway_schema_history WHERE success"), "production untouched");
+        assertEquals(List.of(), rows("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'shopdb\\_copy\\_%'"), "the copy is dropped");
+        assertTrue(warnings(BUDGET_EXCEEDED_ON_COPY, "qg-schema").stream().anyMatch(n -> n.contains("customer-total: exceeded")));
+
+        // the fix: a V2 that keeps the view fast passes on a new copy and reaches production
+        scripts("qg-scripts", Map.of("V1__orders.sql", FAST_VIEW, "V2__slow_view.sql",
+                "CREATE OR REPLACE VIEW app.customer_totals AS SELECT customer_id, sum(total) AS total, count(*) AS orders FROM app.orders GROUP BY customer_id;"
+                        + "\nGRANT SELECT ON app.customer_totals TO qg_reporting;"));
+        PostgresMigration fixed = await(PostgresMigration.class, "qg-schema", m -> Conditions.isReady(m.getStatus()) && "2".equals(m.getStatus().getCurrentVersion()));
+        assertEquals(Boolean.TRUE, fixed.getStatus().getBudgetCheck().getPassed(), fixed.getStatus().getBudgetCheck().getResults().toString());
+        assertEquals(List.of(), rows("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'shopdb\\_copy\\_%'"));
+        Awaitility.await().atMost(READY_TIMEOUT).until(() -> client.resources(PostgresRestore.class).inNamespace(ns()).list().getItems().stream()
+                .noneMatch(r -> r.getMetadata().getName().startsWith("qg-schema-copy-")));
+    }
+
+    static final String BUDGET_EXCEEDED_ON_COPY = "QueryBudgetExceededOnCopy";
+
+    private List<String> rows(String database, String query) throws java.sql.SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        char[] password = GeneratedSecrets.read(client, ns(), "qg-db-superuser", "password");
+        try (var c = PgConnections.open(endpoint("qg-db-rw", database, "postgres", password)); var st = c.createStatement();
+             var rs = st.executeQuery(query)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
     private PostgresDatabase awaitBudget(String name, Predicate<QueryBudgetStatus> condition) {
         return await(PostgresDatabase.class, "qb", d -> d.getStatus() != null && d.getStatus().getQueryBudgets() != null
                 && d.getStatus().getQueryBudgets().stream().anyMatch(b -> b != null && name.equals(b.getName()) && condition.test(b)));
@@ -127,8 +212,12 @@ class QueryBudgetOperatorTest extends OperatorTestBase {
     }
 
     private List<String> warnings(String reason) {
+        return warnings(reason, "qb");
+    }
+
+    private List<String> warnings(String reason, String regarding) {
         return client.resources(Event.class).inNamespace(ns()).list().getItems().stream()
-                .filter(e -> reason.equals(e.getReason()) && "qb".equals(e.getRegarding().getName())).map(Event::getNote).toList();
+                .filter(e -> reason.equals(e.getReason()) && regarding.equals(e.getRegarding().getName())).map(Event::getNote).toList();
     }
 
     private void awaitMetric(String name, double value, String label) {
@@ -137,7 +226,11 @@ class QueryBudgetOperatorTest extends OperatorTestBase {
     }
 
     private void scripts(Map<String, String> data) {
-        client.resource(new ConfigMapBuilder().withNewMetadata().withName("qb-scripts").withNamespace(ns()).endMetadata()
+        scripts("qb-scripts", data);
+    }
+
+    private void scripts(String name, Map<String, String> data) {
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(ns()).endMetadata()
                 .withData(new LinkedHashMap<>(data)).build()).createOr(existing -> existing.update());
     }
 }

@@ -16,7 +16,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.checkBudgets) || self.checkBudgets == 'Never' || has(self.backupBefore)",
+        message = "spec.checkBudgets: OnCopy restores the copy from the backup taken before migrating: set spec.backupBefore")
 public class PostgresMigrationSpec {
+    public enum CheckBudgets { Never, OnCopy }
+
     @Required
     @ValidationRule(value = "self == oldSelf", message = "spec.databaseRef is immutable")
     @JsonPropertyDescription("The PostgresDatabase to migrate; the migration waits until it is Ready.")
@@ -77,6 +81,13 @@ public class PostgresMigrationSpec {
     @JsonPropertyDescription("Take a logical PostgresBackup of the database to this target, and wait until it is Ready, before each migrate that has scripts to run.")
     private PreMigrationBackup backupBefore;
 
+    @Default("\"Never\"")
+    @JsonPropertyDescription("OnCopy: before migrating production, restore the backup taken before migrating (spec.backupBefore) into a"
+            + " copy on the same cluster, migrate the copy and check the database's query budgets there; a budget exceeded or a query"
+            + " that fails on the copy keeps production untouched (Stalled, QueryBudgetExceededOnCopy). The copy is dropped afterwards."
+            + " Never (default): migrate without that check.")
+    private CheckBudgets checkBudgets = CheckBudgets.Never;
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class PreMigrationBackup {
         @Required
@@ -112,6 +123,8 @@ public class PostgresMigrationSpec {
         public void setKeys(List<String> keys) { this.keys = keys; }
     }
 
+    public CheckBudgets getCheckBudgets() { return checkBudgets; }
+    public void setCheckBudgets(CheckBudgets checkBudgets) { this.checkBudgets = checkBudgets; }
     public LocalReference getDatabaseRef() { return databaseRef; }
     public void setDatabaseRef(LocalReference databaseRef) { this.databaseRef = databaseRef; }
     public List<String> getSchemas() { return schemas; }

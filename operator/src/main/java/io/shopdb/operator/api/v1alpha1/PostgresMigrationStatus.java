@@ -24,6 +24,38 @@ public class PostgresMigrationStatus extends ShopdbStatus {
     private String preMigrationBackup;
     @JsonPropertyDescription("The last failure: script, PostgreSQL error, line and statement.")
     private MigrationFailure failure;
+    @JsonPropertyDescription("The last check of the scripts against the database's query budgets on a copy (spec.checkBudgets: OnCopy).")
+    private BudgetCheck budgetCheck;
+
+    /** What spec.checkBudgets: OnCopy found for one set of scripts and budgets. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class BudgetCheck {
+        @io.fabric8.generator.annotation.Size(max = 128)
+        @JsonPropertyDescription("The scripts' hash and the budgets' hashes it was made for: the same inputs are not checked twice.")
+        private String inputs;
+        @JsonPropertyDescription("True when every budget was met on the migrated copy.")
+        private Boolean passed;
+        @io.fabric8.generator.annotation.Size(max = 63)
+        @JsonPropertyDescription("The PostgresRestore that made the copy.")
+        private String restore;
+        @io.fabric8.generator.annotation.Size(max = 64)
+        @JsonPropertyDescription("When the check ended (RFC 3339).")
+        private String checkedAt;
+        @io.fabric8.generator.annotation.Size(max = 20)
+        @JsonPropertyDescription("Per budget: name, verdict, time against budget, plan hash and shape.")
+        private List<@io.fabric8.generator.annotation.Size(max = 1024) String> results = new ArrayList<>();
+
+        public String getInputs() { return inputs; }
+        public void setInputs(String inputs) { this.inputs = inputs; }
+        public Boolean getPassed() { return passed; }
+        public void setPassed(Boolean passed) { this.passed = passed; }
+        public String getRestore() { return restore; }
+        public void setRestore(String restore) { this.restore = restore; }
+        public String getCheckedAt() { return checkedAt; }
+        public void setCheckedAt(String checkedAt) { this.checkedAt = checkedAt; }
+        public List<String> getResults() { return results; }
+        public void setResults(List<String> results) { this.results = results; }
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class AppliedMigration {
@@ -85,6 +117,8 @@ public class PostgresMigrationStatus extends ShopdbStatus {
 
     public String getPreMigrationBackup() { return preMigrationBackup; }
     public void setPreMigrationBackup(String preMigrationBackup) { this.preMigrationBackup = preMigrationBackup; }
+    public BudgetCheck getBudgetCheck() { return budgetCheck; }
+    public void setBudgetCheck(BudgetCheck budgetCheck) { this.budgetCheck = budgetCheck; }
     public String getCurrentVersion() { return currentVersion; }
     public void setCurrentVersion(String currentVersion) { this.currentVersion = currentVersion; }
     public List<AppliedMigration> getApplied() { return applied; }
