@@ -169,7 +169,11 @@ public class PostgresDatabaseReconciler implements Reconciler<PostgresDatabase>,
             // whole MiB: a steady database's status should not change with every autovacuum or checkpoint
             status.setSizeBytes(st.sizeBytes() / MIB * MIB);
         }
-        budgets.check(db, target, desired.name(), MigrationVersions.of(migrations, db), status);
+        MigrationVersions.State migrated = MigrationVersions.of(migrations, db);
+        if (migrated.settling().isEmpty()) {
+            // mid-migration the schema is between versions: the check follows the migration's end (its event)
+            budgets.check(db, target, desired.name(), migrated.applied(), status);
+        }
         if (!applied.isEmpty()) {
             status.setLastAppliedPlan(applied);
             events.normal(db, "Applied", applied.size() + " SQL step(s): " + String.join("; ", applied));

@@ -101,7 +101,8 @@ public class QueryBudgets {
             try {
                 where = connections.replica(target.cluster()).withDatabase(database);
             } catch (ClusterConnections.NotReachableException e) {
-                return failed(budgets, "no replica to run on (" + e.getMessage() + "): a cluster of one instance needs runOn: Primary");
+                return failed(budgets, "no replica is ready to run on (" + e.getMessage() + "): checked again at each re-check;"
+                        + " a cluster of one instance needs runOn: Primary");
             }
         }
         try (Connection admin = target.open(database)) {
@@ -155,8 +156,11 @@ public class QueryBudgets {
             case Exceeded -> events.warning(db, EXCEEDED, d.name() + " exceeded its budget on the " + d.runOn().name().toLowerCase(java.util.Locale.ROOT)
                     + ": " + r.message() + (s.getPlanShape() == null ? "" : "; plan " + s.getPlanHash() + ": " + s.getPlanShape()));
             case Failed -> {
-                if (lastVerdict != QueryBudgetStatus.Verdict.Failed || !Objects.equals(last.getMessage(), s.getMessage())) {
-                    events.warning(db, CHECK_FAILED, d.name() + ": " + r.message()); // once per reason: failed checks are retried often
+                int failed = lastVerdict == QueryBudgetStatus.Verdict.Failed && last.getFailedChecks() != null ? last.getFailedChecks() + 1 : 1;
+                s.setFailedChecks(failed);
+                if (failed == 2) {
+                    // not at the first: right after an apply the grants or the migration's tables may be a re-check away
+                    events.warning(db, CHECK_FAILED, d.name() + ": " + r.message());
                 }
             }
             case Within -> {

@@ -30,6 +30,8 @@ public class QueryBudgetStatus {
     private String worstEstimate;
     @JsonPropertyDescription("How often the plan's shape changed between checks since the budget was declared.")
     private Integer planChanges;
+    @JsonPropertyDescription("Checks in a row that could not run (Failed); a Warning Event is sent at the second.")
+    private Integer failedChecks;
     @Size(max = 64)
     @JsonPropertyDescription("When the last check ran (RFC 3339).")
     private String checkedAt;
@@ -62,6 +64,8 @@ public class QueryBudgetStatus {
     public void setWorstEstimate(String worstEstimate) { this.worstEstimate = worstEstimate; }
     public Integer getPlanChanges() { return planChanges; }
     public void setPlanChanges(Integer planChanges) { this.planChanges = planChanges; }
+    public Integer getFailedChecks() { return failedChecks; }
+    public void setFailedChecks(Integer failedChecks) { this.failedChecks = failedChecks; }
     public String getCheckedAt() { return checkedAt; }
     public void setCheckedAt(String checkedAt) { this.checkedAt = checkedAt; }
     public String getRanOn() { return ranOn; }
