@@ -3,6 +3,7 @@ package io.shopdb.operator.access;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.QueryBudgetSpec;
 import io.shopdb.operator.sql.DrillChecks;
+import io.shopdb.operator.sql.Hashes;
 import io.shopdb.operator.sql.OwnerSession;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.QueryBudgetChecks;
@@ -10,14 +11,10 @@ import io.shopdb.operator.sql.QueryBudgetChecks.Budget;
 import io.shopdb.operator.sql.QueryBudgetChecks.Result;
 import io.shopdb.operator.sql.QueryBudgetChecks.Verdict;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +38,7 @@ public final class QueryBudgetSpecs {
             Duration timeout = s.getTimeout() != null ? duration(s.getTimeout())
                     : budget.multipliedBy(3).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : budget.multipliedBy(3);
             QueryBudgetSpec.RunOn runOn = s.getRunOn() == null ? QueryBudgetSpec.RunOn.Replica : s.getRunOn();
-            String hash = hash(s.getSql() + "\n" + s.getRunAs() + "\n" + budget + "\n" + timeout + "\n" + runOn);
+            String hash = Hashes.sha256Hex(s.getSql() + "\n" + s.getRunAs() + "\n" + budget + "\n" + timeout + "\n" + runOn, 8);
             out.add(new Declared(s.getName(), s.getRunAs(), runOn, new Budget(s.getName(), s.getSql().strip(), budget, timeout), hash,
                     "spec.queryBudgets[" + i + "].runAs"));
         }
@@ -86,11 +83,4 @@ public final class QueryBudgetSpecs {
         return budgets.stream().map(b -> results.get(b.name())).toList();
     }
 
-    private static String hash(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)), 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

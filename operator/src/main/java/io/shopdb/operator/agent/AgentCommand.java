@@ -58,6 +58,8 @@ public final class AgentCommand {
             SERVER:  --host H [--port 5432] [--user postgres] [--maintenance-db postgres] [--sslmode prefer]
                      [--sslrootcert FILE] [--server-name NAME (the name the certificate carries, when H is an address)]
             environment: PGPASSWORD or PGPASSFILE; AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY;
+                         SHOPDB_ENCRYPTION_KEYS (a folder of 256-bit keys, one file per key id) and SHOPDB_ENCRYPTION_KEY_ID
+                         (the key to encrypt with): everything stored is encrypted, everything read is decrypted;
                          import: SOURCE_PGUSER, SOURCE_PGPASSWORD, and RESTORE_PGUSER, RESTORE_PGPASSWORD (a non-superuser
                          login that may SET ROLE to --role: pg_restore runs as it, never as the superuser)""";
     /** An import's summary lists at most this many mismatches and roles (the termination message holds 4 KiB). */
@@ -199,7 +201,13 @@ public final class AgentCommand {
         return jobs == null ? 1 : jobs;
     }
 
+    /** The request's storage, encrypting what it stores and decrypting what it reads with the keys of the environment. */
     static BackupStorage storage(AgentRequest.Storage s, Map<String, String> env) throws IOException {
+        EncryptionKeys keys = EncryptionKeys.fromEnv(env); // first: a missing key fails before the storage is touched
+        return new EncryptedStorage(plainStorage(s, env), keys);
+    }
+
+    private static BackupStorage plainStorage(AgentRequest.Storage s, Map<String, String> env) throws IOException {
         if (s.dir() != null) {
             return new DirectoryStorage(Paths.get(s.dir()));
         }

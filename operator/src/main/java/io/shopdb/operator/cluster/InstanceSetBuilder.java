@@ -28,10 +28,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -60,6 +57,7 @@ public final class InstanceSetBuilder {
     public static final String RECOVERY_OPTIONS = DATA_MOUNT + "/recovery.conf";
     /** The WAL archive's volume and mount in an instance pod (the backup's own is AgentContainers.MOUNT_BACKUP). */
     static final String ARCHIVE_VOLUME = "wal-archive";
+    static final String ARCHIVE_KEYS_VOLUME = "wal-archive-keys";
     static final String ARCHIVE_MOUNT = "/wal-archive";
 
     /** Where ordinal 0's first data directory comes from when spec.bootstrap.fromBackup is set; {@code recovery} for PITR. */
@@ -160,6 +158,7 @@ public final class InstanceSetBuilder {
         if (restore.target().getPvc() != null) {
             mounts.add(AgentContainers.storageMount(true));
         }
+        addIfPresent(mounts, AgentContainers.keysMount(restore.target(), AgentContainers.KEYS_VOLUME));
         return AgentContainers.container("restore", restore.agentImage(), request, env, mounts);
     }
 
@@ -188,12 +187,24 @@ public final class InstanceSetBuilder {
         if (restore != null && restore.target().getPvc() != null) {
             out.add(AgentContainers.storageVolume(restore.target(), true));
         }
+        if (restore != null) {
+            addIfPresent(out, AgentContainers.keysVolume(restore.target(), AgentContainers.KEYS_VOLUME));
+        }
         BackupTarget archive = c.getSpec().getWalArchive() != null ? c.getSpec().getWalArchive().getTarget()
                 : restore != null && restore.recovery() != null ? restore.recovery().archive() : null;
         if (archive != null && archive.getPvc() != null) {
             out.add(AgentContainers.storageVolume(archive, ARCHIVE_VOLUME, c.getSpec().getWalArchive() == null));
         }
+        if (archive != null) {
+            addIfPresent(out, AgentContainers.keysVolume(archive, ARCHIVE_KEYS_VOLUME));
+        }
         return out;
+    }
+
+    private static <T> void addIfPresent(List<T> list, T item) {
+        if (item != null) {
+            list.add(item);
+        }
     }
 
     /**
@@ -232,7 +243,7 @@ public final class InstanceSetBuilder {
     private static List<EnvVar> archiveEnv(BackupTarget archive, EnvVar... more) {
         List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata")));
         env.addAll(List.of(more));
-        env.addAll(AgentContainers.storageEnv(archive, ARCHIVE_MOUNT));
+        env.addAll(AgentContainers.storageEnv(archive, ARCHIVE_MOUNT, ARCHIVE_KEYS_VOLUME));
         return env;
     }
 
@@ -244,6 +255,7 @@ public final class InstanceSetBuilder {
         if (archive.getPvc() != null) {
             mounts.add(AgentContainers.storageMount(ARCHIVE_VOLUME, ARCHIVE_MOUNT, readOnly));
         }
+        addIfPresent(mounts, AgentContainers.keysMount(archive, ARCHIVE_KEYS_VOLUME));
         return mounts;
     }
 
@@ -368,12 +380,7 @@ public final class InstanceSetBuilder {
     }
 
     static String sha256(String text) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.shopdb.operator.sql.Hashes.sha256Hex(text, 8);
     }
 
     static String readResource(String name) {

@@ -19,11 +19,7 @@ import io.shopdb.operator.kube.AgentContainers;
 import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.tls.ClusterTlsSecrets;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -189,6 +185,10 @@ public final class AgentJobs {
             volumes.add(AgentContainers.storageVolume(target, false));
             mounts.add(AgentContainers.storageMount(false));
         }
+        if (target != null && target.getEncryption() != null) {
+            volumes.add(AgentContainers.keysVolume(target, AgentContainers.KEYS_VOLUME));
+            mounts.add(AgentContainers.keysMount(target, AgentContainers.KEYS_VOLUME));
+        }
         List<CaMount> cas = new ArrayList<>();
         if (server != null && server.ca() != null) {
             cas.add(server.ca());
@@ -223,12 +223,8 @@ public final class AgentJobs {
         if (name.length() <= 52) {
             return name;
         }
-        try {
-            String hash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8)), 0, 3);
-            String head = base.substring(0, Math.min(base.length(), 52 - suffix.length() - hash.length() - 2)).replaceAll("-+$", "");
-            return head + "-" + hash + "-" + suffix;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String hash = io.shopdb.operator.sql.Hashes.sha256Hex(name, 3);
+        String head = base.substring(0, Math.min(base.length(), 52 - suffix.length() - hash.length() - 2)).replaceAll("-+$", "");
+        return head + "-" + hash + "-" + suffix;
     }
 }

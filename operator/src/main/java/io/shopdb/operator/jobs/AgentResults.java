@@ -56,6 +56,7 @@ public final class AgentResults {
             case VERIFY_FAILED -> "VerifyFailed";
             case STORAGE_FULL -> "StorageFull";
             case WAL_CONFLICT -> "WalConflict";
+            case KEY -> "EncryptionKeyProblem";
         };
         boolean retryable = r == AgentException.Reason.TOOL_FAILED || r == AgentException.Reason.IO;
         return new Failure(reason, r.name() + ": " + message, retryable);

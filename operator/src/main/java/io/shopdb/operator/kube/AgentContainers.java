@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.shopdb.operator.agent.EncryptionKeys;
 import io.shopdb.operator.agent.protocol.AgentRequest;
 import io.shopdb.operator.agent.protocol.AgentSummary;
 import io.shopdb.operator.api.v1alpha1.BackupTarget;
@@ -27,6 +28,8 @@ public final class AgentContainers {
     public static final String TERMINATION_LOG = "/dev/termination-log";
     /** The storage volume's name in a pod. */
     public static final String BACKUP_VOLUME = "backup";
+    /** The encryption key Secret's volume of the target of a Job or an instance's restore. */
+    public static final String KEYS_VOLUME = "backup-keys";
 
     private AgentContainers() {}
 
@@ -41,14 +44,21 @@ public final class AgentContainers {
                 Boolean.TRUE.equals(s3.getPathStyle()), s3.getSse(), s3.getKmsKeyId(), null), null);
     }
 
-    /** BACKUP_DIR for a PVC target, or the S3 keys as secretKeyRefs. */
+    /** BACKUP_DIR for a PVC target, or the S3 keys as secretKeyRefs; the encryption keys' folder and id when it is encrypted. */
     public static List<EnvVar> storageEnv(BackupTarget target) {
-        return storageEnv(target, MOUNT_BACKUP);
+        return storageEnv(target, MOUNT_BACKUP, KEYS_VOLUME);
     }
 
-    /** As {@link #storageEnv(BackupTarget)}, with the PVC mounted at {@code mountPath} (a pod with two storages). */
-    public static List<EnvVar> storageEnv(BackupTarget target, String mountPath) {
+    /**
+     * As {@link #storageEnv(BackupTarget)}, with the PVC mounted at {@code mountPath} and the key Secret as volume
+     * {@code keysVolume} ({@link #keysVolume}; a pod with two storages).
+     */
+    public static List<EnvVar> storageEnv(BackupTarget target, String mountPath, String keysVolume) {
         List<EnvVar> env = new ArrayList<>();
+        if (target.getEncryption() != null) {
+            env.add(plain(EncryptionKeys.KEYS_DIR_ENV, keysMountPath(keysVolume)));
+            env.add(plain(EncryptionKeys.KEY_ID_ENV, target.getEncryption().getKeyId()));
+        }
         if (target.getPvc() != null) {
             String sub = target.getPvc().getSubPath();
             env.add(plain("BACKUP_DIR", sub == null || sub.isEmpty() ? mountPath : mountPath + "/" + sub));
@@ -73,6 +83,25 @@ public final class AgentContainers {
         }
         return new VolumeBuilder().withName(volumeName).withNewPersistentVolumeClaim().withClaimName(target.getPvc().getClaimName())
                 .withReadOnly(readOnly ? Boolean.TRUE : null).endPersistentVolumeClaim().build();
+    }
+
+    /** The key Secret of an encrypted target as a pod volume (read-only files, one per key id), or null when it is not encrypted. */
+    public static Volume keysVolume(BackupTarget target, String volumeName) {
+        if (target.getEncryption() == null) {
+            return null;
+        }
+        return new VolumeBuilder().withName(volumeName).withNewSecret().withSecretName(target.getEncryption().getKeySecret())
+                .withDefaultMode(0440).endSecret().build();
+    }
+
+    /** Where {@link #keysVolume} is mounted, or null when the target is not encrypted. */
+    public static VolumeMount keysMount(BackupTarget target, String volumeName) {
+        return target.getEncryption() == null ? null
+                : new VolumeMountBuilder().withName(volumeName).withMountPath(keysMountPath(volumeName)).withReadOnly(true).build();
+    }
+
+    static String keysMountPath(String volumeName) {
+        return "/etc/shopdb/" + volumeName;
     }
 
     public static VolumeMount storageMount(boolean readOnly) {

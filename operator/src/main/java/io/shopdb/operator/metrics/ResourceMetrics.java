@@ -30,6 +30,7 @@ public class ResourceMetrics {
     static final String LAST_SUCCESS = "shopdb_last_successful_reconcile_timestamp_seconds";
     static final String READY_SINCE = "shopdb_ready_since_timestamp_seconds";
     static final String CERTIFICATE_EXPIRY = "shopdb_cluster_certificate_expiry_timestamp_seconds";
+    static final String STALLED = "shopdb_resource_stalled";
     static final List<String> KINDS = List.of("PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
             "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler");
     static final List<String> CONDITIONS = List.of(Conditions.READY, Conditions.RECONCILING, Conditions.STALLED);
@@ -63,6 +64,7 @@ public class ResourceMetrics {
         List<HasMetadata> all = caches.all();
         meters.publish(s -> s.name().equals(RESOURCES), countsOf(all));
         meters.publish(s -> s.name().equals(CERTIFICATE_EXPIRY), certificateExpiries(all));
+        meters.publish(s -> s.name().equals(STALLED), stalled(all));
         Set<Tags> present = new HashSet<>();
         for (HasMetadata r : all) {
             present.add(Tags.of("kind", r.getKind(), "namespace", String.valueOf(r.getMetadata().getNamespace()), "name", r.getMetadata().getName()));
@@ -88,6 +90,24 @@ public class ResourceMetrics {
             }
         }
         return counts;
+    }
+
+    /**
+     * 1 per Stalled resource, labelled with its reason, so an alert can name what stops it (an encryption key missing,
+     * a checksum mismatch); a resource that is not Stalled has no series.
+     */
+    static Map<MeterSet.Series, Double> stalled(List<HasMetadata> resources) {
+        Map<MeterSet.Series, Double> out = new HashMap<>();
+        for (HasMetadata r : resources) {
+            if (r instanceof CustomResource<?, ?> cr && cr.getStatus() instanceof ShopdbStatus status) {
+                var c = Conditions.stalled(status);
+                if (c != null) {
+                    out.put(MeterSet.Series.gauge(STALLED, Tags.of("kind", r.getKind(), "namespace", String.valueOf(r.getMetadata().getNamespace()),
+                            "name", r.getMetadata().getName(), "reason", String.valueOf(c.getReason()))), 1.0);
+                }
+            }
+        }
+        return out;
     }
 
     /** notAfter of each managed cluster's server certificate (status.tls), for the expiry alert. */

@@ -15,6 +15,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresRestore;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreSpec;
 import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.sql.DatabaseCatalog;
+import io.shopdb.operator.sql.Hashes;
 import io.shopdb.operator.sql.OwnerSession;
 import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.QueryBudgetChecks.Result;
@@ -26,16 +27,11 @@ import io.shopdb.operator.status.Messages;
 import io.shopdb.operator.status.Outcome;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -73,7 +69,7 @@ final class BudgetsOnCopy {
         if (budgets.isEmpty()) {
             return null;
         }
-        String key = hash(inputs.hash() + budgets.stream().map(Declared::specHash).collect(Collectors.joining(",")));
+        String key = Hashes.sha256Hex(inputs.hash() + budgets.stream().map(Declared::specHash).collect(Collectors.joining(",")), 16);
         PostgresMigrationStatus.BudgetCheck last = status.getBudgetCheck();
         if (last != null && key.equals(last.getInputs())) {
             return Boolean.TRUE.equals(last.getPassed()) ? null : Outcome.stalledOnInputs(EXCEEDED, refusal(last));
@@ -184,13 +180,5 @@ final class BudgetsOnCopy {
                 .withOwnerReferences(DesiredState.ownerReference(m)).build());
         restore.setSpec(spec);
         return restore;
-    }
-
-    private static String hash(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)), 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

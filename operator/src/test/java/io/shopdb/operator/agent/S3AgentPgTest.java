@@ -161,6 +161,62 @@ class S3AgentPgTest {
     }
 
     @Test
+    void encryptedBackupsAndWalAreCiphertextInTheBucketAndNeedTheirKey(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        ShopFixture.create(pg, "agent_s3enc");
+        Map<String, String> source = ShopFixture.fingerprint(pg, "agent_s3enc");
+        Path keys = Files.createDirectories(tmp.resolve("keys"));
+        byte[] k1 = new byte[32];
+        new java.security.SecureRandom().nextBytes(k1);
+        Files.writeString(keys.resolve("k1"), java.util.Base64.getEncoder().encodeToString(k1));
+        Map<String, String> env = Map.of("PGPASSWORD", new String(pg.superuser().password()), "AWS_ACCESS_KEY_ID", ACCESS,
+                "AWS_SECRET_ACCESS_KEY", SECRET, EncryptionKeys.KEYS_DIR_ENV, keys.toString(), EncryptionKeys.KEY_ID_ENV, "k1");
+        List<String> common = List.of("--s3-bucket", "backups", "--s3-prefix", "enc/shop", "--s3-endpoint", endpoint.toString(),
+                "--s3-path-style", "--s3-part-size-mb", "5", "--host", "127.0.0.1", "--port", String.valueOf(pg.port()), "--user", "postgres",
+                "--sslmode", "disable");
+        cli(env, 0, concat(List.of("agent", "backup", "--database", "agent_s3enc", "--format", "directory", "--jobs", "2",
+                "--backup-id", "enc-1"), common));
+        cli(env, 0, concat(List.of("agent", "backup", "--database", "agent_s3enc", "--compression", "none", "--backup-id", "enc-2"), common));
+        try (S3Storage s3 = storage("enc/shop")) {
+            List<BackupStorage.StoredObject> objects = s3.list("");
+            assertTrue(objects.size() > 4, objects.toString());
+            for (BackupStorage.StoredObject o : objects) {
+                try (InputStream in = s3.get(o.key())) {
+                    byte[] head = in.readNBytes(8);
+                    assertEquals("SHOPDBE1", new String(head, StandardCharsets.US_ASCII), o.key() + " is stored encrypted");
+                }
+            }
+        }
+        String out = cli(env, 0, concat(List.of("agent", "restore", "--backup-id", "enc-1", "--target-database", "agent_s3enc_copy", "--jobs", "2"), common));
+        assertTrue(out.contains("\"mismatches\":[]"), out);
+        assertEquals(source, ShopFixture.fingerprint(pg, "agent_s3enc_copy"));
+
+        // WAL too: archived encrypted, replayed decrypted
+        List<String> wal = List.of("--s3-bucket", "backups", "--s3-prefix", "enc", "--s3-endpoint", endpoint.toString(), "--s3-path-style",
+                "--archive-prefix", "wal/shop");
+        byte[] segment = new byte[16 * 1024 * 1024];
+        new java.util.Random(3).nextBytes(segment);
+        Files.write(tmp.resolve("000000010000000000000003"), segment);
+        cli(env, 0, concat(List.of("agent", "archive-wal", "--wal-path", tmp.resolve("000000010000000000000003").toString(),
+                "--wal-file", "000000010000000000000003"), wal));
+        cli(env, 0, concat(List.of("agent", "restore-wal", "--wal-file", "000000010000000000000003", "--target-path",
+                tmp.resolve("RECOVERYXLOG").toString()), wal));
+        assertArrayEquals(segment, Files.readAllBytes(tmp.resolve("RECOVERYXLOG")));
+
+        // the key gone from the Secret: refused before anything is made or replayed, naming the key
+        Files.delete(keys.resolve("k1"));
+        Files.writeString(keys.resolve("k2"), java.util.Base64.getEncoder().encodeToString(new byte[32]));
+        Map<String, String> rotatedAway = new java.util.HashMap<>(env);
+        rotatedAway.put(EncryptionKeys.KEY_ID_ENV, "k2");
+        out = cli(rotatedAway, AgentException.Reason.KEY.exitCode,
+                concat(List.of("agent", "restore", "--backup-id", "enc-2", "--target-database", "agent_s3enc_never"), common));
+        assertTrue(out.contains("'k1'") && out.contains("does not hold"), out);
+        assertFalse(ShopFixture.databaseExists(pg, "agent_s3enc_never"));
+        out = cli(rotatedAway, AgentException.Reason.KEY.exitCode, concat(List.of("agent", "restore-wal", "--wal-file", "000000010000000000000003",
+                "--target-path", tmp.resolve("RECOVERYXLOG2").toString()), wal));
+        assertFalse(Files.exists(tmp.resolve("RECOVERYXLOG2")));
+    }
+
+    @Test
     void walArchiveRoundTripAndACorruptedSegmentIsRefusedBeforeReplay(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         Map<String, String> env = Map.of("AWS_ACCESS_KEY_ID", ACCESS, "AWS_SECRET_ACCESS_KEY", SECRET);
         List<String> bucket = List.of("--s3-bucket", "backups", "--s3-prefix", "prod", "--s3-endpoint", endpoint.toString(), "--s3-path-style",

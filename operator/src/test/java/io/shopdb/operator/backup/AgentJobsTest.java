@@ -142,6 +142,26 @@ class AgentJobsTest {
     }
 
     @Test
+    void anEncryptedTargetMountsItsKeySecretAndNamesTheKeyToWriteWith() {
+        BackupTarget target = s3();
+        var encryption = new BackupTarget.Encryption();
+        encryption.setKeySecret("backup-keys");
+        encryption.setKeyId("2026-12");
+        target.setEncryption(encryption);
+        var pod = job(target).getSpec().getTemplate().getSpec();
+        var volume = pod.getVolumes().stream().filter(v -> v.getSecret() != null && "backup-keys".equals(v.getSecret().getSecretName()))
+                .findFirst().orElseThrow();
+        var c = pod.getContainers().get(0);
+        var mount = c.getVolumeMounts().stream().filter(m -> m.getName().equals(volume.getName())).findFirst().orElseThrow();
+        assertTrue(mount.getReadOnly());
+        Map<String, EnvVar> env = c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        assertEquals(mount.getMountPath(), env.get(io.shopdb.operator.agent.EncryptionKeys.KEYS_DIR_ENV).getValue());
+        assertEquals("2026-12", env.get(io.shopdb.operator.agent.EncryptionKeys.KEY_ID_ENV).getValue());
+        assertTrue(job(s3()).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .noneMatch(e -> e.getName().startsWith("SHOPDB_ENCRYPTION")), "an unencrypted target has none of it");
+    }
+
+    @Test
     void anExternalClusterUsesItsAdminSecretForUserAndPassword() {
         var c = cluster();
         var ext = new io.shopdb.operator.api.v1alpha1.ExternalServerSpec();

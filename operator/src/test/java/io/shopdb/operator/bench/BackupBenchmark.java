@@ -1,12 +1,14 @@
 package io.shopdb.operator.bench;
 
 import io.shopdb.operator.agent.AgentCommand;
+import io.shopdb.operator.agent.EncryptionKeys;
 import io.shopdb.operator.agent.Checksums;
 import io.shopdb.operator.testing.LocalPostgres;
 import io.shopdb.operator.testing.TestPostgres;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,6 +87,21 @@ class BackupBenchmark {
             return r;
         });
 
+        // (2b) the same, encrypted (AES-256-GCM, client side): the cost of encryption against raw pg_dump
+        compare("backup custom none, encrypted", round -> {
+            String id = "enc-" + round;
+            long a = agent(encrypted(), "backup", "--database", DB, "--format", "custom", "--compression", "none", "--backup-id", id);
+            if (round < ROUNDS - 1) {
+                deleteTree(store.resolve(id)); // the last one stays for the encrypted restore below
+            }
+            return a;
+        }, round -> {
+            Path f = WORK.resolve("raw-z0.dump");
+            long r = raw(tool("pg_dump"), "-Fc", "-Z0", "-f", f.toString(), "-d", DB);
+            Files.deleteIfExists(f);
+            return r;
+        });
+
         // (3) directory format, 2 parallel jobs, gzip level 6
         compare("backup directory -j2 gzip:6", round -> {
             String id = "dir-" + round;
@@ -113,6 +130,21 @@ class BackupBenchmark {
             raw(tool("pg_restore"), "-j2", "-d", "bench_restore_raw", rawDump.toString());
             return System.nanoTime() - t0;
         });
+        // (4b) restore of the encrypted uncompressed dump against raw pg_restore of the same, unencrypted
+        Path rawPlain = WORK.resolve("restore-plain.dump");
+        raw(tool("pg_dump"), "-Fc", "-Z0", "-f", rawPlain.toString(), "-d", DB);
+        compare("restore custom none, encrypted, -j2 into a new database", round -> {
+            pg.exec("postgres", "DROP DATABASE IF EXISTS bench_restore_agent WITH (FORCE)");
+            return agent(encrypted(), "restore", "--backup-id", "enc-" + (ROUNDS - 1), "--target-database", "bench_restore_agent", "--jobs", "2");
+        }, round -> {
+            pg.exec("postgres", "DROP DATABASE IF EXISTS bench_restore_raw WITH (FORCE)");
+            long t0 = System.nanoTime();
+            raw(tool("createdb"), "-T", "template0", "bench_restore_raw");
+            raw(tool("pg_restore"), "-j2", "-d", "bench_restore_raw", rawPlain.toString());
+            return System.nanoTime() - t0;
+        });
+        Files.deleteIfExists(rawPlain);
+
         // the first read of a freshly restored database: what the agent's post-restore row counts cost
         long f0 = System.nanoTime();
         assertEquals(rows, scalarIn("bench_restore_raw", "SELECT (SELECT count(*) FROM sales.orders) + (SELECT count(*) FROM sales.order_items)"
@@ -243,14 +275,30 @@ class BackupBenchmark {
                 name, ROUNDS, ma / 1e9, mr / 1e9, (double) mr / ma, secs(a), secs(r), load));
     }
 
+    /** The environment of an agent that encrypts with a fresh key (the key folder is made once). */
+    private Map<String, String> encrypted() throws IOException {
+        Path keys = WORK.resolve("keys");
+        if (!Files.exists(keys.resolve("bench"))) {
+            Files.createDirectories(keys);
+            byte[] key = new byte[32];
+            new java.security.SecureRandom().nextBytes(key);
+            Files.writeString(keys.resolve("bench"), java.util.Base64.getEncoder().encodeToString(key));
+        }
+        return Map.of("PGPASSWORD", password, EncryptionKeys.KEYS_DIR_ENV, keys.toString(), EncryptionKeys.KEY_ID_ENV, "bench");
+    }
+
     /** Runs the agent CLI in this JVM against a directory storage; returns the wall-clock nanoseconds. */
     private long agent(String command, String... args) {
+        return agent(Map.of("PGPASSWORD", password), command, args);
+    }
+
+    private long agent(Map<String, String> env, String command, String... args) {
         List<String> argv = new ArrayList<>(List.of(command, "--dir", WORK.resolve("agent-store").toString(),
                 "--spool-dir", WORK.resolve("spool").toString(), "--host", "127.0.0.1", "--port", String.valueOf(pg.port()), "--user", "postgres"));
         argv.addAll(List.of(args));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
-        int rc = AgentCommand.run(argv.toArray(String[]::new), new PrintStream(buf, true, StandardCharsets.UTF_8), Map.of("PGPASSWORD", password));
+        int rc = AgentCommand.run(argv.toArray(String[]::new), new PrintStream(buf, true, StandardCharsets.UTF_8), env);
         long elapsed = System.nanoTime() - t0;
         if (rc != 0) {
             throw new IllegalStateException("agent " + command + " failed (" + rc + "): " + buf.toString(StandardCharsets.UTF_8));

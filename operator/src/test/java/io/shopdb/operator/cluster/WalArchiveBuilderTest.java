@@ -62,6 +62,25 @@ class WalArchiveBuilderTest {
     }
 
     @Test
+    void anEncryptedArchiveGivesTheSidecarItsKeySecretReadOnly() {
+        PostgresCluster c = archiving(2);
+        var encryption = new io.shopdb.operator.api.v1alpha1.BackupTarget.Encryption();
+        encryption.setKeySecret("wal-keys");
+        encryption.setKeyId("k1");
+        c.getSpec().getWalArchive().getTarget().setEncryption(encryption);
+        var pod = InstanceSetBuilder.build(c, null, "shopdb/operator:1.0").getSpec().getTemplate().getSpec();
+        var volume = pod.getVolumes().stream().filter(v -> v.getName().equals(InstanceSetBuilder.ARCHIVE_KEYS_VOLUME)).findFirst().orElseThrow();
+        assertEquals("wal-keys", volume.getSecret().getSecretName());
+        Container sidecar = named(pod.getContainers(), "wal-archiver");
+        var mount = sidecar.getVolumeMounts().stream().filter(m -> m.getName().equals(InstanceSetBuilder.ARCHIVE_KEYS_VOLUME)).findFirst().orElseThrow();
+        assertTrue(mount.getReadOnly());
+        assertTrue(sidecar.getEnv().stream().anyMatch(e -> e.getName().equals("SHOPDB_ENCRYPTION_KEYS") && e.getValue().equals(mount.getMountPath())));
+        assertTrue(sidecar.getEnv().stream().anyMatch(e -> e.getName().equals("SHOPDB_ENCRYPTION_KEY_ID") && e.getValue().equals("k1")));
+        assertTrue(named(pod.getContainers(), "postgres").getVolumeMounts().stream().noneMatch(m -> m.getName().equals(InstanceSetBuilder.ARCHIVE_KEYS_VOLUME)),
+                "the server's container never sees the keys");
+    }
+
+    @Test
     void eachClusterObjectArchivesToAFolderOfItsOwnThatStaysWhereItStarted() {
         PostgresCluster first = archiving(1);
         PostgresCluster recreated = archiving(1);

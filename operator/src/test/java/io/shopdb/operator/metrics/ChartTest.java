@@ -167,7 +167,7 @@ class ChartTest {
                 "ShopdbReplicationLag", "ShopdbXidWraparoundRisk", "ShopdbLongTransaction", "ShopdbBackupMissing",
                 "ShopdbRestoreDrillFailed", "ShopdbRestoreFailed", "ShopdbMigrationFailed",
                 "ShopdbNoPartitionAhead", "ShopdbRowsInDefaultPartition", "ShopdbPoolerDown", "ShopdbPoolerClientsWaiting", "ShopdbQueryBudgetExceeded", "ShopdbQueryPlanChanged",
-                "ShopdbQueryBudgetCheckFailed")), alerts.toString());
+                "ShopdbQueryBudgetCheckFailed", "ShopdbBackupEncryptionKeyProblem")), alerts.toString());
     }
 
     @Test

@@ -176,6 +176,61 @@ class BackupOperatorTest extends OperatorTestBase {
     }
 
     @Test
+    void anEncryptedBackupIsCiphertextOnTheVolumeAndRestoresOnlyWithItsKey() throws Exception {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        byte[] k1 = new byte[32];
+        random.nextBytes(k1);
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("bk-keys").withNamespace(ns()).endMetadata()
+                .addToStringData("k1", java.util.Base64.getEncoder().encodeToString(k1)).build()).create();
+        var backup = new PostgresBackup();
+        backup.setMetadata(new ObjectMetaBuilder().withName("bk-enc").build());
+        backup.setSpec(logicalToPvc("enc"));
+        var encryption = new BackupTarget.Encryption();
+        encryption.setKeySecret("bk-keys");
+        encryption.setKeyId("k1");
+        backup.getSpec().getTarget().setEncryption(encryption);
+        create(backup);
+        PostgresBackup ready = awaitReady(PostgresBackup.class, "bk-enc");
+        Path folder = sandbox.root().resolve("volumes").resolve(ns()).resolve(CLAIM).resolve("enc").resolve(ready.getStatus().getBackupId());
+        for (Path stored : List.of(folder.resolve(BackupManifest.FILE_NAME), folder.resolve(ready.getStatus().getFiles().get(0).getPath()))) {
+            byte[] bytes = Files.readAllBytes(stored);
+            assertEquals("SHOPDBE1", new String(bytes, 0, 8, java.nio.charset.StandardCharsets.US_ASCII), stored + " is encrypted");
+            assertFalse(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).contains("bk_shop"), stored + " shows nothing in clear");
+        }
+
+        restoreOf("bk-enc", "bk-restore-enc", "bk_shop_enc");
+        PostgresRestore restored = awaitReady(PostgresRestore.class, "bk-restore-enc");
+        assertEquals(250L, restored.getStatus().getRowCounts().get("public.orders"));
+
+        // the key rotated away without keeping k1: the restore stops before anything is made, naming the key
+        byte[] k2 = new byte[32];
+        random.nextBytes(k2);
+        client.secrets().inNamespace(ns()).withName("bk-keys").edit(sec -> {
+            sec.setData(Map.of("k2", java.util.Base64.getEncoder().encodeToString(java.util.Base64.getEncoder().encodeToString(k2).getBytes())));
+            return sec;
+        });
+        restoreOf("bk-enc", "bk-restore-nokey", "bk_shop_nokey");
+        PostgresRestore stalled = awaitCondition(PostgresRestore.class, "bk-restore-nokey", "Stalled", "EncryptionKeyProblem");
+        assertTrue(stalled.getStatus().getLastFailure().contains("'k1'"), stalled.getStatus().getLastFailure());
+        try (Connection su = PgConnections.open(superuser("postgres")); Statement st = su.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_database WHERE datname = 'bk_shop_nokey'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "nothing was created");
+        }
+    }
+
+    private void restoreOf(String backup, String name, String targetDatabase) {
+        var restore = new PostgresRestore();
+        restore.setMetadata(new ObjectMetaBuilder().withName(name).build());
+        var spec = new PostgresRestoreSpec();
+        spec.setBackupRef(new LocalReference(backup));
+        spec.setClusterRef(new LocalReference(CLUSTER));
+        spec.setTargetDatabase(targetDatabase);
+        restore.setSpec(spec);
+        create(restore);
+    }
+
+    @Test
     void aRestoreIntoANonEmptyDatabaseWithoutOverwriteIsStalled() {
         backupOnce();
         var restore = new PostgresRestore();

@@ -30,8 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * WAL archiving and point-in-time recovery end to end in the sandbox: a cluster with spec.walArchive (its wal-archiver
- * sidecar runs as a local agent process), rows committed at t1 < t2 < t3, a new cluster recovered to a point between t2
+ * WAL archiving and point-in-time recovery end to end in the sandbox, encrypted on the client (target.encryption): a
+ * cluster with spec.walArchive (its wal-archiver sidecar runs as a local agent process), rows committed at t1 < t2 < t3, a new cluster recovered to a point between t2
  * and t3 holding exactly the rows committed before it, a target before the backup refused, and retention that deletes
  * only WAL older than the oldest kept backup.
  */
@@ -65,7 +65,7 @@ class PitrSlowTest extends OperatorTestBase {
                 apiVersion: shopdb.io/v1alpha1
                 kind: PostgresBackup
                 metadata: {name: %s}
-                spec: {clusterRef: {name: %s}, method: physical, target: {pvc: {claimName: pitr-store, subPath: base}}}
+                spec: {clusterRef: {name: %s}, method: physical, target: {pvc: {claimName: pitr-store, subPath: base}, encryption: {keySecret: pitr-keys, keyId: k1}}}
                 """.formatted(name, cluster), PostgresBackup.class));
         awaitReady(PostgresBackup.class, name);
     }
@@ -97,6 +97,12 @@ class PitrSlowTest extends OperatorTestBase {
 
     @Test
     void recoversToAPointInTimeAndKeepsTheWalItsBackupsNeed() throws Exception {
+        // backups and archive encrypted on the client: every step below (archiving, base backup, unpack, WAL replay,
+        // retention, the drill) goes through the key Secret
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        client.resource(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withName("pitr-keys").withNamespace(ns()).endMetadata()
+                .addToStringData("k1", java.util.Base64.getEncoder().encodeToString(key)).build()).create();
         create(new PersistentVolumeClaimBuilder().withNewMetadata().withName("pitr-store").endMetadata()
                 .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
                 .build());
@@ -106,7 +112,7 @@ class PitrSlowTest extends OperatorTestBase {
                 metadata: {name: pitr-src}
                 spec:
                   instances: 1
-                  walArchive: {target: {pvc: {claimName: pitr-store, subPath: arch}}, archiveTimeout: 60}
+                  walArchive: {target: {pvc: {claimName: pitr-store, subPath: arch}, encryption: {keySecret: pitr-keys, keyId: k1}}, archiveTimeout: 60}
                 """, PostgresCluster.class));
         awaitReady(PostgresCluster.class, "pitr-src");
         String beforeBackup = sql("pitr-src", NOW);
@@ -181,6 +187,14 @@ class PitrSlowTest extends OperatorTestBase {
                     && WalNames.segmentOf(archivedSegments().get(0)).number() >= WalNames.segmentOf(keepFrom).number();
         });
         List<String> left = archivedSegments();
+        Path archived;
+        try (Stream<Path> files = Files.list(sandbox.root().resolve("volumes").resolve(ns()).resolve("pitr-store").resolve("arch")
+                .resolve(src.getStatus().getWalArchive().getPrefix()))) {
+            archived = files.filter(f -> WalNames.isSegment(f.getFileName().toString().split("\\.")[0])).findFirst().orElseThrow();
+        }
+        try (var in = Files.newInputStream(archived)) {
+            assertEquals("SHOPDBE1", new String(in.readNBytes(8), java.nio.charset.StandardCharsets.US_ASCII), archived + " is stored encrypted");
+        }
         assertTrue(left.stream().noneMatch(s -> WalNames.segmentOf(s).number() < WalNames.segmentOf(keepFrom).number()), left.toString());
         assertTrue(left.contains(keepFrom), "the kept backup's first segment stays: " + left);
 
@@ -194,7 +208,7 @@ class PitrSlowTest extends OperatorTestBase {
                   clusterRef: {name: pitr-src}
                   schedule: "0 3 * * *"
                   immediate: true
-                  template: {method: physical, target: {pvc: {claimName: pitr-store, subPath: base}}}
+                  template: {method: physical, target: {pvc: {claimName: pitr-store, subPath: base}, encryption: {keySecret: pitr-keys, keyId: k1}}}
                   verify: {pointInTime: true, checks: ["SELECT count(*) = 3 FROM orders", "SELECT NOT pg_is_in_recovery()"]}
                 """, io.shopdb.operator.api.v1alpha1.PostgresBackupSchedule.class));
         var drilled = await(io.shopdb.operator.api.v1alpha1.PostgresBackupSchedule.class, "pitr-nightly",

@@ -26,7 +26,9 @@ public class AgentException extends RuntimeException {
         /** The backup volume is full: a person must free space or grow it. */
         STORAGE_FULL(10),
         /** A WAL file is already archived with other content (two servers archiving into one place, or corruption). */
-        WAL_CONFLICT(11);
+        WAL_CONFLICT(11),
+        /** An encrypted file's key is missing from the key Secret, or is not the key it was encrypted with. */
+        KEY(12);
 
         public final int exitCode;
 

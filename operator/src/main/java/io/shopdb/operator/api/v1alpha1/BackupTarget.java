@@ -17,6 +17,31 @@ public class BackupTarget {
     @JsonPropertyDescription("An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, ...).")
     private S3 s3;
 
+    @JsonPropertyDescription("Client-side encryption (AES-256-GCM) of everything stored here, before it leaves the agent: backup files,"
+            + " manifests, archived WAL. Restores, drills and recovery decrypt with any key of the Secret.")
+    private Encryption encryption;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static class Encryption {
+        @Required
+        @Pattern(Names.DNS_SUBDOMAIN)
+        @Size(max = Names.DNS_SUBDOMAIN_MAX)
+        @JsonPropertyDescription("Secret (same namespace) holding the keys: each Secret key is a key id, its value 256 bits as base64"
+                + " (openssl rand -base64 32), 64 hex digits or 32 raw bytes. Keep old keys in it while files encrypted with them exist.")
+        private String keySecret;
+
+        @Required
+        @Pattern("^[A-Za-z0-9._-]{1,64}$")
+        @Size(max = 64)
+        @JsonPropertyDescription("The key new files are encrypted with (a key of keySecret); each file records the id of its key.")
+        private String keyId;
+
+        public String getKeySecret() { return keySecret; }
+        public void setKeySecret(String keySecret) { this.keySecret = keySecret; }
+        public String getKeyId() { return keyId; }
+        public void setKeyId(String keyId) { this.keyId = keyId; }
+    }
+
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Pvc {
         @Required
@@ -124,4 +149,6 @@ public class BackupTarget {
     public void setPvc(Pvc pvc) { this.pvc = pvc; }
     public S3 getS3() { return s3; }
     public void setS3(S3 s3) { this.s3 = s3; }
+    public Encryption getEncryption() { return encryption; }
+    public void setEncryption(Encryption encryption) { this.encryption = encryption; }
 }
