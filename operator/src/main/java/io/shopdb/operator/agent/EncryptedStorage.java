@@ -122,15 +122,21 @@ public final class EncryptedStorage implements BackupStorage {
         return ByteBuffer.allocate(12).put(prefix).putInt((int) chunk).put((byte) (last ? 1 : 0)).array();
     }
 
-    private static Cipher cipher(int mode, byte[] key, byte[] prefix, long chunk, boolean last, byte[] header) {
+    /** One AES-256-GCM instance per stream, initialised again for each chunk with that chunk's nonce. */
+    private static Cipher newCipher() {
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-            c.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG * 8, nonce(prefix, chunk, last)));
-            c.updateAAD(header);
-            return c;
+            return Cipher.getInstance("AES/GCM/NoPadding");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-256-GCM is not available: " + e.getMessage(), e);
         }
+    }
+
+    /** Seals or opens {@code length} bytes of {@code in} as chunk number {@code chunk} into {@code out}; returns the bytes written. */
+    private static int seal(Cipher c, int mode, SecretKeySpec key, byte[] prefix, long chunk, boolean last, byte[] header,
+                            byte[] in, int length, byte[] out) throws GeneralSecurityException {
+        c.init(mode, key, new GCMParameterSpec(TAG * 8, nonce(prefix, chunk, last)));
+        c.updateAAD(header);
+        return c.doFinal(in, 0, length, out, 0);
     }
 
     /** A stream served a chunk at a time: {@link #next()} makes the following chunk, null after the last. */
@@ -179,9 +185,11 @@ public final class EncryptedStorage implements BackupStorage {
     /** The header, then the plaintext sealed chunk by chunk, as a stream. */
     private final class Sealing extends Chunked {
         private final byte[] header;
-        private final byte[] key;
+        private final SecretKeySpec key;
         private final byte[] prefix;
         private final PushbackInputStream plain;
+        private final Cipher cipher = newCipher();
+        private final byte[] in = new byte[CHUNK];
         private boolean headerSent;
         private long chunk;
         private boolean done;
@@ -189,7 +197,7 @@ public final class EncryptedStorage implements BackupStorage {
 
         Sealing(byte[] header, InputStream plain) {
             this.header = header;
-            this.key = keys.key(keys.writeKeyId());
+            this.key = new SecretKeySpec(keys.key(keys.writeKeyId()), "AES");
             this.prefix = Arrays.copyOfRange(header, header.length - PREFIX, header.length);
             this.plain = new PushbackInputStream(plain, 1);
         }
@@ -203,11 +211,13 @@ public final class EncryptedStorage implements BackupStorage {
             if (done) {
                 return null;
             }
-            byte[] buf = plain.readNBytes(CHUNK);
+            int n = plain.readNBytes(in, 0, CHUNK);
             done = atEnd(plain);
-            plaintextBytes += buf.length;
+            plaintextBytes += n;
             try {
-                return cipher(Cipher.ENCRYPT_MODE, key, prefix, chunk++, done, header).doFinal(buf);
+                byte[] out = new byte[n + TAG];
+                seal(cipher, Cipher.ENCRYPT_MODE, key, prefix, chunk++, done, header, in, n, out);
+                return out;
             } catch (GeneralSecurityException e) {
                 throw new IOException("encryption failed: " + e.getMessage(), e);
             }
@@ -224,8 +234,10 @@ public final class EncryptedStorage implements BackupStorage {
         private final String objectKey;
         private final PushbackInputStream sealed;
         private final byte[] header;
-        private final byte[] key;
+        private final SecretKeySpec key;
         private final byte[] prefix;
+        private final Cipher cipher = newCipher();
+        private final byte[] in = new byte[CHUNK + TAG];
         private long chunk;
         private boolean done;
 
@@ -255,7 +267,7 @@ public final class EncryptedStorage implements BackupStorage {
                         + "' (fingerprint " + HexFormat.of().formatHex(fingerprint) + ", the Secret's is "
                         + HexFormat.of().formatHex(EncryptionKeys.fingerprint(k)) + "): the key of that name was changed; put the old one back");
             }
-            this.key = k;
+            this.key = new SecretKeySpec(k, "AES");
         }
 
         private byte[] readFully(int n) throws IOException {
@@ -271,10 +283,15 @@ public final class EncryptedStorage implements BackupStorage {
             if (done) {
                 return null;
             }
-            byte[] buf = sealed.readNBytes(CHUNK + TAG);
+            int n = sealed.readNBytes(in, 0, CHUNK + TAG);
             done = atEnd(sealed);
             try {
-                return cipher(Cipher.DECRYPT_MODE, key, prefix, chunk++, done, header).doFinal(buf);
+                if (n < TAG) {
+                    throw new AEADBadTagException("shorter than a tag");
+                }
+                byte[] out = new byte[n - TAG];
+                seal(cipher, Cipher.DECRYPT_MODE, key, prefix, chunk++, done, header, in, n, out);
+                return out;
             } catch (AEADBadTagException e) {
                 throw new IOException(objectKey + " failed authentication at chunk " + (chunk - 1)
                         + ": it was changed, cut short or extended after it was written");
