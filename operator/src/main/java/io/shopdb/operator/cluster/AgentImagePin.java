@@ -11,7 +11,8 @@ import java.util.stream.Stream;
 
 /**
  * Which agent image a cluster's instances run (the wal-archiver sidecar, the restore and recover init containers):
- * pinned in status.agentImage, moved to the operator's own only with a roll that happens anyway (kube/PinnedImage).
+ * pinned in status.agentImage, moved to the operator's own only with a roll that happens anyway (kube/PinnedImage), or
+ * while the cluster's maintenance window is open (spec.maintenanceWindow).
  * Pure.
  */
 final class AgentImagePin {
@@ -40,9 +41,10 @@ final class AgentImagePin {
      * while the template built with it is the one {@code existing} has, else with the operator's.
      */
     static PinnedImage.Built<StatefulSet> forInstances(PostgresCluster c, InstanceSetBuilder.Restore restore, StatefulSet existing,
-                                                       String operatorImage) {
+                                                       String operatorImage, java.time.Instant now) {
         String pinned = c.getStatus() != null && c.getStatus().getAgentImage() != null ? c.getStatus().getAgentImage() : running(existing);
-        return PinnedImage.build(pinned, existing, operatorImage,
+        boolean windowOpen = MaintenanceWindow.isOpen(c.getSpec().getMaintenanceWindow(), now);
+        return PinnedImage.build(pinned, existing, operatorImage, windowOpen,
                 image -> stamp(InstanceSetBuilder.build(c, restore == null ? null : restore.withAgentImage(image), image)));
     }
 

@@ -20,14 +20,22 @@ final class ManagedClusterResources {
     private final String agentImage;
     /** The agent image the last apply built the instances with (status.agentImage). */
     private String agentImageUsed;
+    private String agentImagePending;
+    /** What the maintenance window is judged by. */
+    private final java.time.Clock clock;
 
     ManagedClusterResources(KubernetesClient client) {
         this(client, null);
     }
 
     ManagedClusterResources(KubernetesClient client, String agentImage) {
+        this(client, agentImage, java.time.Clock.systemUTC());
+    }
+
+    ManagedClusterResources(KubernetesClient client, String agentImage, java.time.Clock clock) {
         this.client = client;
         this.agentImage = agentImage;
+        this.clock = clock;
     }
 
     boolean apply(PostgresCluster c) {
@@ -52,8 +60,10 @@ final class ManagedClusterResources {
         // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
         // (a cluster made by an older operator keeps OrderedReady); volumes grow below.
         StatefulSet existing = client.apps().statefulSets().inNamespace(ns).withName(ClusterNames.statefulSet(c)).get();
-        var instances = AgentImagePin.forInstances(c, restore, existing, restore != null ? restore.agentImage() : agentImage);
+        String operatorImage = restore != null ? restore.agentImage() : agentImage;
+        var instances = AgentImagePin.forInstances(c, restore, existing, operatorImage, clock.instant());
         agentImageUsed = instances.image();
+        agentImagePending = instances.image().equals(operatorImage) ? null : operatorImage;
         wrote |= changed(DesiredState.applyAgainst(client, c, instances.workload(),
                 existing, (StatefulSet before, StatefulSet desired) -> {
                     desired.getSpec().setVolumeClaimTemplates(before.getSpec().getVolumeClaimTemplates());
@@ -74,6 +84,12 @@ final class ManagedClusterResources {
     String agentImageUsed() {
         return agentImageUsed;
     }
+
+    /** The operator's agent image when the last {@link #apply} kept another pinned; null when they run it. */
+    String agentImagePending() {
+        return agentImagePending;
+    }
+
 
     /** Requests the larger size on every existing volume (needs a StorageClass that allows expansion). */
     private boolean growVolumes(PostgresCluster c) {

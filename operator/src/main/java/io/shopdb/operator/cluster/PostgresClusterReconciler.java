@@ -68,6 +68,12 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     @Inject PrimaryProbe probe;
     @Inject NodeDrains drains;
     @Inject InstanceConnections instances;
+    /** What the maintenance window is judged by; tests move it. */
+    private volatile java.time.Clock clock = java.time.Clock.systemUTC();
+
+    void useClock(java.time.Clock clock) {
+        this.clock = clock;
+    }
 
     /**
      * The instance pods wake the reconciler: a primary that becomes ready gets the -rw label at once, a
@@ -202,13 +208,14 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
         }
         status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
-        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image());
+        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image(), clock);
         ClusterObjects.Declared declared = ha.declared(cluster, status);
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
         String agentImageBefore = status.getAgentImage();
         status.setAgentImage(resources.agentImageUsed());
+        status.setAgentImagePending(resources.agentImagePending());
         if (agentImageBefore != null && !agentImageBefore.equals(status.getAgentImage())) {
             events.normal(cluster, "AgentImageUpdated", "The instances' agent containers move to " + status.getAgentImage()
                     + " with this roll (they ran " + agentImageBefore + ")");

@@ -27,7 +27,12 @@ public final class PinnedImage {
      * that changes anyway) with the operator's. In the steady state the workload is built once.
      */
     public static <T extends HasMetadata> Built<T> build(String pinned, T existing, String operatorImage, Function<String, T> build) {
-        if (pinned != null && existing != null && !pinned.equals(operatorImage)) {
+        return build(pinned, existing, operatorImage, false, build);
+    }
+
+    /** As above; {@code moveNow}: take the operator's image even when nothing else changes (a maintenance window is open). */
+    public static <T extends HasMetadata> Built<T> build(String pinned, T existing, String operatorImage, boolean moveNow, Function<String, T> build) {
+        if (!moveNow && pinned != null && existing != null && !pinned.equals(operatorImage)) {
             T withPinned = build.apply(pinned);
             if (choose(pinned, operatorImage, rollsAnyway(existing, withPinned)).equals(pinned)) {
                 return new Built<>(pinned, withPinned);

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An operator upgrade changes the agent image (the agent is a command of the operator's own image). The upgraded
@@ -66,6 +67,27 @@ class OperatorUpgradeOperatorTest extends OperatorTestBase {
         Thread.sleep(3000); // what a roll would do, it would have begun by now
         assertEquals(podsBefore, podUids(), "no pod was replaced");
         assertEquals(startedBefore, startTimes(), "every postmaster's start time is unchanged");
+        assertEquals(config.agent().image(), upgraded.agentImageUsed());
+        assertEquals(UPGRADED_IMAGE, upgraded.agentImagePending(), "status says which image waits");
+
+        // in the cluster's maintenance window the upgraded operator moves the instances to its image
+        var window = new io.shopdb.operator.api.v1alpha1.MaintenanceWindowSpec();
+        window.setDays(List.of(io.shopdb.operator.api.v1alpha1.MaintenanceWindowSpec.Day.Sat));
+        window.setStart("02:00");
+        window.setDuration("3h");
+        current = client.resources(PostgresCluster.class).inNamespace(ns()).withName("up").get();
+        current.getSpec().setMaintenanceWindow(window);
+        var closed = new ManagedClusterResources(client, UPGRADED_IMAGE, java.time.Clock.fixed(java.time.Instant.parse("2026-12-05T05:00:00Z"), java.time.ZoneOffset.UTC));
+        assertFalse(closed.apply(current, null, null, ha.declared(current, current.getStatus())), "Saturday 05:00: the window has closed");
+        var open = new ManagedClusterResources(client, UPGRADED_IMAGE, java.time.Clock.fixed(java.time.Instant.parse("2026-12-05T03:00:00Z"), java.time.ZoneOffset.UTC));
+        assertTrue(open.apply(current, null, null, ha.declared(current, current.getStatus())), "Saturday 03:00: the StatefulSet is written");
+        assertEquals(UPGRADED_IMAGE, open.agentImageUsed());
+        assertEquals(null, open.agentImagePending());
+        var sidecar = client.apps().statefulSets().inNamespace(ns()).withName(ClusterNames.statefulSet(ready)).get().getSpec().getTemplate()
+                .getSpec().getContainers().stream().filter(c -> c.getName().equals("wal-archiver")).findFirst().orElseThrow();
+        assertEquals(UPGRADED_IMAGE, sidecar.getImage(), "the pods roll to it (replicas first, then a switchover)");
+        // this test's operator is still the old one: the cluster goes, so it does not roll back and forth behind later tests
+        client.resources(PostgresCluster.class).inNamespace(ns()).withName("up").delete();
     }
 
     private List<String> podUids() {

@@ -151,6 +151,14 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("true: stop every instance (the pods go) and keep the volumes, Secrets and configuration; the cluster reports phase Hibernated. false again: the same instances start on the same data, the former primary first.")
     private Boolean hibernate;
 
+    @JsonPropertyDescription("When the operator may restart the instances for a change of its own: moving the wal-archiver sidecar and"
+            + " init containers to a new operator's agent image. Outside it the pods keep the agent image they run (status.agentImage)"
+            + " until a roll that happens anyway; without a window, only such a roll moves them. Rolls for a change of this spec"
+            + " (image, parameters that need a restart, resources) do not wait.")
+    private MaintenanceWindowSpec maintenanceWindow;
+
+    public MaintenanceWindowSpec getMaintenanceWindow() { return maintenanceWindow; }
+    public void setMaintenanceWindow(MaintenanceWindowSpec maintenanceWindow) { this.maintenanceWindow = maintenanceWindow; }
     public Boolean getHibernate() { return hibernate; }
     public void setHibernate(Boolean hibernate) { this.hibernate = hibernate; }
     /** Whether the instances should be stopped (spec.hibernate: true). */

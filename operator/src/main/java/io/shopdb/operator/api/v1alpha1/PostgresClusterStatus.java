@@ -44,6 +44,12 @@ public class PostgresClusterStatus extends ShopdbStatus {
     @JsonPropertyDescription("The agent image the instances' agent containers run (wal-archiver, restore): pinned, so an operator upgrade changes it only when the instances roll for another reason.")
     private String agentImage;
 
+    @io.fabric8.generator.annotation.Size(max = 512)
+    @JsonPropertyDescription("The operator's agent image when the instances run another one: it is taken at the next roll, or in the maintenance window.")
+    private String agentImagePending;
+
+    public String getAgentImagePending() { return agentImagePending; }
+    public void setAgentImagePending(String agentImagePending) { this.agentImagePending = agentImagePending; }
     public String getAgentImage() { return agentImage; }
     public void setAgentImage(String agentImage) { this.agentImage = agentImage; }
     @JsonPropertyDescription("The instance the operator declared primary; differs from currentPrimary while a failover or switchover is under way.")
