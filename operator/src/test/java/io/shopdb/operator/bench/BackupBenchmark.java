@@ -80,12 +80,7 @@ class BackupBenchmark {
                 deleteTree(store.resolve(id)); // the last one stays for the cost breakdown below
             }
             return a;
-        }, round -> {
-            Path f = WORK.resolve("raw-z0.dump");
-            long r = raw(tool("pg_dump"), "-Fc", "-Z0", "-f", f.toString(), "-d", DB);
-            Files.deleteIfExists(f);
-            return r;
-        });
+        }, this::rawCustomNone);
 
         // (2b) the same, encrypted (AES-256-GCM, client side): the cost of encryption against raw pg_dump
         compare("backup custom none, encrypted", round -> {
@@ -95,12 +90,7 @@ class BackupBenchmark {
                 deleteTree(store.resolve(id)); // the last one stays for the encrypted restore below
             }
             return a;
-        }, round -> {
-            Path f = WORK.resolve("raw-z0.dump");
-            long r = raw(tool("pg_dump"), "-Fc", "-Z0", "-f", f.toString(), "-d", DB);
-            Files.deleteIfExists(f);
-            return r;
-        });
+        }, this::rawCustomNone);
 
         // (3) directory format, 2 parallel jobs, gzip level 6
         compare("backup directory -j2 gzip:6", round -> {
@@ -249,6 +239,14 @@ class BackupBenchmark {
                 "CREATE INDEX ON sales.order_items (order_id, ordered_at)",
                 "CREATE INDEX ON sales.order_items (product_id)",
                 "VACUUM ANALYZE");
+    }
+
+    /** Raw pg_dump -Fc -Z0 to a file, removed afterwards: the baseline of the uncompressed cases. */
+    private long rawCustomNone(int round) throws Exception {
+        Path f = WORK.resolve("raw-z0.dump");
+        long r = raw(tool("pg_dump"), "-Fc", "-Z0", "-f", f.toString(), "-d", DB);
+        Files.deleteIfExists(f);
+        return r;
     }
 
     interface Contender {
