@@ -204,7 +204,7 @@ public final class AgentCommand {
     /** The request's storage, encrypting what it stores and decrypting what it reads with the keys of the environment. */
     static BackupStorage storage(AgentRequest.Storage s, Map<String, String> env) throws IOException {
         EncryptionKeys keys = EncryptionKeys.fromEnv(env); // first: a missing key fails before the storage is touched
-        return new EncryptedStorage(plainStorage(s, env), keys);
+        return new EncryptedStorage(plainStorage(s, env), keys, "true".equals(env.get(EncryptionKeys.READ_UNENCRYPTED_ENV)));
     }
 
     private static BackupStorage plainStorage(AgentRequest.Storage s, Map<String, String> env) throws IOException {

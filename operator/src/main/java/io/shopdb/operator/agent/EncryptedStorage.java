@@ -24,11 +24,13 @@ import java.util.List;
  * Client-side encryption of everything stored: backup files, manifests and archived WAL, before they leave the agent
  * (the storage, a PVC or a bucket, sees only ciphertext), with AES-256-GCM in chunks so a file of any size streams.
  *
- * <p>An encrypted object is a header, {@code SHOPDBE1}, the key id, the key's fingerprint and a 7-byte random nonce
- * prefix, then chunks of up to 64 KiB, each sealed with its own nonce (prefix, chunk number, a last-chunk flag) and the
- * header as associated data: a changed byte, a reordered, dropped or appended chunk, a truncation or another key all
- * fail authentication. Reading finds the key by the id in the header, so several keys can be held while they rotate;
- * an object without the header is read as it is (written before encryption was turned on). A missing key, or a key of
+ * <p>An encrypted object is a header, {@code SHOPDBE1}, the key id, the key's fingerprint and a 32-byte random salt,
+ * then chunks of up to 64 KiB sealed with a key of the object's own (HMAC-SHA256 of the salt under the Secret's key, so
+ * nonces never repeat under one key however many objects there are), each with its own nonce (chunk number and a
+ * last-chunk flag) and the header plus the object's storage key as associated data: a changed byte, a reordered,
+ * dropped or appended chunk, a truncation, another key or an object moved to another name all fail authentication.
+ * Reading finds the key by the id in the header, so several keys can be held while they rotate; an object without the
+ * header is refused unless reading unencrypted objects is allowed (files from before encryption). A missing key, or a key of
  * that id that is not the one it was written with, fails before any byte is returned, naming the key
  * ({@link AgentException.Reason#KEY}); since every restore, drill and recovery reads the manifest or the archive's files
  * first, a wrong key fails before anything is restored.
@@ -39,15 +41,30 @@ public final class EncryptedStorage implements BackupStorage {
     static final byte[] MAGIC = "SHOPDBE1".getBytes(StandardCharsets.US_ASCII);
     static final int CHUNK = 64 * 1024;
     static final int TAG = 16;
-    private static final int PREFIX = 7;
+    /** Random bytes per object, from which its own key is derived: no two objects share a key, so chunk nonces never repeat. */
+    static final int SALT = 32;
+    /** The nonce's first 7 bytes: zero, since each object has a key of its own. */
+    private static final byte[] PREFIX = new byte[7];
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final BackupStorage inner;
     private final EncryptionKeys keys;
 
     public EncryptedStorage(BackupStorage inner, EncryptionKeys keys) {
+        this(inner, keys, false);
+    }
+
+    private final boolean readUnencrypted;
+
+    /**
+     * @param readUnencrypted with a key to write with, still read objects that carry no encryption header (stored
+     *                        before encryption was turned on); otherwise such an object is refused, so that nobody can
+     *                        slip a plaintext file into an encrypted storage
+     */
+    public EncryptedStorage(BackupStorage inner, EncryptionKeys keys, boolean readUnencrypted) {
         this.inner = inner;
         this.keys = keys;
+        this.readUnencrypted = readUnencrypted || keys.writeKeyId() == null;
     }
 
     @Override
@@ -58,7 +75,7 @@ public final class EncryptedStorage implements BackupStorage {
         }
         byte[] header = header(keys.writeKeyId());
         long chunks = Math.max(1, (length + CHUNK - 1) / CHUNK);
-        inner.put(key, new Sealing(header, data), header.length + length + chunks * TAG);
+        inner.put(key, new Sealing(header, data, key), header.length + length + chunks * TAG);
     }
 
     @Override
@@ -66,7 +83,7 @@ public final class EncryptedStorage implements BackupStorage {
         if (keys.writeKeyId() == null) {
             return inner.putStream(key, data);
         }
-        Sealing sealing = new Sealing(header(keys.writeKeyId()), data);
+        Sealing sealing = new Sealing(header(keys.writeKeyId()), data, key);
         inner.putStream(key, sealing);
         return sealing.plaintextBytes;
     }
@@ -74,12 +91,17 @@ public final class EncryptedStorage implements BackupStorage {
     @Override
     public InputStream get(String key) throws IOException {
         PushbackInputStream in = new PushbackInputStream(inner.get(key), MAGIC.length);
-        byte[] start = in.readNBytes(MAGIC.length);
-        in.unread(start);
-        if (!Arrays.equals(start, MAGIC)) {
-            return in; // written before encryption was turned on
-        }
         try {
+            byte[] start = in.readNBytes(MAGIC.length);
+            in.unread(start);
+            if (!Arrays.equals(start, MAGIC)) {
+                if (!readUnencrypted) {
+                    throw new AgentException(AgentException.Reason.KEY, key + " is not encrypted, but this storage is (encryption.keyId "
+                            + keys.writeKeyId() + "): refusing a file that anyone with write access to the storage could have put there;"
+                            + " set encryption.readUnencrypted while files from before encryption are still needed");
+                }
+                return in; // written before encryption was turned on
+            }
             return new Opening(key, in);
         } catch (IOException | RuntimeException e) {
             in.close();
@@ -109,17 +131,35 @@ public final class EncryptedStorage implements BackupStorage {
 
     private byte[] header(String keyId) {
         byte[] id = keyId.getBytes(StandardCharsets.US_ASCII);
-        byte[] prefix = new byte[PREFIX];
-        RANDOM.nextBytes(prefix);
-        return ByteBuffer.allocate(MAGIC.length + 1 + id.length + 8 + PREFIX).put(MAGIC).put((byte) id.length).put(id)
-                .put(EncryptionKeys.fingerprint(keys.key(keyId))).put(prefix).array();
+        byte[] salt = new byte[SALT];
+        RANDOM.nextBytes(salt);
+        return ByteBuffer.allocate(MAGIC.length + 1 + id.length + 8 + SALT).put(MAGIC).put((byte) id.length).put(id)
+                .put(EncryptionKeys.fingerprint(keys.key(keyId))).put(salt).array();
     }
 
-    private static byte[] nonce(byte[] prefix, long chunk, boolean last) {
+    /** The object's own AES key: HMAC-SHA256 of its salt under the key of the Secret (an HKDF extract step). */
+    private static SecretKeySpec objectKey(byte[] key, byte[] salt) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            mac.update("shopdb object key".getBytes(StandardCharsets.US_ASCII));
+            return new SecretKeySpec(mac.doFinal(salt), "AES");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available: " + e.getMessage(), e);
+        }
+    }
+
+    /** The associated data of every chunk: the header and the object's storage key, so an object moved to another name fails. */
+    private static byte[] associated(byte[] header, String storageKey) {
+        byte[] name = storageKey.getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(header.length + name.length).put(header).put(name).array();
+    }
+
+    private static byte[] nonce(long chunk, boolean last) {
         if (chunk > 0xFFFFFFFFL) {
             throw new IllegalStateException("more than 2^32 chunks in one object");
         }
-        return ByteBuffer.allocate(12).put(prefix).putInt((int) chunk).put((byte) (last ? 1 : 0)).array();
+        return ByteBuffer.allocate(12).put(PREFIX).putInt((int) chunk).put((byte) (last ? 1 : 0)).array();
     }
 
     /** One AES-256-GCM instance per stream, initialised again for each chunk with that chunk's nonce. */
@@ -132,10 +172,10 @@ public final class EncryptedStorage implements BackupStorage {
     }
 
     /** Seals or opens {@code length} bytes of {@code in} as chunk number {@code chunk} into {@code out}; returns the bytes written. */
-    private static int seal(Cipher c, int mode, SecretKeySpec key, byte[] prefix, long chunk, boolean last, byte[] header,
+    private static int seal(Cipher c, int mode, SecretKeySpec key, long chunk, boolean last, byte[] aad,
                             byte[] in, int length, byte[] out) throws GeneralSecurityException {
-        c.init(mode, key, new GCMParameterSpec(TAG * 8, nonce(prefix, chunk, last)));
-        c.updateAAD(header);
+        c.init(mode, key, new GCMParameterSpec(TAG * 8, nonce(chunk, last)));
+        c.updateAAD(aad);
         return c.doFinal(in, 0, length, out, 0);
     }
 
@@ -185,8 +225,8 @@ public final class EncryptedStorage implements BackupStorage {
     /** The header, then the plaintext sealed chunk by chunk, as a stream. */
     private final class Sealing extends Chunked {
         private final byte[] header;
+        private final byte[] aad;
         private final SecretKeySpec key;
-        private final byte[] prefix;
         private final PushbackInputStream plain;
         private final Cipher cipher = newCipher();
         private final byte[] in = new byte[CHUNK];
@@ -195,10 +235,10 @@ public final class EncryptedStorage implements BackupStorage {
         private boolean done;
         long plaintextBytes;
 
-        Sealing(byte[] header, InputStream plain) {
+        Sealing(byte[] header, InputStream plain, String storageKey) {
             this.header = header;
-            this.key = new SecretKeySpec(keys.key(keys.writeKeyId()), "AES");
-            this.prefix = Arrays.copyOfRange(header, header.length - PREFIX, header.length);
+            this.aad = associated(header, storageKey);
+            this.key = objectKey(keys.key(keys.writeKeyId()), Arrays.copyOfRange(header, header.length - SALT, header.length));
             this.plain = new PushbackInputStream(plain, 1);
         }
 
@@ -216,7 +256,7 @@ public final class EncryptedStorage implements BackupStorage {
             plaintextBytes += n;
             try {
                 byte[] out = new byte[n + TAG];
-                seal(cipher, Cipher.ENCRYPT_MODE, key, prefix, chunk++, done, header, in, n, out);
+                seal(cipher, Cipher.ENCRYPT_MODE, key, chunk++, done, aad, in, n, out);
                 return out;
             } catch (GeneralSecurityException e) {
                 throw new IOException("encryption failed: " + e.getMessage(), e);
@@ -233,9 +273,8 @@ public final class EncryptedStorage implements BackupStorage {
     private final class Opening extends Chunked {
         private final String objectKey;
         private final PushbackInputStream sealed;
-        private final byte[] header;
+        private final byte[] aad;
         private final SecretKeySpec key;
-        private final byte[] prefix;
         private final Cipher cipher = newCipher();
         private final byte[] in = new byte[CHUNK + TAG];
         private long chunk;
@@ -252,9 +291,9 @@ public final class EncryptedStorage implements BackupStorage {
             h.write(id);
             byte[] fingerprint = readFully(8);
             h.write(fingerprint);
-            this.prefix = readFully(PREFIX);
-            h.write(prefix);
-            this.header = h.toByteArray();
+            byte[] salt = readFully(SALT);
+            h.write(salt);
+            this.aad = associated(h.toByteArray(), objectKey);
             String keyId = new String(id, StandardCharsets.US_ASCII);
             byte[] k = keys.key(keyId);
             if (k == null) {
@@ -267,7 +306,7 @@ public final class EncryptedStorage implements BackupStorage {
                         + "' (fingerprint " + HexFormat.of().formatHex(fingerprint) + ", the Secret's is "
                         + HexFormat.of().formatHex(EncryptionKeys.fingerprint(k)) + "): the key of that name was changed; put the old one back");
             }
-            this.key = new SecretKeySpec(k, "AES");
+            this.key = EncryptedStorage.objectKey(k, salt);
         }
 
         private byte[] readFully(int n) throws IOException {
@@ -290,7 +329,7 @@ public final class EncryptedStorage implements BackupStorage {
                     throw new AEADBadTagException("shorter than a tag");
                 }
                 byte[] out = new byte[n - TAG];
-                seal(cipher, Cipher.DECRYPT_MODE, key, prefix, chunk++, done, header, in, n, out);
+                seal(cipher, Cipher.DECRYPT_MODE, key, chunk++, done, aad, in, n, out);
                 return out;
             } catch (AEADBadTagException e) {
                 throw new IOException(objectKey + " failed authentication at chunk " + (chunk - 1)

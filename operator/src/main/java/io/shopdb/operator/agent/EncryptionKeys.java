@@ -27,6 +27,8 @@ public final class EncryptionKeys {
     /** Environment of the agent: the folder of the mounted key Secret, and the id of the key to encrypt with. */
     public static final String KEYS_DIR_ENV = "SHOPDB_ENCRYPTION_KEYS";
     public static final String KEY_ID_ENV = "SHOPDB_ENCRYPTION_KEY_ID";
+    /** "true": an encrypted storage still reads objects stored before encryption was turned on. */
+    public static final String READ_UNENCRYPTED_ENV = "SHOPDB_ENCRYPTION_READ_UNENCRYPTED";
     static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern HEX = Pattern.compile("[0-9a-fA-F]{64}");
 

@@ -58,6 +58,9 @@ public final class AgentContainers {
         if (target.getEncryption() != null) {
             env.add(plain(EncryptionKeys.KEYS_DIR_ENV, keysMountPath(keysVolume)));
             env.add(plain(EncryptionKeys.KEY_ID_ENV, target.getEncryption().getKeyId()));
+            if (Boolean.TRUE.equals(target.getEncryption().getReadUnencrypted())) {
+                env.add(plain(EncryptionKeys.READ_UNENCRYPTED_ENV, "true"));
+            }
         }
         if (target.getPvc() != null) {
             String sub = target.getPvc().getSubPath();

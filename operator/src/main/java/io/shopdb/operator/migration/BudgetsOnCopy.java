@@ -34,7 +34,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Locale;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -59,10 +58,10 @@ final class BudgetsOnCopy {
      * Null when production may be migrated (the budgets were met on the copy, or the database declares none); else
      * what the migration is now: waiting for the copy, or Stalled on a budget.
      *
-     * @param cached     name -> the migration's PostgresRestores as the informer holds them
+     * @param owned      the migration's PostgresRestores as the informer holds them
      * @param backupName the PostgresBackup taken before migrating (Ready)
      */
-    static Outcome check(KubernetesClient client, Function<String, PostgresRestore> cached, PostgresMigration m, PostgresDatabase db,
+    static Outcome check(KubernetesClient client, List<PostgresRestore> owned, PostgresMigration m, PostgresDatabase db,
                          ClusterAccess.Target target, MigrationInputs.Inputs inputs, String backupName, String runAsField,
                          PostgresMigrationStatus status, EventRecorder events) {
         List<Declared> budgets = QueryBudgetSpecs.declared(db);
@@ -71,13 +70,20 @@ final class BudgetsOnCopy {
         }
         String key = Hashes.sha256Hex(inputs.hash() + budgets.stream().map(Declared::specHash).collect(Collectors.joining(",")), 16);
         PostgresMigrationStatus.BudgetCheck last = status.getBudgetCheck();
-        if (last != null && key.equals(last.getInputs())) {
-            return Boolean.TRUE.equals(last.getPassed()) ? null : Outcome.stalledOnInputs(EXCEEDED, refusal(last));
-        }
+        boolean decided = last != null && key.equals(last.getInputs());
         // named after scripts and budgets: a changed budget gets a new copy, never one still being deleted
         String name = PreMigrationBackups.childName(m, "copy", key);
         String copy = COPY_PREFIX + key.substring(0, 12);
-        PostgresRestore restore = cached.apply(name);
+        // copies of other inputs (changed while one was made), or of these once decided (a drop that failed): removed
+        for (PostgresRestore old : owned) {
+            if (decided || !old.getMetadata().getName().equals(name)) {
+                removeCopy(client, target, old);
+            }
+        }
+        if (decided) {
+            return Boolean.TRUE.equals(last.getPassed()) ? null : Outcome.stalledOnInputs(EXCEEDED, refusal(last));
+        }
+        PostgresRestore restore = owned.stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst().orElse(null);
         String waiting = "Restoring PostgresBackup " + backupName + " into database " + copy + " (PostgresRestore " + name
                 + ") to migrate it and check the query budgets there before production (spec.checkBudgets: OnCopy)";
         if (restore == null) {
@@ -106,7 +112,7 @@ final class BudgetsOnCopy {
         if (outcome != null && !outcome.isStalled()) {
             return outcome; // interrupted: retried on the same copy (Flyway goes on from its history)
         }
-        dropCopy(client, target, restore, copy);
+        removeCopy(client, target, restore);
         check.setCheckedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         status.setBudgetCheck(check);
         if (outcome != null) {
@@ -136,6 +142,11 @@ final class BudgetsOnCopy {
                 return Outcome.stalledOnInputs(MIGRATION_FAILED, refusal(check));
             }
             List<Result> results = QueryBudgetSpecs.check(admin, copyEndpoint, budgets);
+            var interrupted = results.stream().filter(BudgetsOnCopy::interrupted).findFirst();
+            if (interrupted.isPresent()) {
+                // the server, not the scripts: no verdict on these inputs, the check runs again on the same copy
+                return Outcome.reconciling(WAITING, "The check on the copy was interrupted, will retry: " + interrupted.get().message());
+            }
             check.setResults(results.stream().map(BudgetsOnCopy::describe).toList());
             check.setPassed(results.stream().allMatch(r -> r.verdict() == Verdict.WITHIN));
             return check.getPassed() ? null : Outcome.stalledOnInputs(EXCEEDED, refusal(check));
@@ -157,13 +168,29 @@ final class BudgetsOnCopy {
                 + ". Change the scripts or the budgets (PostgresDatabase spec.queryBudgets) to check again";
     }
 
-    /** Drops the copy and deletes its PostgresRestore; a failure is logged (the copy's name says what it is). */
-    private static void dropCopy(KubernetesClient client, ClusterAccess.Target target, PostgresRestore restore, String copy) {
-        target.closePool(copy);
-        try (Connection c = target.open()) {
-            DatabaseCatalog.drop(c, copy);
-        } catch (SQLException e) {
-            LOG.warnf("cannot drop the budget check's copy %s: %s", copy, Messages.firstLine(e));
+    /** A check that failed for the connection's sake (a login that did not come through, a session cut), not the query's. */
+    static boolean interrupted(Result r) {
+        if (r.verdict() != Verdict.FAILED || r.message() == null) {
+            return false;
+        }
+        return r.message().startsWith("could not log in") || r.message().contains("SQLSTATE 08") || r.message().contains("SQLSTATE 57P")
+                || r.message().contains("no SQLSTATE");
+    }
+
+    /**
+     * Drops a copy's database ({@value #COPY_PREFIX}..., the PostgresRestore's target) and then deletes the PostgresRestore;
+     * when the drop fails the PostgresRestore stays, so the next reconcile tries again.
+     */
+    private static void removeCopy(KubernetesClient client, ClusterAccess.Target target, PostgresRestore restore) {
+        String copy = restore.getSpec() == null ? null : restore.getSpec().getTargetDatabase();
+        if (copy != null && copy.startsWith(COPY_PREFIX)) {
+            target.closePool(copy);
+            try (Connection c = target.open()) {
+                DatabaseCatalog.drop(c, copy);
+            } catch (SQLException e) {
+                LOG.warnf("cannot drop the budget check's copy %s, will retry: %s", copy, Messages.firstLine(e));
+                return;
+            }
         }
         client.resource(restore).delete();
     }

@@ -139,7 +139,8 @@ public class PostgresMigrationReconciler implements Reconciler<PostgresMigration
                     return Outcome.waitingForEvent(Reasons.WAITING_FOR_BACKUP, "Waiting for PostgresBackup " + backup.backupName() + " before migrating");
                 }
                 if (migration.getSpec().getCheckBudgets() == PostgresMigrationSpec.CheckBudgets.OnCopy) {
-                    Outcome onCopy = BudgetsOnCopy.check(client, name -> restores.get(new ResourceID(name, ns)).orElse(null), migration, db,
+                    Outcome onCopy = BudgetsOnCopy.check(client, restores.list(ns, r -> r.getMetadata().getOwnerReferences() != null
+                            && r.getMetadata().getOwnerReferences().stream().anyMatch(o -> migration.getMetadata().getUid().equals(o.getUid()))).toList(), migration, db,
                             target, inputs, backup.backupName(), runAsField, status, events);
                     if (onCopy != null) {
                         return onCopy;

@@ -48,34 +48,63 @@ public final class QueryBudgetChecks {
         String role = OwnerSession.newLoginName();
         Duration validFor = budgets.stream().map(Budget::timeout).reduce(REPLICATION_WAIT.plusMinutes(5), Duration::plus);
         OwnerSession.Login login = OwnerSession.createLogin(admin, role, where.database(), runAs, field, 1, validFor);
-        try (Connection c = logIn(where, login)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET ROLE " + Identifiers.quote(runAs));
-            }
+        // reads may take as long as the longest timeout: the socket must not give up first (it would lose the session)
+        long longest = budgets.stream().map(Budget::timeout).max(Duration::compareTo).orElse(Duration.ZERO).toSeconds();
+        List<Result> results = new ArrayList<>();
+        try (Connection c = logIn(where, login, (int) Math.min(Integer.MAX_VALUE, longest + 30), runAs)) {
             c.setAutoCommit(false);
             c.setReadOnly(true);
-            List<Result> results = new ArrayList<>();
             for (Budget b : budgets) {
                 results.add(check(c, b));
             }
-            return results;
         } finally {
             Arrays.fill(login.password(), '\0');
-            OwnerSession.dropLogin(admin, role, runAs);
+            try {
+                OwnerSession.dropLogin(admin, role, runAs);
+            } catch (SQLException e) {
+                // the checks ran: their results stand; the role expires and the next session sweeps it
+                System.getLogger(QueryBudgetChecks.class.getName()).log(System.Logger.Level.WARNING,
+                        "cannot drop the budget check's login " + role + ": " + DrillChecks.describe(e));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * Logs in as the throwaway role and sets the role to {@code runAs}. A replica may not have replayed the role's creation
+     * (authentication fails, class 28) or its membership (SET ROLE is refused, 42501) yet: both are retried briefly, the
+     * second on the same session (the role may hold one connection only).
+     */
+    private static Connection logIn(PgEndpoint where, OwnerSession.Login login, int socketTimeoutSeconds, String runAs) throws SQLException {
+        PgEndpoint as = new PgEndpoint(where.host(), where.port(), where.database(), login.role(), login.password(), where.sslMode(), where.trust());
+        long deadline = System.nanoTime() + REPLICATION_WAIT.toNanos();
+        Connection c = retrying(deadline, "28", () -> PgConnections.open(as, socketTimeoutSeconds));
+        try {
+            retrying(deadline, "42501", () -> {
+                try (Statement st = c.createStatement()) {
+                    st.execute("SET ROLE " + Identifiers.quote(runAs));
+                }
+                return null;
+            });
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
         }
     }
 
-    /** Logs in as the throwaway role; a replica may not have replayed its creation yet, so authentication failures are retried briefly. */
-    private static Connection logIn(PgEndpoint where, OwnerSession.Login login) throws SQLException {
-        PgEndpoint as = new PgEndpoint(where.host(), where.port(), where.database(), login.role(), login.password(), where.sslMode(), where.trust());
-        long deadline = System.nanoTime() + REPLICATION_WAIT.toNanos();
+    private interface SqlAction<T> {
+        T run() throws SQLException;
+    }
+
+    /** {@code action}, again every 200 ms while it fails with a SQLSTATE starting with {@code retried} and {@code deadline} has not passed. */
+    private static <T> T retrying(long deadline, String retried, SqlAction<T> action) throws SQLException {
         while (true) {
             try {
-                return PgConnections.open(as);
+                return action.run();
             } catch (SQLException e) {
                 String state = SqlErrors.state(e);
-                boolean notThereYet = state != null && state.startsWith("28");
-                if (!notThereYet || System.nanoTime() > deadline) {
+                if (state == null || !state.startsWith(retried) || System.nanoTime() > deadline) {
                     throw e;
                 }
                 try {

@@ -112,9 +112,24 @@ class EncryptedStorageTest {
     }
 
     @Test
-    void plainObjectsStayReadableAndNothingIsEncryptedWithoutAKeyToWriteWith() throws IOException {
+    void aMovedObjectFailsAuthentication() throws IOException {
+        EncryptedStorage s = storage(Map.of("k1", K1), "k1");
+        s.put("wal/0001", new ByteArrayInputStream(new byte[] {1}), 1);
+        s.put("wal/0002", new ByteArrayInputStream(new byte[] {2}), 1);
+        Files.copy(tmp.resolve("store/wal/0001"), tmp.resolve("store/wal/0002"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        assertTrue(assertThrows(IOException.class, () -> read(s, "wal/0002")).getMessage().contains("failed authentication"),
+                "an older segment under a newer one's name is refused");
+        assertArrayEquals(new byte[] {1}, read(s, "wal/0001"));
+    }
+
+    @Test
+    void plainObjectsAreRefusedUnlessAllowedAndNothingIsEncryptedWithoutAKeyToWriteWith() throws IOException {
         new DirectoryStorage(tmp.resolve("store")).put("before", new ByteArrayInputStream(new byte[] {9, 9}), 2);
-        assertArrayEquals(new byte[] {9, 9}, read(storage(Map.of("k1", K1), "k1"), "before"), "written before encryption was on");
+        AgentException slipped = assertThrows(AgentException.class, () -> read(storage(Map.of("k1", K1), "k1"), "before"));
+        assertEquals(AgentException.Reason.KEY, slipped.reason());
+        assertTrue(slipped.getMessage().contains("is not encrypted"), slipped.getMessage());
+        EncryptedStorage allowing = new EncryptedStorage(new DirectoryStorage(tmp.resolve("store")), new EncryptionKeys(Map.of("k1", K1), "k1"), true);
+        assertArrayEquals(new byte[] {9, 9}, read(allowing, "before"), "written before encryption was on, and allowed");
         EncryptedStorage off = storage(Map.of(), null);
         off.put("plain", new ByteArrayInputStream(new byte[] {5}), 1);
         assertArrayEquals(new byte[] {5}, Files.readAllBytes(tmp.resolve("store/plain")));

@@ -36,6 +36,12 @@ public class BackupTarget {
         @JsonPropertyDescription("The key new files are encrypted with (a key of keySecret); each file records the id of its key.")
         private String keyId;
 
+        @JsonPropertyDescription("Still read files stored here before encryption was turned on (default false: a file without encryption"
+                + " is refused, so nobody with write access to the storage can slip one in). Set it while such files are needed.")
+        private Boolean readUnencrypted;
+
+        public Boolean getReadUnencrypted() { return readUnencrypted; }
+        public void setReadUnencrypted(Boolean readUnencrypted) { this.readUnencrypted = readUnencrypted; }
         public String getKeySecret() { return keySecret; }
         public void setKeySecret(String keySecret) { this.keySecret = keySecret; }
         public String getKeyId() { return keyId; }

@@ -25,9 +25,9 @@ public class MaintenanceWindowSpec {
     private String start;
 
     @Required
-    @Pattern("^([1-9][0-9]{0,3}m|[1-9][0-9]?h)$")
+    @Pattern("^([3-9][0-9]m|[1-9][0-9]{2,3}m|[1-9][0-9]?h)$")
     @Size(max = 5)
-    @JsonPropertyDescription("How long it stays open: 30m, 2h (at most 99h).")
+    @JsonPropertyDescription("How long it stays open: 30m to 99h, e.g. 45m, 2h (at least 30m: the operator looks about once a minute).")
     private String duration;
 
     public List<Day> getDays() { return days; }
