@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.StorageSpec;
+import io.shopdb.operator.api.v1alpha1.StorageStatus;
 import io.shopdb.operator.kube.DesiredState;
 
 
@@ -21,6 +22,7 @@ final class ManagedClusterResources {
     /** The agent image the last apply built the instances with (status.agentImage). */
     private String agentImageUsed;
     private String agentImagePending;
+    private StorageStatus storage;
     /** What the maintenance window is judged by. */
     private final java.time.Clock clock;
 
@@ -91,10 +93,16 @@ final class ManagedClusterResources {
     }
 
 
-    /** Requests the larger size on every existing volume (needs a StorageClass that allows expansion). */
+    /**
+     * Requests the larger size on every existing volume. The API server refuses it (Forbidden) unless the claim's
+     * StorageClass allows volume expansion: that is reported ({@link #storage()}), not retried as an error, and the
+     * rest of the cluster goes on. A volume whose capacity is below its request is still growing.
+     */
     private boolean growVolumes(PostgresCluster c) {
-        StorageSpec storage = c.getSpec().getStorage() != null ? c.getSpec().getStorage() : new StorageSpec();
-        Quantity wanted = new Quantity(storage.getSize());
+        StorageSpec spec = c.getSpec().getStorage() != null ? c.getSpec().getStorage() : new StorageSpec();
+        Quantity wanted = new Quantity(spec.getSize());
+        storage = new StorageStatus();
+        storage.setSize(spec.getSize());
         boolean wrote = false;
         for (int i = 0; i < c.getSpec().getInstances(); i++) {
             String name = "data-" + ClusterNames.pod(c, i);
@@ -105,11 +113,42 @@ final class ManagedClusterResources {
             Quantity current = pvc.getSpec().getResources().getRequests().get("storage");
             if (current != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(current)) > 0) {
                 pvc.getSpec().getResources().getRequests().put("storage", wanted);
-                client.resource(pvc).update();
-                wrote = true;
+                try {
+                    client.resource(pvc).update();
+                    wrote = true;
+                } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                    if (e.getCode() != 403 && e.getCode() != 422) {
+                        throw e;
+                    }
+                    storage.setProblem(io.shopdb.operator.status.Messages.bounded("cannot grow " + name + " from " + current + " to " + spec.getSize()
+                            + " (StorageClass " + pvc.getSpec().getStorageClassName() + "): " + (e.getStatus() != null && e.getStatus().getMessage() != null
+                            ? e.getStatus().getMessage() : e.getMessage()), 1024));
+                    continue;
+                }
+            }
+            if (growing(pvc)) {
+                storage.getResizing().add(name);
             }
         }
         return wrote;
+    }
+
+    /** A claim whose capacity is below its request, or with a resize condition (Resizing, FileSystemResizePending). */
+    static boolean growing(PersistentVolumeClaim pvc) {
+        if (pvc.getStatus() == null) {
+            return false;
+        }
+        boolean condition = pvc.getStatus().getConditions() != null && pvc.getStatus().getConditions().stream()
+                .anyMatch(k -> "True".equals(k.getStatus()) && ("Resizing".equals(k.getType()) || "FileSystemResizePending".equals(k.getType())));
+        Quantity capacity = pvc.getStatus().getCapacity() == null ? null : pvc.getStatus().getCapacity().get("storage");
+        Quantity request = pvc.getSpec().getResources().getRequests().get("storage");
+        return condition || capacity != null && request != null
+                && Quantity.getAmountInBytes(capacity).compareTo(Quantity.getAmountInBytes(request)) < 0;
+    }
+
+    /** The volumes as the last {@link #apply} left them (status.storage). */
+    StorageStatus storage() {
+        return storage;
     }
 
     private static boolean changed(DesiredState.Result result) {

@@ -213,6 +213,11 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
+        String problemBefore = status.getStorage() == null ? null : status.getStorage().getProblem();
+        status.setStorage(resources.storage());
+        if (resources.storage() != null && resources.storage().getProblem() != null && !resources.storage().getProblem().equals(problemBefore)) {
+            events.warning(cluster, "VolumeExpansionRefused", resources.storage().getProblem()); // once per reason
+        }
         String agentImageBefore = status.getAgentImage();
         status.setAgentImage(resources.agentImageUsed());
         status.setAgentImagePending(resources.agentImagePending());

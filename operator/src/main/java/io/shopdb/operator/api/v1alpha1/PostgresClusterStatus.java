@@ -48,6 +48,11 @@ public class PostgresClusterStatus extends ShopdbStatus {
     @JsonPropertyDescription("The operator's agent image when the instances run another one: it is taken at the next roll, or in the maintenance window.")
     private String agentImagePending;
 
+    @JsonPropertyDescription("The data volumes: the size asked for, those still growing, and why they cannot grow when they cannot.")
+    private StorageStatus storage;
+
+    public StorageStatus getStorage() { return storage; }
+    public void setStorage(StorageStatus storage) { this.storage = storage; }
     public String getAgentImagePending() { return agentImagePending; }
     public void setAgentImagePending(String agentImagePending) { this.agentImagePending = agentImagePending; }
     public String getAgentImage() { return agentImage; }

@@ -142,6 +142,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
             }
             ObjectNode desired = request.method() == HttpMethod.PATCH ? Patches.apply(current, body, request.getHeader("Content-Type")) : Responses.readObject(body);
             ObjectNode next = ObjectRules.onUpdate(api, type, current, desired);
+            PvcResize.check(api, current, next, this::current);
             return Responses.json(200, custom && !api.isStatus() ? admission.admit(next, current, strict) : next);
         }
     }
@@ -225,6 +226,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
             }
             ObjectNode desired = patchType == null ? Responses.readObject(body) : Patches.apply(current, body, patchType);
             ObjectNode next = ObjectRules.onUpdate(api, type, current, desired);
+            PvcResize.check(api, current, next, this::current);
             if (type != null && types.isCustom(type) && !api.isStatus()) {
                 next = admission.admit(next, current, strict);
             }

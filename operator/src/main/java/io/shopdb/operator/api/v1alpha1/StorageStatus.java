@@ -1,0 +1,29 @@
+package io.shopdb.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The instances' data volumes as the last reconcile found them (a PostgresCluster's status.storage). */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StorageStatus {
+    @Size(max = 32)
+    @JsonPropertyDescription("The size spec.storage.size asks for.")
+    private String size;
+    @Size(max = 64)
+    @JsonPropertyDescription("Volumes (PersistentVolumeClaims) still growing: their capacity is below their request, or a resize is in progress.")
+    private List<@Size(max = 253) String> resizing = new ArrayList<>();
+    @Size(max = 1024)
+    @JsonPropertyDescription("Why the volumes cannot grow to size, e.g. a StorageClass that does not allow volume expansion; absent when they can.")
+    private String problem;
+
+    public String getSize() { return size; }
+    public void setSize(String size) { this.size = size; }
+    public List<String> getResizing() { return resizing; }
+    public void setResizing(List<String> resizing) { this.resizing = resizing; }
+    public String getProblem() { return problem; }
+    public void setProblem(String problem) { this.problem = problem; }
+}
