@@ -1,5 +1,6 @@
 package io.shopdb.operator.access;
 
+import io.shopdb.operator.api.v1alpha1.Names;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.QueryBudgetSpec;
 import io.shopdb.operator.sql.DrillChecks;
@@ -9,7 +10,6 @@ import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.sql.QueryBudgetChecks;
 import io.shopdb.operator.sql.QueryBudgetChecks.Budget;
 import io.shopdb.operator.sql.QueryBudgetChecks.Result;
-import io.shopdb.operator.sql.QueryBudgetChecks.Verdict;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -34,8 +34,8 @@ public final class QueryBudgetSpecs {
         List<Declared> out = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
             QueryBudgetSpec s = specs.get(i);
-            Duration budget = duration(s.getMaxDuration());
-            Duration timeout = s.getTimeout() != null ? duration(s.getTimeout())
+            Duration budget = Names.duration(s.getMaxDuration());
+            Duration timeout = s.getTimeout() != null ? Names.duration(s.getTimeout())
                     : budget.multipliedBy(3).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : budget.multipliedBy(3);
             QueryBudgetSpec.RunOn runOn = s.getRunOn() == null ? QueryBudgetSpec.RunOn.Replica : s.getRunOn();
             String hash = Hashes.sha256Hex(s.getSql() + "\n" + s.getRunAs() + "\n" + budget + "\n" + timeout + "\n" + runOn, 8);
@@ -43,20 +43,6 @@ public final class QueryBudgetSpecs {
                     "spec.queryBudgets[" + i + "].runAs"));
         }
         return out;
-    }
-
-    /** 250ms, 2s, 1m, 1h (the schema's patterns) as a Duration. */
-    public static Duration duration(String text) {
-        if (text.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
-        }
-        long n = Long.parseLong(text.substring(0, text.length() - 1));
-        return switch (text.charAt(text.length() - 1)) {
-            case 's' -> Duration.ofSeconds(n);
-            case 'm' -> Duration.ofMinutes(n);
-            case 'h' -> Duration.ofHours(n);
-            default -> throw new IllegalArgumentException("not a duration: " + text);
-        };
     }
 
     /**
@@ -74,13 +60,12 @@ public final class QueryBudgetSpecs {
             try {
                 QueryBudgetChecks.run(admin, where, role, plain, group.get(0).field()).forEach(r -> results.put(r.budget().name(), r));
             } catch (OwnerSession.RefusedRoleException e) {
-                plain.forEach(b -> results.put(b.name(), new Result(b, Verdict.FAILED, null, null, e.getMessage())));
+                plain.forEach(b -> results.put(b.name(), Result.failed(b, e.getMessage())));
             } catch (SQLException e) {
-                plain.forEach(b -> results.put(b.name(), new Result(b, Verdict.FAILED, null, null,
+                plain.forEach(b -> results.put(b.name(), Result.failed(b,
                         "could not log in as a member of " + role + " on " + where.host() + ": " + DrillChecks.describe(e))));
             }
         });
         return budgets.stream().map(b -> results.get(b.name())).toList();
     }
-
 }

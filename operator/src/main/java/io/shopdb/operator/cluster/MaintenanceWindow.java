@@ -1,6 +1,7 @@
 package io.shopdb.operator.cluster;
 
 import io.shopdb.operator.api.v1alpha1.MaintenanceWindowSpec;
+import io.shopdb.operator.api.v1alpha1.Names;
 
 import java.time.DayOfWeek;
 import java.time.Duration;
@@ -22,7 +23,7 @@ final class MaintenanceWindow {
         }
         Set<DayOfWeek> days = days(window);
         LocalTime start = LocalTime.parse(window.getStart());
-        Duration length = duration(window.getDuration());
+        Duration length = Names.duration(window.getDuration());
         ZonedDateTime utc = now.atZone(ZoneOffset.UTC);
         // the window that opened today, or on one of the days before that could still be open (at most 99 hours long)
         for (int back = 0; back <= length.toDays() + 1; back++) {
@@ -32,11 +33,6 @@ final class MaintenanceWindow {
             }
         }
         return false;
-    }
-
-    static Duration duration(String text) {
-        long n = Long.parseLong(text.substring(0, text.length() - 1));
-        return text.endsWith("h") ? Duration.ofHours(n) : Duration.ofMinutes(n);
     }
 
     private static Set<DayOfWeek> days(MaintenanceWindowSpec window) {

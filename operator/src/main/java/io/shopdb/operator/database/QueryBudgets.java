@@ -60,7 +60,7 @@ public class QueryBudgets {
             status.getQueryBudgets().forEach(s -> before.put(s.getName(), s));
         }
         Instant now = Instant.now();
-        Duration interval = QueryBudgetSpecs.duration(db.getSpec().getQueryBudgetInterval() == null ? "1h" : db.getSpec().getQueryBudgetInterval());
+        Duration interval = io.shopdb.operator.api.v1alpha1.Names.duration(db.getSpec().getQueryBudgetInterval() == null ? "1h" : db.getSpec().getQueryBudgetInterval());
         List<Declared> due = declared.stream().filter(d -> due(before.get(d.name()), d, migrations, interval, now)).toList();
         Map<String, Result> results = new HashMap<>();
         for (QueryBudgetSpec.RunOn runOn : QueryBudgetSpec.RunOn.values()) {
@@ -113,7 +113,7 @@ public class QueryBudgets {
     }
 
     private static List<Result> failed(List<Declared> budgets, String message) {
-        return budgets.stream().map(d -> new Result(d.budget(), Verdict.FAILED, null, null, message)).toList();
+        return budgets.stream().map(d -> Result.failed(d.budget(), message)).toList();
     }
 
     /** The new status of one budget after a check, and the Events its change deserves. */

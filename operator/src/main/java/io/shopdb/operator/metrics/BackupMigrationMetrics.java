@@ -1,19 +1,16 @@
 package io.shopdb.operator.metrics;
 
-import io.fabric8.kubernetes.api.model.Condition;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupSchedule;
 import io.shopdb.operator.api.v1alpha1.PostgresBackupScheduleStatus;
 import io.shopdb.operator.api.v1alpha1.PostgresMigration;
-import io.shopdb.operator.api.v1alpha1.ShopdbStatus;
 import io.shopdb.operator.status.Conditions;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
@@ -171,7 +168,7 @@ public class BackupMigrationMetrics {
             return null;
         }
         try {
-            return Duration.parse("PT" + duration.toUpperCase(java.util.Locale.ROOT)).toMillis() / 1000.0;
+            return io.shopdb.operator.api.v1alpha1.Names.duration(duration).toMillis() / 1000.0;
         } catch (RuntimeException e) {
             return null;
         }

@@ -24,6 +24,12 @@ final class PartitionMetrics {
 
     private PartitionMetrics() {}
 
+    /** namespace, cluster (spec.clusterRef) and database (the PostgreSQL name): what every per-database series carries. */
+    static Tags databaseTags(PostgresDatabase db) {
+        String name = db.getStatus() == null || db.getStatus().getDatabaseName() == null ? db.getMetadata().getName() : db.getStatus().getDatabaseName();
+        return Tags.of("namespace", db.getMetadata().getNamespace(), "cluster", db.getSpec().getClusterRef().getName(), "database", name);
+    }
+
     static void series(List<PostgresDatabase> databases, Map<MeterSet.Series, Double> out) {
         for (PostgresDatabase db : databases) {
             var status = db.getStatus();
@@ -34,9 +40,7 @@ final class PartitionMetrics {
                 if (!Boolean.TRUE.equals(p.getExists()) || p.getAhead() == null) {
                     continue; // not there yet, or not a table we can count: the Stalled condition says why
                 }
-                Tags tags = Tags.of("namespace", db.getMetadata().getNamespace(), "cluster", db.getSpec().getClusterRef().getName(),
-                        "database", status.getDatabaseName() == null ? db.getMetadata().getName() : status.getDatabaseName(),
-                        "table", p.getTable());
+                Tags tags = databaseTags(db).and("table", p.getTable());
                 out.put(gauge(AHEAD, tags), p.getAhead().doubleValue());
                 out.put(gauge(BEHIND, tags), p.getBehind() == null ? 0.0 : p.getBehind().doubleValue());
                 out.put(gauge(DEFAULT_ROWS, tags), p.getDefaultRows() == null ? 0.0 : p.getDefaultRows().doubleValue());

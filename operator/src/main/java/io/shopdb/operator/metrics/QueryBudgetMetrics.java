@@ -36,9 +36,7 @@ final class QueryBudgetMetrics {
                 if (q == null || q.getVerdict() == null) {
                     continue;
                 }
-                Tags tags = Tags.of("namespace", db.getMetadata().getNamespace(), "cluster", db.getSpec().getClusterRef().getName(),
-                        "database", status.getDatabaseName() == null ? db.getMetadata().getName() : status.getDatabaseName(),
-                        "query", q.getName());
+                Tags tags = PartitionMetrics.databaseTags(db).and("query", q.getName());
                 if (q.getDurationMillis() != null) {
                     out.put(gauge(DURATION, tags), q.getDurationMillis() / 1000.0);
                 }

@@ -1,6 +1,5 @@
 package io.shopdb.operator.migration;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.shopdb.operator.access.ClusterAccess;
@@ -13,7 +12,6 @@ import io.shopdb.operator.api.v1alpha1.PostgresMigration;
 import io.shopdb.operator.api.v1alpha1.PostgresMigrationStatus;
 import io.shopdb.operator.api.v1alpha1.PostgresRestore;
 import io.shopdb.operator.api.v1alpha1.PostgresRestoreSpec;
-import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.sql.DatabaseCatalog;
 import io.shopdb.operator.sql.Hashes;
 import io.shopdb.operator.sql.OwnerSession;
@@ -202,9 +200,7 @@ final class BudgetsOnCopy {
         spec.setDatabase(DatabaseSpecs.databaseName(db));
         spec.setTargetDatabase(copy);
         var restore = new PostgresRestore();
-        restore.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(m.getMetadata().getNamespace())
-                .addToLabels("shopdb.io/migration", m.getMetadata().getName())
-                .withOwnerReferences(DesiredState.ownerReference(m)).build());
+        restore.setMetadata(PreMigrationBackups.childMetadata(m, name));
         restore.setSpec(spec);
         return restore;
     }

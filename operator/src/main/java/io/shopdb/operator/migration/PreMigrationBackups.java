@@ -32,6 +32,13 @@ final class PreMigrationBackups {
         return childName(m, "pre", inputsHash);
     }
 
+    /** A child resource's metadata: in the migration's namespace, labelled with it, owned by it (deleted with it). */
+    static io.fabric8.kubernetes.api.model.ObjectMeta childMetadata(PostgresMigration m, String name) {
+        return new ObjectMetaBuilder().withName(name).withNamespace(m.getMetadata().getNamespace())
+                .addToLabels("shopdb.io/migration", m.getMetadata().getName())
+                .withOwnerReferences(DesiredState.ownerReference(m)).build();
+    }
+
     /** {@code <migration>-<word>-<8 hex of the inputs' hash>}, cut to 63 characters: a child resource per set of scripts. */
     static String childName(PostgresMigration m, String word, String inputsHash) {
         String base = m.getMetadata().getName();
@@ -73,9 +80,7 @@ final class PreMigrationBackups {
             spec.setCompression(m.getSpec().getBackupBefore().getCompression());
         }
         var backup = new PostgresBackup();
-        backup.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(m.getMetadata().getNamespace())
-                .addToLabels("shopdb.io/migration", m.getMetadata().getName())
-                .withOwnerReferences(DesiredState.ownerReference(m)).build());
+        backup.setMetadata(childMetadata(m, name));
         backup.setSpec(spec);
         return backup;
     }

@@ -28,7 +28,12 @@ public final class QueryBudgetChecks {
     public enum Verdict { WITHIN, EXCEEDED, FAILED }
 
     /** The outcome of one budget: the plan when it ran to the end, else the duration is the timeout (cancelled) or null. */
-    public record Result(Budget budget, Verdict verdict, Long durationMillis, QueryPlan plan, String message) {}
+    public record Result(Budget budget, Verdict verdict, Long durationMillis, QueryPlan plan, String message) {
+        /** The check could not run, for {@code message}. */
+        public static Result failed(Budget budget, String message) {
+            return new Result(budget, Verdict.FAILED, null, null, message);
+        }
+    }
 
     /** How long a replica may take to see the throwaway role the primary just created. */
     static final Duration REPLICATION_WAIT = Duration.ofSeconds(15);
@@ -128,7 +133,7 @@ public final class QueryBudgetChecks {
                 st.setQueryTimeout((int) Math.max(1, (timeoutMillis + 5_000) / 1000));
                 try (ResultSet rs = st.executeQuery("EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) " + b.sql())) {
                     if (!rs.next()) {
-                        return new Result(b, Verdict.FAILED, null, null, "EXPLAIN returned no plan");
+                        return Result.failed(b, "EXPLAIN returned no plan");
                     }
                     QueryPlan plan = QueryPlan.parse(rs.getString(1));
                     boolean within = plan.durationMillis() <= b.budget().toMillis();
@@ -143,9 +148,9 @@ public final class QueryBudgetChecks {
                 return new Result(b, Verdict.EXCEEDED, timeoutMillis, null,
                         "cancelled at the statement timeout (" + timeoutMillis + " ms), budget " + b.budget().toMillis() + " ms");
             }
-            return new Result(b, Verdict.FAILED, null, null, "the query failed: " + DrillChecks.describe(e));
+            return Result.failed(b, "the query failed: " + DrillChecks.describe(e));
         } catch (IllegalArgumentException e) {
-            return new Result(b, Verdict.FAILED, null, null, e.getMessage());
+            return Result.failed(b, e.getMessage());
         }
     }
 }

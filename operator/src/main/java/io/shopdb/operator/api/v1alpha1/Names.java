@@ -31,4 +31,15 @@ public final class Names {
     public static final int PRIVILEGES_MAX = 16;
 
     private Names() {}
+
+    /**
+     * A duration as the schemas spell it: 250ms, 2s, 15m, 1h (and combinations without ms, such as 4m2.5s, as the
+     * status writes them), through java.time's ISO-8601 parser.
+     */
+    public static java.time.Duration duration(String text) {
+        if (text.endsWith("ms")) {
+            return java.time.Duration.ofMillis(Long.parseLong(text.substring(0, text.length() - 2)));
+        }
+        return java.time.Duration.parse("PT" + text.toUpperCase(java.util.Locale.ROOT));
+    }
 }
