@@ -184,7 +184,7 @@ final class BudgetsOnCopy {
         if (copy != null && copy.startsWith(COPY_PREFIX)) {
             target.closePool(copy);
             try (Connection c = target.open()) {
-                DatabaseCatalog.drop(c, copy);
+                DatabaseCatalog.drop(c, copy, true); // a copy of our own: the operator's metrics may have just connected to it
             } catch (SQLException e) {
                 LOG.warnf("cannot drop the budget check's copy %s, will retry: %s", copy, Messages.firstLine(e));
                 return;

@@ -79,6 +79,15 @@ public final class DatabaseCatalog {
      * so, and the next reconcile retries. Must not be called on a connection to the database itself.
      */
     public static boolean drop(Connection c, String name) throws SQLException {
+        return drop(c, name, false);
+    }
+
+    /**
+     * As {@link #drop(Connection, String)}; {@code endSessions}: WITH (FORCE), for a scratch database the operator made
+     * and no application uses (a budget check's copy), where a session of the operator's own pools or metrics opened
+     * meanwhile must not keep it alive.
+     */
+    public static boolean drop(Connection c, String name, boolean endSessions) throws SQLException {
         String quoted = Identifiers.quote(name);
         if (read(c, name) == null) {
             return false;
@@ -86,7 +95,7 @@ public final class DatabaseCatalog {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(true); // DROP DATABASE cannot run inside a transaction block
         try (Statement st = c.createStatement()) {
-            st.execute("DROP DATABASE " + quoted);
+            st.execute("DROP DATABASE " + quoted + (endSessions ? " WITH (FORCE)" : ""));
             return true;
         } catch (SQLException e) {
             if (OBJECT_IN_USE.equals(e.getSQLState())) {
