@@ -34,6 +34,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
     private final ApiFaults faults;
     private final Admission admission = new Admission(this::storedCrds);
     private final GarbageCollector collector = new GarbageCollector(this);
+    private final RecentDeletions deletions = new RecentDeletions();
     private final Object writes = new Object();
     /** One-shot actions run just before the next status write of an object path (test seam, see beforeNextStatusWrite). */
     private final Map<String, Runnable> beforeStatusWrite = new java.util.concurrent.ConcurrentHashMap<>();
@@ -114,7 +115,7 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
             return dryRun(api, request, body, strict);
         }
         return switch (request.method()) {
-            case GET -> api.isWatch() ? super.handleGet(watchPath(api)) : read(api, request.getHeader("Accept"));
+            case GET -> api.isWatch() ? watch(api) : read(api, request.getHeader("Accept"));
             case POST -> create(api, Responses.readObject(body), strict);
             case PUT -> update(api, body, null, strict);
             case PATCH -> update(api, body, request.getHeader("Content-Type"), strict);
@@ -148,6 +149,25 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
     }
 
     /** fabric8 reads a watched name from an undecoded query; hand it the decoded one. */
+    /**
+     * A watch. One that starts from a resourceVersion also hears of the deletions since then (fabric8's store keeps
+     * no history, see {@link RecentDeletions}).
+     */
+    private MockResponse watch(ApiPath api) {
+        String path = watchPath(api);
+        MockResponse response = super.handleGet(path);
+        String since = api.query().get("resourceVersion");
+        if (response.getWebSocketListener() == null || since == null || !since.matches("[1-9][0-9]*")) {
+            return response;
+        }
+        AttributeSet watched = getKey(path); // kind, namespace, labels
+        FieldSelector fields = FieldSelector.parse(api.query().get("fieldSelector"));
+        return response.withWebSocketUpgrade(RecentDeletions.replaying(response.getWebSocketListener(),
+                () -> deletions.since(Long.parseLong(since), d -> d.attributes().matches(watched)
+                        && fields.matches(Responses.read(d.object()))
+                        && map.keySet().stream().noneMatch(k -> RecentDeletions.sameObject(k, d.attributes())))));
+    }
+
     private static String watchPath(ApiPath api) {
         String query = api.query().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
         return api.objectPath() + "?" + query.replace("watch=1", "watch=true");
@@ -298,6 +318,9 @@ public final class ApiServerDispatcher extends KubernetesCrudDispatcher implemen
                              GenericKubernetesResource resource, String newState) {
         String before = oldAttributes == null ? null : map.get(oldAttributes);
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        if (before != null && newState == null) {
+            deletions.record(requestResourceVersion(), oldAttributes, before);
+        }
         ApiPath api = ApiPath.parse(path);
         if (api == null) {
             return;

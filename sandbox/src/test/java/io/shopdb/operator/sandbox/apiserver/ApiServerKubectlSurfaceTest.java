@@ -182,6 +182,48 @@ class ApiServerKubectlSurfaceTest {
         }
     }
 
+    /**
+     * kubectl delete --wait lists the object, then watches from the list's resourceVersion: a deletion between the
+     * two must still reach the watch, else kubectl waits its whole timeout for an object that is gone.
+     */
+    @Test
+    void aWatchFromAResourceVersionHearsOfADeletionBeforeItStarted() throws Exception {
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("gone-early").endMetadata().build()).create();
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("stays").endMetadata().build()).create();
+        JsonNode list = json("/api/v1/namespaces/default/configmaps?fieldSelector=metadata.name%3Dgone-early");
+        String listed = list.path("metadata").path("resourceVersion").asText();
+        assertTrue(listed.matches("[1-9][0-9]*"), "the list has a resourceVersion: " + list);
+        assertEquals(1, list.path("items").size());
+        client.configMaps().withName("gone-early").delete();
+        client.configMaps().withName("stays").delete();
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("stays").endMetadata().build()).create();
+
+        HttpResponse<java.io.InputStream> r = HTTP.send(HttpRequest.newBuilder(URI.create(api.url()
+                        + "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=" + listed + "&timeoutSeconds=3")).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        List<String> events = new ArrayList<>();
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                JsonNode event = Serialization.jsonMapper().readTree(line);
+                events.add(event.path("type").asText() + " " + event.path("object").path("metadata").path("name").asText());
+                if (event.path("type").asText().equals("DELETED")) {
+                    assertTrue(Long.parseLong(event.path("object").path("metadata").path("resourceVersion").asText()) > Long.parseLong(listed),
+                            "a deletion has a resourceVersion after the list: " + line);
+                }
+            }
+        }
+        assertTrue(events.contains("DELETED gone-early"), events.toString());
+        // recreated since: its ADDED speaks for it, a DELETED after that would make clients forget an object that exists
+        assertTrue(events.contains("ADDED stays") && !events.contains("DELETED stays"), events.toString());
+
+        HttpResponse<java.io.InputStream> fromNow = HTTP.send(HttpRequest.newBuilder(URI.create(api.url()
+                        + "/api/v1/namespaces/default/configmaps?watch=true&fieldSelector=metadata.name%3Dgone-early&timeoutSeconds=1")).GET().build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(fromNow.body(), StandardCharsets.UTF_8))) {
+            assertEquals(null, lines.readLine(), "a watch without a resourceVersion starts from now");
+        }
+    }
+
     @Test
     void missingObjectsAnswerAStatusNotFound() throws Exception {
         HttpResponse<String> r = get("/apis/shopdb.io/v1alpha1/namespaces/default/postgresclusters/nope", "application/json");
