@@ -71,6 +71,18 @@ if ready ~= nil and ready.status == "True" and ready.reason == "Hibernated" then
   return hs
 end
 
+-- A standby cluster (spec.standby) is Healthy while it streams from its source. Not streaming it is Degraded: its copy
+-- grows older, and a person decides whether the source is lost (promote it) or the link comes back.
+if ready ~= nil and ready.status == "True" and ready.reason == "Standby" and obj.status.standby ~= nil
+    and obj.status.standby.streaming ~= true then
+  hs.status = "Degraded"
+  hs.message = "Standby of " .. tostring(obj.status.standby.source) .. " is not streaming from it"
+  if obj.status.standby.message ~= nil then
+    hs.message = hs.message .. ": " .. obj.status.standby.message
+  end
+  return hs
+end
+
 if ready ~= nil and ready.status == "True" then
   hs.status = "Healthy"
   hs.message = message(ready, "Ready")

@@ -13,7 +13,8 @@ import java.util.function.Function;
 
 /**
  * The PostgresCluster as its dependents (databases, roles) see it: read from an informer, and a wake-up for
- * every dependent of a cluster when the cluster appears, goes, turns Ready or stops being Ready, or its spec
+ * every dependent of a cluster when the cluster appears, goes, turns Ready or stops being Ready (or Ready for another
+ * reason: a standby promoted), or its spec
  * changes. Status churn that cannot matter to them (replica lag, pending restarts) wakes no one, so a
  * thousand roles are not reconciled because a replica moved a megabyte.
  */
@@ -28,6 +29,12 @@ public final class ClusterEvents {
 
     static boolean matters(PostgresCluster now, PostgresCluster before) {
         return Conditions.isReady(now.getStatus()) != Conditions.isReady(before.getStatus())
+                || !Objects.equals(readyReason(now), readyReason(before)) // a standby promoted: Ready with reason Standby, then Ready
                 || !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration());
+    }
+
+    private static String readyReason(PostgresCluster c) {
+        var ready = Conditions.find(c.getStatus(), Conditions.READY);
+        return ready == null ? null : ready.getReason();
     }
 }

@@ -45,6 +45,11 @@ public final class ClusterObjects {
      * env var, so scaling between one and more instances does not restart the primary.
      */
     public static final String GUARD_LEASE_KEY = "guard-lease-ms";
+    /**
+     * "true" while the cluster is a standby (spec.standby, not promoted): bootstrap.sh starts the declared primary as a
+     * replica of the source (SOURCE_HOST), not as a primary. Read at start only, so neither PostgreSQL nor a reload needs it.
+     */
+    public static final String STANDBY_KEY = "standby";
 
     /**
      * Who is primary, as the operator declares it to the instances (see bootstrap.sh), and an in-place restart of
@@ -94,7 +99,8 @@ public final class ClusterObjects {
                 .addToData(HBA_FILE, hba())
                 .addToData(PRIMARY_KEY, declared.primary())
                 .addToData(INITIALIZED_KEY, String.valueOf(declared.initialized()))
-                .addToData(GUARD_LEASE_KEY, String.valueOf(PrimaryLease.guardMillis(c)));
+                .addToData(GUARD_LEASE_KEY, String.valueOf(PrimaryLease.guardMillis(c)))
+                .addToData(STANDBY_KEY, String.valueOf(c.getSpec().followsSource()));
         if (declared.restart() != null) {
             builder.addToData(PRIMARY_RESTART_KEY, declared.restart().encode());
         }
@@ -114,6 +120,7 @@ public final class ClusterObjects {
         data.remove(INITIALIZED_KEY);
         data.remove(WAL_KEEP_FROM_KEY); // read by the archiver sidecar, not by PostgreSQL: no reload
         data.remove(GUARD_LEASE_KEY);   // read by the guard sidecar
+        data.remove(STANDBY_KEY);       // read by bootstrap.sh when an instance starts
         return InstanceSetBuilder.sha256(data.toString());
     }
 

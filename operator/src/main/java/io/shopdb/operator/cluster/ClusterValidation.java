@@ -32,6 +32,10 @@ public final class ClusterValidation {
             }
             return problems;
         }
+        if (name != null && spec.getStandby() != null && spec.getStandby().getSource() != null
+                && name.equals(spec.getStandby().getSource().getName())) {
+            problems.add("spec.standby.source: a cluster cannot be a standby of itself; name the cluster it copies");
+        }
         Integer instances = spec.getInstances();
         if (instances == null || instances < 1 || instances > 9) {
             problems.add("spec.instances: must be between 1 and 9, got " + instances);

@@ -129,6 +129,13 @@ public class HighAvailability {
         String current = status.getCurrentPrimary() != null ? status.getCurrentPrimary() : declared.primary();
         status.setCurrentPrimary(current);
         status.setTargetPrimary(declared.primary());
+        if (StandbyReplication.involved(c, status)) {
+            // a standby's primary is read-only by design: no failover, switchover or restart roll may promote one here
+            // (StandbyReplication promotes the cluster when spec.standby says so), and the probe would call it lost
+            probe.watch(c, null);
+            labelRoles(c, pods, current);
+            return Step.proceed();
+        }
         if (!declared.primary().equals(current)) {
             // a change under way (possibly begun before an operator restart): finish it
             probe.watch(c, null);

@@ -59,6 +59,9 @@ public final class InstanceSetBuilder {
     static final String ARCHIVE_VOLUME = "wal-archive";
     static final String ARCHIVE_KEYS_VOLUME = "wal-archive-keys";
     static final String ARCHIVE_MOUNT = "/wal-archive";
+    /** A standby cluster's trust in its source's servers: the source's ca.crt only (spec.standby). */
+    static final String SOURCE_CA_VOLUME = "source-ca";
+    static final String SOURCE_CA_MOUNT = "/etc/shopdb-source-ca";
 
     /** Where ordinal 0's first data directory comes from when spec.bootstrap.fromBackup is set; {@code recovery} for PITR. */
     public record Restore(String backupId, BackupTarget target, String agentImage, Recovery recovery) {
@@ -131,6 +134,7 @@ public final class InstanceSetBuilder {
                 .addNewVolume().withName("config").withNewConfigMap().withName(ClusterNames.configMap(c)).endConfigMap().endVolume()
                 .addNewVolume().withName("tls").withNewSecret().withSecretName(ClusterTls.serverSecret(c))
                 .withDefaultMode(ClusterTls.FILE_MODE).endSecret().endVolume()
+                .addAllToVolumes(sourceCaVolumes(c))
                 .addNewVolume().withName("run").withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
                 .endSpec()
@@ -199,6 +203,21 @@ public final class InstanceSetBuilder {
             addIfPresent(out, AgentContainers.keysVolume(archive, ARCHIVE_KEYS_VOLUME));
         }
         return out;
+    }
+
+    /**
+     * A standby's view of its source's CA: only ca.crt of the source's server Secret (it holds the CA certificate of
+     * whichever CA signs the source, its own or the user's), never a key. Kept after a promotion (spec.standby still
+     * there, enabled: false), so promoting changes no pod and demoting again needs only the restart it makes anyway.
+     */
+    private static List<io.fabric8.kubernetes.api.model.Volume> sourceCaVolumes(PostgresCluster c) {
+        if (c.getSpec().getStandby() == null) {
+            return List.of();
+        }
+        return List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(SOURCE_CA_VOLUME).withNewSecret()
+                .withSecretName(c.getSpec().getStandby().getSource().getName() + "-server-tls")
+                .addNewItem().withKey(io.shopdb.operator.tls.ClusterTlsSecrets.CA_CERT).withPath("ca.crt").endItem()
+                .withDefaultMode(ClusterTls.FILE_MODE).endSecret().build());
     }
 
     private static <T> void addIfPresent(List<T> list, T item) {
@@ -292,6 +311,8 @@ public final class InstanceSetBuilder {
                 .addNewVolumeMount().withName("tls").withMountPath(ClusterTls.MOUNT).withReadOnly(true).endVolumeMount()
                 .addNewVolumeMount().withName("run").withMountPath(RUN_MOUNT).endVolumeMount()
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+                .addAllToVolumeMounts(c.getSpec().getStandby() == null ? List.of()
+                        : List.of(new VolumeMountBuilder().withName(SOURCE_CA_VOLUME).withMountPath(SOURCE_CA_MOUNT).withReadOnly(true).build()))
                 .build();
     }
 
@@ -325,6 +346,13 @@ public final class InstanceSetBuilder {
         List<EnvVar> env = new ArrayList<>(base(c));
         if (c.getSpec().getWalArchive() != null) {
             env.add(plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF));
+        }
+        if (c.getSpec().getStandby() != null) {
+            // whether the primary follows the source is in the mounted configuration (ClusterObjects.STANDBY_KEY):
+            // promoting changes no pod; the source's address and CA stay
+            env.add(plain("SOURCE_HOST", c.getSpec().getStandby().getSource().getName() + "-rw"));
+            env.add(plain("SOURCE_PORT", String.valueOf(ClusterNames.PORT)));
+            env.add(plain("SHOPDB_SOURCE_CA", SOURCE_CA_MOUNT + "/ca.crt"));
         }
         if (restore != null && restore.recovery() != null) {
             env.add(plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS));

@@ -113,7 +113,9 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             }
             ClusterPods pods = ClusterPods.of(cluster, context.getSecondaryResources(Pod.class));
             ClusterWalArchive.recordWindow(cluster, status, List.copyOf(context.getSecondaryResources(PostgresBackup.class)));
-            return reconcileManaged(cluster, status, pods, recheck -> soon[0] = recheck);
+            PostgresCluster source = cluster.getSpec().getStandby() == null ? null : context.getPrimaryCache()
+                    .get(new ResourceID(cluster.getSpec().getStandby().getSource().getName(), cluster.getMetadata().getNamespace())).orElse(null);
+            return reconcileManaged(cluster, status, pods, source, recheck -> soon[0] = recheck);
         });
         // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
         return soon[0] == null ? control : control.rescheduleAfter(soon[0]);
@@ -191,9 +193,31 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 config.agent().image(), recovery.recovery()), secretsExist ? null : source);
     }
 
-    private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods,
+    /**
+     * A standby's data, so the passwords inside it, are its source's: its Secrets are made from the source's, and
+     * nothing starts before those exist (a standby and its source applied together).
+     */
+    private Bootstrap standbyBootstrap(PostgresCluster cluster, PostgresCluster source) {
+        String ns = cluster.getMetadata().getNamespace();
+        String sourceName = cluster.getSpec().getStandby().getSource().getName();
+        if (ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(cluster), "password") != null) {
+            return new Bootstrap(null, null, source);
+        }
+        if (source == null) {
+            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Waiting for PostgresCluster " + sourceName
+                    + " (spec.standby.source) to exist"), null, null);
+        }
+        if (ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(source), "password") == null
+                || ClusterCredentials.read(client, ns, ClusterNames.replicationSecret(source), "password") == null) {
+            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Waiting for the Secrets of " + sourceName
+                    + " (a standby takes its source's passwords)"), null, null);
+        }
+        return new Bootstrap(null, null, source);
+    }
+
+    private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods, PostgresCluster source,
                                      java.util.function.Consumer<Duration> recheck) {
-        Bootstrap bootstrap = bootstrap(cluster, status);
+        Bootstrap bootstrap = cluster.getSpec().getStandby() != null ? standbyBootstrap(cluster, source) : bootstrap(cluster, status);
         if (bootstrap.stop() != null) {
             return bootstrap.stop();
         }
@@ -261,13 +285,26 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.WAITING_FOR_INSTANCES, "Waiting for the primary " + status.getCurrentPrimary() + " to be ready");
         }
         Map<String, String> desired = PostgresParameters.forCluster(cluster);
+        boolean standby = cluster.getSpec().followsSource(); // read-only: nothing below writes to it
         try {
-            Outcome recovering = ClusterWalArchive.recovering(cluster, status, () -> primary(cluster));
+            if (StandbyReplication.involved(cluster, status)) {
+                try (Connection c = primary(cluster)) {
+                    Outcome changing = new StandbyReplication(client, connections, events).step(cluster, status, c, () -> primary(cluster), source);
+                    if (changing != null) {
+                        status.setPrimaryReachable(true);
+                        recheck.accept(Duration.ofSeconds(1));
+                        return changing;
+                    }
+                }
+            } else if (cluster.getSpec().getStandby() == null) {
+                status.setStandby(null);
+            }
+            Outcome recovering = standby ? null : ClusterWalArchive.recovering(cluster, status, () -> primary(cluster));
             if (recovering != null) {
                 status.setPrimaryReachable(true);
                 return recovering;
             }
-            if (SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
+            if (!standby && SuperuserRotation.apply(client, cluster, connections.admin(cluster))) {
                 events.normal(cluster, "SuperuserPasswordRotated", "Set the superuser password from Secret " + ClusterNames.superuserSecret(cluster));
             }
         } catch (NotReachableException e) {
@@ -278,16 +315,18 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.reconciling(Reasons.SERVER_UNREACHABLE, "Cannot rotate the superuser password: " + Messages.firstLine(e));
         }
         try (Connection c = primary(cluster)) {
-            io.shopdb.operator.sql.ReplicationQueries.commitLocally(c); // the standbys need the replication role to ack anything
-            char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
-                    ClusterNames.replicationSecret(cluster), "password");
-            if (replicationPassword != null && ReplicationUser.ensure(c, ClusterNames.REPLICATION_USER, replicationPassword)) {
-                LOG.infof("replication role %s set on %s", ClusterNames.REPLICATION_USER, cluster.getMetadata().getName());
+            if (!standby) {
+                io.shopdb.operator.sql.ReplicationQueries.commitLocally(c); // the standbys need the replication role to ack anything
+                char[] replicationPassword = ClusterCredentials.read(client, cluster.getMetadata().getNamespace(),
+                        ClusterNames.replicationSecret(cluster), "password");
+                if (replicationPassword != null && ReplicationUser.ensure(c, ClusterNames.REPLICATION_USER, replicationPassword)) {
+                    LOG.infof("replication role %s set on %s", ClusterNames.REPLICATION_USER, cluster.getMetadata().getName());
+                }
             }
             PrimaryLease.arm(c); // before the cluster counts as initialized (recordServer): its guard is armed from now on
             ServerState state = ServerQueries.read(c, "/" + ClusterObjects.CONFIG_FILE);
             recordServer(status, state);
-            var point = ClusterWalArchive.recordArchiver(c, cluster, status);
+            var point = standby ? null : ClusterWalArchive.recordArchiver(c, cluster, status);
             if (point != null) {
                 events.normal(cluster, "RestorePointCreated", "Created restore point " + point.getName() + " at " + point.getLsn()
                         + " (a target for recovery.targetName)");
@@ -328,6 +367,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         if (ready < wanted || streaming < wanted - 1) {
             return Outcome.reconciling(Reasons.WAITING_FOR_REPLICAS,
                     ready + "/" + wanted + " instances ready, " + streaming + "/" + (wanted - 1) + " replicas streaming");
+        }
+        if (standby) {
+            recheck.accept(StandbyReplication.LOOK_AGAIN);
+            return Outcome.ready(Reasons.STANDBY, StandbyReplication.summary(cluster, status, wanted)).withPhase(Reasons.STANDBY);
         }
         return Outcome.ready(Reasons.READY, wanted + " instance(s) ready, primary answers (PostgreSQL " + status.getServerVersion() + ")");
     }

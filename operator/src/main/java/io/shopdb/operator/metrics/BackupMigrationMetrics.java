@@ -57,9 +57,11 @@ public class BackupMigrationMetrics {
         var databases = caches.of(io.shopdb.operator.api.v1alpha1.PostgresDatabase.class);
         PartitionMetrics.series(databases, next);
         QueryBudgetMetrics.series(databases, next);
-        WalArchiveMetrics.series(caches.of(io.shopdb.operator.api.v1alpha1.PostgresCluster.class), next);
+        var clusters = caches.of(io.shopdb.operator.api.v1alpha1.PostgresCluster.class);
+        WalArchiveMetrics.series(clusters, next);
+        StandbyMetrics.series(clusters, next);
         meters.publish(s -> NAMES.contains(s.name()) || PartitionMetrics.NAMES.contains(s.name()) || QueryBudgetMetrics.NAMES.contains(s.name())
-                || WalArchiveMetrics.NAMES.contains(s.name()), next);
+                || WalArchiveMetrics.NAMES.contains(s.name()) || StandbyMetrics.NAMES.contains(s.name()), next);
     }
 
     /**

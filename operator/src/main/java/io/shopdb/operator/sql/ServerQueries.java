@@ -12,7 +12,8 @@ public final class ServerQueries {
     static final String VERSION = "SELECT current_setting('server_version'), pg_is_in_recovery()";
     static final String REPLICAS = """
             SELECT application_name, state,
-                   coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint
+                   coalesce(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+                                                 ELSE pg_current_wal_lsn() END, replay_lsn), 0)::bigint
               FROM pg_stat_replication ORDER BY application_name""";
     /** Only the lines of the operator's own file, so settings from the image or ALTER SYSTEM are not judged. */
     static final String FILE_SETTINGS = """
@@ -32,12 +33,11 @@ public final class ServerQueries {
             version = rs.getString(1);
             inRecovery = rs.getBoolean(2);
         }
+        // a standby cluster's primary, in recovery, has its own replicas (cascading) too
         List<ServerState.Replica> replicas = new ArrayList<>();
-        if (!inRecovery) {
-            try (PreparedStatement ps = c.prepareStatement(REPLICAS); ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    replicas.add(new ServerState.Replica(rs.getString(1), rs.getString(2), rs.getLong(3)));
-                }
+        try (PreparedStatement ps = c.prepareStatement(REPLICAS); ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                replicas.add(new ServerState.Replica(rs.getString(1), rs.getString(2), rs.getLong(3)));
             }
         }
         List<ServerState.FileSetting> settings = new ArrayList<>();

@@ -15,6 +15,13 @@ public final class Reasons {
     public static final String HIBERNATED = "Hibernated";
     /** A dependent of a hibernated cluster: nothing runs to connect to until it wakes (an event ends the wait). */
     public static final String CLUSTER_HIBERNATED = "ClusterHibernated";
+    /** spec.standby: Ready as a read-only copy of the source (phase Standby); Demoting/Promoting on the way. */
+    public static final String STANDBY = "Standby";
+    public static final String DEMOTING = "Demoting";
+    public static final String PROMOTING = "Promoting";
+    public static final String WAITING_FOR_SOURCE = "WaitingForSource";
+    /** A dependent of a standby cluster: read-only until it is promoted (an event ends the wait). */
+    public static final String CLUSTER_IS_STANDBY = "ClusterIsStandby";
     public static final String APPLYING_PARAMETERS = "ApplyingParameters";
     public static final String INVALID_PARAMETER = "InvalidParameter";
 

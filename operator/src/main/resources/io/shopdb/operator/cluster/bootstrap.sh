@@ -10,7 +10,11 @@
 # Everything else comes from the environment the pod spec sets: POD_NAME, PGDATA, PGPORT, SHOPDB_CONFIG_DIR,
 # SHOPDB_RUN_DIR, SHOPDB_TLS_DIR, POSTGRES_PASSWORD, REPLICATION_USER, REPLICATION_PASSWORD, PRIMARY_HOST, PRIMARY_PORT;
 # with spec.walArchive SHOPDB_WAL_HANDOFF (archive-wal.sh and the wal-archiver sidecar meet there); for a point-in-time
-# recovery SHOPDB_RECOVERY_OPTIONS and SHOPDB_WAL_RESTORE (written by the init container "recover").
+# recovery SHOPDB_RECOVERY_OPTIONS and SHOPDB_WAL_RESTORE (written by the init container "recover"); for a standby
+# cluster SOURCE_HOST, SOURCE_PORT and SHOPDB_SOURCE_CA (the source's primary and the CA that signs it).
+# A standby cluster (the file "standby" of the configuration says true): the declared primary is a replica of the
+# source's primary, cloned from it once and rewound onto it when it was a primary before (a demoted cluster); the
+# other instances are replicas of the declared primary as usual. Nothing is writable until the operator promotes it.
 set -eu
 umask 077
 mkdir -p "$SHOPDB_RUN_DIR"
@@ -37,21 +41,36 @@ tls="-c ssl=on -c ssl_cert_file=$SHOPDB_TLS_DIR/tls.crt -c ssl_key_file=$SHOPDB_
 tls="$tls -c ssl_ca_file=$SHOPDB_TLS_DIR/ca.crt -c ssl_min_protocol_version=TLSv1.2"
 
 declared() { cat "$SHOPDB_CONFIG_DIR/primary" 2>/dev/null || true; }
+standby() { [ "$(cat "$SHOPDB_CONFIG_DIR/standby" 2>/dev/null || true)" = "true" ]; }
 until [ -n "$(declared)" ]; do
   echo "shopdb: waiting for the operator to declare the primary ($SHOPDB_CONFIG_DIR/primary)"
   sleep 1
 done
 
-# Waits until the -rw Service leads to a server that is out of recovery (the promoted primary).
+# In a standby cluster the declared primary follows the source cluster's primary instead of its own -rw Service.
+upstream_name="the primary $(declared)"
+if standby && [ "$(declared)" = "$POD_NAME" ]; then
+  upstream="host=$SOURCE_HOST port=$SOURCE_PORT sslmode=verify-ca sslrootcert=$SHOPDB_SOURCE_CA connect_timeout=5"
+  primary="$upstream user=$REPLICATION_USER application_name=$POD_NAME keepalives_idle=5 keepalives_interval=2 keepalives_count=3"
+  superuser="$upstream user=postgres dbname=postgres"
+  upstream_name="the source cluster's primary $SOURCE_HOST"
+fi
+
+# Waits until the upstream answers: out of recovery (the promoted primary), or in any state inside a standby cluster,
+# where the source may be a standby itself (a demoted cluster during a planned move) and the declared primary is one.
 wait_for_primary() {
-  until [ "$(psql "$superuser" -XtAc 'SELECT pg_is_in_recovery()' 2>/dev/null)" = "f" ]; do
-    echo "shopdb: waiting for the primary $(declared) behind $PRIMARY_HOST"
+  want="f"
+  if standby; then
+    want="[tf]"
+  fi
+  until psql "$superuser" -XtAc 'SELECT pg_is_in_recovery()' 2>/dev/null | grep -qx "$want"; do
+    echo "shopdb: waiting for $upstream_name"
     sleep 1
   done
 }
 
 clone() {
-  echo "shopdb: cloning the primary $(declared) into $PGDATA"
+  echo "shopdb: cloning $upstream_name into $PGDATA"
   wait_for_primary
   until pg_basebackup -D "$PGDATA" -d "$primary" -X stream -c fast; do
     rm -rf "$PGDATA"
@@ -63,6 +82,10 @@ clone() {
 # on its own: the operator may have promoted another instance it cannot tell us about yet. It waits until the
 # operator declares another primary (then it rewinds and follows it below), or someone who knows it is the only
 # copy removes the marker (docs/reliability.md, "A fenced primary").
+# A demoted cluster's primary (standby) rewinds onto the source below: the marker has no question left to answer.
+if standby; then
+  rm -f "$PGDATA/shopdb-fenced"
+fi
 if [ -f "$PGDATA/shopdb-fenced" ]; then
   while [ "$(declared)" = "$POD_NAME" ] && [ -f "$PGDATA/shopdb-fenced" ]; do
     echo "shopdb: this instance fenced itself as primary at $(cat "$PGDATA/shopdb-fenced"); waiting for the operator to declare a primary"
@@ -73,7 +96,7 @@ if [ -f "$PGDATA/shopdb-fenced" ]; then
   fi
 fi
 
-if [ "$(declared)" = "$POD_NAME" ]; then
+if [ "$(declared)" = "$POD_NAME" ] && ! standby; then
   if [ ! -s "$PGDATA/PG_VERSION" ]; then
     if [ "$(cat "$SHOPDB_CONFIG_DIR/initialized" 2>/dev/null || true)" = "true" ]; then
       # an empty volume on an instance declared primary of a cluster that has data: never start an empty primary
@@ -112,7 +135,7 @@ fi
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   clone
 elif [ ! -f "$PGDATA/standby.signal" ]; then
-  echo "shopdb: $PGDATA was a primary; rewinding it onto the timeline of $(declared)"
+  echo "shopdb: $PGDATA was a primary; rewinding it onto the timeline of $upstream_name"
   wait_for_primary
   # PostgreSQL 15's pg_rewind reads the source's timeline from its last checkpoint: right after a promotion
   # that is still the old one ("no rewind required" on diverged data), so make the source checkpoint first.
@@ -124,7 +147,7 @@ elif [ ! -f "$PGDATA/standby.signal" ]; then
   fi
 fi
 touch "$PGDATA/standby.signal"
-echo "shopdb: starting as a replica of $(declared)"
+echo "shopdb: starting as a replica of $upstream_name"
 # shellcheck disable=SC2086 # $tls is a list of options
 exec postgres -D "$PGDATA" -p "$PGPORT" -k "$SHOPDB_RUN_DIR" \
   -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf" \

@@ -132,6 +132,18 @@ class ArgoHealthTest {
     }
 
     @Test
+    void aStandbyIsHealthyWhileItStreamsAndDegradedWhenItStops() throws Exception {
+        String ready = conditions(2, "True", "False", "False", "Standby", "Standby of east");
+        Health streaming = run(resource("PostgresCluster", 2, ready + "standby: {source: east, streaming: true, lagBytes: 0}"));
+        assertEquals(new Health("Healthy", "Standby: Standby of east"), streaming);
+        Health cut = run(resource("PostgresCluster", 2, ready + "standby: {source: east, streaming: false, message: \"The source east does not answer\"}"));
+        assertEquals(new Health("Degraded", "Standby of east is not streaming from it: The source east does not answer"), cut);
+        Health promoted = run(resource("PostgresCluster", 2, conditions(2, "True", "False", "False", "Ready", "2 instance(s) ready")
+                + "standby: {source: east, streaming: false, promotedAt: \"2026-12-06T19:00:00Z\"}"));
+        assertEquals("Healthy", promoted.status(), "a promoted cluster is a primary cluster");
+    }
+
+    @Test
     void aHibernatedClusterIsSuspendedAndAHibernatingOneProgressing() throws Exception {
         Health hibernated = run(resource("PostgresCluster", 3, conditions(3, "True", "False", "False", "Hibernated", "No instance runs (spec.hibernate)")));
         assertEquals(new Health("Suspended", "Hibernated: No instance runs (spec.hibernate)"), hibernated);

@@ -167,7 +167,8 @@ class ChartTest {
                 "ShopdbReplicationLag", "ShopdbXidWraparoundRisk", "ShopdbLongTransaction", "ShopdbBackupMissing",
                 "ShopdbRestoreDrillFailed", "ShopdbRestoreFailed", "ShopdbMigrationFailed",
                 "ShopdbNoPartitionAhead", "ShopdbRowsInDefaultPartition", "ShopdbPoolerDown", "ShopdbPoolerClientsWaiting", "ShopdbQueryBudgetExceeded", "ShopdbQueryPlanChanged",
-                "ShopdbQueryBudgetCheckFailed", "ShopdbBackupEncryptionKeyProblem")), alerts.toString());
+                "ShopdbQueryBudgetCheckFailed", "ShopdbBackupEncryptionKeyProblem",
+                "ShopdbStandbyNotStreaming", "ShopdbStandbyLagging", "ShopdbStandbyPromoted")), alerts.toString());
     }
 
     @Test

@@ -28,6 +28,11 @@ import java.util.TreeMap;
 @ValidationRule(value = "!has(self.primary) || !has(self.external)", message = "spec.primary applies to managed clusters only")
 @ValidationRule(value = "!has(self.walArchive) || !has(self.external)", message = "spec.walArchive applies to managed clusters only")
 @ValidationRule(value = "!has(self.hibernate) || !self.hibernate || !has(self.external)", message = "spec.hibernate applies to managed clusters only")
+@ValidationRule(value = "!has(self.standby) || !has(self.external)", message = "spec.standby applies to managed clusters only")
+@ValidationRule(value = "!has(self.standby) || !has(self.bootstrap)",
+        message = "spec.standby and spec.bootstrap exclude each other: a standby cluster starts as a copy of its source")
+@ValidationRule(value = "!has(self.standby) || !has(oldSelf.standby) || self.standby.source.name == oldSelf.standby.source.name",
+        message = "spec.standby.source cannot change: a standby follows one source (promote it, or make a new standby of the other cluster)")
 public class PostgresClusterSpec {
 
     @Min(1)
@@ -156,6 +161,17 @@ public class PostgresClusterSpec {
             + " until a roll that happens anyway; without a window, only such a roll moves them. Rolls for a change of this spec"
             + " (image, parameters that need a restart, resources) do not wait.")
     private MaintenanceWindowSpec maintenanceWindow;
+
+    @JsonPropertyDescription("A standby cluster: a read-only copy of another PostgresCluster (another region, a planned move), its"
+            + " primary instance streaming from the source's primary and its other instances from it. Databases, roles and"
+            + " migrations declared for it wait until it is promoted (spec.standby.enabled: false). Added to a running cluster, it"
+            + " demotes that cluster: its primary restarts as a standby of the source, rewound rather than copied anew.")
+    private StandbySpec standby;
+
+    public StandbySpec getStandby() { return standby; }
+    public void setStandby(StandbySpec standby) { this.standby = standby; }
+    /** Whether the cluster should be a read-only standby of its source now (spec.standby, not promoted). Not a bean getter: "standby" is the field. */
+    public boolean followsSource() { return standby != null && standby.isReplaying(); }
 
     public MaintenanceWindowSpec getMaintenanceWindow() { return maintenanceWindow; }
     public void setMaintenanceWindow(MaintenanceWindowSpec maintenanceWindow) { this.maintenanceWindow = maintenanceWindow; }

@@ -50,6 +50,11 @@ public class PostgresClusterStatus extends ShopdbStatus {
 
     @JsonPropertyDescription("The data volumes: the size asked for, those still growing, and why they cannot grow when they cannot.")
     private StorageStatus storage;
+    @JsonPropertyDescription("A standby cluster's replication from its source (spec.standby); kept after a promotion, with promotedAt.")
+    private StandbyStatus standby;
+
+    public StandbyStatus getStandby() { return standby; }
+    public void setStandby(StandbyStatus standby) { this.standby = standby; }
 
     public StorageStatus getStorage() { return storage; }
     public void setStorage(StorageStatus storage) { this.storage = storage; }

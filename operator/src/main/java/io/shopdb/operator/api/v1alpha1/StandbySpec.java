@@ -1,0 +1,35 @@
+package io.shopdb.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Required;
+
+/**
+ * A standby cluster (a PostgresCluster's spec.standby): a read-only copy of another cluster, for another region or
+ * a planned move. Its primary instance streams from the source's primary; its other instances stream from it.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StandbySpec {
+    @Default("true")
+    @JsonPropertyDescription("true (default): the cluster replays its source and stays read-only. false: promote it: it replays what"
+            + " it received from the source and becomes a writable cluster of its own (a demoted source that is still reachable is"
+            + " replayed to its end first, so a planned move loses nothing). Keep the block after promoting: true again makes a"
+            + " promoted cluster a standby of its source once more, rewinding its data instead of copying it anew.")
+    private Boolean enabled = true;
+
+    @Required
+    @JsonPropertyDescription("The PostgresCluster of this namespace that this cluster replicates. It streams from the source's -rw"
+            + " Service over TLS, trusting the source's CA (from Secret <source>-server-tls), as the replication user. A new standby"
+            + " copies the source's superuser and replication Secrets: the data, so the passwords in it, are the source's.")
+    private LocalReference source;
+
+    public Boolean getEnabled() { return enabled; }
+    public void setEnabled(Boolean enabled) { this.enabled = enabled; }
+    public LocalReference getSource() { return source; }
+    public void setSource(LocalReference source) { this.source = source; }
+
+    /** Whether the cluster should replay its source now (enabled unless set to false). */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public boolean isReplaying() { return !Boolean.FALSE.equals(enabled); }
+}

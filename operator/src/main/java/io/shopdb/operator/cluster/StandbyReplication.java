@@ -1,0 +1,176 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.access.ClusterConnections;
+import io.shopdb.operator.agent.protocol.WalNames;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresClusterStatus;
+import io.shopdb.operator.api.v1alpha1.StandbyStatus;
+import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.ReplicationQueries;
+import io.shopdb.operator.sql.StandbyQueries;
+import io.shopdb.operator.status.Messages;
+import io.shopdb.operator.status.Outcome;
+import io.shopdb.operator.status.Reasons;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The standby side of a cluster (spec.standby), run on its primary instance before the reconcile writes anything:
+ * <ul>
+ *   <li>replaying (spec.standby, enabled): the primary instance must be in recovery. One that is not is a cluster being
+ *   demoted: its pod is deleted and bootstrap.sh starts it again as a replica of the source, rewound onto the source's
+ *   timeline (pg_rewind) rather than copied anew. Otherwise its position against the source's goes to status.standby,
+ *   and the reconcile writes nothing (no password rotation, no replication role, no restore point).</li>
+ *   <li>promoted (enabled: false, or the block removed) while still in recovery: a source that is reachable and itself
+ *   a standby (demoted for a planned move) is replayed to its last position first, so the move loses nothing; then
+ *   pg_promote. A source that is still a writable primary is warned about, not waited for: the person promoting may
+ *   know it is cut off, and only they can.</li>
+ * </ul>
+ */
+final class StandbyReplication {
+    /** A standby's reconcile looks again this often, so status.standby and its metrics stay current. */
+    static final Duration LOOK_AGAIN = Duration.ofSeconds(10);
+
+    private final KubernetesClient client;
+    private final ClusterConnections connections;
+    private final EventRecorder events;
+
+    StandbyReplication(KubernetesClient client, ClusterConnections connections, EventRecorder events) {
+        this.client = client;
+        this.connections = connections;
+        this.events = events;
+    }
+
+    /** Whether the cluster is, or was until this reconcile, a standby whose primary has not been promoted yet. */
+    static boolean involved(PostgresCluster c, PostgresClusterStatus status) {
+        return c.getSpec().followsSource() || status.getStandby() != null && status.getStandby().getPromotedAt() == null;
+    }
+
+    /**
+     * @param primary a session on the cluster's primary instance
+     * @param opener  opens another one (a lease renewal needs a fresh login)
+     * @param source  the source cluster as the informer holds it (null: not found)
+     * @return the outcome to stop at (a demotion or promotion under way), or null to go on
+     */
+    Outcome step(PostgresCluster c, PostgresClusterStatus status, Connection primary, ClusterWalArchive.Opener opener, PostgresCluster source)
+            throws SQLException, ClusterConnections.NotReachableException {
+        String sourceName = c.getSpec().getStandby() == null ? status.getStandby().getSource() : c.getSpec().getStandby().getSource().getName();
+        StandbyQueries.Replay replay = StandbyQueries.replay(primary);
+        SourceRead read = replay.inRecovery() ? read(sourceName, source) : null;
+        if (c.getSpec().followsSource()) {
+            if (!replay.inRecovery()) {
+                String pod = status.getCurrentPrimary();
+                client.pods().inNamespace(c.getMetadata().getNamespace()).withName(pod).delete();
+                events.normal(c, Reasons.DEMOTING, "The primary " + pod + " restarts as a standby of " + sourceName
+                        + " (spec.standby): its data is rewound onto the source, not copied anew");
+                status.setStandby(null);
+                return Outcome.reconciling(Reasons.DEMOTING, "Restarting the primary " + pod + " as a standby of " + sourceName)
+                        .withPhase(Reasons.DEMOTING);
+            }
+            status.setStandby(observe(sourceName, replay, read));
+            return null;
+        }
+        if (!replay.inRecovery()) {
+            markPromoted(status, sourceName);
+            return null;
+        }
+        StandbyStatus observed = observe(sourceName, replay, read);
+        Long behind = observed.getLagBytes();
+        StandbyQueries.Source at = read.at();
+        if (at != null && at.inRecovery() && behind != null && behind > 0) {
+            status.setStandby(observed);
+            return Outcome.reconciling(Reasons.PROMOTING, "Replaying what the demoted source " + sourceName + " holds before promoting: at "
+                    + replay.replayedLsn() + ", the source at " + at.lsn()).withPhase(Reasons.PROMOTING);
+        }
+        if (at != null && !at.inRecovery()) {
+            events.warning(c, "SourceStillPrimary", "Promoting while the source " + sourceName + " is still a writable primary: both take"
+                    + " writes until it is demoted (spec.standby on it) or stopped");
+        }
+        renewLease(opener); // its lease file is as old as the last time it was a primary: its guard must not fence it
+        boolean promoted = ReplicationQueries.promote(primary, 60);
+        renewLease(opener); // the probe takes over at the next reconcile
+        if (!promoted) {
+            status.setStandby(observed);
+            return Outcome.reconciling(Reasons.PROMOTING, "Promoting " + status.getCurrentPrimary() + ": still replaying received WAL")
+                    .withPhase(Reasons.PROMOTING);
+        }
+        status.setStandby(observed);
+        markPromoted(status, sourceName);
+        events.normal(c, "Promoted", "Promoted " + status.getCurrentPrimary() + " (was a standby of " + sourceName + " at "
+                + replay.replayedLsn() + "): the cluster takes writes");
+        return null;
+    }
+
+    /**
+     * The guard (guard.sh) fences a primary whose lease is old and that no replica follows: right after a promotion the
+     * lease file is the one from before the cluster was a standby, and its replicas are reconnecting.
+     */
+    private static void renewLease(ClusterWalArchive.Opener opener) throws SQLException, ClusterConnections.NotReachableException {
+        try (Connection c = opener.open()) {
+            PrimaryLease.renew(c);
+        }
+    }
+
+    private static void markPromoted(PostgresClusterStatus status, String sourceName) {
+        StandbyStatus s = status.getStandby() != null ? status.getStandby() : new StandbyStatus();
+        s.setSource(sourceName);
+        s.setStreaming(false);
+        s.setLagBytes(null);
+        s.setReplayDelaySeconds(null);
+        s.setMessage(null);
+        if (s.getPromotedAt() == null) {
+            s.setPromotedAt(Instant.now().toString());
+        }
+        status.setStandby(s);
+    }
+
+    /** The Ready message of a standby: whom it follows and how far behind it is. */
+    static String summary(PostgresCluster c, PostgresClusterStatus status, int instances) {
+        StandbyStatus s = status.getStandby();
+        String source = c.getSpec().getStandby().getSource().getName();
+        String where = s == null ? "" : ", replayed up to " + s.getReplayedLsn()
+                + (s.getLagBytes() != null ? " (" + s.getLagBytes() + " bytes behind)" : s.getMessage() != null ? " (" + s.getMessage() + ")" : "")
+                + (Boolean.TRUE.equals(s.getStreaming()) ? "" : ", not streaming");
+        return "Standby of " + source + " (read-only until spec.standby.enabled is false): " + instances + " instance(s) ready" + where;
+    }
+
+    /** The source's position, or why there is none (not found; does not answer: its region may be lost). */
+    private record SourceRead(StandbyQueries.Source at, String problem) {}
+
+    private SourceRead read(String sourceName, PostgresCluster source) {
+        if (source == null) {
+            return new SourceRead(null, "The source PostgresCluster " + sourceName + " is not found");
+        }
+        try (Connection c = PgConnections.open(connections.admin(source), 2, 5)) {
+            return new SourceRead(StandbyQueries.source(c), null);
+        } catch (SQLException | ClusterConnections.NotReachableException e) {
+            return new SourceRead(null, Messages.bounded("The source " + sourceName + " does not answer: " + Messages.firstLine(e), 1024));
+        }
+    }
+
+    /** status.standby from the primary's replay position and the source's. */
+    private static StandbyStatus observe(String sourceName, StandbyQueries.Replay replay, SourceRead read) {
+        StandbyStatus s = new StandbyStatus();
+        s.setSource(sourceName);
+        s.setStreaming(replay.streaming());
+        s.setReceivedLsn(replay.receivedLsn());
+        s.setReplayedLsn(replay.replayedLsn());
+        s.setLastReplayedTime(replay.lastReplayed() == null ? null : replay.lastReplayed().toString());
+        s.setMessage(read.problem());
+        if (read.at() != null && read.at().lsn() != null && replay.replayedLsn() != null) {
+            s.setSourceLsn(read.at().lsn());
+            s.setLagBytes(Math.max(0, WalNames.lsn(read.at().lsn()) - WalNames.lsn(replay.replayedLsn())));
+        }
+        if (s.getLagBytes() != null && s.getLagBytes() == 0) {
+            s.setReplayDelaySeconds(0L);
+        } else if (replay.lastReplayed() != null) {
+            s.setReplayDelaySeconds(Math.max(0, Duration.between(replay.lastReplayed(), Instant.now()).toSeconds()));
+        }
+        return s;
+    }
+}

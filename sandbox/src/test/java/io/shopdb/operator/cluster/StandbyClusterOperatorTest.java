@@ -1,0 +1,123 @@
+package io.shopdb.operator.cluster;
+
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresRole;
+import io.shopdb.operator.api.v1alpha1.StandbySpec;
+import io.shopdb.operator.api.v1alpha1.LocalReference;
+import io.shopdb.operator.sandbox.LocalKubelet;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.status.Reasons;
+import io.shopdb.operator.testing.OperatorTestBase;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * spec.standby, as a planned move between two regions: a standby of "east" copies it, follows its writes and refuses
+ * its own; what is declared for it waits. Then east is demoted and west promoted: no committed row is lost, west takes
+ * writes, and east follows west, its data rewound rather than copied anew.
+ */
+@QuarkusTest
+class StandbyClusterOperatorTest extends OperatorTestBase {
+    @Inject LocalKubelet kubelet;
+
+    @Test
+    void aStandbyFollowsItsSourceAndAPlannedMoveLosesNoRowAndCopiesNothingAgain() throws Exception {
+        create(ClusterOperatorTest.managed("east", 1, Map.of()));
+        awaitReady(PostgresCluster.class, "east");
+        exec("east", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+
+        PostgresCluster west = ClusterOperatorTest.managed("west", 2, Map.of());
+        west.getSpec().setStandby(standbyOf("east"));
+        create(west);
+        PostgresCluster standby = awaitCondition(PostgresCluster.class, "west", Conditions.READY, Reasons.STANDBY);
+        assertEquals("Standby", standby.getStatus().getPhase());
+        assertEquals("east", standby.getStatus().getStandby().getSource());
+        assertEquals("100", query("west", "SELECT count(*) FROM orders"), "the standby holds the source's rows");
+
+        exec("east", "INSERT INTO orders SELECT generate_series(101, 200)");
+        PostgresCluster caughtUp = await(PostgresCluster.class, "west", c -> c.getStatus().getStandby() != null
+                && Long.valueOf(0).equals(c.getStatus().getStandby().getLagBytes()) && Boolean.TRUE.equals(c.getStatus().getStandby().getStreaming()));
+        assertEquals(0L, caughtUp.getStatus().getStandby().getReplayDelaySeconds());
+        assertEquals("200", query("west", "SELECT count(*) FROM orders"), "and follows its writes");
+        assertEquals("2/2", caughtUp.getStatus().getInstances(), "its replica streams from its primary: " + caughtUp.getStatus().getReplicas());
+        SQLException refused = assertThrows(SQLException.class, () -> exec("west", "INSERT INTO orders VALUES (0)"));
+        assertEquals("25006", refused.getSQLState(), "read-only: " + refused.getMessage());
+
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresRole
+                metadata: {name: west-app}
+                spec: {clusterRef: {name: west}, name: west_app}
+                """, PostgresRole.class));
+        awaitCondition(PostgresRole.class, "west-app", Conditions.RECONCILING, Reasons.CLUSTER_IS_STANDBY);
+
+        // the move: writes stop on east (demoted: a standby of west), then west is promoted once it replayed east's end
+        edit("east", c -> c.getSpec().setStandby(standbyOf("west")));
+        PostgresCluster demoted = awaitCondition(PostgresCluster.class, "east", Conditions.READY, Reasons.STANDBY);
+        assertEquals("west", demoted.getStatus().getStandby().getSource());
+        edit("west", c -> c.getSpec().getStandby().setEnabled(false));
+        PostgresCluster promoted = awaitCondition(PostgresCluster.class, "west", Conditions.READY, Reasons.READY);
+        assertNotNull(promoted.getStatus().getStandby().getPromotedAt(), "status.standby says when: " + promoted.getStatus().getStandby());
+        assertEquals("200", query("west", "SELECT count(*) FROM orders"), "no committed row is lost in a planned move");
+
+        exec("west", "INSERT INTO orders SELECT generate_series(201, 300)");
+        await(PostgresCluster.class, "east", c -> c.getStatus().getStandby() != null
+                && Long.valueOf(0).equals(c.getStatus().getStandby().getLagBytes()));
+        assertEquals("300", query("east", "SELECT count(*) FROM orders"), "the former source follows the promoted cluster");
+        String log = Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve("east-0").resolve("container.log"));
+        assertTrue(log.contains("was a primary; rewinding it onto the timeline of the source cluster's primary"), log);
+        assertFalse(log.contains("shopdb: cloning"), "demoted without a new copy: " + log);
+        awaitReady(PostgresRole.class, "west-app"); // what waited for the standby applies once it is promoted
+    }
+
+    private static StandbySpec standbyOf(String source) {
+        StandbySpec s = new StandbySpec();
+        s.setSource(new LocalReference(source));
+        return s;
+    }
+
+    private void edit(String cluster, java.util.function.Consumer<PostgresCluster> change) {
+        client.resources(PostgresCluster.class).inNamespace(ns()).withName(cluster).edit(c -> {
+            change.accept(c);
+            return c;
+        });
+    }
+
+    /** The superuser of {@code cluster} through its -rw Service (a standby's Secret holds its source's password). */
+    private PgEndpoint superuser(String cluster) {
+        char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
+        return endpoint(cluster + "-rw", "postgres", "postgres", password);
+    }
+
+    private void exec(String cluster, String... statements) throws SQLException {
+        try (Connection c = PgConnections.open(superuser(cluster)); Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    private String query(String cluster, String sql) throws SQLException {
+        try (Connection c = PgConnections.open(superuser(cluster)); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+}
