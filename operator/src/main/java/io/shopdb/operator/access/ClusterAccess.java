@@ -112,10 +112,11 @@ public class ClusterAccess {
         }
         boolean promoting = cluster.getStatus() != null && cluster.getStatus().getStandby() != null
                 && cluster.getStatus().getStandby().getPromotedAt() == null;
-        if (cluster.getSpec() != null && cluster.getSpec().getStandby() != null && (cluster.getSpec().followsSource() || promoting)) {
+        if (cluster.getSpec() != null && (cluster.getSpec().followsSource() || promoting)) {
+            String source = cluster.getSpec().getStandby() != null ? cluster.getSpec().getStandby().getSource().getName()
+                    : cluster.getStatus().getStandby().getSource();
             throw new WaitingException(Reasons.CLUSTER_IS_STANDBY, "PostgresCluster " + clusterName + " is a standby of "
-                    + cluster.getSpec().getStandby().getSource().getName() + " (spec.standby): read-only, its data comes from the"
-                    + " source; this applies once it is promoted", woken);
+                    + source + " (spec.standby): read-only, its data comes from the source; this applies once it is promoted", woken);
         }
         if (!Conditions.isReady(cluster.getStatus())) {
             throw new WaitingException("WaitingForCluster", "PostgresCluster " + clusterName + " is not Ready yet", woken);

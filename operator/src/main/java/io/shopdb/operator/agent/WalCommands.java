@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 
-/** The agent's WAL commands: archive-wal, restore-wal, wal-archiver, prepare-recovery, prune-wal, list-wal. */
+/** The agent's WAL commands: archive-wal, restore-wal, wal-archiver, wal-fetcher, prepare-recovery, prune-wal, list-wal. */
 final class WalCommands {
     /** Parallel uploads of the archiver sidecar: enough to hide an S3 round trip per segment. */
     static final int ARCHIVER_THREADS = 4;
@@ -34,6 +34,11 @@ final class WalCommands {
             new WalArchiver(archive(storage, w.archivePrefix(), w.compression()), Paths.get(w.pgdata()), Paths.get(w.handoffDir()),
                     w.configDir() == null ? null : Paths.get(w.configDir()), w.podName(), ARCHIVER_THREADS).run(() -> false);
             return AgentSummary.skipped("wal-archiver stopped");
+        }
+        if (request instanceof AgentRequest.WalFetcher f) {
+            new io.shopdb.operator.agent.wal.WalFetcher(archive(storage, f.archivePrefix(), null), Paths.get(f.handoffDir()), ARCHIVER_THREADS)
+                    .run(() -> false);
+            return AgentSummary.skipped("wal-fetcher stopped");
         }
         if (request instanceof AgentRequest.PrepareRecovery p) {
             if (p.podName() != null && !p.podName().endsWith("-0")) {

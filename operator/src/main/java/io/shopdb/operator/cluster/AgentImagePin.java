@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * Pure.
  */
 final class AgentImagePin {
-    private static final Set<String> AGENT_CONTAINERS = Set.of("wal-archiver", "restore", "recover");
+    private static final Set<String> AGENT_CONTAINERS = Set.of("wal-archiver", "wal-fetcher", "restore", "recover");
 
     private AgentImagePin() {}
 

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * The NetworkPolicy of a managed cluster (a pure builder): ingress to the instances on 5432 only from the
  * operator, the cluster's own instances (replication), this operator's agent Jobs in the namespace
- * (backups), and pods of namespaces with the client labels. Other ports of the pods get no ingress at all.
+ * (backups), the instances of its standby clusters (spec.standby of a cluster naming this one: they clone, stream and
+ * rewind from it), and pods of namespaces with the client labels. Other ports of the pods get no ingress at all.
  * It is enforced by the network plugin (Calico, Cilium, ...); without one it is stored and does nothing.
  */
 public final class ClusterNetworkPolicy {
@@ -33,8 +34,9 @@ public final class ClusterNetworkPolicy {
     }
 
     /** Creates, updates or removes the policy as the cluster and the operator default say; true when it wrote. */
-    public static boolean apply(io.fabric8.kubernetes.client.KubernetesClient client, PostgresCluster c, NetworkPolicyConfig config) {
-        NetworkPolicy desired = build(c, config);
+    public static boolean apply(io.fabric8.kubernetes.client.KubernetesClient client, PostgresCluster c, NetworkPolicyConfig config,
+                                List<String> standbys) {
+        NetworkPolicy desired = build(c, config, standbys);
         if (enabled(c, config)) {
             return io.shopdb.operator.kube.DesiredState.apply(client, c, desired) != io.shopdb.operator.kube.DesiredState.Result.NOOP;
         }
@@ -42,6 +44,11 @@ public final class ClusterNetworkPolicy {
     }
 
     public static NetworkPolicy build(PostgresCluster c, NetworkPolicyConfig config) {
+        return build(c, config, List.of());
+    }
+
+    /** {@code standbys}: the clusters of the namespace whose spec.standby.source is {@code c}. */
+    public static NetworkPolicy build(PostgresCluster c, NetworkPolicyConfig config, List<String> standbys) {
         var spec = c.getSpec().getNetworkPolicy();
         Map<String, String> clients = spec != null && spec.getClientNamespaceLabels() != null && !spec.getClientNamespaceLabels().isEmpty()
                 ? spec.getClientNamespaceLabels() : DEFAULT_CLIENT_LABELS;
@@ -55,6 +62,11 @@ public final class ClusterNetworkPolicy {
                 new NetworkPolicyPeerBuilder().withNewPodSelector().addToMatchLabels("app.kubernetes.io/name", AGENT_NAME)
                         .addToMatchLabels("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY).endPodSelector().build(),
                 new NetworkPolicyPeerBuilder().withNewNamespaceSelector().addToMatchLabels(clients).endNamespaceSelector().build());
+        from = new java.util.ArrayList<>(from);
+        for (String standby : standbys) {
+            from.add(new NetworkPolicyPeerBuilder().withNewPodSelector().addToMatchLabels(ClusterNames.CLUSTER_LABEL, standby)
+                    .addToMatchLabels("app.kubernetes.io/managed-by", ClusterNames.MANAGED_BY).endPodSelector().build());
+        }
         return new NetworkPolicyBuilder()
                 .withMetadata(ClusterObjects.meta(c, name(c)))
                 .withNewSpec()

@@ -39,6 +39,9 @@ public final class ClusterObjects {
     /** ConfigMap key: archived WAL before this segment may go (retention); empty while no backup says so. */
     public static final String WAL_KEEP_FROM_KEY = "wal-keep-from";
     static final String ARCHIVE_SCRIPT_TEXT = InstanceSetBuilder.readResource(ARCHIVE_SCRIPT);
+    /** restore_command of a standby's primary with spec.standby.archive (bootstrap.sh passes it; restore-wal.sh asks the wal-fetcher). */
+    public static final String RESTORE_SCRIPT = "restore-wal.sh";
+    static final String RESTORE_SCRIPT_TEXT = InstanceSetBuilder.readResource(RESTORE_SCRIPT);
     /**
      * ConfigMap key: the primary guard's lease in milliseconds (guard.sh), "0" when it is off. On only with replicas:
      * a single instance has nothing to be promoted beside it, and fencing it would only stop the shop. A key, not an
@@ -50,6 +53,11 @@ public final class ClusterObjects {
      * replica of the source (SOURCE_HOST), not as a primary. Read at start only, so neither PostgreSQL nor a reload needs it.
      */
     public static final String STANDBY_KEY = "standby";
+    /**
+     * The last demotion (status.standby.demotedAt; empty if none): an instance whose data directory carries another token
+     * is rewound onto its upstream at start (bootstrap.sh), so a demoted cluster's replicas drop WAL the new source never had.
+     */
+    public static final String REWIND_TOKEN_KEY = "rewind-token";
 
     /**
      * Who is primary, as the operator declares it to the instances (see bootstrap.sh), and an in-place restart of
@@ -100,9 +108,14 @@ public final class ClusterObjects {
                 .addToData(PRIMARY_KEY, declared.primary())
                 .addToData(INITIALIZED_KEY, String.valueOf(declared.initialized()))
                 .addToData(GUARD_LEASE_KEY, String.valueOf(PrimaryLease.guardMillis(c)))
-                .addToData(STANDBY_KEY, String.valueOf(c.getSpec().followsSource()));
+                .addToData(STANDBY_KEY, String.valueOf(c.getSpec().followsSource()))
+                .addToData(REWIND_TOKEN_KEY, c.getStatus() == null || c.getStatus().getStandby() == null
+                        || c.getStatus().getStandby().getDemotedAt() == null ? "" : c.getStatus().getStandby().getDemotedAt());
         if (declared.restart() != null) {
             builder.addToData(PRIMARY_RESTART_KEY, declared.restart().encode());
+        }
+        if (c.getSpec().getStandby() != null && c.getSpec().getStandby().getArchive() != null) {
+            builder.addToData(RESTORE_SCRIPT, RESTORE_SCRIPT_TEXT);
         }
         if (c.getSpec().getWalArchive() != null) {
             // the retention boundary comes from the status the reconciler computed from the cluster's backups
@@ -121,6 +134,7 @@ public final class ClusterObjects {
         data.remove(WAL_KEEP_FROM_KEY); // read by the archiver sidecar, not by PostgreSQL: no reload
         data.remove(GUARD_LEASE_KEY);   // read by the guard sidecar
         data.remove(STANDBY_KEY);       // read by bootstrap.sh when an instance starts
+        data.remove(REWIND_TOKEN_KEY);  // likewise
         return InstanceSetBuilder.sha256(data.toString());
     }
 

@@ -62,6 +62,11 @@ public final class InstanceSetBuilder {
     /** A standby cluster's trust in its source's servers: the source's ca.crt only (spec.standby). */
     static final String SOURCE_CA_VOLUME = "source-ca";
     static final String SOURCE_CA_MOUNT = "/etc/shopdb-source-ca";
+    /** A standby's view of its source's WAL archive (spec.standby.archive), read-only, and where restore-wal.sh meets the wal-fetcher. */
+    static final String SOURCE_ARCHIVE_VOLUME = "source-wal-archive";
+    static final String SOURCE_ARCHIVE_KEYS_VOLUME = "source-wal-archive-keys";
+    static final String SOURCE_ARCHIVE_MOUNT = "/source-wal-archive";
+    public static final String WAL_FETCH = DATA_MOUNT + "/wal-fetch";
 
     /** Where ordinal 0's first data directory comes from when spec.bootstrap.fromBackup is set; {@code recovery} for PITR. */
     public record Restore(String backupId, BackupTarget target, String agentImage, Recovery recovery) {
@@ -182,6 +187,9 @@ public final class InstanceSetBuilder {
         if (c.getSpec().getWalArchive() != null) {
             out.add(archiverContainer(c, agentImage));
         }
+        if (StandbyArchive.of(c) != null) {
+            out.add(fetcherContainer(c, StandbyArchive.of(c), agentImage));
+        }
         return out;
     }
 
@@ -202,6 +210,13 @@ public final class InstanceSetBuilder {
         if (archive != null) {
             addIfPresent(out, AgentContainers.keysVolume(archive, ARCHIVE_KEYS_VOLUME));
         }
+        StandbyArchive source = StandbyArchive.of(c);
+        if (source != null && source.target().getPvc() != null) {
+            out.add(AgentContainers.storageVolume(source.target(), SOURCE_ARCHIVE_VOLUME, true));
+        }
+        if (source != null) {
+            addIfPresent(out, AgentContainers.keysVolume(source.target(), SOURCE_ARCHIVE_KEYS_VOLUME));
+        }
         return out;
     }
 
@@ -216,6 +231,7 @@ public final class InstanceSetBuilder {
         }
         return List.of(new io.fabric8.kubernetes.api.model.VolumeBuilder().withName(SOURCE_CA_VOLUME).withNewSecret()
                 .withSecretName(c.getSpec().getStandby().getSource().getName() + "-server-tls")
+                .withOptional(true) // read only while it follows the source: a promoted cluster outlives its former source
                 .addNewItem().withKey(io.shopdb.operator.tls.ClusterTlsSecrets.CA_CERT).withPath("ca.crt").endItem()
                 .withDefaultMode(ClusterTls.FILE_MODE).endSecret().build());
     }
@@ -256,6 +272,26 @@ public final class InstanceSetBuilder {
         List<VolumeMount> mounts = archiveMounts(wal.getTarget(), false);
         mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).build());
         return AgentContainers.container("wal-archiver", agentImage, request, env, mounts);
+    }
+
+    /**
+     * The wal-fetcher sidecar of a standby with spec.standby.archive (agent image, a long-running {@code agent wal-fetcher}):
+     * answers restore-wal.sh, the primary's restore_command, with files of the source's archive. On every instance, so a
+     * replica that becomes the standby's primary finds it; only the primary asks.
+     */
+    private static Container fetcherContainer(PostgresCluster c, StandbyArchive source, String agentImage) {
+        var request = new AgentRequest.WalFetcher(AgentContainers.storage(source.target()).withSpoolDir("/tmp"), source.prefix(),
+                "$(SHOPDB_WAL_FETCH)");
+        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("SHOPDB_WAL_FETCH", WAL_FETCH)));
+        env.addAll(AgentContainers.storageEnv(source.target(), SOURCE_ARCHIVE_MOUNT, SOURCE_ARCHIVE_KEYS_VOLUME));
+        List<VolumeMount> mounts = new ArrayList<>(List.of(
+                new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
+                new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
+        if (source.target().getPvc() != null) {
+            mounts.add(AgentContainers.storageMount(SOURCE_ARCHIVE_VOLUME, SOURCE_ARCHIVE_MOUNT, true));
+        }
+        addIfPresent(mounts, AgentContainers.keysMount(source.target(), SOURCE_ARCHIVE_KEYS_VOLUME));
+        return AgentContainers.container("wal-fetcher", agentImage, request, env, mounts);
     }
 
     /** The env of an agent container working on a WAL archive: pod name, PGDATA, the storage, and {@code more}. */
@@ -353,6 +389,9 @@ public final class InstanceSetBuilder {
             env.add(plain("SOURCE_HOST", c.getSpec().getStandby().getSource().getName() + "-rw"));
             env.add(plain("SOURCE_PORT", String.valueOf(ClusterNames.PORT)));
             env.add(plain("SHOPDB_SOURCE_CA", SOURCE_CA_MOUNT + "/ca.crt"));
+            if (StandbyArchive.of(c) != null) {
+                env.add(plain("SHOPDB_WAL_FETCH", WAL_FETCH)); // restore-wal.sh meets the wal-fetcher sidecar there
+            }
         }
         if (restore != null && restore.recovery() != null) {
             env.add(plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS));

@@ -95,7 +95,14 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                 .build(), context);
         // the operator's own probe of each primary wakes its cluster when the primary stops (or starts again) answering;
         // a cordon of the primary's node (a drain begins) wakes it too
-        return List.of(pods, backups, probe.eventSource(), drains.eventSource());
+        // a standby (spec.standby) wakes its source: the source's NetworkPolicy admits its standbys' instances
+        var standbys = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresCluster.class, PostgresCluster.class)
+                .withName("standbys")
+                .withSecondaryToPrimaryMapper((PostgresCluster s) -> s.getSpec() == null || s.getSpec().getStandby() == null ? Set.of()
+                        : Set.of(new ResourceID(s.getSpec().getStandby().getSource().getName(), s.getMetadata().getNamespace())))
+                .withOnUpdateFilter((now, before) -> !java.util.Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration()))
+                .build(), context);
+        return List.of(pods, backups, probe.eventSource(), drains.eventSource(), standbys);
     }
 
     @Override
@@ -113,9 +120,14 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             }
             ClusterPods pods = ClusterPods.of(cluster, context.getSecondaryResources(Pod.class));
             ClusterWalArchive.recordWindow(cluster, status, List.copyOf(context.getSecondaryResources(PostgresBackup.class)));
-            PostgresCluster source = cluster.getSpec().getStandby() == null ? null : context.getPrimaryCache()
-                    .get(new ResourceID(cluster.getSpec().getStandby().getSource().getName(), cluster.getMetadata().getNamespace())).orElse(null);
-            return reconcileManaged(cluster, status, pods, source, recheck -> soon[0] = recheck);
+            String sourceName = StandbyReplication.sourceName(cluster, status);
+            PostgresCluster source = sourceName == null ? null : context.getPrimaryCache()
+                    .get(new ResourceID(sourceName, cluster.getMetadata().getNamespace())).orElse(null);
+            List<String> standbys = context.getPrimaryCache().list(c -> cluster.getMetadata().getNamespace().equals(c.getMetadata().getNamespace())
+                            && c.getSpec() != null && c.getSpec().getStandby() != null
+                            && cluster.getMetadata().getName().equals(c.getSpec().getStandby().getSource().getName()))
+                    .map(c -> c.getMetadata().getName()).sorted().toList();
+            return reconcileManaged(cluster, status, pods, source, standbys, recheck -> soon[0] = recheck);
         });
         // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
         return soon[0] == null ? control : control.rescheduleAfter(soon[0]);
@@ -195,29 +207,48 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
 
     /**
      * A standby's data, so the passwords inside it, are its source's: its Secrets are made from the source's, and
-     * nothing starts before those exist (a standby and its source applied together).
+     * nothing starts before those exist (a standby and its source applied together). With spec.standby.archive the
+     * source's archive folder is recorded before the pods are built.
      */
-    private Bootstrap standbyBootstrap(PostgresCluster cluster, PostgresCluster source) {
+    private Bootstrap standbyBootstrap(PostgresCluster cluster, PostgresCluster source, PostgresClusterStatus status) {
         String ns = cluster.getMetadata().getNamespace();
         String sourceName = cluster.getSpec().getStandby().getSource().getName();
-        if (ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(cluster), "password") != null) {
-            return new Bootstrap(null, null, source);
+        if (ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(cluster), "password") == null) {
+            if (source == null) {
+                return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Waiting for PostgresCluster " + sourceName
+                        + " (spec.standby.source) to exist"), null, null);
+            }
+            if (ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(source), "password") == null
+                    || ClusterCredentials.read(client, ns, ClusterNames.replicationSecret(source), "password") == null) {
+                return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Waiting for the Secrets of " + sourceName
+                        + " (a standby takes its source's passwords)"), null, null);
+            }
         }
-        if (source == null) {
-            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Waiting for PostgresCluster " + sourceName
-                    + " (spec.standby.source) to exist"), null, null);
-        }
-        if (ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(source), "password") == null
-                || ClusterCredentials.read(client, ns, ClusterNames.replicationSecret(source), "password") == null) {
-            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Waiting for the Secrets of " + sourceName
-                    + " (a standby takes its source's passwords)"), null, null);
+        if (cluster.getSpec().getStandby().getArchive() != null && StandbyArchive.of(cluster) == null) {
+            // the pods are built from the recorded folder: record it first, so no instance starts without its wal-fetcher
+            String prefix = StandbyArchive.prefix(cluster, source);
+            if (prefix == null) {
+                return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Waiting for " + sourceName + " to archive its WAL"
+                        + " (its spec.walArchive and status.walArchive.prefix): spec.standby.archive replays that archive"), null, null);
+            }
+            var recorded = status.getStandby() != null ? status.getStandby() : new io.shopdb.operator.api.v1alpha1.StandbyStatus();
+            recorded.setSource(sourceName);
+            recorded.setArchivePrefix(prefix);
+            status.setStandby(recorded);
+            return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Replaying the WAL archive folder " + prefix + " of "
+                    + sourceName + " besides streaming; starting the instances"), null, null);
         }
         return new Bootstrap(null, null, source);
     }
 
     private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods, PostgresCluster source,
-                                     java.util.function.Consumer<Duration> recheck) {
-        Bootstrap bootstrap = cluster.getSpec().getStandby() != null ? standbyBootstrap(cluster, source) : bootstrap(cluster, status);
+                                     List<String> standbys, java.util.function.Consumer<Duration> recheck) {
+        if (cluster.getSpec().getStandby() != null && cluster.getSpec().getBootstrap() != null && status.getCurrentPrimary() == null) {
+            // on an existing cluster (restored from a backup once, demoted now) spec.bootstrap is history; on a new one it is a contradiction
+            return Outcome.stalled(Reasons.INVALID_SPEC, "spec.standby and spec.bootstrap exclude each other on a new cluster: a standby"
+                    + " starts as a copy of its source; remove one of them");
+        }
+        Bootstrap bootstrap = cluster.getSpec().getStandby() != null ? standbyBootstrap(cluster, source, status) : bootstrap(cluster, status);
         if (bootstrap.stop() != null) {
             return bootstrap.stop();
         }
@@ -234,7 +265,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
         ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image(), clock);
         ClusterObjects.Declared declared = ha.declared(cluster, status);
-        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy)) {
+        if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy, standbys)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
         String problemBefore = status.getStorage() == null ? null : status.getStorage().getProblem();
@@ -294,6 +325,9 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                         status.setPrimaryReachable(true);
                         recheck.accept(Duration.ofSeconds(1));
                         return changing;
+                    }
+                    if (!StandbyReplication.involved(cluster, status)) {
+                        probe.watch(cluster, status.getCurrentPrimary()); // promoted just now: renew its lease from here on
                     }
                 }
             } else if (cluster.getSpec().getStandby() == null) {

@@ -35,6 +35,8 @@ import java.time.Instant;
 final class StandbyReplication {
     /** A standby's reconcile looks again this often, so status.standby and its metrics stay current. */
     static final Duration LOOK_AGAIN = Duration.ofSeconds(10);
+    /** How long pg_promote may take: it replays every received WAL record first. */
+    static final int PROMOTE_SECONDS = 60;
 
     private final KubernetesClient client;
     private final ClusterConnections connections;
@@ -48,7 +50,12 @@ final class StandbyReplication {
 
     /** Whether the cluster is, or was until this reconcile, a standby whose primary has not been promoted yet. */
     static boolean involved(PostgresCluster c, PostgresClusterStatus status) {
-        return c.getSpec().followsSource() || status.getStandby() != null && status.getStandby().getPromotedAt() == null;
+        if (c.getSpec().followsSource()) {
+            return true;
+        }
+        boolean notPromoted = status.getStandby() != null && status.getStandby().getPromotedAt() == null;
+        // enabled: false before anything was observed (a first clone still running, a demotion restarting): still to promote
+        return notPromoted || c.getSpec().getStandby() != null && status.getStandby() == null;
     }
 
     /**
@@ -59,27 +66,21 @@ final class StandbyReplication {
      */
     Outcome step(PostgresCluster c, PostgresClusterStatus status, Connection primary, ClusterWalArchive.Opener opener, PostgresCluster source)
             throws SQLException, ClusterConnections.NotReachableException {
-        String sourceName = c.getSpec().getStandby() == null ? status.getStandby().getSource() : c.getSpec().getStandby().getSource().getName();
+        String sourceName = sourceName(c, status);
         StandbyQueries.Replay replay = StandbyQueries.replay(primary);
         SourceRead read = replay.inRecovery() ? read(sourceName, source) : null;
         if (c.getSpec().followsSource()) {
             if (!replay.inRecovery()) {
-                String pod = status.getCurrentPrimary();
-                client.pods().inNamespace(c.getMetadata().getNamespace()).withName(pod).delete();
-                events.normal(c, Reasons.DEMOTING, "The primary " + pod + " restarts as a standby of " + sourceName
-                        + " (spec.standby): its data is rewound onto the source, not copied anew");
-                status.setStandby(null);
-                return Outcome.reconciling(Reasons.DEMOTING, "Restarting the primary " + pod + " as a standby of " + sourceName)
-                        .withPhase(Reasons.DEMOTING);
+                return demote(c, status, sourceName);
             }
-            status.setStandby(observe(sourceName, replay, read));
+            status.setStandby(observe(sourceName, replay, read, status.getStandby()));
             return null;
         }
         if (!replay.inRecovery()) {
             markPromoted(status, sourceName);
             return null;
         }
-        StandbyStatus observed = observe(sourceName, replay, read);
+        StandbyStatus observed = observe(sourceName, replay, read, status.getStandby());
         Long behind = observed.getLagBytes();
         StandbyQueries.Source at = read.at();
         if (at != null && at.inRecovery() && behind != null && behind > 0) {
@@ -92,8 +93,11 @@ final class StandbyReplication {
                     + " writes until it is demoted (spec.standby on it) or stopped");
         }
         renewLease(opener); // its lease file is as old as the last time it was a primary: its guard must not fence it
-        boolean promoted = ReplicationQueries.promote(primary, 60);
-        renewLease(opener); // the probe takes over at the next reconcile
+        boolean promoted;
+        try (Connection promoting = PgConnections.open(connections.admin(c), 2, PROMOTE_SECONDS + 10)) {
+            promoted = ReplicationQueries.promote(promoting, PROMOTE_SECONDS); // it replays what it received first
+        }
+        renewLease(opener); // the reconciler's probe takes over right after this step
         if (!promoted) {
             status.setStandby(observed);
             return Outcome.reconciling(Reasons.PROMOTING, "Promoting " + status.getCurrentPrimary() + ": still replaying received WAL")
@@ -104,6 +108,36 @@ final class StandbyReplication {
         events.normal(c, "Promoted", "Promoted " + status.getCurrentPrimary() + " (was a standby of " + sourceName + " at "
                 + replay.replayedLsn() + "): the cluster takes writes");
         return null;
+    }
+
+    /**
+     * A primary cluster made a standby: first its status records when (status.standby.demotedAt, which the configuration
+     * carries to the instances as the rewind token), then, once that reached the ConfigMap, every instance restarts: the
+     * primary is rewound onto the source, and each replica onto the primary, since after a lost region they may hold WAL
+     * the source never had (bootstrap.sh rewinds a data directory whose token is older).
+     */
+    private Outcome demote(PostgresCluster c, PostgresClusterStatus status, String sourceName) {
+        StandbyStatus before = status.getStandby();
+        boolean recorded = before != null && before.getDemotedAt() != null
+                && (before.getPromotedAt() == null || before.getDemotedAt().compareTo(before.getPromotedAt()) > 0);
+        String persisted = c.getStatus() == null || c.getStatus().getStandby() == null ? null : c.getStatus().getStandby().getDemotedAt();
+        if (!recorded) {
+            StandbyStatus s = restarted(sourceName, before);
+            s.setDemotedAt(Instant.now().toString());
+            status.setStandby(s);
+            return Outcome.reconciling(Reasons.DEMOTING, "Demoting to a standby of " + sourceName + ": the instances restart next")
+                    .withPhase(Reasons.DEMOTING);
+        }
+        if (!before.getDemotedAt().equals(persisted)) {
+            return Outcome.reconciling(Reasons.DEMOTING, "Demoting to a standby of " + sourceName + ": waiting for the recorded demotion")
+                    .withPhase(Reasons.DEMOTING);
+        }
+        for (int i = 0; i < c.getSpec().getInstances(); i++) {
+            client.pods().inNamespace(c.getMetadata().getNamespace()).withName(io.shopdb.operator.access.ClusterNames.pod(c, i)).delete();
+        }
+        events.normal(c, Reasons.DEMOTING, "The instances restart as a standby of " + sourceName
+                + " (spec.standby): their data is rewound onto the source, not copied anew");
+        return Outcome.reconciling(Reasons.DEMOTING, "Restarting the instances as a standby of " + sourceName).withPhase(Reasons.DEMOTING);
     }
 
     /**
@@ -127,6 +161,14 @@ final class StandbyReplication {
             s.setPromotedAt(Instant.now().toString());
         }
         status.setStandby(s);
+    }
+
+    /** The source: declared, or recorded (a standby whose block was removed before its promotion finished). */
+    static String sourceName(PostgresCluster c, PostgresClusterStatus status) {
+        if (c.getSpec().getStandby() != null) {
+            return c.getSpec().getStandby().getSource().getName();
+        }
+        return status == null || status.getStandby() == null ? null : status.getStandby().getSource();
     }
 
     /** The Ready message of a standby: whom it follows and how far behind it is. */
@@ -153,10 +195,18 @@ final class StandbyReplication {
         }
     }
 
-    /** status.standby from the primary's replay position and the source's. */
-    private static StandbyStatus observe(String sourceName, StandbyQueries.Replay replay, SourceRead read) {
+    /** status.standby with nothing observed yet: what is recorded (archive folder, demotion) kept. */
+    private static StandbyStatus restarted(String sourceName, StandbyStatus before) {
         StandbyStatus s = new StandbyStatus();
         s.setSource(sourceName);
+        s.setArchivePrefix(before == null ? null : before.getArchivePrefix());
+        s.setDemotedAt(before == null ? null : before.getDemotedAt());
+        return s;
+    }
+
+    /** status.standby from the primary's replay position and the source's (the recorded archive folder kept). */
+    private static StandbyStatus observe(String sourceName, StandbyQueries.Replay replay, SourceRead read, StandbyStatus before) {
+        StandbyStatus s = restarted(sourceName, before);
         s.setStreaming(replay.streaming());
         s.setReceivedLsn(replay.receivedLsn());
         s.setReplayedLsn(replay.replayedLsn());
@@ -166,11 +216,21 @@ final class StandbyReplication {
             s.setSourceLsn(read.at().lsn());
             s.setLagBytes(Math.max(0, WalNames.lsn(read.at().lsn()) - WalNames.lsn(replay.replayedLsn())));
         }
-        if (s.getLagBytes() != null && s.getLagBytes() == 0) {
-            s.setReplayDelaySeconds(0L);
-        } else if (replay.lastReplayed() != null) {
-            s.setReplayDelaySeconds(Math.max(0, Duration.between(replay.lastReplayed(), Instant.now()).toSeconds()));
+        if (s.getLagBytes() == null) {
+            return s; // the source does not answer: how late is unknown (not streaming says enough)
         }
+        if (s.getLagBytes() == 0) {
+            s.setReplayDelaySeconds(0L);
+            return s;
+        }
+        Instant now = Instant.now();
+        Instant behindSince = before != null && before.getBehindSince() != null ? Instant.parse(before.getBehindSince()) : now;
+        s.setBehindSince(behindSince.toString());
+        long delay = Duration.between(behindSince, now).toSeconds();
+        if (replay.lastReplayed() != null) {
+            delay = Math.min(delay, Duration.between(replay.lastReplayed(), now).toSeconds());
+        }
+        s.setReplayDelaySeconds(Math.max(0, delay));
         return s;
     }
 }

@@ -14,7 +14,10 @@ public final class ServerQueries {
             SELECT application_name, state,
                    coalesce(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
                                                  ELSE pg_current_wal_lsn() END, replay_lsn), 0)::bigint
-              FROM pg_stat_replication ORDER BY application_name""";
+              FROM pg_stat_replication
+             -- the cluster's own instances (<cluster>-<ordinal>; cluster_name is the pod's name), not a standby cluster
+             WHERE application_name ~ ('^' || regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '') || '-[0-9]+$')
+             ORDER BY application_name""";
     /** Only the lines of the operator's own file, so settings from the image or ALTER SYSTEM are not judged. */
     static final String FILE_SETTINGS = """
             SELECT name, setting, applied, error FROM pg_file_settings

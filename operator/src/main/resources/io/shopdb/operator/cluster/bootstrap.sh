@@ -11,7 +11,8 @@
 # SHOPDB_RUN_DIR, SHOPDB_TLS_DIR, POSTGRES_PASSWORD, REPLICATION_USER, REPLICATION_PASSWORD, PRIMARY_HOST, PRIMARY_PORT;
 # with spec.walArchive SHOPDB_WAL_HANDOFF (archive-wal.sh and the wal-archiver sidecar meet there); for a point-in-time
 # recovery SHOPDB_RECOVERY_OPTIONS and SHOPDB_WAL_RESTORE (written by the init container "recover"); for a standby
-# cluster SOURCE_HOST, SOURCE_PORT and SHOPDB_SOURCE_CA (the source's primary and the CA that signs it).
+# cluster SOURCE_HOST, SOURCE_PORT and SHOPDB_SOURCE_CA (the source's primary and the CA that signs it), and with the
+# source's WAL archive SHOPDB_WAL_FETCH (restore-wal.sh and the wal-fetcher sidecar meet there).
 # A standby cluster (the file "standby" of the configuration says true): the declared primary is a replica of the
 # source's primary, cloned from it once and rewound onto it when it was a primary before (a demoted cluster); the
 # other instances are replicas of the declared primary as usual. Nothing is writable until the operator promotes it.
@@ -132,10 +133,16 @@ if [ "$(declared)" = "$POD_NAME" ] && ! standby; then
     -c cluster_name="$POD_NAME" $tls "$@"
 fi
 
+# The last demotion of the cluster (ClusterObjects.REWIND_TOKEN_KEY): a data directory that has not been rewound since
+# may hold WAL its new upstream never had (a replica of a cluster that went on alone while its region was cut off).
+token="$(cat "$SHOPDB_CONFIG_DIR/rewind-token" 2>/dev/null || true)"
+rewound="$(cat "$PGDATA/shopdb-rewind-token" 2>/dev/null || true)"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   clone
-elif [ ! -f "$PGDATA/standby.signal" ]; then
-  echo "shopdb: $PGDATA was a primary; rewinding it onto the timeline of $upstream_name"
+elif [ ! -f "$PGDATA/standby.signal" ] || [ "$token" != "$rewound" ]; then
+  # pg_rewind brings a target that stopped uncleanly to a clean state in single-user mode, which refuses standby.signal
+  rm -f "$PGDATA/standby.signal"
+  echo "shopdb: $PGDATA was a primary, or its cluster was demoted; rewinding it onto the timeline of $upstream_name"
   wait_for_primary
   # PostgreSQL 15's pg_rewind reads the source's timeline from its last checkpoint: right after a promotion
   # that is still the old one ("no rewind required" on diverged data), so make the source checkpoint first.
@@ -147,8 +154,18 @@ elif [ ! -f "$PGDATA/standby.signal" ]; then
   fi
 fi
 touch "$PGDATA/standby.signal"
+printf '%s' "$token" > "$PGDATA/shopdb-rewind-token"
+# A standby's primary with the source's WAL archive (SHOPDB_WAL_FETCH, spec.standby.archive) also replays archived WAL:
+# restore-wal.sh asks the wal-fetcher sidecar; PostgreSQL alternates between the archive and streaming.
+set --
+if standby && [ "$(declared)" = "$POD_NAME" ] && [ -n "${SHOPDB_WAL_FETCH:-}" ]; then
+  mkdir -p "$SHOPDB_WAL_FETCH"
+  # shellcheck disable=SC2016 # $SHOPDB_CONFIG_DIR is expanded by the shell that runs restore_command, as archive_command's
+  set -- -c 'restore_command=sh "$SHOPDB_CONFIG_DIR/restore-wal.sh" "%f" "%p"'
+  echo "shopdb: replaying the source's WAL archive too (wal-fetcher in $SHOPDB_WAL_FETCH)"
+fi
 echo "shopdb: starting as a replica of $upstream_name"
 # shellcheck disable=SC2086 # $tls is a list of options
 exec postgres -D "$PGDATA" -p "$PGPORT" -k "$SHOPDB_RUN_DIR" \
   -c config_file="$SHOPDB_CONFIG_DIR/postgresql.conf" -c hba_file="$SHOPDB_CONFIG_DIR/pg_hba.conf" \
-  -c cluster_name="$POD_NAME" -c primary_conninfo="$primary" $tls
+  -c cluster_name="$POD_NAME" -c primary_conninfo="$primary" $tls "$@"

@@ -27,8 +27,11 @@ export PGPASSWORD="$POSTGRES_PASSWORD"
 export PGCONNECT_TIMEOUT=1
 export PGOPTIONS="-c statement_timeout=1000"
 conn="host=$SHOPDB_RUN_DIR port=$PGPORT user=postgres dbname=postgres application_name=shopdb-guard"
+# Only the cluster's own instances confirm it (application_name <cluster>-<ordinal>; cluster_name is this pod's name): a
+# standby cluster streaming from this primary (spec.standby of another cluster) is no replica the operator could promote.
 query="SELECT pg_is_in_recovery(), (SELECT count(*) FROM pg_stat_replication
-  WHERE state = 'streaming' AND reply_time > now() - make_interval(secs => $reply_ms / 1000.0))"
+  WHERE state = 'streaming' AND reply_time > now() - make_interval(secs => $reply_ms / 1000.0)
+    AND application_name ~ ('^' || regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '') || '-[0-9]+$'))"
 
 now_ms() { date +%s%3N; }
 # The lease's age in ms; 0 while there is no lease file: the operator has not reached this data directory yet (a new

@@ -98,13 +98,15 @@ class StandbyBenchmark extends OperatorTestBase {
             }
         }
         long lost = writer.acked.keySet().stream().filter(id -> !present.contains(id)).count();
+        long lastAck = writer.acked.values().stream().mapToLong(Long::longValue).max().orElse(requested);
         if (scenario.equals("lost")) {
             kubelet.restoreNode(ns(), east + "-0");
         }
         client.resources(PostgresCluster.class).inNamespace(ns()).withName(west).delete();
         client.resources(PostgresCluster.class).inNamespace(ns()).withName(east).delete();
-        return lag + "; promotion request to first write on " + west + " " + (firstWrite - requested) / 1_000_000 + " ms, acknowledged commits lost " + lost
-                + " of " + writer.acked.size();
+        return lag + "; " + (scenario.equals("planned") ? "demoted, then" : "source lost, then") + " promotion request to first write on "
+                + west + " " + (firstWrite - requested) / 1_000_000 + " ms, write outage (last commit on " + east + " to first on " + west + ") "
+                + (firstWrite - lastAck) / 1_000_000 + " ms, acknowledged commits lost " + lost + " of " + writer.acked.size();
     }
 
     /** Commits one order at a time on {@code cluster}'s -rw Service; keeps when each id was acknowledged. */

@@ -82,9 +82,67 @@ class StandbyClusterOperatorTest extends OperatorTestBase {
                 && Long.valueOf(0).equals(c.getStatus().getStandby().getLagBytes()));
         assertEquals("300", query("east", "SELECT count(*) FROM orders"), "the former source follows the promoted cluster");
         String log = Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve("east-0").resolve("container.log"));
-        assertTrue(log.contains("was a primary; rewinding it onto the timeline of the source cluster's primary"), log);
+        assertTrue(log.contains("was a primary, or its cluster was demoted; rewinding it onto the timeline of the source cluster's primary"), log);
         assertFalse(log.contains("shopdb: cloning"), "demoted without a new copy: " + log);
         awaitReady(PostgresRole.class, "west-app"); // what waited for the standby applies once it is promoted
+    }
+
+    /**
+     * spec.standby.archive: with the source cut off (no stream: Services drop its connections), a client on its side
+     * keeps writing; its wal-archiver still ships to the shared archive, and the standby replays those commits from there.
+     */
+    @Test
+    void aStandbyReplaysTheSourcesArchiveWhileItCannotStreamFromIt() throws Exception {
+        create(new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata().withName("dr-store").endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteMany").withNewResources().addToRequests("storage", new io.fabric8.kubernetes.api.model.Quantity("1Gi"))
+                .endResources().endSpec().build());
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: north}
+                spec:
+                  instances: 1
+                  walArchive: {target: {pvc: {claimName: dr-store, subPath: arch}}}
+                """, PostgresCluster.class));
+        PostgresCluster north = await(PostgresCluster.class, "north", c -> Conditions.isReady(c.getStatus())
+                && c.getStatus().getWalArchive() != null && c.getStatus().getWalArchive().getPrefix() != null);
+        exec("north", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+
+        PostgresCluster south = Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: south}
+                spec:
+                  instances: 1
+                  standby:
+                    source: {name: north}
+                    archive: {pvc: {claimName: dr-store, subPath: arch}}
+                """, PostgresCluster.class);
+        create(south);
+        PostgresCluster standby = awaitCondition(PostgresCluster.class, "south", Conditions.READY, Reasons.STANDBY);
+        assertEquals(north.getStatus().getWalArchive().getPrefix(), standby.getStatus().getStandby().getArchivePrefix());
+        assertTrue(client.pods().inNamespace(ns()).withName("south-0").get().getSpec().getContainers().stream()
+                .anyMatch(c -> c.getName().equals("wal-fetcher")), "the primary has its wal-fetcher");
+        assertEquals("100", query("south", "SELECT count(*) FROM orders"));
+
+        client.pods().inNamespace(ns()).withName("north-0").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                .editMetadata().addToAnnotations(LocalKubelet.CUT_OFF_ANNOTATION, "true").endMetadata().build());
+        try {
+            var a = kubelet.podAddress(ns(), "north-0", 5432);
+            char[] password = ClusterCredentials.read(client, ns(), "north-superuser", "password");
+            try (Connection c = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", "postgres", password, "require"));
+                 Statement st = c.createStatement()) {
+                st.execute("INSERT INTO orders SELECT generate_series(101, 200)");
+                st.execute("SELECT pg_switch_wal()"); // the segment with them goes to the archive now, not at archive_timeout
+            }
+            org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() -> "200".equals(query("south", "SELECT count(*) FROM orders")));
+            PostgresCluster cut = await(PostgresCluster.class, "south", c -> c.getStatus().getStandby() != null
+                    && Boolean.FALSE.equals(c.getStatus().getStandby().getStreaming()));
+            assertTrue(cut.getStatus().getStandby().getMessage() != null, "the source is not reached: " + cut.getStatus().getStandby());
+        } finally {
+            client.pods().inNamespace(ns()).withName("north-0").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
+                    .editMetadata().addToAnnotations(LocalKubelet.CUT_OFF_ANNOTATION, "false").endMetadata().build());
+        }
     }
 
     private static StandbySpec standbyOf(String source) {

@@ -32,6 +32,7 @@ public final class AgentArgs {
             Map.entry("archive-wal", Set.of("archive-prefix", "wal-path", "wal-file", "compression")),
             Map.entry("restore-wal", Set.of("archive-prefix", "wal-file", "target-path")),
             Map.entry("wal-archiver", Set.of("archive-prefix", "pgdata", "handoff-dir", "compression", "config-dir", "pod-name")),
+            Map.entry("wal-fetcher", Set.of("archive-prefix", "handoff-dir")),
             Map.entry("prepare-recovery", Set.of("archive-prefix", "data-dir", "wal-dir", "options-file", "target-time", "target-lsn", "target-xid",
                     "target-name", "pod-name")),
             Map.entry("prune-wal", Set.of("archive-prefix", "keep-from")),
@@ -135,6 +136,7 @@ public final class AgentArgs {
             case "restore-wal" -> new AgentRequest.RestoreWal(storage, o.require("archive-prefix"), o.require("wal-file"), o.require("target-path"));
             case "wal-archiver" -> new AgentRequest.WalArchiver(storage, o.require("archive-prefix"), o.require("pgdata"), o.require("handoff-dir"),
                     o.get("compression"), o.get("config-dir"), o.get("pod-name"));
+            case "wal-fetcher" -> new AgentRequest.WalFetcher(storage, o.require("archive-prefix"), o.require("handoff-dir"));
             case "prepare-recovery" -> prepareRecovery(storage, o);
             case "prune-wal" -> new AgentRequest.PruneWal(storage, o.require("archive-prefix"), o.require("keep-from"));
             default -> new AgentRequest.ListWal(storage, o.require("archive-prefix"));

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.Restore, AgentRequest.Verify,
         AgentRequest.ListBackups, AgentRequest.Unpack, AgentRequest.Delete, AgentRequest.ArchiveWal, AgentRequest.RestoreWal,
-        AgentRequest.Import, AgentRequest.WalArchiver, AgentRequest.PrepareRecovery, AgentRequest.PruneWal, AgentRequest.ListWal {
+        AgentRequest.Import, AgentRequest.WalArchiver, AgentRequest.WalFetcher, AgentRequest.PrepareRecovery, AgentRequest.PruneWal, AgentRequest.ListWal {
 
     /** The command word: backup, restore, verify, list, unpack, delete, archive-wal, restore-wal, wal-archiver, prepare-recovery, prune-wal, list-wal, import. */
     String command();
@@ -183,6 +183,19 @@ public sealed interface AgentRequest permits AgentRequest.Backup, AgentRequest.R
         public void writeOptions(AgentArgs.Writer out) {
             out.option("archive-prefix", archivePrefix).option("pgdata", pgdata).option("handoff-dir", handoffDir)
                     .option("compression", compression).option("config-dir", configDir).option("pod-name", podName);
+        }
+    }
+
+    /**
+     * The long-running WAL fetcher of a standby cluster's primary (a sidecar): answers the instance's restore_command
+     * (restore-wal.sh) through files in {@code handoffDir} with files of the source's archive, checked against their SHA-256.
+     */
+    record WalFetcher(Storage storage, String archivePrefix, String handoffDir) implements AgentRequest {
+        @Override public String command() { return "wal-fetcher"; }
+
+        @Override
+        public void writeOptions(AgentArgs.Writer out) {
+            out.option("archive-prefix", archivePrefix).option("handoff-dir", handoffDir);
         }
     }
 

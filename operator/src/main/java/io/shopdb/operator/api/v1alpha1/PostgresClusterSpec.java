@@ -29,8 +29,8 @@ import java.util.TreeMap;
 @ValidationRule(value = "!has(self.walArchive) || !has(self.external)", message = "spec.walArchive applies to managed clusters only")
 @ValidationRule(value = "!has(self.hibernate) || !self.hibernate || !has(self.external)", message = "spec.hibernate applies to managed clusters only")
 @ValidationRule(value = "!has(self.standby) || !has(self.external)", message = "spec.standby applies to managed clusters only")
-@ValidationRule(value = "!has(self.standby) || !has(self.bootstrap)",
-        message = "spec.standby and spec.bootstrap exclude each other: a standby cluster starts as a copy of its source")
+@ValidationRule(value = "!has(oldSelf.standby) || has(self.standby) || (has(oldSelf.standby.enabled) && !oldSelf.standby.enabled)",
+        message = "spec.standby can be removed only once the cluster is promoted: set spec.standby.enabled to false first")
 @ValidationRule(value = "!has(self.standby) || !has(oldSelf.standby) || self.standby.source.name == oldSelf.standby.source.name",
         message = "spec.standby.source cannot change: a standby follows one source (promote it, or make a new standby of the other cluster)")
 public class PostgresClusterSpec {

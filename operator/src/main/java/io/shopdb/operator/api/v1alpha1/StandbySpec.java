@@ -24,9 +24,18 @@ public class StandbySpec {
             + " copies the source's superuser and replication Secrets: the data, so the passwords in it, are the source's.")
     private LocalReference source;
 
+    @JsonPropertyDescription("The source's WAL archive (the target of its spec.walArchive, with its encryption key Secret if it"
+            + " encrypts): the standby's primary also replays archived WAL (a wal-fetcher sidecar answers its restore_command), so"
+            + " it keeps catching up while streaming is broken, from the archive the source still ships to, and after the source"
+            + " dropped WAL the standby had not received. The folder in it is the source's status.walArchive.prefix, recorded in"
+            + " status.standby.archivePrefix. Without it the standby only streams.")
+    private BackupTarget archive;
+
     public Boolean getEnabled() { return enabled; }
     public void setEnabled(Boolean enabled) { this.enabled = enabled; }
     public LocalReference getSource() { return source; }
+    public BackupTarget getArchive() { return archive; }
+    public void setArchive(BackupTarget archive) { this.archive = archive; }
     public void setSource(LocalReference source) { this.source = source; }
 
     /** Whether the cluster should replay its source now (enabled unless set to false). */

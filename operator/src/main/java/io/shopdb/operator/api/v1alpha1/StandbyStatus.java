@@ -26,11 +26,20 @@ public class StandbyStatus {
     @Size(max = 64)
     @JsonPropertyDescription("Commit time of the last transaction replayed from the source.")
     private String lastReplayedTime;
-    @JsonPropertyDescription("Seconds between the source's newest commit and the last one replayed here: 0 when nothing is waiting to be replayed.")
+    @JsonPropertyDescription("How late the standby is, in seconds: 0 when it has replayed all the source has; else the shorter of the age of the last commit it replayed and how long it has been behind (so neither a busy source nor an idle one's background WAL inflates it); absent while the source does not answer.")
     private Long replayDelaySeconds;
     @Size(max = 64)
     @JsonPropertyDescription("When spec.standby.enabled: false promoted this cluster.")
     private String promotedAt;
+    @Size(max = 64)
+    @JsonPropertyDescription("When the cluster was last demoted (spec.standby added to a primary cluster): every instance then restarts and is rewound onto the source.")
+    private String demotedAt;
+    @Size(max = 64)
+    @JsonPropertyDescription("Since when the standby has been continuously behind its source; absent while it is not.")
+    private String behindSince;
+    @Size(max = 512)
+    @JsonPropertyDescription("The folder of the source's WAL archive the standby replays (spec.standby.archive), as the source recorded it.")
+    private String archivePrefix;
     @Size(max = 1024)
     @JsonPropertyDescription("What the operator could not read, e.g. the source is unreachable (expected when its region is lost).")
     private String message;
@@ -53,6 +62,12 @@ public class StandbyStatus {
     public void setReplayDelaySeconds(Long replayDelaySeconds) { this.replayDelaySeconds = replayDelaySeconds; }
     public String getPromotedAt() { return promotedAt; }
     public void setPromotedAt(String promotedAt) { this.promotedAt = promotedAt; }
+    public String getDemotedAt() { return demotedAt; }
+    public void setDemotedAt(String demotedAt) { this.demotedAt = demotedAt; }
+    public String getBehindSince() { return behindSince; }
+    public void setBehindSince(String behindSince) { this.behindSince = behindSince; }
+    public String getArchivePrefix() { return archivePrefix; }
+    public void setArchivePrefix(String archivePrefix) { this.archivePrefix = archivePrefix; }
     public String getMessage() { return message; }
     public void setMessage(String message) { this.message = message; }
 }
