@@ -145,6 +145,50 @@ class StandbyClusterOperatorTest extends OperatorTestBase {
         }
     }
 
+    /**
+     * Failback after a promotion the source did not see (its region cut off, or promoted while it still ran): the old
+     * cluster took writes of its own, its replica too. Demoted, every instance is rewound onto the promoted cluster:
+     * the writes it took alone are gone, the promoted cluster's are there, and the replica streams again.
+     */
+    @Test
+    void aSourceThatWentOnAloneIsRewoundWithItsReplicaWhenDemoted() throws Exception {
+        create(ClusterOperatorTest.managed("old", 2, Map.of()));
+        awaitReady(PostgresCluster.class, "old");
+        exec("old", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 10)");
+        PostgresCluster fresh = ClusterOperatorTest.managed("fresh", 1, Map.of());
+        fresh.getSpec().setStandby(standbyOf("old"));
+        create(fresh);
+        awaitCondition(PostgresCluster.class, "fresh", Conditions.READY, Reasons.STANDBY);
+        edit("fresh", c -> c.getSpec().getStandby().setEnabled(false));
+        awaitCondition(PostgresCluster.class, "fresh", Conditions.READY, Reasons.READY);
+
+        exec("old", "INSERT INTO orders SELECT generate_series(1001, 1010)"); // the old cluster goes on alone, its replica with it
+        org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() -> "20".equals(queryPod("old", "old-1", "SELECT count(*) FROM orders")));
+        exec("fresh", "INSERT INTO orders SELECT generate_series(2001, 2010)");
+
+        edit("old", c -> c.getSpec().setStandby(standbyOf("fresh")));
+        PostgresCluster demoted = await(PostgresCluster.class, "old", c -> Conditions.isReady(c.getStatus())
+                && Reasons.STANDBY.equals(Conditions.find(c.getStatus(), Conditions.READY).getReason()) && "2/2".equals(c.getStatus().getInstances()));
+        assertNotNull(demoted.getStatus().getStandby().getDemotedAt());
+        org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() -> "20".equals(queryPod("old", "old-1", "SELECT count(*) FROM orders")));
+        assertEquals("0", query("old", "SELECT count(*) FROM orders WHERE id > 1000 AND id < 2000"), "what it took alone is gone");
+        assertEquals("10", query("old", "SELECT count(*) FROM orders WHERE id > 2000"), "what the promoted cluster took is there");
+        assertEquals("0", queryPod("old", "old-1", "SELECT count(*) FROM orders WHERE id > 1000 AND id < 2000"), "on the replica too");
+        String replicaLog = Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve("old-1").resolve("container.log"));
+        assertTrue(replicaLog.contains("its cluster was demoted; rewinding"), replicaLog);
+    }
+
+    /** A query on one instance's own address (a replica of a standby is behind no Service of its own). */
+    private String queryPod(String cluster, String pod, String sql) throws SQLException {
+        var a = kubelet.podAddress(ns(), pod, 5432);
+        char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
+        try (Connection c = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", "postgres", password, "require"));
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
     private static StandbySpec standbyOf(String source) {
         StandbySpec s = new StandbySpec();
         s.setSource(new LocalReference(source));
