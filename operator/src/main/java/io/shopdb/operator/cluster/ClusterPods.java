@@ -39,6 +39,19 @@ public final class ClusterPods {
 
     public Collection<Pod> all() { return byName.values(); }
 
+    /** The images each instance runs (status.instanceImages), by instance name. */
+    public java.util.List<io.shopdb.operator.api.v1alpha1.InstanceImage> images() {
+        return byName.values().stream() // by name: byName is sorted
+                .map(p -> new io.shopdb.operator.api.v1alpha1.InstanceImage(p.getMetadata().getName(), image(p, "postgres"),
+                        image(p, "wal-archiver") != null ? image(p, "wal-archiver") : image(p, "wal-fetcher")))
+                .toList();
+    }
+
+    private static String image(Pod p, String container) {
+        return p.getSpec() == null ? null : p.getSpec().getContainers().stream().filter(c -> container.equals(c.getName()))
+                .map(io.fabric8.kubernetes.api.model.Container::getImage).findFirst().orElse(null);
+    }
+
     public Optional<Pod> get(String name) { return Optional.ofNullable(byName.get(name)); }
 
     public boolean ready(String name) {

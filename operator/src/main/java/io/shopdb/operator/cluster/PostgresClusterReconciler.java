@@ -282,6 +282,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         }
         int ready = (int) pods.readyCount();
         int wanted = cluster.getSpec().getInstances();
+        status.setInstanceImages(new ArrayList<>(pods.images()));
         status.setReadyInstances(ready);
         status.setInstances(ready + "/" + wanted);
         status.setWriteService(ClusterNames.writeService(cluster));

@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ClusterNetworkPolicyTest {
-    private static NetworkPolicyConfig config(boolean enabled, String operatorNamespace) {
+    static NetworkPolicyConfig config(boolean enabled, String operatorNamespace) {
         return new NetworkPolicyConfig() {
             public boolean enabled() { return enabled; }
             public Optional<String> operatorNamespace() { return Optional.ofNullable(operatorNamespace); }

@@ -55,6 +55,8 @@ class ClusterOperatorTest extends OperatorTestBase {
         assertEquals(1, ready.getStatus().getReadyInstances());
         assertEquals("1/1", ready.getStatus().getInstances(), "the Instances printer column");
         assertEquals("single-0", ready.getStatus().getPrimary(), "the Primary printer column");
+        assertEquals(java.util.List.of(new io.shopdb.operator.api.v1alpha1.InstanceImage("single-0", "postgres:15", null)),
+                ready.getStatus().getInstanceImages(), "the image each instance runs");
         assertEquals(ready.getMetadata().getGeneration(), ready.getStatus().getObservedGeneration());
         assertNotNull(client.services().inNamespace(ns()).withName("single-rw").get());
         assertNotNull(client.services().inNamespace(ns()).withName("single-ro").get());

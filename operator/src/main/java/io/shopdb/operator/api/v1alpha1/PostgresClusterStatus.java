@@ -50,9 +50,14 @@ public class PostgresClusterStatus extends ShopdbStatus {
 
     @JsonPropertyDescription("The data volumes: the size asked for, those still growing, and why they cannot grow when they cannot.")
     private StorageStatus storage;
+    @io.fabric8.generator.annotation.Size(max = 9)
+    @JsonPropertyDescription("The images each instance's pod runs, by instance: during an image change, which instances the roll has reached.")
+    private List<InstanceImage> instanceImages = new ArrayList<>();
     @JsonPropertyDescription("A standby cluster's replication from its source (spec.standby); kept after a promotion, with promotedAt.")
     private StandbyStatus standby;
 
+    public List<InstanceImage> getInstanceImages() { return instanceImages; }
+    public void setInstanceImages(List<InstanceImage> instanceImages) { this.instanceImages = instanceImages; }
     public StandbyStatus getStandby() { return standby; }
     public void setStandby(StandbyStatus standby) { this.standby = standby; }
 
