@@ -135,6 +135,28 @@ class HighAvailabilitySlowTest extends OperatorTestBase {
         }
     }
 
+    /**
+     * A minor update (spec.image to a new tag or digest): the same roll, replicas first, then a switchover, then the
+     * former primary; status.instanceImages shows the roll reaching each instance, and no row is lost.
+     */
+    @Test
+    void aNewImageRollsReplicasFirstAndStatusShowsTheImageEachInstanceRuns() throws Exception {
+        create(ClusterOperatorTest.managed("minor", 2, Map.of()));
+        awaitReady(PostgresCluster.class, "minor");
+        execute("minor-rw", "minor", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+        String image = "postgres:15.99@sha256:" + "0".repeat(64);
+        client.resources(PostgresCluster.class).inNamespace(ns()).withName("minor").edit(c -> { c.getSpec().setImage(image); return c; });
+        PostgresCluster rolled = await(PostgresCluster.class, "minor", c -> Conditions.isReady(c.getStatus())
+                && c.getStatus().getObservedGeneration() != null && c.getStatus().getObservedGeneration() >= c.getMetadata().getGeneration()
+                && c.getStatus().getInstanceImages().size() == 2
+                && c.getStatus().getInstanceImages().stream().allMatch(i -> image.equals(i.getImage())));
+        assertEquals("minor-1", rolled.getStatus().getCurrentPrimary(), "the primary moved before its own restart");
+        String replicaStart = queryOn("minor", "minor-1", "SELECT to_char(pg_postmaster_start_time(), 'YYYY-MM-DD HH24:MI:SS.US')");
+        String formerPrimaryStart = queryOn("minor", "minor-0", "SELECT to_char(pg_postmaster_start_time(), 'YYYY-MM-DD HH24:MI:SS.US')");
+        assertTrue(replicaStart.compareTo(formerPrimaryStart) < 0, "the replica restarted first: " + replicaStart + " / " + formerPrimaryStart);
+        assertEquals("100", queryOn("minor", "minor-1", "SELECT count(*) FROM orders"));
+    }
+
     @Test
     void aFailoverIsRefusedWhenNoReplicaIsKnownToHoldEveryAcknowledgedCommit() throws Exception {
         PostgresCluster sync = ClusterOperatorTest.managed("quorum", 3, Map.of());
