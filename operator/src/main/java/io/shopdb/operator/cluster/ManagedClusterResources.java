@@ -78,7 +78,7 @@ final class ManagedClusterResources {
             wrote |= DesiredState.absent(client, ClusterObjects.disruptionBudget(c));
             wrote |= DesiredState.absent(client, ClusterObjects.primaryDisruptionBudget(c));
         }
-        wrote |= growVolumes(c);
+        wrote |= growVolumes(c, VolumeAutoGrow.askedSize(c));
         return wrote;
     }
 
@@ -98,11 +98,10 @@ final class ManagedClusterResources {
      * StorageClass allows volume expansion: that is reported ({@link #storage()}), not retried as an error, and the
      * rest of the cluster goes on. A volume whose capacity is below its request is still growing.
      */
-    private boolean growVolumes(PostgresCluster c) {
-        StorageSpec spec = c.getSpec().getStorage() != null ? c.getSpec().getStorage() : new StorageSpec();
-        Quantity wanted = new Quantity(spec.getSize());
+    boolean growVolumes(PostgresCluster c, String size) {
+        Quantity wanted = new Quantity(size);
         storage = new StorageStatus();
-        storage.setSize(spec.getSize());
+        storage.setSize(size);
         boolean wrote = false;
         for (int i = 0; i < c.getSpec().getInstances(); i++) {
             String name = "data-" + ClusterNames.pod(c, i);
@@ -120,7 +119,7 @@ final class ManagedClusterResources {
                     if (e.getCode() != 403 && e.getCode() != 422) {
                         throw e;
                     }
-                    storage.setProblem(io.shopdb.operator.status.Messages.bounded("cannot grow " + name + " from " + current + " to " + spec.getSize()
+                    storage.setProblem(io.shopdb.operator.status.Messages.bounded("cannot grow " + name + " from " + current + " to " + size
                             + " (StorageClass " + pvc.getSpec().getStorageClassName() + "): " + (e.getStatus() != null && e.getStatus().getMessage() != null
                             ? e.getStatus().getMessage() : e.getMessage()), 1024));
                     continue;

@@ -361,6 +361,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             PrimaryLease.arm(c); // before the cluster counts as initialized (recordServer): its guard is armed from now on
             ServerState state = ServerQueries.read(c, "/" + ClusterObjects.CONFIG_FILE);
             recordServer(status, state);
+            autoGrow(cluster, status, c, resources);
             var point = standby ? null : ClusterWalArchive.recordArchiver(c, cluster, status);
             if (point != null) {
                 events.normal(cluster, "RestorePointCreated", "Created restore point " + point.getName() + " at " + point.getLsn()
@@ -408,6 +409,29 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return Outcome.ready(Reasons.STANDBY, StandbyReplication.summary(cluster, status, wanted)).withPhase(Reasons.STANDBY);
         }
         return Outcome.ready(Reasons.READY, wanted + " instance(s) ready, primary answers (PostgreSQL " + status.getServerVersion() + ")");
+    }
+
+    /** spec.storage.autoGrow: the primary's data against the volumes' size; grown now when past the threshold (VolumeAutoGrow). */
+    private void autoGrow(PostgresCluster cluster, PostgresClusterStatus status, Connection c, ManagedClusterResources resources) throws SQLException {
+        var grow = cluster.getSpec().getStorage() == null ? null : cluster.getSpec().getStorage().getAutoGrow();
+        if (grow == null || status.getStorage() == null) {
+            return;
+        }
+        VolumeAutoGrow.Verdict verdict = VolumeAutoGrow.judge(grow, status.getStorage().getSize(), VolumeAutoGrow.used(c));
+        String from = status.getStorage().getSize();
+        if (verdict.size() != null) {
+            resources.growVolumes(cluster, verdict.size());
+            status.setStorage(resources.storage());
+            events.normal(cluster, "VolumeGrown", "Growing the volumes from " + from + " to " + verdict.size() + " (spec.storage.autoGrow): "
+                    + VolumeAutoGrow.percent(verdict.usedBytes(), VolumeAutoGrow.bytes(from)) + "% of " + from + " used");
+        } else if (verdict.full() != null && status.getStorage().getProblem() == null) {
+            status.getStorage().setProblem(verdict.full());
+            var before = cluster.getStatus() == null ? null : cluster.getStatus().getStorage();
+            if (before == null || !verdict.full().equals(before.getProblem())) {
+                events.warning(cluster, "VolumeFilling", verdict.full());
+            }
+        }
+        status.getStorage().setUsedBytes(verdict.usedBytes());
     }
 
     /**

@@ -70,6 +70,8 @@ public class LocalKubelet {
     private final Map<String, String> crashTokens = new ConcurrentHashMap<>();
     private final Map<String, String> freezeStates = new ConcurrentHashMap<>();
     private final ServiceProxies proxies = new ServiceProxies(this::resolve);
+    /** Claims with a real size (SizedVolumes); made on first use, the client being injected. */
+    private SizedVolumes sized;
     private Path root;
 
     /**
@@ -108,6 +110,9 @@ public class LocalKubelet {
 
     /** One pass: start new pods, stop deleted ones, restart crashed ones, refresh volumes, report readiness. */
     public synchronized void sync() {
+        if (sized != null) {
+            sized.resize(); // a grown claim of a sized class: the filesystem grows (online, as a CSI expansion)
+        }
         List<Pod> apiPods = client.pods().inAnyNamespace().list().getItems();
         Map<String, Pod> byKey = new HashMap<>();
         for (Pod p : apiPods) {
@@ -340,6 +345,20 @@ public class LocalKubelet {
         return (int) pods.values().stream().filter(rp -> rp.process().isAlive()).count();
     }
 
+    private synchronized SizedVolumes sized() {
+        if (sized == null) {
+            sized = new SizedVolumes(client);
+        }
+        return sized;
+    }
+
+    /** Unmounts the sized volumes (SizedVolumes), before the sandbox removes its directory. */
+    public synchronized void unmountVolumes() {
+        if (sized != null) {
+            sized.unmountAll();
+        }
+    }
+
     /** Local directory of a PersistentVolumeClaim; it outlives pods, as a volume does. */
     Path claimDir(String namespace, String claim) {
         return root.resolve("volumes").resolve(namespace).resolve(claim);
@@ -356,6 +375,8 @@ public class LocalKubelet {
                 if (client.persistentVolumeClaims().inNamespace(p.getMetadata().getNamespace()).withName(v.getPersistentVolumeClaim().getClaimName()).get() == null) {
                     return null; // like a pod waiting for its volume to bind
                 }
+                Files.createDirectories(local);
+                sized().prepare(p.getMetadata().getNamespace(), v.getPersistentVolumeClaim().getClaimName(), local);
             } else {
                 local = dir.resolve("volumes").resolve(v.getName());
             }

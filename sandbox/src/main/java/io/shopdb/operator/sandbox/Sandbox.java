@@ -83,6 +83,7 @@ public class Sandbox {
             Thread.currentThread().interrupt();
         }
         kubelet.stopAll();
+        kubelet.unmountVolumes();
         LocalPostgres.deleteTree(root);
         loop = null;
         LOG.info("sandbox: runner stopped, processes ended, temp dir removed");

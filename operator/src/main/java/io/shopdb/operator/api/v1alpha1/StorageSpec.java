@@ -23,6 +23,13 @@ public class StorageSpec {
     @JsonPropertyDescription("StorageClass of the volumes; the cluster default when omitted. Immutable.")
     private String storageClass;
 
+    @JsonPropertyDescription("Grow the volumes by themselves when the primary's data (databases and WAL) fills threshold percent of"
+            + " them, by step, up to maximum; the StorageClass must allow expansion. The grown size is kept in status.storage.size"
+            + " (spec.storage.size stays as written, so a GitOps tool sees no drift); a larger spec.storage.size still applies.")
+    private AutoGrowSpec autoGrow;
+
+    public AutoGrowSpec getAutoGrow() { return autoGrow; }
+    public void setAutoGrow(AutoGrowSpec autoGrow) { this.autoGrow = autoGrow; }
     public String getSize() { return size; }
     public void setSize(String size) { this.size = size; }
     public String getStorageClass() { return storageClass; }

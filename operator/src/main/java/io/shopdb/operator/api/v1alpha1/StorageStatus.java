@@ -11,8 +11,10 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StorageStatus {
     @Size(max = 32)
-    @JsonPropertyDescription("The size spec.storage.size asks for.")
+    @JsonPropertyDescription("The size the volumes are asked for: spec.storage.size, or larger once spec.storage.autoGrow grew them.")
     private String size;
+    @JsonPropertyDescription("Bytes the primary's databases and WAL take, at the last look (spec.storage.autoGrow).")
+    private Long usedBytes;
     @Size(max = 64)
     @JsonPropertyDescription("Volumes (PersistentVolumeClaims) still growing: their capacity is below their request, or a resize is in progress.")
     private List<@Size(max = 253) String> resizing = new ArrayList<>();
@@ -25,5 +27,7 @@ public class StorageStatus {
     public List<String> getResizing() { return resizing; }
     public void setResizing(List<String> resizing) { this.resizing = resizing; }
     public String getProblem() { return problem; }
+    public Long getUsedBytes() { return usedBytes; }
+    public void setUsedBytes(Long usedBytes) { this.usedBytes = usedBytes; }
     public void setProblem(String problem) { this.problem = problem; }
 }
