@@ -421,9 +421,18 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         String from = status.getStorage().getSize();
         if (verdict.size() != null) {
             resources.growVolumes(cluster, verdict.size());
-            status.setStorage(resources.storage());
-            events.normal(cluster, "VolumeGrown", "Growing the volumes from " + from + " to " + verdict.size() + " (spec.storage.autoGrow): "
-                    + VolumeAutoGrow.percent(verdict.usedBytes(), VolumeAutoGrow.bytes(from)) + "% of " + from + " used");
+            if (resources.storage().getProblem() != null) {
+                // refused (the StorageClass cannot expand): the volumes keep their size, and say why (once per reason)
+                status.getStorage().setProblem(resources.storage().getProblem());
+                var before = cluster.getStatus() == null ? null : cluster.getStatus().getStorage();
+                if (before == null || !resources.storage().getProblem().equals(before.getProblem())) {
+                    events.warning(cluster, "VolumeExpansionRefused", resources.storage().getProblem());
+                }
+            } else {
+                status.setStorage(resources.storage());
+                events.normal(cluster, "VolumeGrown", "Growing the volumes from " + from + " to " + verdict.size() + " (spec.storage.autoGrow): "
+                        + VolumeAutoGrow.percent(verdict.usedBytes(), VolumeAutoGrow.bytes(from)) + "% of " + from + " used");
+            }
         } else if (verdict.full() != null && status.getStorage().getProblem() == null) {
             status.getStorage().setProblem(verdict.full());
             var before = cluster.getStatus() == null ? null : cluster.getStatus().getStorage();

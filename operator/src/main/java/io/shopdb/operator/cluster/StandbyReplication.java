@@ -119,7 +119,7 @@ final class StandbyReplication {
     private Outcome demote(PostgresCluster c, PostgresClusterStatus status, String sourceName) {
         StandbyStatus before = status.getStandby();
         boolean recorded = before != null && before.getDemotedAt() != null
-                && (before.getPromotedAt() == null || before.getDemotedAt().compareTo(before.getPromotedAt()) > 0);
+                && (before.getPromotedAt() == null || Instant.parse(before.getDemotedAt()).isAfter(Instant.parse(before.getPromotedAt())));
         String persisted = c.getStatus() == null || c.getStatus().getStandby() == null ? null : c.getStatus().getStandby().getDemotedAt();
         if (!recorded) {
             StandbyStatus s = restarted(sourceName, before);

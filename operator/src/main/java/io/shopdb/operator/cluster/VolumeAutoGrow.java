@@ -57,6 +57,10 @@ final class VolumeAutoGrow {
                     + grow.getMaximum() + ": free space, or raise the maximum");
         }
         BigDecimal next = current.add(bytes(grow.getStep())).min(maximum);
+        if (next.compareTo(current) <= 0) {
+            return new Verdict(usedBytes, null, "the volumes are " + percent(usedBytes, current) + "% used and spec.storage.autoGrow.step "
+                    + grow.getStep() + " adds nothing: give a step of at least 1Mi");
+        }
         return new Verdict(usedBytes, format(next), null);
     }
 

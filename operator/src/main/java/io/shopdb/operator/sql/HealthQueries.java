@@ -44,7 +44,8 @@ public final class HealthQueries {
     static final String REPLICATION = """
             SELECT application_name, coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn), 0)::bigint,
                    coalesce(extract(epoch FROM replay_lag), 0)::float8
-              FROM pg_stat_replication ORDER BY application_name""";
+              FROM pg_stat_replication
+            """ + " WHERE " + ServerQueries.OWN_INSTANCE + "\n ORDER BY application_name";
     static final String SLOTS = """
             SELECT slot_name, coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn), 0)::bigint
               FROM pg_replication_slots ORDER BY slot_name""";

@@ -10,14 +10,20 @@ import java.util.List;
 /** Catalog reads about a whole server, as named constants (read-only; no DDL here). */
 public final class ServerQueries {
     static final String VERSION = "SELECT current_setting('server_version'), pg_is_in_recovery()";
+    /**
+     * A WAL receiver that is one of the cluster's own instances: application_name {@code <cluster>-<ordinal>} (cluster_name
+     * is this pod's name), not a standby cluster streaming from it (spec.standby of another cluster). No regular
+     * expression is built from the name, so no character of it can widen the match; guard.sh has the same condition.
+     */
+    public static final String OWN_INSTANCE = """
+            starts_with(application_name, regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '') || '-')
+               AND substr(application_name, length(regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '')) + 2) ~ '^[0-9]+$'""";
     static final String REPLICAS = """
             SELECT application_name, state,
                    coalesce(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
                                                  ELSE pg_current_wal_lsn() END, replay_lsn), 0)::bigint
               FROM pg_stat_replication
-             -- the cluster's own instances (<cluster>-<ordinal>; cluster_name is the pod's name), not a standby cluster
-             WHERE application_name ~ ('^' || regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '') || '-[0-9]+$')
-             ORDER BY application_name""";
+            """ + " WHERE " + OWN_INSTANCE + "\n ORDER BY application_name";
     /** Only the lines of the operator's own file, so settings from the image or ALTER SYSTEM are not judged. */
     static final String FILE_SETTINGS = """
             SELECT name, setting, applied, error FROM pg_file_settings

@@ -135,11 +135,12 @@ fi
 
 # The last demotion of the cluster (ClusterObjects.REWIND_TOKEN_KEY): a data directory that has not been rewound since
 # may hold WAL its new upstream never had (a replica of a cluster that went on alone while its region was cut off).
+# No token (never demoted, or no longer a standby) asks for nothing.
 token="$(cat "$SHOPDB_CONFIG_DIR/rewind-token" 2>/dev/null || true)"
 rewound="$(cat "$PGDATA/shopdb-rewind-token" 2>/dev/null || true)"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   clone
-elif [ ! -f "$PGDATA/standby.signal" ] || [ "$token" != "$rewound" ]; then
+elif [ ! -f "$PGDATA/standby.signal" ] || { [ -n "$token" ] && [ "$token" != "$rewound" ]; }; then
   # pg_rewind brings a target that stopped uncleanly to a clean state in single-user mode, which refuses standby.signal
   rm -f "$PGDATA/standby.signal"
   echo "shopdb: $PGDATA was a primary, or its cluster was demoted; rewinding it onto the timeline of $upstream_name"

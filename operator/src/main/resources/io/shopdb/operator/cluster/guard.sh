@@ -31,7 +31,8 @@ conn="host=$SHOPDB_RUN_DIR port=$PGPORT user=postgres dbname=postgres applicatio
 # standby cluster streaming from this primary (spec.standby of another cluster) is no replica the operator could promote.
 query="SELECT pg_is_in_recovery(), (SELECT count(*) FROM pg_stat_replication
   WHERE state = 'streaming' AND reply_time > now() - make_interval(secs => $reply_ms / 1000.0)
-    AND application_name ~ ('^' || regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '') || '-[0-9]+$'))"
+    AND starts_with(application_name, regexp_replace(current_setting('cluster_name'), '-[0-9]+\$', '') || '-')
+    AND substr(application_name, length(regexp_replace(current_setting('cluster_name'), '-[0-9]+\$', '')) + 2) ~ '^[0-9]+\$')"
 
 now_ms() { date +%s%3N; }
 # The lease's age in ms; 0 while there is no lease file: the operator has not reached this data directory yet (a new

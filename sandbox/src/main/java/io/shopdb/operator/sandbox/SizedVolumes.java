@@ -24,7 +24,10 @@ final class SizedVolumes {
     static final String PROVISIONER = "sandbox.shopdb.io/tmpfs";
     private static final Logger LOG = Logger.getLogger(SizedVolumes.class);
 
-    private record Mounted(String namespace, String claim, long bytes) {}
+    private record Mounted(String namespace, String claim, String uid, long bytes) {}
+    /** A resize pass looks at the claims this often, not at every kubelet pass. */
+    private static final long RESIZE_EVERY_MS = 1000;
+    private long lastResize;
 
     private final KubernetesClient client;
     private final Map<Path, Mounted> mounted = new ConcurrentHashMap<>();
@@ -48,26 +51,42 @@ final class SizedVolumes {
             return;
         }
         run("mount", "-t", "tmpfs", "-o", "size=" + bytes + ",mode=0755", "tmpfs", dir.toString());
-        mounted.put(dir, new Mounted(namespace, claimName, bytes));
-        capacity(namespace, claimName, bytes);
+        mounted.put(dir, new Mounted(namespace, claimName, claim.getMetadata().getUid(), bytes));
+        try {
+            capacity(claim, bytes);
+        } catch (RuntimeException e) {
+            LOG.warnf("sandbox: capacity of claim %s/%s not written yet (the next resize pass does): %s", namespace, claimName, e.getMessage());
+        }
         LOG.infof("sandbox: claim %s/%s is a tmpfs of %d bytes", namespace, claimName, bytes);
     }
 
-    /** Grows every mounted volume whose claim asks for more (a remount keeps the files). */
+    /**
+     * Grows every mounted volume whose claim asks for more (a remount keeps the files), writes a capacity that did not
+     * get written, and unmounts the volume of a claim that is gone (deleted, or replaced by another of its name).
+     */
     void resize() {
+        if (System.currentTimeMillis() - lastResize < RESIZE_EVERY_MS) {
+            return;
+        }
+        lastResize = System.currentTimeMillis();
         for (var e : mounted.entrySet()) {
             Mounted m = e.getValue();
             try {
                 PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace(m.namespace()).withName(m.claim()).get();
-                Long bytes = claim == null ? null : sizedRequest(claim);
+                if (claim == null || !java.util.Objects.equals(claim.getMetadata().getUid(), m.uid())) {
+                    run("umount", "-l", e.getKey().toString());
+                    mounted.remove(e.getKey());
+                    continue;
+                }
+                Long bytes = sizedRequest(claim);
                 if (bytes != null && bytes > m.bytes()) {
                     run("mount", "-o", "remount,size=" + bytes, e.getKey().toString());
-                    mounted.put(e.getKey(), new Mounted(m.namespace(), m.claim(), bytes));
-                    capacity(m.namespace(), m.claim(), bytes);
+                    mounted.put(e.getKey(), new Mounted(m.namespace(), m.claim(), m.uid(), bytes));
                     LOG.infof("sandbox: claim %s/%s grown to %d bytes", m.namespace(), m.claim(), bytes);
                 }
+                capacity(claim, mounted.get(e.getKey()).bytes());
             } catch (IOException | RuntimeException ex) {
-                LOG.warnf("sandbox: cannot grow claim %s/%s: %s", m.namespace(), m.claim(), ex.getMessage());
+                LOG.warnf("sandbox: claim %s/%s: %s", m.namespace(), m.claim(), ex.getMessage());
             }
         }
     }
@@ -94,9 +113,15 @@ final class SizedVolumes {
         return Quantity.getAmountInBytes(claim.getSpec().getResources().getRequests().get("storage")).longValue();
     }
 
-    private void capacity(String namespace, String claim, long bytes) {
-        client.persistentVolumeClaims().inNamespace(namespace).withName(claim).editStatus(c -> new PersistentVolumeClaimBuilder(c)
-                .editOrNewStatus().withPhase("Bound").addToCapacity("storage", new Quantity(String.valueOf(bytes))).endStatus().build());
+    /** The claim's status.capacity, when it is not what is mounted. */
+    private void capacity(PersistentVolumeClaim claim, long bytes) {
+        Quantity now = claim.getStatus() == null || claim.getStatus().getCapacity() == null ? null : claim.getStatus().getCapacity().get("storage");
+        if (now != null && Quantity.getAmountInBytes(now).longValue() == bytes) {
+            return;
+        }
+        client.persistentVolumeClaims().inNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName())
+                .editStatus(c -> new PersistentVolumeClaimBuilder(c).editOrNewStatus().withPhase("Bound")
+                        .addToCapacity("storage", new Quantity(String.valueOf(bytes))).endStatus().build());
     }
 
     private static void run(String... command) throws IOException {

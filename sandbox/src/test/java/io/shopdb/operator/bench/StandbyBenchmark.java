@@ -1,13 +1,10 @@
 package io.shopdb.operator.bench;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.shopdb.operator.api.v1alpha1.LocalReference;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.StandbySpec;
-import io.shopdb.operator.cluster.ClusterCredentials;
 import io.shopdb.operator.sandbox.LocalKubelet;
 import io.shopdb.operator.sql.PgConnections;
-import io.shopdb.operator.sql.PgEndpoint;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.status.Reasons;
 import io.shopdb.operator.testing.OperatorTestBase;
@@ -60,7 +57,7 @@ class StandbyBenchmark extends OperatorTestBase {
         String west = "w" + suffix;
         create(cluster(east, 1, null));
         awaitReady(PostgresCluster.class, east);
-        exec(east, "CREATE TABLE orders (id bigint PRIMARY KEY, note text)");
+        sqlOn(east, "CREATE TABLE orders (id bigint PRIMARY KEY, note text)");
         create(cluster(west, 2, east));
         awaitCondition(PostgresCluster.class, west, Conditions.READY, Reasons.STANDBY);
 
@@ -68,7 +65,7 @@ class StandbyBenchmark extends OperatorTestBase {
         List<Long> lagMillis = new ArrayList<>();
         long end = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
         while (System.nanoTime() < end) {
-            long visible = Long.parseLong(query(west, "SELECT coalesce(max(id), 0) FROM orders"));
+            long visible = Long.parseLong(valueOn(west, "SELECT coalesce(max(id), 0) FROM orders"));
             long now = System.nanoTime();
             Long firstMissing = writer.acked.get(visible + 1);
             lagMillis.add(firstMissing == null ? 0 : (now - firstMissing) / 1_000_000);
@@ -80,7 +77,7 @@ class StandbyBenchmark extends OperatorTestBase {
 
         long requested;
         if (scenario.equals("planned")) {
-            edit(east, c -> c.getSpec().setStandby(standbyOf(west)));
+            editCluster(east, c -> c.getSpec().setStandby(StandbySpec.of(west)));
             awaitCondition(PostgresCluster.class, east, Conditions.READY, Reasons.STANDBY);
             requested = System.nanoTime();
         } else {
@@ -88,10 +85,10 @@ class StandbyBenchmark extends OperatorTestBase {
             requested = System.nanoTime();
         }
         writer.stop();
-        edit(west, c -> c.getSpec().getStandby().setEnabled(false));
+        editCluster(west, c -> c.getSpec().getStandby().setEnabled(false));
         long firstWrite = firstWriteOn(west);
         Set<Long> present = new HashSet<>();
-        try (Connection c = PgConnections.open(superuser(west)); Statement st = c.createStatement();
+        try (Connection c = PgConnections.open(clusterSuperuser(west)); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT id FROM orders")) {
             while (rs.next()) {
                 present.add(rs.getLong(1));
@@ -125,7 +122,7 @@ class StandbyBenchmark extends OperatorTestBase {
                 long next = 1;
                 String note = "x".repeat(1024);
                 while (running) {
-                    try (Connection c = PgConnections.open(superuser(cluster), 1, 2);
+                    try (Connection c = PgConnections.open(clusterSuperuser(cluster), 1, 2);
                          var ps = c.prepareStatement("INSERT INTO orders VALUES (?, ?)")) {
                         while (running) {
                             ps.setLong(1, next);
@@ -152,7 +149,7 @@ class StandbyBenchmark extends OperatorTestBase {
     private long firstWriteOn(String cluster) {
         return Awaitility.await().atMost(READY_TIMEOUT).pollInterval(Duration.ofMillis(20)).until(() -> {
             try {
-                exec(cluster, "INSERT INTO orders VALUES (-1, 'promoted') ON CONFLICT DO NOTHING");
+                sqlOn(cluster, "INSERT INTO orders VALUES (-1, 'promoted') ON CONFLICT DO NOTHING");
                 return System.nanoTime();
             } catch (SQLException e) {
                 return null;
@@ -168,40 +165,15 @@ class StandbyBenchmark extends OperatorTestBase {
                 spec: {instances: %d}
                 """.formatted(name, instances), PostgresCluster.class);
         if (source != null) {
-            c.getSpec().setStandby(standbyOf(source));
+            c.getSpec().setStandby(StandbySpec.of(source));
         }
         return c;
     }
 
-    private static StandbySpec standbyOf(String source) {
-        StandbySpec s = new StandbySpec();
-        s.setSource(new LocalReference(source));
-        return s;
-    }
 
-    private void edit(String cluster, java.util.function.Consumer<PostgresCluster> change) {
-        client.resources(PostgresCluster.class).inNamespace(ns()).withName(cluster).edit(c -> {
-            change.accept(c);
-            return c;
-        });
-    }
 
-    private PgEndpoint superuser(String cluster) {
-        return endpoint(cluster + "-rw", "postgres", "postgres", ClusterCredentials.read(client, ns(), cluster + "-superuser", "password"));
-    }
 
-    private void exec(String cluster, String sql) throws SQLException {
-        try (Connection c = PgConnections.open(superuser(cluster), 2, 5); Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
-    }
 
-    private String query(String cluster, String sql) throws SQLException {
-        try (Connection c = PgConnections.open(superuser(cluster), 2, 5); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     private static String load() throws java.io.IOException {
         return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];

@@ -5,7 +5,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 import io.shopdb.operator.api.v1alpha1.StandbySpec;
-import io.shopdb.operator.api.v1alpha1.LocalReference;
 import io.shopdb.operator.sandbox.LocalKubelet;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
@@ -41,23 +40,26 @@ class StandbyClusterOperatorTest extends OperatorTestBase {
     void aStandbyFollowsItsSourceAndAPlannedMoveLosesNoRowAndCopiesNothingAgain() throws Exception {
         create(ClusterOperatorTest.managed("east", 1, Map.of()));
         awaitReady(PostgresCluster.class, "east");
-        exec("east", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+        sqlOn("east", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
 
         PostgresCluster west = ClusterOperatorTest.managed("west", 2, Map.of());
-        west.getSpec().setStandby(standbyOf("east"));
+        west.getSpec().setStandby(StandbySpec.of("east"));
         create(west);
         PostgresCluster standby = awaitCondition(PostgresCluster.class, "west", Conditions.READY, Reasons.STANDBY);
         assertEquals("Standby", standby.getStatus().getPhase());
         assertEquals("east", standby.getStatus().getStandby().getSource());
-        assertEquals("100", query("west", "SELECT count(*) FROM orders"), "the standby holds the source's rows");
+        assertEquals("100", valueOn("west", "SELECT count(*) FROM orders"), "the standby holds the source's rows");
 
-        exec("east", "INSERT INTO orders SELECT generate_series(101, 200)");
+        sqlOn("east", "INSERT INTO orders SELECT generate_series(101, 200)");
         PostgresCluster caughtUp = await(PostgresCluster.class, "west", c -> c.getStatus().getStandby() != null
                 && Long.valueOf(0).equals(c.getStatus().getStandby().getLagBytes()) && Boolean.TRUE.equals(c.getStatus().getStandby().getStreaming()));
         assertEquals(0L, caughtUp.getStatus().getStandby().getReplayDelaySeconds());
-        assertEquals("200", query("west", "SELECT count(*) FROM orders"), "and follows its writes");
+        assertEquals("200", valueOn("west", "SELECT count(*) FROM orders"), "and follows its writes");
         assertEquals("2/2", caughtUp.getStatus().getInstances(), "its replica streams from its primary: " + caughtUp.getStatus().getReplicas());
-        SQLException refused = assertThrows(SQLException.class, () -> exec("west", "INSERT INTO orders VALUES (0)"));
+        PostgresCluster source = client.resources(PostgresCluster.class).inNamespace(ns()).withName("east").get();
+        assertTrue(source.getStatus().getReplicas().isEmpty(), "a standby streaming from east is no replica of east's: "
+                + source.getStatus().getReplicas());
+        SQLException refused = assertThrows(SQLException.class, () -> sqlOn("west", "INSERT INTO orders VALUES (0)"));
         assertEquals("25006", refused.getSQLState(), "read-only: " + refused.getMessage());
 
         create(Serialization.unmarshal("""
@@ -69,18 +71,18 @@ class StandbyClusterOperatorTest extends OperatorTestBase {
         awaitCondition(PostgresRole.class, "west-app", Conditions.RECONCILING, Reasons.CLUSTER_IS_STANDBY);
 
         // the move: writes stop on east (demoted: a standby of west), then west is promoted once it replayed east's end
-        edit("east", c -> c.getSpec().setStandby(standbyOf("west")));
+        editCluster("east", c -> c.getSpec().setStandby(StandbySpec.of("west")));
         PostgresCluster demoted = awaitCondition(PostgresCluster.class, "east", Conditions.READY, Reasons.STANDBY);
         assertEquals("west", demoted.getStatus().getStandby().getSource());
-        edit("west", c -> c.getSpec().getStandby().setEnabled(false));
+        editCluster("west", c -> c.getSpec().getStandby().setEnabled(false));
         PostgresCluster promoted = awaitCondition(PostgresCluster.class, "west", Conditions.READY, Reasons.READY);
         assertNotNull(promoted.getStatus().getStandby().getPromotedAt(), "status.standby says when: " + promoted.getStatus().getStandby());
-        assertEquals("200", query("west", "SELECT count(*) FROM orders"), "no committed row is lost in a planned move");
+        assertEquals("200", valueOn("west", "SELECT count(*) FROM orders"), "no committed row is lost in a planned move");
 
-        exec("west", "INSERT INTO orders SELECT generate_series(201, 300)");
+        sqlOn("west", "INSERT INTO orders SELECT generate_series(201, 300)");
         await(PostgresCluster.class, "east", c -> c.getStatus().getStandby() != null
                 && Long.valueOf(0).equals(c.getStatus().getStandby().getLagBytes()));
-        assertEquals("300", query("east", "SELECT count(*) FROM orders"), "the former source follows the promoted cluster");
+        assertEquals("300", valueOn("east", "SELECT count(*) FROM orders"), "the former source follows the promoted cluster");
         String log = Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve("east-0").resolve("container.log"));
         assertTrue(log.contains("was a primary, or its cluster was demoted; rewinding it onto the timeline of the source cluster's primary"), log);
         assertFalse(log.contains("shopdb: cloning"), "demoted without a new copy: " + log);
@@ -106,7 +108,7 @@ class StandbyClusterOperatorTest extends OperatorTestBase {
                 """, PostgresCluster.class));
         PostgresCluster north = await(PostgresCluster.class, "north", c -> Conditions.isReady(c.getStatus())
                 && c.getStatus().getWalArchive() != null && c.getStatus().getWalArchive().getPrefix() != null);
-        exec("north", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+        sqlOn("north", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
 
         PostgresCluster south = Serialization.unmarshal("""
                 apiVersion: shopdb.io/v1alpha1
@@ -123,19 +125,16 @@ class StandbyClusterOperatorTest extends OperatorTestBase {
         assertEquals(north.getStatus().getWalArchive().getPrefix(), standby.getStatus().getStandby().getArchivePrefix());
         assertTrue(client.pods().inNamespace(ns()).withName("south-0").get().getSpec().getContainers().stream()
                 .anyMatch(c -> c.getName().equals("wal-fetcher")), "the primary has its wal-fetcher");
-        assertEquals("100", query("south", "SELECT count(*) FROM orders"));
+        assertEquals("100", valueOn("south", "SELECT count(*) FROM orders"));
 
         client.pods().inNamespace(ns()).withName("north-0").edit(p -> new io.fabric8.kubernetes.api.model.PodBuilder(p)
                 .editMetadata().addToAnnotations(LocalKubelet.CUT_OFF_ANNOTATION, "true").endMetadata().build());
         try {
-            var a = kubelet.podAddress(ns(), "north-0", 5432);
-            char[] password = ClusterCredentials.read(client, ns(), "north-superuser", "password");
-            try (Connection c = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", "postgres", password, "require"));
-                 Statement st = c.createStatement()) {
+            try (Connection c = PgConnections.open(podSuperuser("north", "north-0")); Statement st = c.createStatement()) {
                 st.execute("INSERT INTO orders SELECT generate_series(101, 200)");
                 st.execute("SELECT pg_switch_wal()"); // the segment with them goes to the archive now, not at archive_timeout
             }
-            org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() -> "200".equals(query("south", "SELECT count(*) FROM orders")));
+            org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() -> "200".equals(valueOn("south", "SELECT count(*) FROM orders")));
             PostgresCluster cut = await(PostgresCluster.class, "south", c -> c.getStatus().getStandby() != null
                     && Boolean.FALSE.equals(c.getStatus().getStandby().getStreaming()));
             assertTrue(cut.getStatus().getStandby().getMessage() != null, "the source is not reached: " + cut.getStatus().getStandby());
@@ -154,72 +153,45 @@ class StandbyClusterOperatorTest extends OperatorTestBase {
     void aSourceThatWentOnAloneIsRewoundWithItsReplicaWhenDemoted() throws Exception {
         create(ClusterOperatorTest.managed("old", 2, Map.of()));
         awaitReady(PostgresCluster.class, "old");
-        exec("old", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 10)");
+        sqlOn("old", "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 10)");
         PostgresCluster fresh = ClusterOperatorTest.managed("fresh", 1, Map.of());
-        fresh.getSpec().setStandby(standbyOf("old"));
+        fresh.getSpec().setStandby(StandbySpec.of("old"));
         create(fresh);
         awaitCondition(PostgresCluster.class, "fresh", Conditions.READY, Reasons.STANDBY);
-        edit("fresh", c -> c.getSpec().getStandby().setEnabled(false));
+        editCluster("fresh", c -> c.getSpec().getStandby().setEnabled(false));
         awaitCondition(PostgresCluster.class, "fresh", Conditions.READY, Reasons.READY);
 
-        exec("old", "INSERT INTO orders SELECT generate_series(1001, 1010)"); // the old cluster goes on alone, its replica with it
+        sqlOn("old", "INSERT INTO orders SELECT generate_series(1001, 1010)"); // the old cluster goes on alone, its replica with it
         org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() -> "20".equals(queryPod("old", "old-1", "SELECT count(*) FROM orders")));
-        exec("fresh", "INSERT INTO orders SELECT generate_series(2001, 2010)");
+        sqlOn("fresh", "INSERT INTO orders SELECT generate_series(2001, 2010)");
 
-        edit("old", c -> c.getSpec().setStandby(standbyOf("fresh")));
+        editCluster("old", c -> c.getSpec().setStandby(StandbySpec.of("fresh")));
         PostgresCluster demoted = await(PostgresCluster.class, "old", c -> Conditions.isReady(c.getStatus())
                 && Reasons.STANDBY.equals(Conditions.find(c.getStatus(), Conditions.READY).getReason()) && "2/2".equals(c.getStatus().getInstances()));
         assertNotNull(demoted.getStatus().getStandby().getDemotedAt());
         org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() -> "20".equals(queryPod("old", "old-1", "SELECT count(*) FROM orders")));
-        assertEquals("0", query("old", "SELECT count(*) FROM orders WHERE id > 1000 AND id < 2000"), "what it took alone is gone");
-        assertEquals("10", query("old", "SELECT count(*) FROM orders WHERE id > 2000"), "what the promoted cluster took is there");
+        assertEquals("0", valueOn("old", "SELECT count(*) FROM orders WHERE id > 1000 AND id < 2000"), "what it took alone is gone");
+        assertEquals("10", valueOn("old", "SELECT count(*) FROM orders WHERE id > 2000"), "what the promoted cluster took is there");
         assertEquals("0", queryPod("old", "old-1", "SELECT count(*) FROM orders WHERE id > 1000 AND id < 2000"), "on the replica too");
         String replicaLog = Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve("old-1").resolve("container.log"));
         assertTrue(replicaLog.contains("its cluster was demoted; rewinding"), replicaLog);
     }
 
-    /** A query on one instance's own address (a replica of a standby is behind no Service of its own). */
-    private String queryPod(String cluster, String pod, String sql) throws SQLException {
+    /** The superuser on one instance's own address (a client on its side of a partition; a standby's replica has no Service of its own). */
+    private PgEndpoint podSuperuser(String cluster, String pod) {
         var a = kubelet.podAddress(ns(), pod, 5432);
-        char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
-        try (Connection c = PgConnections.open(new PgEndpoint(a.host(), a.port(), "postgres", "postgres", password, "require"));
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        return new PgEndpoint(a.host(), a.port(), "postgres", "postgres", ClusterCredentials.read(client, ns(), cluster + "-superuser", "password"), "require");
+    }
+
+    private String queryPod(String cluster, String pod, String sql) throws SQLException {
+        try (Connection c = PgConnections.open(podSuperuser(cluster, pod)); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getString(1);
         }
     }
 
-    private static StandbySpec standbyOf(String source) {
-        StandbySpec s = new StandbySpec();
-        s.setSource(new LocalReference(source));
-        return s;
-    }
 
-    private void edit(String cluster, java.util.function.Consumer<PostgresCluster> change) {
-        client.resources(PostgresCluster.class).inNamespace(ns()).withName(cluster).edit(c -> {
-            change.accept(c);
-            return c;
-        });
-    }
 
-    /** The superuser of {@code cluster} through its -rw Service (a standby's Secret holds its source's password). */
-    private PgEndpoint superuser(String cluster) {
-        char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
-        return endpoint(cluster + "-rw", "postgres", "postgres", password);
-    }
 
-    private void exec(String cluster, String... statements) throws SQLException {
-        try (Connection c = PgConnections.open(superuser(cluster)); Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-        }
-    }
 
-    private String query(String cluster, String sql) throws SQLException {
-        try (Connection c = PgConnections.open(superuser(cluster)); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 }

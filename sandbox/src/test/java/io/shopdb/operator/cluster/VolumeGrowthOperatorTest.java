@@ -83,11 +83,11 @@ class VolumeGrowthOperatorTest extends OperatorTestBase {
 
         // unlogged: the rows fill the data files, not WAL (a full pg_wal would stop the server, not the statement)
         java.sql.SQLException full = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
-                () -> exec("full", "CREATE UNLOGGED TABLE filler (note text)", "INSERT INTO filler SELECT repeat(md5(i::text), 32) FROM generate_series(1, 100000) i"));
+                () -> sqlOn("full", "CREATE UNLOGGED TABLE filler (note text)", "INSERT INTO filler SELECT repeat(md5(i::text), 32) FROM generate_series(1, 100000) i"));
         assertEquals("53100", full.getSQLState(), full.getMessage());
         assertTrue(full.getMessage().contains("No space left on device"), full.getMessage());
 
-        exec("grows", "CREATE UNLOGGED TABLE filler (note text)", "INSERT INTO filler SELECT repeat(md5(i::text), 32) FROM generate_series(1, 30000) i");
+        sqlOn("grows", "CREATE UNLOGGED TABLE filler (note text)", "INSERT INTO filler SELECT repeat(md5(i::text), 32) FROM generate_series(1, 30000) i");
         PostgresCluster grown = await(PostgresCluster.class, "grows", c -> c.getStatus().getStorage() != null
                 && "200Mi".equals(c.getStatus().getStorage().getSize()));
         assertEquals("100Mi", grown.getSpec().getStorage().getSize(), "the spec stays as written: no drift for a GitOps tool");
@@ -96,28 +96,11 @@ class VolumeGrowthOperatorTest extends OperatorTestBase {
         await(PostgresCluster.class, "grows", c -> "200Mi".equals(request("data-grows-0")) && capacity("data-grows-0") == 200L * 1024 * 1024);
         assertTrue(client.resources(Event.class).inNamespace(ns()).list().getItems().stream()
                 .anyMatch(e -> "VolumeGrown".equals(e.getReason()) && "grows".equals(e.getRegarding().getName())));
-        exec("grows", "INSERT INTO filler SELECT repeat(md5(i::text), 32) FROM generate_series(1, 40000) i"); // 100Mi could not hold it all
-        assertEquals("70000", query("grows", "SELECT count(*) FROM filler"));
+        sqlOn("grows", "INSERT INTO filler SELECT repeat(md5(i::text), 32) FROM generate_series(1, 40000) i"); // 100Mi could not hold it all
+        assertEquals("70000", valueOn("grows", "SELECT count(*) FROM filler"));
     }
 
-    private void exec(String cluster, String... statements) throws java.sql.SQLException {
-        char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
-        try (java.sql.Connection c = io.shopdb.operator.sql.PgConnections.open(endpoint(cluster + "-rw", "postgres", "postgres", password));
-             java.sql.Statement st = c.createStatement()) {
-            for (String sql : statements) {
-                st.execute(sql);
-            }
-        }
-    }
 
-    private String query(String cluster, String sql) throws java.sql.SQLException {
-        char[] password = ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
-        try (java.sql.Connection c = io.shopdb.operator.sql.PgConnections.open(endpoint(cluster + "-rw", "postgres", "postgres", password));
-             java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
 
     private long capacity(String claim) {
         PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(ns()).withName(claim).get();

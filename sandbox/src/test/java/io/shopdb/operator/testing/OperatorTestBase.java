@@ -72,6 +72,39 @@ public abstract class OperatorTestBase {
         return new PgEndpoint(a.host(), a.port(), database, user, password, "require");
     }
 
+    /** The superuser of {@code cluster} through its -rw Service (its Secret, as the operator made it). */
+    protected PgEndpoint clusterSuperuser(String cluster) {
+        char[] password = io.shopdb.operator.cluster.ClusterCredentials.read(client, ns(), cluster + "-superuser", "password");
+        return endpoint(cluster + "-rw", "postgres", "postgres", password);
+    }
+
+    /** Runs {@code statements} as {@code cluster}'s superuser, in database postgres. */
+    protected void sqlOn(String cluster, String... statements) throws java.sql.SQLException {
+        try (java.sql.Connection c = io.shopdb.operator.sql.PgConnections.open(clusterSuperuser(cluster), 2, 60);
+             java.sql.Statement st = c.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    /** The first column of the first row of {@code sql}, as {@code cluster}'s superuser. */
+    protected String valueOn(String cluster, String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = io.shopdb.operator.sql.PgConnections.open(clusterSuperuser(cluster), 2, 60);
+             java.sql.Statement st = c.createStatement(); java.sql.ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Changes the PostgresCluster {@code name} as a person editing it would. */
+    protected void editCluster(String name, java.util.function.Consumer<io.shopdb.operator.api.v1alpha1.PostgresCluster> change) {
+        client.resources(io.shopdb.operator.api.v1alpha1.PostgresCluster.class).inNamespace(ns()).withName(name).edit(c -> {
+            change.accept(c);
+            return c;
+        });
+    }
+
     /** A one-instance cluster {prefix}-db, its owner role {prefix}_owner and the database {prefix}. */
     protected void clusterWithDatabase(String prefix, String moreDatabaseSpec) {
         create(io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""

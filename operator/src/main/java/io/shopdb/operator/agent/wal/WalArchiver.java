@@ -9,7 +9,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -17,7 +16,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -37,7 +35,6 @@ import java.util.function.Supplier;
  */
 public final class WalArchiver {
     private static final System.Logger LOG = System.getLogger(WalArchiver.class.getName());
-    static final Duration POLL = Duration.ofMillis(50);
     /** How often the retention boundary is read; archived WAL is deleted when it moved (and retried until that worked). */
     static final Duration PRUNE_EVERY = Duration.ofSeconds(5);
     /** An ok file whose .ready is gone is a leftover of a re-shipped file after a restart: removed after this. */
@@ -45,7 +42,7 @@ public final class WalArchiver {
 
     private final WalArchive archive;
     private final Path pgdata;
-    private final Path handoff;
+    private final Handoff handoff;
     private final Path configDir;
     private final String podName;
     private final ExecutorService workers;
@@ -58,70 +55,30 @@ public final class WalArchiver {
     public WalArchiver(WalArchive archive, Path pgdata, Path handoff, Path configDir, String podName, int parallel) {
         this.archive = archive;
         this.pgdata = pgdata;
-        this.handoff = handoff;
+        this.handoff = new Handoff(handoff, "wal-archiver");
         this.configDir = configDir;
         this.podName = podName;
-        this.workers = Executors.newFixedThreadPool(parallel, r -> {
-            Thread t = new Thread(r, "wal-archiver");
-            t.setDaemon(true);
-            return t;
-        });
+        this.workers = this.handoff.workers(parallel);
     }
 
     /** Runs until {@code stop} says so (the process runs until the pod ends). */
     public void run(Supplier<Boolean> stop) {
-        while (!Files.isDirectory(handoff) && !stop.get()) {
-            // bootstrap.sh creates it as the server's user; the answers' folders then get the same owner, so
-            // archive-wal.sh can remove an answer it has read even where this process runs as another user (the sandbox)
-            sleepPoll();
-        }
-        try {
-            var owner = Files.getOwner(handoff);
-            for (String sub : new String[] {"ok", "error", "request"}) {
-                Path dir = Files.createDirectories(handoff.resolve(sub));
-                if (!Files.getOwner(dir).equals(owner)) {
-                    Files.setOwner(dir, owner);
-                }
-            }
-        } catch (IOException e) {
-            throw new AgentException(AgentException.Reason.IO, "cannot prepare the handoff directory " + handoff + ": " + e.getMessage(), e);
-        }
-        LOG.log(System.Logger.Level.INFO, "wal-archiver: shipping WAL of {0} to {1}", pgdata, archive.describe());
-        while (!stop.get()) {
-            try {
-                pass();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "wal-archiver: {0}", e.getMessage());
-            }
-            if (!sleepPoll()) {
-                break;
-            }
-        }
-        workers.shutdownNow();
-    }
-
-    private static boolean sleepPoll() {
-        try {
-            Thread.sleep(POLL.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        handoff.serve(stop, new String[] {"ok", "error", "request"}, this::pass, workers,
+                "shipping WAL of " + pgdata + " to " + archive.describe());
     }
 
     /** One look at archive_status: ship what is ready, tidy the handoff, prune when due. */
     void pass() {
         Set<String> ready = readyFiles();
         for (String f : ready) {
-            if (!busy.contains(f) && !shipped.containsKey(f) && !Files.exists(handoff.resolve("error").resolve(f))) {
+            if (!busy.contains(f) && !shipped.containsKey(f) && !Files.exists(handoff.resolve("error", f))) {
                 busy.add(f);
                 workers.submit(() -> ship(f));
             }
         }
         for (String f : ready) {
             // archived before, but PostgreSQL asks again (it restarted before marking the file done): answer at once
-            if (shipped.containsKey(f) && Files.exists(handoff.resolve("request").resolve(f)) && !Files.exists(handoff.resolve("ok").resolve(f))) {
+            if (shipped.containsKey(f) && Files.exists(handoff.resolve("request", f)) && !Files.exists(handoff.resolve("ok", f))) {
                 answer("ok", f, "already archived\n");
             }
         }
@@ -145,21 +102,13 @@ public final class WalArchiver {
         }
     }
 
-    /** Writes the answer atomically (temp file + rename), so archive-wal.sh never reads half of it. */
     private void answer(String kind, String f, String text) {
-        Path target = handoff.resolve(kind).resolve(f);
-        Path tmp = handoff.resolve(kind).resolve("." + f + ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "wal-archiver: cannot write {0}: {1}", target, e.getMessage());
-        }
+        handoff.answer(kind, f, text.getBytes(StandardCharsets.UTF_8));
     }
 
     private boolean removeOk(String f) {
         try {
-            Files.deleteIfExists(handoff.resolve("ok").resolve(f));
+            Files.deleteIfExists(handoff.resolve("ok", f));
         } catch (IOException e) {
             return false;
         }

@@ -9,12 +9,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -27,60 +24,34 @@ import java.util.function.Supplier;
  */
 public final class WalFetcher {
     private static final System.Logger LOG = System.getLogger(WalFetcher.class.getName());
-    static final Duration POLL = Duration.ofMillis(50);
+    private static final String[] FOLDERS = {"fetch", "fetched", "missing"};
 
     private final WalArchive archive;
-    private final Path handoff;
+    private final Handoff handoff;
+    private final Path handoffDir;
     private final ExecutorService workers;
     private final Set<String> busy = ConcurrentHashMap.newKeySet();
+    private boolean cleared;
 
     public WalFetcher(WalArchive archive, Path handoff, int parallel) {
         this.archive = archive;
-        this.handoff = handoff;
-        this.workers = Executors.newFixedThreadPool(parallel, r -> {
-            Thread t = new Thread(r, "wal-fetcher");
-            t.setDaemon(true);
-            return t;
-        });
+        this.handoff = new Handoff(handoff, "wal-fetcher");
+        this.handoffDir = handoff;
+        this.workers = this.handoff.workers(parallel);
     }
 
     /** Runs until {@code stop} says so (the process runs until the pod ends). */
     public void run(Supplier<Boolean> stop) {
-        while (!Files.isDirectory(handoff) && !stop.get()) {
-            sleepPoll(); // bootstrap.sh creates it as the server's user (see WalArchiver.run for why that matters)
-        }
-        prepare();
-        LOG.log(System.Logger.Level.INFO, "wal-fetcher: serving {0} to {1}", archive.describe(), handoff);
-        while (!stop.get()) {
-            try {
-                pass();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "wal-fetcher: {0}", e.getMessage());
-            }
-            if (!sleepPoll()) {
-                break;
-            }
-        }
-        workers.shutdownNow();
+        handoff.serve(stop, FOLDERS, this::pass, workers, "serving " + archive.describe() + " to " + handoffDir);
     }
 
-    void prepare() {
-        try {
-            var owner = Files.getOwner(handoff);
-            for (String sub : new String[] {"fetch", "fetched", "missing"}) {
-                Path dir = Files.createDirectories(handoff.resolve(sub));
-                if (!Files.getOwner(dir).equals(owner)) {
-                    Files.setOwner(dir, owner);
-                }
-            }
-        } catch (IOException e) {
-            throw new AgentException(AgentException.Reason.IO, "cannot prepare the handoff directory " + handoff + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** One look at the requests: each new one is fetched by a worker. */
+    /** One look at the requests: each new one is fetched by a worker (the first look clears answers nobody took). */
     void pass() {
-        try (DirectoryStream<Path> requests = Files.newDirectoryStream(handoff.resolve("fetch"))) {
+        if (!cleared) {
+            clearStale();
+            cleared = true;
+        }
+        try (DirectoryStream<Path> requests = Files.newDirectoryStream(handoffDir.resolve("fetch"))) {
             for (Path p : requests) {
                 String f = p.getFileName().toString();
                 if (WalNames.isWalFile(f) && !answered(f) && busy.add(f)) {
@@ -88,56 +59,49 @@ public final class WalFetcher {
                 }
             }
         } catch (NoSuchFileException e) {
-            prepare();
+            handoff.prepare(FOLDERS);
         } catch (IOException e) {
-            throw new AgentException(AgentException.Reason.IO, "cannot list " + handoff.resolve("fetch") + ": " + e.getMessage(), e);
+            throw new AgentException(AgentException.Reason.IO, "cannot list " + handoffDir.resolve("fetch") + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Answers left by an earlier run of this sidecar (a restart mid-transfer): on the data volume they would stay; a
+     * restore_command waiting now asks again.
+     */
+    private void clearStale() {
+        for (String sub : new String[] {"fetched", "missing"}) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(handoffDir.resolve(sub))) {
+                for (Path p : files) {
+                    Files.deleteIfExists(p);
+                }
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "wal-fetcher: cannot clear {0}: {1}", handoffDir.resolve(sub), e.getMessage());
+            }
         }
     }
 
     private boolean answered(String f) {
-        return Files.exists(handoff.resolve("fetched").resolve(f)) || Files.exists(handoff.resolve("missing").resolve(f));
+        return Files.exists(handoff.resolve("fetched", f)) || Files.exists(handoff.resolve("missing", f));
     }
 
     /** Fetches one file; what cannot be read is answered as missing, with the reason, so the server tries streaming. */
     void fetch(String f) {
         try {
             var entry = archive.find(f);
+            if (!Files.exists(handoff.resolve("fetch", f))) {
+                return; // taken meanwhile (this look raced the script's cleanup): an answer now would lie there for ever
+            }
             if (entry.isEmpty()) {
-                answer("missing", f, null, "not in " + archive.describe() + " (yet)\n");
+                handoff.answer("missing", f, ("not in " + archive.describe() + " (yet)\n").getBytes(StandardCharsets.UTF_8));
                 return;
             }
-            answer("fetched", f, archive.read(entry.get()), null);
+            handoff.answer("fetched", f, archive.read(entry.get()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "wal-fetcher: {0}: {1}", f, e.getMessage());
-            answer("missing", f, null, "shopdb wal-fetcher: " + e.getMessage() + "\n");
+            handoff.answer("missing", f, ("shopdb wal-fetcher: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8));
         } finally {
             busy.remove(f);
-        }
-    }
-
-    /** Writes the answer atomically (temp file + rename), so restore-wal.sh never takes half of it. */
-    private void answer(String kind, String f, byte[] content, String text) {
-        Path target = handoff.resolve(kind).resolve(f);
-        Path tmp = handoff.resolve(kind).resolve("." + f + ".tmp");
-        try {
-            Files.write(tmp, content != null ? content : text.getBytes(StandardCharsets.UTF_8));
-            var owner = Files.getOwner(handoff);
-            if (!Files.getOwner(tmp).equals(owner)) {
-                Files.setOwner(tmp, owner); // the server moves it into pg_wal and reads it as the handoff's owner (see run)
-            }
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "wal-fetcher: cannot write {0}: {1}", target, e.getMessage());
-        }
-    }
-
-    private static boolean sleepPoll() {
-        try {
-            Thread.sleep(POLL.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

@@ -31,6 +31,13 @@ public class StandbySpec {
             + " status.standby.archivePrefix. Without it the standby only streams.")
     private BackupTarget archive;
 
+    /** A standby of {@code source} (enabled). */
+    public static StandbySpec of(String source) {
+        StandbySpec s = new StandbySpec();
+        s.setSource(new LocalReference(source));
+        return s;
+    }
+
     public Boolean getEnabled() { return enabled; }
     public void setEnabled(Boolean enabled) { this.enabled = enabled; }
     public LocalReference getSource() { return source; }
