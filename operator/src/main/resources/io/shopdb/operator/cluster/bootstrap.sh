@@ -145,10 +145,21 @@ elif [ ! -f "$PGDATA/standby.signal" ] || { [ -n "$token" ] && [ "$token" != "$r
   rm -f "$PGDATA/standby.signal"
   echo "shopdb: $PGDATA was a primary, or its cluster was demoted; rewinding it onto the timeline of $upstream_name"
   wait_for_primary
+  rewind_from="$superuser"
+  if standby && [ "$(declared)" != "$POD_NAME" ]; then
+    # a demoted cluster's replica is rewound onto the source itself: the declared primary, a standby that has just
+    # been rewound, may not have replayed a checkpoint of the source's new timeline yet, and from its control file
+    # pg_rewind would judge diverged data to need no rewind
+    rewind_from="host=$SOURCE_HOST port=$SOURCE_PORT sslmode=verify-ca sslrootcert=$SHOPDB_SOURCE_CA connect_timeout=5 user=postgres dbname=postgres"
+    until psql "$rewind_from" -XtAc 'SELECT 1' >/dev/null 2>&1; do
+      echo "shopdb: waiting for the source cluster's primary $SOURCE_HOST"
+      sleep 1
+    done
+  fi
   # PostgreSQL 15's pg_rewind reads the source's timeline from its last checkpoint: right after a promotion
   # that is still the old one ("no rewind required" on diverged data), so make the source checkpoint first.
-  psql "$superuser" -XqAc 'CHECKPOINT'
-  if ! pg_rewind -D "$PGDATA" --source-server="$superuser" --progress; then
+  psql "$rewind_from" -XqAc 'CHECKPOINT'
+  if ! pg_rewind -D "$PGDATA" --source-server="$rewind_from" --progress; then
     echo "shopdb: pg_rewind failed; cloning the primary anew"
     rm -rf "$PGDATA"
     clone

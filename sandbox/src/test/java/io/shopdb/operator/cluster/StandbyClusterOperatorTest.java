@@ -166,15 +166,29 @@ class StandbyClusterOperatorTest extends OperatorTestBase {
         sqlOn("fresh", "INSERT INTO orders SELECT generate_series(2001, 2010)");
 
         editCluster("old", c -> c.getSpec().setStandby(StandbySpec.of("fresh")));
-        PostgresCluster demoted = await(PostgresCluster.class, "old", c -> Conditions.isReady(c.getStatus())
-                && Reasons.STANDBY.equals(Conditions.find(c.getStatus(), Conditions.READY).getReason()) && "2/2".equals(c.getStatus().getInstances()));
+        PostgresCluster demoted;
+        try {
+            demoted = await(PostgresCluster.class, "old", c -> Conditions.isReady(c.getStatus())
+                    && Reasons.STANDBY.equals(Conditions.find(c.getStatus(), Conditions.READY).getReason()) && "2/2".equals(c.getStatus().getInstances()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("old did not become a 2-instance standby; old-1's log:\n" + containerLog("old-1"), e);
+        }
         assertNotNull(demoted.getStatus().getStandby().getDemotedAt());
         org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() -> "20".equals(queryPod("old", "old-1", "SELECT count(*) FROM orders")));
         assertEquals("0", valueOn("old", "SELECT count(*) FROM orders WHERE id > 1000 AND id < 2000"), "what it took alone is gone");
         assertEquals("10", valueOn("old", "SELECT count(*) FROM orders WHERE id > 2000"), "what the promoted cluster took is there");
         assertEquals("0", queryPod("old", "old-1", "SELECT count(*) FROM orders WHERE id > 1000 AND id < 2000"), "on the replica too");
-        String replicaLog = Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve("old-1").resolve("container.log"));
-        assertTrue(replicaLog.contains("its cluster was demoted; rewinding"), replicaLog);
+        String replicaLog = containerLog("old-1");
+        assertTrue(replicaLog.contains("its cluster was demoted; rewinding") && replicaLog.contains("servers diverged at WAL location"),
+                "the replica's own writes were rewound, not kept: " + replicaLog);
+    }
+
+    private String containerLog(String pod) {
+        try {
+            return Files.readString(kubelet.root().resolve("pods").resolve(ns()).resolve(pod).resolve("container.log"));
+        } catch (java.io.IOException e) {
+            return "(no log: " + e + ")";
+        }
     }
 
     /** The superuser on one instance's own address (a client on its side of a partition; a standby's replica has no Service of its own). */
