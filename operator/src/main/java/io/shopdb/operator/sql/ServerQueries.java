@@ -14,10 +14,12 @@ public final class ServerQueries {
      * A WAL receiver that is one of the cluster's own instances: application_name {@code <cluster>-<ordinal>} (cluster_name
      * is this pod's name), not a standby cluster streaming from it (spec.standby of another cluster). No regular
      * expression is built from the name, so no character of it can widen the match; guard.sh has the same condition.
+     * A server whose cluster_name is no pod name (an external one) lists every WAL receiver, as before.
      */
     public static final String OWN_INSTANCE = """
-            starts_with(application_name, regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '') || '-')
-               AND substr(application_name, length(regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '')) + 2) ~ '^[0-9]+$'""";
+            (current_setting('cluster_name') !~ '-[0-9]+$'
+               OR starts_with(application_name, regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '') || '-')
+                  AND substr(application_name, length(regexp_replace(current_setting('cluster_name'), '-[0-9]+$', '')) + 2) ~ '^[0-9]+$')""";
     static final String REPLICAS = """
             SELECT application_name, state,
                    coalesce(pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()

@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * writes, and east follows west, its data rewound rather than copied anew.
  */
 @QuarkusTest
-class StandbyClusterOperatorTest extends OperatorTestBase {
+class StandbyClusterSlowTest extends OperatorTestBase {
     @Inject LocalKubelet kubelet;
 
     @Test
