@@ -49,11 +49,12 @@ public class StatusWriter {
                 outcome = body.apply(status);
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
                 LOG.warnf("reconcile failed on a Kubernetes API request: %s", e.toString());
-                outcome = Outcome.reconciling(Reasons.KUBERNETES_API_ERROR, "Kubernetes API request failed, will retry: " + apiFailure(e));
+                outcome = keepPhase(Outcome.reconciling(Reasons.KUBERNETES_API_ERROR, "Kubernetes API request failed, will retry: "
+                        + apiFailure(e)), before);
             } catch (RuntimeException e) {
                 LOG.warnf("reconcile failed: %s", e.toString());
-                outcome = Outcome.reconciling(Reasons.ERROR, "Unexpected error, will retry: " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + Messages.firstLine(e.getMessage())));
+                outcome = keepPhase(Outcome.reconciling(Reasons.ERROR, "Unexpected error, will retry: " + e.getClass().getSimpleName()
+                        + (e.getMessage() == null ? "" : ": " + Messages.firstLine(e.getMessage()))), before);
             }
             boolean changed = conclude(resource, before, status, outcome);
             report(resource, outcome, status);
@@ -175,7 +176,20 @@ public class StatusWriter {
         }
     }
 
-    Duration nextCheck(Outcome outcome, ShopdbStatus status) {
+    /**
+     * A reconcile that failed on a request learned nothing about the resource: a specific phase it was in (Hibernated,
+     * Waking, Standby, FailingOver, ...) stays, so the next reconcile does not mistake, say, a cluster waking from
+     * hibernation for one whose primary was lost. The generic phases follow the failed outcome.
+     */
+    static Outcome keepPhase(Outcome failed, ShopdbStatus before) {
+        String phase = before == null ? null : before.getPhase();
+        if (phase == null || java.util.Set.of("Ready", "Reconciling", "Stalled").contains(phase)) {
+            return failed;
+        }
+        return failed.withPhase(phase);
+    }
+
+        Duration nextCheck(Outcome outcome, ShopdbStatus status) {
         return switch (outcome.state()) {
             case READY -> spread(config.recheckInterval());
             case STALLED -> outcome.recheckInputs() ? spread(config.recheckInterval()) : null;

@@ -179,7 +179,24 @@ class StatusWriterTest {
                 Conditions.find(r.getStatus(), Conditions.RECONCILING).getMessage());
     }
 
-    private static Duration delay(UpdateControl<?> c) {
+    @Test
+    void aFailedRequestKeepsASpecificPhaseButNotAGenericOne() {
+        PostgresRole r = role();
+        r.setStatus(new PostgresRoleStatus());
+        r.getStatus().setPhase("Hibernated");
+        writer.run(r, null, PostgresRoleStatus::new, status -> {
+            throw new io.fabric8.kubernetes.client.KubernetesClientException("409 Conflict");
+        });
+        assertEquals("Hibernated", r.getStatus().getPhase(), "a failed request says nothing about the mode it is in");
+        assertEquals(Reasons.KUBERNETES_API_ERROR, Conditions.find(r.getStatus(), Conditions.RECONCILING).getReason());
+        r.getStatus().setPhase("Ready");
+        writer.run(r, null, PostgresRoleStatus::new, status -> {
+            throw new IllegalStateException("boom");
+        });
+        assertEquals("Reconciling", r.getStatus().getPhase());
+    }
+
+        private static Duration delay(UpdateControl<?> c) {
         return Duration.ofMillis(c.getScheduleDelay().orElseThrow());
     }
 }
