@@ -59,6 +59,12 @@ public final class InstanceSetBuilder {
     static final String ARCHIVE_VOLUME = "wal-archive";
     static final String ARCHIVE_KEYS_VOLUME = "wal-archive-keys";
     static final String ARCHIVE_MOUNT = "/wal-archive";
+
+    /** Where an agent container finds a WAL archive: its PVC's volume and mount, and its keys' volume. */
+    private record ArchiveVolumes(String volume, String mount, String keysVolume) {}
+
+    /** The cluster's own archive (spec.walArchive, or the one a recovery reads). */
+    private static final ArchiveVolumes OWN_ARCHIVE = new ArchiveVolumes(ARCHIVE_VOLUME, ARCHIVE_MOUNT, ARCHIVE_KEYS_VOLUME);
     /** A standby cluster's trust in its source's servers: the source's ca.crt only (spec.standby). */
     static final String SOURCE_CA_VOLUME = "source-ca";
     static final String SOURCE_CA_MOUNT = "/etc/shopdb-source-ca";
@@ -66,6 +72,7 @@ public final class InstanceSetBuilder {
     static final String SOURCE_ARCHIVE_VOLUME = "source-wal-archive";
     static final String SOURCE_ARCHIVE_KEYS_VOLUME = "source-wal-archive-keys";
     static final String SOURCE_ARCHIVE_MOUNT = "/source-wal-archive";
+    private static final ArchiveVolumes SOURCE_ARCHIVE = new ArchiveVolumes(SOURCE_ARCHIVE_VOLUME, SOURCE_ARCHIVE_MOUNT, SOURCE_ARCHIVE_KEYS_VOLUME);
     public static final String WAL_FETCH = DATA_MOUNT + "/wal-fetch";
 
     /** Where ordinal 0's first data directory comes from when spec.bootstrap.fromBackup is set; {@code recovery} for PITR. */
@@ -204,20 +211,23 @@ public final class InstanceSetBuilder {
         }
         BackupTarget archive = c.getSpec().getWalArchive() != null ? c.getSpec().getWalArchive().getTarget()
                 : restore != null && restore.recovery() != null ? restore.recovery().archive() : null;
-        if (archive != null && archive.getPvc() != null) {
-            out.add(AgentContainers.storageVolume(archive, ARCHIVE_VOLUME, c.getSpec().getWalArchive() == null));
-        }
         if (archive != null) {
-            addIfPresent(out, AgentContainers.keysVolume(archive, ARCHIVE_KEYS_VOLUME));
+            addArchiveVolumes(out, archive, OWN_ARCHIVE, c.getSpec().getWalArchive() == null);
         }
         StandbyArchive source = StandbyArchive.of(c);
-        if (source != null && source.target().getPvc() != null) {
-            out.add(AgentContainers.storageVolume(source.target(), SOURCE_ARCHIVE_VOLUME, true));
-        }
         if (source != null) {
-            addIfPresent(out, AgentContainers.keysVolume(source.target(), SOURCE_ARCHIVE_KEYS_VOLUME));
+            addArchiveVolumes(out, source.target(), SOURCE_ARCHIVE, true);
         }
         return out;
+    }
+
+    /** An archive's PVC (when it is one) and its keys (when it is encrypted) as pod volumes. */
+    private static void addArchiveVolumes(List<io.fabric8.kubernetes.api.model.Volume> out, BackupTarget archive, ArchiveVolumes at,
+                                          boolean readOnly) {
+        if (archive.getPvc() != null) {
+            out.add(AgentContainers.storageVolume(archive, at.volume(), readOnly));
+        }
+        addIfPresent(out, AgentContainers.keysVolume(archive, at.keysVolume()));
     }
 
     /**
@@ -253,8 +263,8 @@ public final class InstanceSetBuilder {
                 "$(PGDATA)", "$(SHOPDB_WAL_RESTORE)", "$(SHOPDB_RECOVERY_OPTIONS)", r.targetTime(), r.targetLsn(), r.targetXid(), r.targetName(),
                 "$(POD_NAME)");
         // paths through env, as everywhere in pod specs: the kubelet (and the sandbox) expands $(VAR) in arguments
-        List<EnvVar> env = archiveEnv(r.archive(), plain("SHOPDB_WAL_RESTORE", WAL_RESTORE), plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS));
-        return AgentContainers.container("recover", restore.agentImage(), request, env, archiveMounts(r.archive(), true));
+        List<EnvVar> env = archiveEnv(r.archive(), OWN_ARCHIVE, plain("SHOPDB_WAL_RESTORE", WAL_RESTORE), plain("SHOPDB_RECOVERY_OPTIONS", RECOVERY_OPTIONS));
+        return AgentContainers.container("recover", restore.agentImage(), request, env, archiveMounts(r.archive(), OWN_ARCHIVE, true));
     }
 
     /**
@@ -268,8 +278,8 @@ public final class InstanceSetBuilder {
         var request = new AgentRequest.WalArchiver(AgentContainers.storage(wal.getTarget()).withSpoolDir("/tmp"),
                 WalArchiveFolders.of(c), "$(PGDATA)", "$(SHOPDB_WAL_HANDOFF)", wal.getCompression(), "$(SHOPDB_CONFIG_DIR)",
                 "$(POD_NAME)");
-        List<EnvVar> env = archiveEnv(wal.getTarget(), plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF), plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT));
-        List<VolumeMount> mounts = archiveMounts(wal.getTarget(), false);
+        List<EnvVar> env = archiveEnv(wal.getTarget(), OWN_ARCHIVE, plain("SHOPDB_WAL_HANDOFF", WAL_HANDOFF), plain("SHOPDB_CONFIG_DIR", CONFIG_MOUNT));
+        List<VolumeMount> mounts = archiveMounts(wal.getTarget(), OWN_ARCHIVE, false);
         mounts.add(new VolumeMountBuilder().withName("config").withMountPath(CONFIG_MOUNT).withReadOnly(true).build());
         return AgentContainers.container("wal-archiver", agentImage, request, env, mounts);
     }
@@ -282,35 +292,27 @@ public final class InstanceSetBuilder {
     private static Container fetcherContainer(PostgresCluster c, StandbyArchive source, String agentImage) {
         var request = new AgentRequest.WalFetcher(AgentContainers.storage(source.target()).withSpoolDir("/tmp"), source.prefix(),
                 "$(SHOPDB_WAL_FETCH)");
-        List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("SHOPDB_WAL_FETCH", WAL_FETCH)));
-        env.addAll(AgentContainers.storageEnv(source.target(), SOURCE_ARCHIVE_MOUNT, SOURCE_ARCHIVE_KEYS_VOLUME));
-        List<VolumeMount> mounts = new ArrayList<>(List.of(
-                new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
-                new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
-        if (source.target().getPvc() != null) {
-            mounts.add(AgentContainers.storageMount(SOURCE_ARCHIVE_VOLUME, SOURCE_ARCHIVE_MOUNT, true));
-        }
-        addIfPresent(mounts, AgentContainers.keysMount(source.target(), SOURCE_ARCHIVE_KEYS_VOLUME));
-        return AgentContainers.container("wal-fetcher", agentImage, request, env, mounts);
+        List<EnvVar> env = archiveEnv(source.target(), SOURCE_ARCHIVE, plain("SHOPDB_WAL_FETCH", WAL_FETCH));
+        return AgentContainers.container("wal-fetcher", agentImage, request, env, archiveMounts(source.target(), SOURCE_ARCHIVE, true));
     }
 
-    /** The env of an agent container working on a WAL archive: pod name, PGDATA, the storage, and {@code more}. */
-    private static List<EnvVar> archiveEnv(BackupTarget archive, EnvVar... more) {
+    /** The env of an agent container working on a WAL archive: pod name, PGDATA, {@code more}, then the storage. */
+    private static List<EnvVar> archiveEnv(BackupTarget archive, ArchiveVolumes at, EnvVar... more) {
         List<EnvVar> env = new ArrayList<>(List.of(podName(), plain("PGDATA", DATA_MOUNT + "/pgdata")));
         env.addAll(List.of(more));
-        env.addAll(AgentContainers.storageEnv(archive, ARCHIVE_MOUNT, ARCHIVE_KEYS_VOLUME));
+        env.addAll(AgentContainers.storageEnv(archive, at.mount(), at.keysVolume()));
         return env;
     }
 
-    /** Its mounts: the data volume, /tmp, and the archive's PVC at {@value #ARCHIVE_MOUNT} when it is one. */
-    private static List<VolumeMount> archiveMounts(BackupTarget archive, boolean readOnly) {
+    /** Its mounts: the data volume, /tmp, the archive's PVC when it is one, and its keys. */
+    private static List<VolumeMount> archiveMounts(BackupTarget archive, ArchiveVolumes at, boolean readOnly) {
         List<VolumeMount> mounts = new ArrayList<>(List.of(
                 new VolumeMountBuilder().withName("data").withMountPath(DATA_MOUNT).build(),
                 new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build()));
         if (archive.getPvc() != null) {
-            mounts.add(AgentContainers.storageMount(ARCHIVE_VOLUME, ARCHIVE_MOUNT, readOnly));
+            mounts.add(AgentContainers.storageMount(at.volume(), at.mount(), readOnly));
         }
-        addIfPresent(mounts, AgentContainers.keysMount(archive, ARCHIVE_KEYS_VOLUME));
+        addIfPresent(mounts, AgentContainers.keysMount(archive, at.keysVolume()));
         return mounts;
     }
 

@@ -213,7 +213,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     private Bootstrap standbyBootstrap(PostgresCluster cluster, PostgresCluster source, PostgresClusterStatus status) {
         String ns = cluster.getMetadata().getNamespace();
         String sourceName = cluster.getSpec().getStandby().getSource().getName();
-        if (ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(cluster), "password") == null) {
+        // a cluster that has run has its Secrets: no GET after that, and none of the source's (apply copies them only when missing)
+        boolean secretsToCopy = status.getCurrentPrimary() == null
+                && ClusterCredentials.read(client, ns, ClusterNames.superuserSecret(cluster), "password") == null;
+        if (secretsToCopy) {
             if (source == null) {
                 return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Waiting for PostgresCluster " + sourceName
                         + " (spec.standby.source) to exist"), null, null);
@@ -238,7 +241,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             return new Bootstrap(Outcome.reconciling(Reasons.WAITING_FOR_SOURCE, "Replaying the WAL archive folder " + prefix + " of "
                     + sourceName + " besides streaming; starting the instances"), null, null);
         }
-        return new Bootstrap(null, null, source);
+        return new Bootstrap(null, null, secretsToCopy ? source : null);
     }
 
     private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods, PostgresCluster source,
@@ -268,11 +271,8 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy, standbys)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");
         }
-        String problemBefore = status.getStorage() == null ? null : status.getStorage().getProblem();
         status.setStorage(resources.storage());
-        if (resources.storage() != null && resources.storage().getProblem() != null && !resources.storage().getProblem().equals(problemBefore)) {
-            events.warning(cluster, "VolumeExpansionRefused", resources.storage().getProblem()); // once per reason
-        }
+        storageWarning(cluster, "VolumeExpansionRefused", resources.storage() == null ? null : resources.storage().getProblem());
         String agentImageBefore = status.getAgentImage();
         status.setAgentImage(resources.agentImageUsed());
         status.setAgentImagePending(resources.agentImagePending());
@@ -411,6 +411,14 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         return Outcome.ready(Reasons.READY, wanted + " instance(s) ready, primary answers (PostgreSQL " + status.getServerVersion() + ")");
     }
 
+    /** A Warning for a volume problem, once per problem: not when the recorded status.storage.problem already says it. */
+    private void storageWarning(PostgresCluster cluster, String reason, String problem) {
+        var recorded = cluster.getStatus() == null ? null : cluster.getStatus().getStorage();
+        if (problem != null && (recorded == null || !problem.equals(recorded.getProblem()))) {
+            events.warning(cluster, reason, problem);
+        }
+    }
+
     /** spec.storage.autoGrow: the primary's data against the volumes' size; grown now when past the threshold (VolumeAutoGrow). */
     private void autoGrow(PostgresCluster cluster, PostgresClusterStatus status, Connection c, ManagedClusterResources resources) throws SQLException {
         var grow = cluster.getSpec().getStorage() == null ? null : cluster.getSpec().getStorage().getAutoGrow();
@@ -422,12 +430,9 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
         if (verdict.size() != null) {
             resources.growVolumes(cluster, verdict.size());
             if (resources.storage().getProblem() != null) {
-                // refused (the StorageClass cannot expand): the volumes keep their size, and say why (once per reason)
+                // refused (the StorageClass cannot expand): the volumes keep their size, and say why
                 status.getStorage().setProblem(resources.storage().getProblem());
-                var before = cluster.getStatus() == null ? null : cluster.getStatus().getStorage();
-                if (before == null || !resources.storage().getProblem().equals(before.getProblem())) {
-                    events.warning(cluster, "VolumeExpansionRefused", resources.storage().getProblem());
-                }
+                storageWarning(cluster, "VolumeExpansionRefused", resources.storage().getProblem());
             } else {
                 status.setStorage(resources.storage());
                 events.normal(cluster, "VolumeGrown", "Growing the volumes from " + from + " to " + verdict.size() + " (spec.storage.autoGrow): "
@@ -435,10 +440,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             }
         } else if (verdict.full() != null && status.getStorage().getProblem() == null) {
             status.getStorage().setProblem(verdict.full());
-            var before = cluster.getStatus() == null ? null : cluster.getStatus().getStorage();
-            if (before == null || !verdict.full().equals(before.getProblem())) {
-                events.warning(cluster, "VolumeFilling", verdict.full());
-            }
+            storageWarning(cluster, "VolumeFilling", verdict.full());
         }
         status.getStorage().setUsedBytes(verdict.usedBytes());
     }

@@ -112,24 +112,20 @@ final class StandbyReplication {
 
     /**
      * A primary cluster made a standby: first its status records when (status.standby.demotedAt, which the configuration
-     * carries to the instances as the rewind token), then, once that reached the ConfigMap, every instance restarts: the
-     * primary is rewound onto the source, and each replica onto the primary, since after a lost region they may hold WAL
-     * the source never had (bootstrap.sh rewinds a data directory whose token is older).
+     * carries to the instances as the rewind token), then, in a later reconcile, whose apply wrote that token into the
+     * ConfigMap, every instance restarts and is rewound onto the source, replicas included, since after a lost region
+     * they may hold WAL the source never had (bootstrap.sh rewinds a data directory whose token is older). The status
+     * this reconcile started from is the recorded one, so a demotion found in it has reached the ConfigMap.
      */
     private Outcome demote(PostgresCluster c, PostgresClusterStatus status, String sourceName) {
         StandbyStatus before = status.getStandby();
         boolean recorded = before != null && before.getDemotedAt() != null
                 && (before.getPromotedAt() == null || Instant.parse(before.getDemotedAt()).isAfter(Instant.parse(before.getPromotedAt())));
-        String persisted = c.getStatus() == null || c.getStatus().getStandby() == null ? null : c.getStatus().getStandby().getDemotedAt();
         if (!recorded) {
             StandbyStatus s = restarted(sourceName, before);
             s.setDemotedAt(Instant.now().toString());
             status.setStandby(s);
             return Outcome.reconciling(Reasons.DEMOTING, "Demoting to a standby of " + sourceName + ": the instances restart next")
-                    .withPhase(Reasons.DEMOTING);
-        }
-        if (!before.getDemotedAt().equals(persisted)) {
-            return Outcome.reconciling(Reasons.DEMOTING, "Demoting to a standby of " + sourceName + ": waiting for the recorded demotion")
                     .withPhase(Reasons.DEMOTING);
         }
         for (int i = 0; i < c.getSpec().getInstances(); i++) {

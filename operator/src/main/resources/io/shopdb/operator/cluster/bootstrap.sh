@@ -50,25 +50,31 @@ done
 
 # In a standby cluster the declared primary follows the source cluster's primary instead of its own -rw Service.
 upstream_name="the primary $(declared)"
-if standby && [ "$(declared)" = "$POD_NAME" ]; then
-  upstream="host=$SOURCE_HOST port=$SOURCE_PORT sslmode=verify-ca sslrootcert=$SHOPDB_SOURCE_CA connect_timeout=5"
-  primary="$upstream user=$REPLICATION_USER application_name=$POD_NAME keepalives_idle=5 keepalives_interval=2 keepalives_count=3"
-  superuser="$upstream user=postgres dbname=postgres"
-  upstream_name="the source cluster's primary $SOURCE_HOST"
+if standby; then
+  source_conn="host=$SOURCE_HOST port=$SOURCE_PORT sslmode=verify-ca sslrootcert=$SHOPDB_SOURCE_CA connect_timeout=5"
+  source_superuser="$source_conn user=postgres dbname=postgres"
+  source_name="the source cluster's primary $SOURCE_HOST"
+  if [ "$(declared)" = "$POD_NAME" ]; then
+    primary="$source_conn user=$REPLICATION_USER application_name=$POD_NAME keepalives_idle=5 keepalives_interval=2 keepalives_count=3"
+    superuser="$source_superuser"
+    upstream_name="$source_name"
+  fi
 fi
 
-# Waits until the upstream answers: out of recovery (the promoted primary), or in any state inside a standby cluster,
-# where the source may be a standby itself (a demoted cluster during a planned move) and the declared primary is one.
-wait_for_primary() {
+# Waits until a server answers (its superuser connection, then its name): out of recovery (the promoted primary), or
+# in any state inside a standby cluster, where the source may be a standby itself (a demoted cluster during a planned
+# move) and the declared primary is one.
+wait_for() {
   want="f"
   if standby; then
     want="[tf]"
   fi
-  until psql "$superuser" -XtAc 'SELECT pg_is_in_recovery()' 2>/dev/null | grep -qx "$want"; do
-    echo "shopdb: waiting for $upstream_name"
+  until psql "$1" -XtAc 'SELECT pg_is_in_recovery()' 2>/dev/null | grep -qx "$want"; do
+    echo "shopdb: waiting for $2"
     sleep 1
   done
 }
+wait_for_primary() { wait_for "$superuser" "$upstream_name"; }
 
 clone() {
   echo "shopdb: cloning $upstream_name into $PGDATA"
@@ -150,11 +156,8 @@ elif [ ! -f "$PGDATA/standby.signal" ] || { [ -n "$token" ] && [ "$token" != "$r
     # a demoted cluster's replica is rewound onto the source itself: the declared primary, a standby that has just
     # been rewound, may not have replayed a checkpoint of the source's new timeline yet, and from its control file
     # pg_rewind would judge diverged data to need no rewind
-    rewind_from="host=$SOURCE_HOST port=$SOURCE_PORT sslmode=verify-ca sslrootcert=$SHOPDB_SOURCE_CA connect_timeout=5 user=postgres dbname=postgres"
-    until psql "$rewind_from" -XtAc 'SELECT 1' >/dev/null 2>&1; do
-      echo "shopdb: waiting for the source cluster's primary $SOURCE_HOST"
-      sleep 1
-    done
+    rewind_from="$source_superuser"
+    wait_for "$rewind_from" "$source_name"
   fi
   # PostgreSQL 15's pg_rewind reads the source's timeline from its last checkpoint: right after a promotion
   # that is still the old one ("no rewind required" on diverged data), so make the source checkpoint first.
