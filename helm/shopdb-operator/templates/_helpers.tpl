@@ -33,7 +33,7 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
 */}}
 {{- define "shopdb.rules" -}}
 - apiGroups: ["shopdb.io"]
-  resources: [postgresclusters, postgresdatabases, postgresroles, postgresmigrations, postgresbackups, postgresbackupschedules, postgresrestores, postgrespoolers]
+  resources: [postgresclusters, postgresdatabases, postgresroles, postgresmigrations, postgresbackups, postgresbackupschedules, postgresrestores, postgrespoolers, postgresmajorupgrades]
   verbs: [get, list, watch, patch, update]
 - apiGroups: ["shopdb.io"]
   # schedules create runs and delete expired ones; migrations create their pre-migration backups and
@@ -42,7 +42,7 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [postgresbackups, postgresclusters, postgresrestores]
   verbs: [create, delete]
 - apiGroups: ["shopdb.io"]
-  resources: [postgresclusters/status, postgresdatabases/status, postgresroles/status, postgresmigrations/status, postgresbackups/status, postgresbackupschedules/status, postgresrestores/status, postgrespoolers/status]
+  resources: [postgresclusters/status, postgresdatabases/status, postgresroles/status, postgresmigrations/status, postgresbackups/status, postgresbackupschedules/status, postgresrestores/status, postgrespoolers/status, postgresmajorupgrades/status]
   verbs: [get, patch, update]
 - apiGroups: ["shopdb.io"]
   resources: [postgresclusters/finalizers, postgresdatabases/finalizers, postgresroles/finalizers, postgresmigrations/finalizers, postgresbackups/finalizers, postgresbackupschedules/finalizers, postgresrestores/finalizers, postgrespoolers/finalizers]

@@ -106,6 +106,16 @@ public class ClusterAccess {
         if (cluster == null) {
             throw new WaitingException("WaitingForCluster", "PostgresCluster " + clusterName + " (spec.clusterRef) does not exist yet", woken);
         }
+        String upgradedTo = cluster.getStatus() == null ? null : cluster.getStatus().getUpgradedTo();
+        if (upgradedTo != null) {
+            // a major upgrade moved the cluster: what names it acts on the new one (a GET: few dependents, once per reconcile)
+            PostgresCluster target = client.resources(PostgresCluster.class).inNamespace(cluster.getMetadata().getNamespace()).withName(upgradedTo).get();
+            if (target == null) {
+                throw new WaitingException("WaitingForCluster", "PostgresCluster " + clusterName + " was upgraded to " + upgradedTo
+                        + " (status.upgradedTo), which does not exist");
+            }
+            return ready(target, upgradedTo, null, false);
+        }
         if (cluster.getSpec() != null && cluster.getSpec().isHibernating()) {
             throw new WaitingException(Reasons.CLUSTER_HIBERNATED, "PostgresCluster " + clusterName
                     + " is hibernated (spec.hibernate): no instance runs until it wakes", woken);

@@ -99,9 +99,22 @@ public class ClusterConnections {
         if (password == null) {
             throw new NotReachableException("Secret " + ClusterNames.superuserSecret(c) + " was not found");
         }
-        var address = resolve(ns, ClusterNames.writeService(c));
+        String host = ownPrimary(c);
+        var address = resolve(ns, host);
         return new PgEndpoint(address.host(), address.port(), "postgres", ClusterNames.SUPERUSER, password, "verify-full",
-                ClusterTls.trust(caPem(c, secrets), c, ClusterNames.writeService(c)));
+                ClusterTls.trust(caPem(c, secrets), c, host));
+    }
+
+    /**
+     * The -rw Service; for a cluster a major upgrade moved (status.upgradedTo), whose -rw leads to the new cluster, its
+     * own primary by pod name: its reconciler still looks after its own (read-only) instances.
+     */
+    private static String ownPrimary(PostgresCluster c) {
+        var status = c.getStatus();
+        if (status != null && status.getUpgradedTo() != null && status.getCurrentPrimary() != null) {
+            return status.getCurrentPrimary() + "." + ClusterNames.headlessService(c);
+        }
+        return ClusterNames.writeService(c);
     }
 
     /** The CA the cluster's servers present a certificate of; the operator trusts nothing else for them. */

@@ -14,8 +14,7 @@ import java.util.function.Function;
 /**
  * The PostgresCluster as its dependents (databases, roles) see it: read from an informer, and a wake-up for
  * every dependent of a cluster when the cluster appears, goes, turns Ready or stops being Ready (or Ready for another
- * reason: a standby promoted), or its spec
- * changes. Status churn that cannot matter to them (replica lag, pending restarts) wakes no one, so a
+ * reason: a standby promoted), its spec changes, or a major upgrade moves it (status.upgradedTo). Status churn that cannot matter to them (replica lag, pending restarts) wakes no one, so a
  * thousand roles are not reconciled because a replica moved a megabyte.
  */
 public final class ClusterEvents {
@@ -30,7 +29,12 @@ public final class ClusterEvents {
     static boolean matters(PostgresCluster now, PostgresCluster before) {
         return Conditions.isReady(now.getStatus()) != Conditions.isReady(before.getStatus())
                 || !Objects.equals(readyReason(now), readyReason(before)) // a standby promoted: Ready with reason Standby, then Ready
-                || !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration());
+                || !Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+                || !Objects.equals(upgradedTo(now), upgradedTo(before)); // a major upgrade's cutover: act on the new cluster
+    }
+
+    private static String upgradedTo(PostgresCluster c) {
+        return c.getStatus() == null ? null : c.getStatus().getUpgradedTo();
     }
 
     private static String readyReason(PostgresCluster c) {

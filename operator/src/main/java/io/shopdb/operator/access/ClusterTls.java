@@ -37,11 +37,18 @@ public final class ClusterTls {
 
     public static String serverSecret(PostgresCluster c) { return c.getMetadata().getName() + "-server-tls"; }
 
-    /** -rw, -ro and -r (a future any-instance Service) and every pod behind the headless Service. */
+    /**
+     * -rw, -ro and -r (a future any-instance Service) and every pod behind the headless Service; the target of a major
+     * upgrade also the source's three Services, which lead to it after the cutover (status.upgradingFrom).
+     */
     public static List<String> serverNames(PostgresCluster c) {
         String name = c.getMetadata().getName();
-        return ServerNames.of(c.getMetadata().getNamespace(), List.of(ClusterNames.writeService(c), ClusterNames.readService(c), name + "-r"),
-                ClusterNames.headlessService(c));
+        List<String> services = new java.util.ArrayList<>(List.of(ClusterNames.writeService(c), ClusterNames.readService(c), name + "-r"));
+        String from = c.getStatus() == null ? null : c.getStatus().getUpgradingFrom();
+        if (from != null) {
+            services.addAll(List.of(from + "-rw", from + "-ro", from + "-r"));
+        }
+        return ServerNames.of(c.getMetadata().getNamespace(), services, ClusterNames.headlessService(c));
     }
 
     public static ClusterTlsSecrets.Result ensure(KubernetesClient client, PostgresCluster c, Instant now) throws ClusterTlsSecrets.CaException {

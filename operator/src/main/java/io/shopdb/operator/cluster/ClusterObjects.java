@@ -158,7 +158,15 @@ public final class ClusterObjects {
 
     /** Applications write through -rw (the primary) and may read from -ro (the replicas). */
     public static Service roleService(PostgresCluster c, String name, String role) {
-        Map<String, String> selector = new HashMap<>(ClusterNames.selector(c));
+        return roleService(c, name, role, null);
+    }
+
+    /**
+     * As above; {@code servedBy}: the cluster a major upgrade moved this one to (status.upgradedTo), whose instances the
+     * Service then selects, so applications keep their address.
+     */
+    public static Service roleService(PostgresCluster c, String name, String role, String servedBy) {
+        Map<String, String> selector = new HashMap<>(servedBy == null ? ClusterNames.selector(c) : Map.of(ClusterNames.CLUSTER_LABEL, servedBy));
         selector.put(ClusterNames.ROLE_LABEL, role);
         return new ServiceBuilder()
                 .withMetadata(meta(c, name))

@@ -34,6 +34,14 @@ final class ManagedClusterResources {
         this(client, agentImage, java.time.Clock.systemUTC());
     }
 
+    /** The cluster a major upgrade moved this one to: the -rw and -ro Services select its instances (null: this cluster's own). */
+    private String servedBy;
+
+    ManagedClusterResources servedBy(String cluster) {
+        this.servedBy = cluster;
+        return this;
+    }
+
     ManagedClusterResources(KubernetesClient client, String agentImage, java.time.Clock clock) {
         this.client = client;
         this.agentImage = agentImage;
@@ -57,8 +65,8 @@ final class ManagedClusterResources {
         wrote |= ClusterCredentials.ensure(client, c, ClusterNames.replicationSecret(c), ClusterNames.REPLICATION_USER, replication);
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.config(c, declared)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.headless(c)));
-        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY)));
-        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY, servedBy)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA, servedBy)));
         // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
         // (a cluster made by an older operator keeps OrderedReady); volumes grow below.
         StatefulSet existing = client.apps().statefulSets().inNamespace(ns).withName(ClusterNames.statefulSet(c)).get();

@@ -13,6 +13,7 @@ import io.shopdb.operator.runtime.ShopdbConfig;
 import io.shopdb.operator.api.v1alpha1.BackupTemplate;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgrade;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.tls.ClusterTlsSecrets;
 import io.shopdb.operator.tls.ServedCertificate;
@@ -102,7 +103,14 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                         : Set.of(new ResourceID(s.getSpec().getStandby().getSource().getName(), s.getMetadata().getNamespace())))
                 .withOnUpdateFilter((now, before) -> !java.util.Objects.equals(now.getMetadata().getGeneration(), before.getMetadata().getGeneration()))
                 .build(), context);
-        return List.of(pods, backups, probe.eventSource(), drains.eventSource(), standbys);
+        // a major upgrade wakes its source (wal_level, NetworkPolicy, the Services at the cutover) and its target (certificate names)
+        var upgrades = new InformerEventSource<>(InformerEventSourceConfiguration.from(PostgresMajorUpgrade.class, PostgresCluster.class)
+                .withSecondaryToPrimaryMapper((PostgresMajorUpgrade u) -> u.getSpec() == null || u.getSpec().getSource() == null
+                        || u.getSpec().getTarget() == null ? Set.of()
+                        : Set.of(new ResourceID(u.getSpec().getSource().getName(), u.getMetadata().getNamespace()),
+                                new ResourceID(u.getSpec().getTarget().getName(), u.getMetadata().getNamespace())))
+                .build(), context);
+        return List.of(pods, backups, probe.eventSource(), drains.eventSource(), standbys, upgrades);
     }
 
     @Override
@@ -118,6 +126,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             if (cluster.getSpec().isExternal()) {
                 return reconcileExternal(cluster, status);
             }
+            MajorUpgradeLinks.record(cluster, context.getSecondaryResources(PostgresMajorUpgrade.class), status);
             ClusterPods pods = ClusterPods.of(cluster, context.getSecondaryResources(Pod.class));
             ClusterWalArchive.recordWindow(cluster, status, List.copyOf(context.getSecondaryResources(PostgresBackup.class)));
             String sourceName = StandbyReplication.sourceName(cluster, status);
@@ -126,7 +135,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             List<String> standbys = context.getPrimaryCache().list(c -> cluster.getMetadata().getNamespace().equals(c.getMetadata().getNamespace())
                             && c.getSpec() != null && c.getSpec().getStandby() != null
                             && cluster.getMetadata().getName().equals(c.getSpec().getStandby().getSource().getName()))
-                    .map(c -> c.getMetadata().getName()).sorted().toList();
+                    .map(c -> c.getMetadata().getName()).sorted().collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+            if (status.getUpgradingTo() != null) {
+                standbys.add(status.getUpgradingTo()); // the upgrade's target subscribes to this cluster: admitted as a standby is
+            }
             return reconcileManaged(cluster, status, pods, source, standbys, recheck -> soon[0] = recheck);
         });
         // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
@@ -266,7 +278,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
         }
         status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
-        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image(), clock);
+        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image(), clock).servedBy(MajorUpgradeLinks.servedBy(client, cluster, status));
         ClusterObjects.Declared declared = ha.declared(cluster, status);
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy, standbys)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");

@@ -193,7 +193,20 @@ public final class PostgresParameters {
             all.put("synchronous_standby_names", "ANY " + n + " (" + String.join(", ", names) + ")");
         }
         all.putAll(archiving(spec.getWalArchive()));
+        if (decodesLogically(c)) {
+            all.put("wal_level", "logical");
+        }
         return all;
+    }
+
+    /**
+     * wal_level logical (a restart) while a PostgresMajorUpgrade copies the cluster by logical replication, and after,
+     * so the decision needs no second restart. Read from the status the cluster's reconciler records (one reconcile
+     * late: the upgrade waits for it); a cluster no upgrade names keeps replica and restarts for nothing.
+     */
+    static boolean decodesLogically(io.shopdb.operator.api.v1alpha1.PostgresCluster c) {
+        var status = c.getStatus();
+        return status != null && (status.getUpgradingTo() != null || status.getUpgradedTo() != null);
     }
 
     /**

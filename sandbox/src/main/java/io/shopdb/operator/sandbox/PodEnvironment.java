@@ -25,7 +25,7 @@ import java.util.function.BiFunction;
  *   <li>peers: a pair X_HOST / X_PORT whose host is a Service or pod DNS name gets the local address it maps to;</li>
  *   <li>termination message: a value equal to the container's terminationMessagePath gets a local file.</li>
  * </ol>
- * Secret and field references are resolved like the kubelet does. PATH gets the local PostgreSQL binaries.
+ * Secret and field references are resolved like the kubelet does. PATH gets the local PostgreSQL binaries of the image's major ({@link OtherMajors}).
  */
 final class PodEnvironment {
     private PodEnvironment() {}
@@ -49,7 +49,6 @@ final class PodEnvironment {
                                      Path terminationFile) {
         String ns = pod.getMetadata().getNamespace();
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("PATH", LocalPostgres.binDir() + ":/usr/local/bin:/usr/bin:/bin");
         env.put("HOME", volumeDirs.values().stream().findFirst().map(Path::toString).orElse("/tmp"));
         env.put("LANG", "C.UTF-8");
         for (EnvVar var : container.getEnv() == null ? List.<EnvVar>of() : container.getEnv()) {
@@ -93,6 +92,8 @@ final class PodEnvironment {
                 e.setValue(String.valueOf(localPorts.get(Integer.parseInt(e.getValue()))));
             }
         }
+        // this machine's folders, set after the path rule: the binaries may lie under a folder a volume is mounted at (/tmp)
+        env.putIfAbsent("PATH", OtherMajors.path(container.getImage()) + ":/usr/local/bin:/usr/bin:/bin");
         return env;
     }
 

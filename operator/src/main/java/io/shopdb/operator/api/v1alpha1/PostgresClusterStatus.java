@@ -55,7 +55,21 @@ public class PostgresClusterStatus extends ShopdbStatus {
     private List<InstanceImage> instanceImages = new ArrayList<>();
     @JsonPropertyDescription("A standby cluster's replication from its source (spec.standby); kept after a promotion, with promotedAt.")
     private StandbyStatus standby;
+    @JsonPropertyDescription("The cluster a PostgresMajorUpgrade moved this one to: its -rw and -ro Services lead there, and what names this"
+            + " cluster (databases, roles, migrations, poolers) acts there. This cluster's own instances stay read-only.")
+    private String upgradedTo;
 
+    @JsonPropertyDescription("The cluster a PostgresMajorUpgrade copies this one to, by logical replication (wal_level logical here).")
+    private String upgradingTo;
+    @JsonPropertyDescription("The cluster a PostgresMajorUpgrade copies into this one; its Services' names are in this cluster's certificate.")
+    private String upgradingFrom;
+
+    public String getUpgradingTo() { return upgradingTo; }
+    public void setUpgradingTo(String upgradingTo) { this.upgradingTo = upgradingTo; }
+    public String getUpgradingFrom() { return upgradingFrom; }
+    public void setUpgradingFrom(String upgradingFrom) { this.upgradingFrom = upgradingFrom; }
+    public String getUpgradedTo() { return upgradedTo; }
+    public void setUpgradedTo(String upgradedTo) { this.upgradedTo = upgradedTo; }
     public List<InstanceImage> getInstanceImages() { return instanceImages; }
     public void setInstanceImages(List<InstanceImage> instanceImages) { this.instanceImages = instanceImages; }
     public StandbyStatus getStandby() { return standby; }

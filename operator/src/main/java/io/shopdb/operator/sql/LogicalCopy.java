@@ -1,0 +1,240 @@
+package io.shopdb.operator.sql;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The SQL of a major upgrade by logical replication: on the source a publication of every table per database, on the
+ * target a subscription per database (its replication slot on the source named after the database's oid there, unique
+ * per source server), their progress, the cutover's read-only switch, and the sequences that logical replication does
+ * not carry. Identifiers through {@link Identifiers}, values bound or through {@link Literals}.
+ */
+public final class LogicalCopy {
+    public static final String PUBLICATION = "shopdb_upgrade";
+
+    private LogicalCopy() {}
+
+    /** A database to copy: not a template, connectable, not the maintenance database postgres (each server has its own). */
+    public record SourceDatabase(String name, long oid, String owner, String encoding, String collate, String ctype) {
+        /** The subscription on the target and its replication slot on the source. */
+        public String subscription() {
+            return PUBLICATION + "_" + oid;
+        }
+    }
+
+    static final String DATABASES = """
+            SELECT d.datname, d.oid, r.rolname, pg_encoding_to_char(d.encoding), d.datcollate, d.datctype
+              FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba
+             WHERE d.datallowconn AND NOT d.datistemplate AND d.datname <> 'postgres'
+             ORDER BY 1""";
+
+    public static List<SourceDatabase> databases(Connection c) throws SQLException {
+        List<SourceDatabase> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(DATABASES)) {
+            while (rs.next()) {
+                out.add(new SourceDatabase(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
+            }
+        }
+        return out;
+    }
+
+    /** CREATE DATABASE as the source has it (owner, encoding, locale), from template0: the schema restore fills it. */
+    public static void createDatabase(Connection target, SourceDatabase db) throws SQLException {
+        try (Statement st = target.createStatement()) {
+            st.execute("CREATE DATABASE " + Identifiers.quote(db.name()) + " OWNER " + Identifiers.quote(db.owner()) + " TEMPLATE template0 ENCODING "
+                    + Literals.quote(db.encoding()) + " LC_COLLATE " + Literals.quote(db.collate()) + " LC_CTYPE " + Literals.quote(db.ctype()));
+        }
+    }
+
+    /** Drops a database of the target a failed schema copy left half filled. */
+    public static void dropDatabase(Connection target, String name) throws SQLException {
+        try (Statement st = target.createStatement()) {
+            st.execute("DROP DATABASE IF EXISTS " + Identifiers.quote(name) + " WITH (FORCE)");
+        }
+    }
+
+    public static String setting(Connection c, String name) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?)")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getString(1);
+            }
+        }
+    }
+
+    /** FOR ALL TABLES: tables created later are published too (their DDL is not: see the upgrade's docs). */
+    public static void ensurePublication(Connection sourceDb) throws SQLException {
+        if (!exists(sourceDb, "SELECT 1 FROM pg_publication WHERE pubname = ?", PUBLICATION)) {
+            try (Statement st = sourceDb.createStatement()) {
+                st.execute("CREATE PUBLICATION " + Identifiers.quote(PUBLICATION) + " FOR ALL TABLES");
+            }
+        }
+    }
+
+    /**
+     * The target's subscription of one database, copying the existing rows first. {@code conninfo} holds the source's
+     * superuser password: it is never logged, and the subscription is dropped at the cutover.
+     */
+    public static void ensureSubscription(Connection targetDb, String name, String conninfo) throws SQLException {
+        if (!exists(targetDb, "SELECT 1 FROM pg_subscription WHERE subname = ?", name)) {
+            try (Statement st = targetDb.createStatement()) {
+                st.execute("CREATE SUBSCRIPTION " + Identifiers.quote(name) + " CONNECTION " + Literals.quote(conninfo) + " PUBLICATION "
+                        + Identifiers.quote(PUBLICATION) + " WITH (copy_data = true, slot_name = " + Literals.quote(name) + ")");
+            }
+        }
+    }
+
+    /** A libpq conninfo value, single-quoted (backslash and quote escaped), so no value adds a keyword. */
+    public static String conninfoValue(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
+    /** How far a subscription's initial copy is: its tables, and those done (state r: ready, streaming). */
+    public record Progress(int tables, int ready) {
+        public boolean copied() { return ready == tables; }
+    }
+
+    public static Progress progress(Connection targetDb, String subscription) throws SQLException {
+        try (PreparedStatement ps = targetDb.prepareStatement("""
+                SELECT count(*), count(*) FILTER (WHERE sr.srsubstate = 'r')
+                  FROM pg_subscription_rel sr JOIN pg_subscription s ON s.oid = sr.srsubid WHERE s.subname = ?""")) {
+            ps.setString(1, subscription);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Progress(rs.getInt(1), rs.getInt(2));
+            }
+        }
+    }
+
+    /**
+     * Bytes of the source's WAL the slots have not confirmed (the largest of them); null while a slot is missing or has
+     * confirmed nothing yet.
+     */
+    public static Long lagBytes(Connection source, Collection<String> slots) throws SQLException {
+        try (PreparedStatement ps = source.prepareStatement("""
+                SELECT count(*), count(confirmed_flush_lsn), max(pg_current_wal_lsn() - confirmed_flush_lsn)::bigint
+                  FROM pg_replication_slots WHERE slot_name = ANY (?)""")) {
+            ps.setArray(1, array(source, slots));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == slots.size() && rs.getInt(2) == slots.size() ? Math.max(0, rs.getLong(3)) : null;
+            }
+        }
+    }
+
+    public static String currentLsn(Connection source) throws SQLException {
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    /** Whether every slot confirmed the source's WAL up to {@code lsn}: the target applied every commit before it. */
+    public static boolean confirmed(Connection source, Collection<String> slots, String lsn) throws SQLException {
+        try (PreparedStatement ps = source.prepareStatement(
+                "SELECT count(*) FILTER (WHERE confirmed_flush_lsn >= ?::pg_lsn) FROM pg_replication_slots WHERE slot_name = ANY (?)")) {
+            ps.setString(1, lsn);
+            ps.setArray(2, array(source, slots));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == slots.size();
+            }
+        }
+    }
+
+    /**
+     * default_transaction_read_only for every session of the server, at once (a reload; sessions take it at their next
+     * command) and across restarts (postgresql.auto.conf): a transaction that writes fails with SQLSTATE 25006.
+     */
+    public static void setReadOnly(Connection server, boolean readOnly) throws SQLException {
+        try (Statement st = server.createStatement()) {
+            st.execute("SET default_transaction_read_only = off"); // this session may still write (the RESET below, drops)
+            st.execute(readOnly ? "ALTER SYSTEM SET default_transaction_read_only = on" : "ALTER SYSTEM RESET default_transaction_read_only");
+            st.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    /**
+     * Ends every client session but this one and waits (up to 5 s each) until they have exited: transactions under way
+     * roll back (their clients retry), a commit under way has either landed in the WAL or not happened, sessions that
+     * began read-write are gone, and clients reconnect to wherever the Services lead. Returns how many.
+     */
+    public static int terminateClients(Connection server) throws SQLException {
+        try (Statement st = server.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    /** A sequence's value on the source (null last_value: never used, nothing to carry). */
+    public record SequenceValue(String schema, String name, long lastValue) {}
+
+    public static List<SequenceValue> sequences(Connection sourceDb) throws SQLException {
+        List<SequenceValue> out = new ArrayList<>();
+        try (Statement st = sourceDb.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT schemaname, sequencename, last_value FROM pg_sequences WHERE last_value IS NOT NULL ORDER BY 1, 2")) {
+            while (rs.next()) {
+                out.add(new SequenceValue(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    public static void setSequences(Connection targetDb, List<SequenceValue> values) throws SQLException {
+        try (PreparedStatement ps = targetDb.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
+            for (SequenceValue v : values) {
+                ps.setString(1, Identifiers.quote(v.schema()) + "." + Identifiers.quote(v.name()));
+                ps.setLong(2, v.lastValue());
+                ps.execute();
+            }
+        }
+    }
+
+    /** Drops the target's subscription without touching the source (its slot is dropped there, see {@link #dropSource}). */
+    public static void dropSubscription(Connection targetDb, String name) throws SQLException {
+        if (exists(targetDb, "SELECT 1 FROM pg_subscription WHERE subname = ?", name)) {
+            try (Statement st = targetDb.createStatement()) {
+                st.execute("ALTER SUBSCRIPTION " + Identifiers.quote(name) + " DISABLE");
+                st.execute("ALTER SUBSCRIPTION " + Identifiers.quote(name) + " SET (slot_name = NONE)");
+                st.execute("DROP SUBSCRIPTION " + Identifiers.quote(name));
+            }
+        }
+    }
+
+    /** The source's slot (no WAL kept for a subscriber that is gone) and publication, on a read-only source too. */
+    public static void dropSource(Connection sourceDb, String slot) throws SQLException {
+        try (Statement st = sourceDb.createStatement()) {
+            st.execute("SET default_transaction_read_only = off");
+        }
+        try (PreparedStatement ps = sourceDb.prepareStatement(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
+        try (Statement st = sourceDb.createStatement()) {
+            st.execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(PUBLICATION));
+        }
+    }
+
+    private static boolean exists(Connection c, String sql, String value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, value);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static Array array(Connection c, Collection<String> values) throws SQLException {
+        return c.createArrayOf("text", values.toArray());
+    }
+}

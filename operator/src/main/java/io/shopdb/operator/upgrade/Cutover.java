@@ -1,0 +1,137 @@
+package io.shopdb.operator.upgrade;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.shopdb.operator.access.ClusterNames;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgrade;
+import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgradeStatus;
+import io.shopdb.operator.cluster.ClusterObjects;
+import io.shopdb.operator.kube.DesiredState;
+import io.shopdb.operator.sql.LogicalCopy;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.sql.TableChecksums;
+import io.shopdb.operator.status.EventRecorder;
+import io.shopdb.operator.status.Outcome;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cutover, in one reconcile so its pause is short: writes stop on the source (read-only, sessions ended), the
+ * target confirms the source's last WAL position (no acknowledged commit is left behind), the sequences follow, a
+ * snapshot of the target is taken, and the source's Services select the target. Until the Services move nothing is
+ * lost by giving up: a target that does not catch up within {@link #CATCH_UP} makes the source writable again.
+ * After the move, the comparison of every table (source frozen, target in its pre-move snapshot) and the removal
+ * of the subscriptions do not hold writes up.
+ */
+final class Cutover {
+    /** The cutover starts only this close: what is left to apply must fit in the pause. */
+    static final long MAX_LAG_BYTES = 16L * 1024 * 1024;
+    static final Duration CATCH_UP = Duration.ofSeconds(30);
+
+    private final KubernetesClient client;
+    private final EventRecorder events;
+
+    Cutover(KubernetesClient client, EventRecorder events) {
+        this.client = client;
+        this.events = events;
+    }
+
+    Outcome run(PostgresMajorUpgrade upgrade, PostgresMajorUpgradeStatus status, PostgresCluster source, PgEndpoint sourceAdmin,
+                PgEndpoint targetAdmin, List<LogicalCopy.SourceDatabase> databases) throws SQLException {
+        String target = upgrade.getSpec().getTarget().getName();
+        List<String> slots = databases.stream().map(LogicalCopy.SourceDatabase::subscription).toList();
+        Map<String, Connection> snapshots = new LinkedHashMap<>();
+        try (Connection src = PgConnections.open(sourceAdmin, 5, 60)) {
+            Instant paused = Instant.now();
+            status.setCutoverStartedAt(paused.toString());
+            LogicalCopy.setReadOnly(src, true);
+            LogicalCopy.terminateClients(src);
+            String lsn = LogicalCopy.currentLsn(src);
+            if (!caughtUp(src, slots, lsn)) {
+                LogicalCopy.setReadOnly(src, false);
+                status.setCutoverStartedAt(null);
+                events.warning(upgrade, "CutoverAbandoned", target + " did not confirm " + lsn + " within " + CATCH_UP.toSeconds()
+                        + " s; " + source.getMetadata().getName() + " takes writes again");
+                return Outcome.reconciling("CutoverAbandoned", target + " did not catch up within " + CATCH_UP.toSeconds()
+                        + " s of the source turning read-only; the source takes writes again and the cutover is tried again").withPhase("Replicating");
+            }
+            int sequences = 0;
+            for (LogicalCopy.SourceDatabase db : databases) {
+                try (Connection srcDb = PgConnections.open(sourceAdmin.withDatabase(db.name()), 5, 60);
+                     Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
+                    var values = LogicalCopy.sequences(srcDb);
+                    LogicalCopy.setSequences(tgtDb, values);
+                    sequences += values.size();
+                    LogicalCopy.dropSubscription(tgtDb, db.subscription()); // nothing more comes; it must not follow -rw to itself
+                }
+                Connection snapshot = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 3600);
+                snapshots.put(db.name(), snapshot);
+                TableChecksums.exportSnapshot(snapshot); // the target as of the cutover, compared below while it takes writes
+            }
+            status.setSequencesCopied(sequences);
+            moveServices(source, target);
+            Instant moved = Instant.now();
+            status.setCutoverAt(moved.toString());
+            status.setWritePause(String.format(java.util.Locale.ROOT, "%.2fs", Duration.between(paused, moved).toMillis() / 1000.0));
+            LogicalCopy.terminateClients(src); // sessions opened on the read-only source during the pause reconnect to the target
+            events.normal(upgrade, "CutOver", source.getMetadata().getName() + "'s Services lead to " + target + " (PostgreSQL "
+                    + status.getTargetVersion() + "); writes paused " + status.getWritePause());
+            List<String> mismatches = new ArrayList<>();
+            int tables = 0;
+            for (LogicalCopy.SourceDatabase db : databases) {
+                try (Connection srcDb = PgConnections.open(sourceAdmin.withDatabase(db.name()), 5, 3600)) {
+                    var sourceSums = TableChecksums.read(srcDb);
+                    var targetSums = TableChecksums.read(snapshots.get(db.name()));
+                    tables += sourceSums.size();
+                    TableChecksums.compare(sourceSums, targetSums).forEach(m -> mismatches.add(db.name() + "." + m.table() + ": " + m.problem()));
+                    LogicalCopy.dropSource(srcDb, db.subscription());
+                }
+            }
+            status.setTablesCompared(tables);
+            status.setMismatches(mismatches);
+            status.setLagBytes(0L);
+            if (!mismatches.isEmpty()) {
+                events.warning(upgrade, "ChecksumMismatch", mismatches.size() + " tables differ: " + String.join("; ", mismatches));
+            }
+            return null;
+        } finally {
+            for (Connection c : snapshots.values()) {
+                try {
+                    c.close();
+                } catch (SQLException e) {
+                    // a snapshot connection that cannot close is gone already
+                }
+            }
+        }
+    }
+
+    private static boolean caughtUp(Connection src, List<String> slots, String lsn) throws SQLException {
+        Instant deadline = Instant.now().plus(CATCH_UP);
+        while (Instant.now().isBefore(deadline)) {
+            if (LogicalCopy.confirmed(src, slots, lsn)) {
+                return true;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** The source's -rw and -ro select the target's instances (the source's reconciler keeps them so, see MajorUpgradeLinks). */
+    private void moveServices(PostgresCluster source, String target) {
+        DesiredState.apply(client, source, ClusterObjects.roleService(source, ClusterNames.writeService(source), ClusterNames.ROLE_PRIMARY, target));
+        DesiredState.apply(client, source, ClusterObjects.roleService(source, ClusterNames.readService(source), ClusterNames.ROLE_REPLICA, target));
+    }
+}
