@@ -131,6 +131,18 @@ public class ClusterConnections {
         return via(c, ClusterNames.pod(c, ordinal) + "." + ClusterNames.headlessService(c));
     }
 
+    /**
+     * The same superuser, dialing the current primary's pod (status.currentPrimary) rather than -rw: what must reach this
+     * cluster's own primary whatever its Services lead to (a major upgrade moves them).
+     */
+    public PgEndpoint primaryPod(PostgresCluster c) throws NotReachableException {
+        String primary = c.getStatus() == null ? null : c.getStatus().getCurrentPrimary();
+        if (primary == null) {
+            throw new NotReachableException("PostgresCluster " + c.getMetadata().getName() + " has no current primary yet");
+        }
+        return via(c, primary + "." + ClusterNames.headlessService(c));
+    }
+
     /** The same superuser's address and trust through the -ro Service: a replica, for reads that must not load the primary. */
     public PgEndpoint replica(PostgresCluster c) throws NotReachableException {
         return via(c, ClusterNames.readService(c));

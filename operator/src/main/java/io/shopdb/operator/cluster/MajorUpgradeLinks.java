@@ -10,7 +10,9 @@ import java.util.Collection;
  * What the PostgresMajorUpgrades that name a cluster ask of it, recorded in its status so the pure builders see it:
  * a source decodes logically (wal_level logical) and admits the target's instances; after the cutover
  * (the upgrade's status.cutoverAt) its Services lead to the target, for good (status.upgradedTo stays when the upgrade
- * is deleted); a target's certificate names the source's Services, for good too (clients reach it by them).
+ * is deleted); a target's certificate names the source's Services, for good too (clients reach it by them). A source
+ * keeps wal_level logical after its upgrade is gone, too: no second restart, and never a logical slot left on a server
+ * that would refuse to start with it below logical.
  */
 final class MajorUpgradeLinks {
     private MajorUpgradeLinks() {}
@@ -31,21 +33,8 @@ final class MajorUpgradeLinks {
                 status.setUpgradingFrom(u.getSpec().getSource().getName());
             }
         }
-        status.setUpgradingTo(upgradingTo != null ? upgradingTo : status.getUpgradedTo());
-    }
-
-    /**
-     * The cluster whose instances this one's -rw and -ro Services select: the one it was upgraded to, or, in the moment
-     * between the upgrade moving the Services and its status saying so, the upgrade's target the -rw Service selects
-     * already (never moved back). Null: its own.
-     */
-    static String servedBy(io.fabric8.kubernetes.client.KubernetesClient client, PostgresCluster c, PostgresClusterStatus status) {
-        if (status.getUpgradedTo() != null || status.getUpgradingTo() == null) {
-            return status.getUpgradedTo();
+        if (upgradingTo != null) {
+            status.setUpgradingTo(upgradingTo); // kept when the upgrade goes: wal_level stays logical (no second restart)
         }
-        var rw = client.services().inNamespace(c.getMetadata().getNamespace()).withName(io.shopdb.operator.access.ClusterNames.writeService(c)).get();
-        var selector = rw == null || rw.getSpec() == null ? null : rw.getSpec().getSelector();
-        boolean moved = selector != null && status.getUpgradingTo().equals(selector.get(io.shopdb.operator.access.ClusterNames.CLUSTER_LABEL));
-        return moved ? status.getUpgradingTo() : null;
     }
 }

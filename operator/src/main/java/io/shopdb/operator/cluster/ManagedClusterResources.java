@@ -36,10 +36,24 @@ final class ManagedClusterResources {
 
     /** The cluster a major upgrade moved this one to: the -rw and -ro Services select its instances (null: this cluster's own). */
     private String servedBy;
+    /** The target of a major upgrade of this cluster under way (status.upgradingTo), or null. */
+    private String upgradingTo;
 
-    ManagedClusterResources servedBy(String cluster) {
+    ManagedClusterResources servedBy(String cluster, String upgradingTo) {
         this.servedBy = cluster;
+        this.upgradingTo = upgradingTo;
         return this;
+    }
+
+    /**
+     * A Service the upgrade's cutover moved to its target stays there, also before this cluster's status says so: the
+     * Service read here and written with its resourceVersion, so a move between the two makes the write fail, not undo it.
+     */
+    private void keepUpgradeTarget(io.fabric8.kubernetes.api.model.Service existing, io.fabric8.kubernetes.api.model.Service desired) {
+        var selector = existing.getSpec() == null ? null : existing.getSpec().getSelector();
+        if (upgradingTo != null && selector != null && upgradingTo.equals(selector.get(ClusterNames.CLUSTER_LABEL))) {
+            desired.getSpec().setSelector(selector);
+        }
     }
 
     ManagedClusterResources(KubernetesClient client, String agentImage, java.time.Clock clock) {
@@ -65,8 +79,10 @@ final class ManagedClusterResources {
         wrote |= ClusterCredentials.ensure(client, c, ClusterNames.replicationSecret(c), ClusterNames.REPLICATION_USER, replication);
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.config(c, declared)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.headless(c)));
-        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY, servedBy)));
-        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA, servedBy)));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY, servedBy),
+                this::keepUpgradeTarget));
+        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA, servedBy),
+                this::keepUpgradeTarget));
         // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
         // (a cluster made by an older operator keeps OrderedReady); volumes grow below.
         StatefulSet existing = client.apps().statefulSets().inNamespace(ns).withName(ClusterNames.statefulSet(c)).get();

@@ -278,7 +278,7 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                     + " (" + tls.issued() + "), valid until " + tls.server().getNotAfter().toInstant());
         }
         status.setTls(ClusterTls.status(cluster, tls, status.getTls()));
-        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image(), clock).servedBy(MajorUpgradeLinks.servedBy(client, cluster, status));
+        ManagedClusterResources resources = new ManagedClusterResources(client, config.agent().image(), clock).servedBy(status.getUpgradedTo(), status.getUpgradingTo());
         ClusterObjects.Declared declared = ha.declared(cluster, status);
         if (resources.apply(cluster, bootstrap.restore(), bootstrap.source(), declared) | ClusterNetworkPolicy.apply(client, cluster, networkPolicy, standbys)) {
             events.normal(cluster, "Applied", "Created or updated the cluster's Kubernetes objects");

@@ -80,15 +80,86 @@ public final class LogicalCopy {
     }
 
     /**
-     * The target's subscription of one database, copying the existing rows first. {@code conninfo} holds the source's
-     * superuser password: it is never logged, and the subscription is dropped at the cutover.
+     * The target's subscription of one database, copying the existing rows first; a disabled one (a cutover given up)
+     * is enabled again. {@code conninfo} holds the source's superuser password: this session logs no statement and no
+     * failing statement, so it never reaches the target's server log; the subscription is dropped at the cutover.
      */
     public static void ensureSubscription(Connection targetDb, String name, String conninfo) throws SQLException {
-        if (!exists(targetDb, "SELECT 1 FROM pg_subscription WHERE subname = ?", name)) {
-            try (Statement st = targetDb.createStatement()) {
-                st.execute("CREATE SUBSCRIPTION " + Identifiers.quote(name) + " CONNECTION " + Literals.quote(conninfo) + " PUBLICATION "
-                        + Identifiers.quote(PUBLICATION) + " WITH (copy_data = true, slot_name = " + Literals.quote(name) + ")");
+        try (PreparedStatement ps = targetDb.prepareStatement("SELECT subenabled FROM pg_subscription WHERE subname = ?")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    if (!rs.getBoolean(1)) {
+                        setEnabled(targetDb, name, true);
+                    }
+                    return;
+                }
             }
+        }
+        try (Statement st = targetDb.createStatement()) {
+            st.execute("SET log_statement = 'none'");
+            st.execute("SET log_min_error_statement = 'panic'");
+            st.execute("CREATE SUBSCRIPTION " + Identifiers.quote(name) + " CONNECTION " + Literals.quote(conninfo) + " PUBLICATION "
+                    + Identifiers.quote(PUBLICATION) + " WITH (copy_data = true, slot_name = " + Literals.quote(name) + ")");
+            st.execute("RESET log_min_error_statement");
+            st.execute("RESET log_statement");
+        }
+    }
+
+    /** Stops or resumes applying (the cutover stops it before the Services move, and resumes it if it gives up). */
+    public static void setEnabled(Connection targetDb, String name, boolean enabled) throws SQLException {
+        try (Statement st = targetDb.createStatement()) {
+            st.execute("ALTER SUBSCRIPTION " + Identifiers.quote(name) + (enabled ? " ENABLE" : " DISABLE"));
+        }
+    }
+
+    /** Whether the subscription's apply worker runs (a stopped one would make the cutover wait for nothing). */
+    public static boolean applying(Connection targetDb, String name) throws SQLException {
+        try (PreparedStatement ps = targetDb.prepareStatement(
+                "SELECT count(*) FROM pg_stat_subscription WHERE subname = ? AND relid IS NULL AND pid IS NOT NULL")) {
+            ps.setString(1, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) > 0;
+            }
+        }
+    }
+
+    /**
+     * Tables logical replication cannot follow: no primary key and no replica identity index or FULL. Published, their
+     * UPDATEs and DELETEs would fail on the live source; the upgrade refuses to start with them listed.
+     */
+    public static List<String> tablesWithoutIdentity(Connection sourceDb) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = sourceDb.createStatement(); ResultSet rs = st.executeQuery("""
+                SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE c.relkind = 'r' AND n.nspname !~ '^pg_' AND n.nspname <> 'information_schema'
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+                   AND (c.relreplident = 'n'
+                        OR c.relreplident = 'd' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+                        OR c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisreplident))
+                 ORDER BY 1""")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    /** Large objects are not replicated logically. */
+    public static boolean hasLargeObjects(Connection sourceDb) throws SQLException {
+        try (Statement st = sourceDb.createStatement(); ResultSet rs = st.executeQuery("SELECT EXISTS (SELECT 1 FROM pg_largeobject_metadata)")) {
+            rs.next();
+            return rs.getBoolean(1);
+        }
+    }
+
+    /** A numeric setting minus what is in use: {@code usedSql} counts the users (slots, senders). */
+    public static int free(Connection c, String setting, String usedSql) throws SQLException {
+        int max = Integer.parseInt(setting(c, setting));
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(usedSql)) {
+            rs.next();
+            return max - rs.getInt(1);
         }
     }
 
@@ -130,8 +201,9 @@ public final class LogicalCopy {
         }
     }
 
+    /** The insert position: past every commit record written, also one acknowledged with synchronous_commit off. */
     public static String currentLsn(Connection source) throws SQLException {
-        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+        try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             rs.next();
             return rs.getString(1);
         }
@@ -165,11 +237,13 @@ public final class LogicalCopy {
     /**
      * Ends every client session but this one and waits (up to 5 s each) until they have exited: transactions under way
      * roll back (their clients retry), a commit under way has either landed in the WAL or not happened, sessions that
-     * began read-write are gone, and clients reconnect to wherever the Services lead. Returns how many.
+     * began read-write are gone, and clients reconnect to wherever the Services lead. Returns how many did not end in
+     * time (such a session may still commit: the cutover must not go on).
      */
     public static int terminateClients(Connection server) throws SQLException {
         try (Statement st = server.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+                "SELECT count(*) FILTER (WHERE NOT pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+                        + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
             rs.next();
             return rs.getInt(1);
         }
@@ -212,16 +286,21 @@ public final class LogicalCopy {
 
     /** The source's slot (no WAL kept for a subscriber that is gone) and publication, on a read-only source too. */
     public static void dropSource(Connection sourceDb, String slot) throws SQLException {
+        dropSlot(sourceDb, slot);
         try (Statement st = sourceDb.createStatement()) {
+            st.execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(PUBLICATION));
+        }
+    }
+
+    /** Drops a replication slot no one uses (left by a subscription that is gone); on a read-only server too. */
+    public static void dropSlot(Connection source, String slot) throws SQLException {
+        try (Statement st = source.createStatement()) {
             st.execute("SET default_transaction_read_only = off");
         }
-        try (PreparedStatement ps = sourceDb.prepareStatement(
+        try (PreparedStatement ps = source.prepareStatement(
                 "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
             ps.setString(1, slot);
             ps.execute();
-        }
-        try (Statement st = sourceDb.createStatement()) {
-            st.execute("DROP PUBLICATION IF EXISTS " + Identifiers.quote(PUBLICATION));
         }
     }
 

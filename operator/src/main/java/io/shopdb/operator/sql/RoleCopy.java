@@ -13,7 +13,9 @@ import java.util.Set;
  * Copies a server's roles to another: attributes, password hashes (a SCRAM verifier is taken as it is, so every
  * password keeps working) and memberships. The servers' own roles are left out: pg_*, and those each cluster has
  * of its own (the superuser, the replication user). Roles that exist on the target are brought to the source's
- * attributes; nothing is dropped. The PostgresRole resources apply on the target after the cutover as before.
+ * attributes; nothing is dropped. Memberships in the predefined roles (pg_monitor, pg_read_all_data) come along; none
+ * in or of a server's own roles (a member of the superuser could become it). The PostgresRole resources apply on the
+ * target after the cutover as before.
  */
 public final class RoleCopy {
     private RoleCopy() {}
@@ -37,7 +39,7 @@ public final class RoleCopy {
     static final String MEMBERSHIPS = """
             SELECT r.rolname, m.rolname, am.admin_option FROM pg_auth_members am
               JOIN pg_roles r ON r.oid = am.roleid JOIN pg_roles m ON m.oid = am.member
-             WHERE r.rolname !~ '^pg_' AND NOT (m.rolname = ANY (?)) ORDER BY 1, 2""";
+             WHERE m.rolname !~ '^pg_' AND NOT (m.rolname = ANY (?)) AND NOT (r.rolname = ANY (?)) ORDER BY 1, 2""";
 
     /** Copies the roles of {@code source} (but {@code own}, each server's own) to {@code target}; returns how many. */
     public static int copy(Connection source, Connection target, Set<String> own) throws SQLException {
@@ -54,6 +56,7 @@ public final class RoleCopy {
         List<String[]> memberships = new ArrayList<>();
         try (PreparedStatement ps = source.prepareStatement(MEMBERSHIPS)) {
             ps.setArray(1, source.createArrayOf("text", own.toArray()));
+            ps.setArray(2, source.createArrayOf("text", own.toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     memberships.add(new String[]{rs.getString(1), rs.getString(2), String.valueOf(rs.getBoolean(3))});

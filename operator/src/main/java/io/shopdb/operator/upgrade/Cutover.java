@@ -49,38 +49,52 @@ final class Cutover {
         String target = upgrade.getSpec().getTarget().getName();
         List<String> slots = databases.stream().map(LogicalCopy.SourceDatabase::subscription).toList();
         Map<String, Connection> snapshots = new LinkedHashMap<>();
-        try (Connection src = PgConnections.open(sourceAdmin, 5, 60)) {
+        try (Connection src = PgConnections.open(sourceAdmin, 5, 120)) {
             Instant paused = Instant.now();
-            status.setCutoverStartedAt(paused.toString());
-            LogicalCopy.setReadOnly(src, true);
-            LogicalCopy.terminateClients(src);
-            String lsn = LogicalCopy.currentLsn(src);
-            if (!caughtUp(src, slots, lsn)) {
-                LogicalCopy.setReadOnly(src, false);
-                status.setCutoverStartedAt(null);
-                events.warning(upgrade, "CutoverAbandoned", target + " did not confirm " + lsn + " within " + CATCH_UP.toSeconds()
-                        + " s; " + source.getMetadata().getName() + " takes writes again");
-                return Outcome.reconciling("CutoverAbandoned", target + " did not catch up within " + CATCH_UP.toSeconds()
-                        + " s of the source turning read-only; the source takes writes again and the cutover is tried again").withPhase("Replicating");
-            }
-            int sequences = 0;
-            for (LogicalCopy.SourceDatabase db : databases) {
-                try (Connection srcDb = PgConnections.open(sourceAdmin.withDatabase(db.name()), 5, 60);
-                     Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
-                    var values = LogicalCopy.sequences(srcDb);
-                    LogicalCopy.setSequences(tgtDb, values);
-                    sequences += values.size();
-                    LogicalCopy.dropSubscription(tgtDb, db.subscription()); // nothing more comes; it must not follow -rw to itself
+            boolean moved = false;
+            try {
+                LogicalCopy.setReadOnly(src, true);
+                int lingering = LogicalCopy.terminateClients(src);
+                if (lingering > 0) {
+                    return giveUp(upgrade, status, src, targetAdmin, databases, lingering + " sessions of " + source.getMetadata().getName()
+                            + " did not end within 5 s of being terminated");
                 }
-                Connection snapshot = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 3600);
-                snapshots.put(db.name(), snapshot);
-                TableChecksums.exportSnapshot(snapshot); // the target as of the cutover, compared below while it takes writes
+                String lsn = LogicalCopy.currentLsn(src);
+                if (!caughtUp(src, slots, lsn)) {
+                    return giveUp(upgrade, status, src, targetAdmin, databases, target + " did not confirm " + lsn + " within "
+                            + CATCH_UP.toSeconds() + " s of the source turning read-only");
+                }
+                int sequences = 0;
+                for (LogicalCopy.SourceDatabase db : databases) {
+                    try (Connection srcDb = PgConnections.open(sourceAdmin.withDatabase(db.name()), 5, 60);
+                         Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
+                        var values = LogicalCopy.sequences(srcDb);
+                        LogicalCopy.setSequences(tgtDb, values);
+                        sequences += values.size();
+                    }
+                }
+                for (LogicalCopy.SourceDatabase db : databases) {
+                    try (Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
+                        LogicalCopy.setEnabled(tgtDb, db.subscription(), false); // nothing more comes; it must not follow -rw to the target itself
+                    }
+                    Connection snapshot = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 3600);
+                    snapshots.put(db.name(), snapshot);
+                    TableChecksums.exportSnapshot(snapshot); // the target as of the cutover, compared below while it takes writes
+                }
+                status.setSequencesCopied(sequences);
+                moveServices(source, target);
+                moved = true;
+            } catch (SQLException | RuntimeException e) {
+                if (!moved) {
+                    resume(src, targetAdmin, databases); // the Services did not move: the source takes writes again
+                }
+                throw e;
             }
-            status.setSequencesCopied(sequences);
-            moveServices(source, target);
-            Instant moved = Instant.now();
-            status.setCutoverAt(moved.toString());
-            status.setWritePause(String.format(java.util.Locale.ROOT, "%.2fs", Duration.between(paused, moved).toMillis() / 1000.0));
+            Instant at = Instant.now();
+            status.setCutoverStartedAt(paused.toString());
+            status.setCutoverAt(at.toString());
+            status.setWritePause(String.format(java.util.Locale.ROOT, "%.2fs", Duration.between(paused, at).toMillis() / 1000.0));
+            recordNow(upgrade, status); // the source's reconciler keeps its Services on the target from this record on
             LogicalCopy.terminateClients(src); // sessions opened on the read-only source during the pause reconnect to the target
             events.normal(upgrade, "CutOver", source.getMetadata().getName() + "'s Services lead to " + target + " (PostgreSQL "
                     + status.getTargetVersion() + "); writes paused " + status.getWritePause());
@@ -92,9 +106,9 @@ final class Cutover {
                     var targetSums = TableChecksums.read(snapshots.get(db.name()));
                     tables += sourceSums.size();
                     TableChecksums.compare(sourceSums, targetSums).forEach(m -> mismatches.add(db.name() + "." + m.table() + ": " + m.problem()));
-                    LogicalCopy.dropSource(srcDb, db.subscription());
                 }
             }
+            removeReplication(sourceAdmin, targetAdmin, databases);
             status.setTablesCompared(tables);
             status.setMismatches(mismatches);
             status.setLagBytes(0L);
@@ -111,6 +125,52 @@ final class Cutover {
                 }
             }
         }
+    }
+
+    /** Drops the subscriptions (without their slots) on the target, then the slots and publications on the source. */
+    static void removeReplication(PgEndpoint sourceAdmin, PgEndpoint targetAdmin, List<LogicalCopy.SourceDatabase> databases) throws SQLException {
+        for (LogicalCopy.SourceDatabase db : databases) {
+            try (Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
+                LogicalCopy.dropSubscription(tgtDb, db.subscription());
+            }
+            try (Connection srcDb = PgConnections.open(sourceAdmin.withDatabase(db.name()), 5, 60)) {
+                LogicalCopy.dropSource(srcDb, db.subscription());
+            }
+        }
+    }
+
+    private Outcome giveUp(PostgresMajorUpgrade upgrade, PostgresMajorUpgradeStatus status, Connection src, PgEndpoint targetAdmin,
+                           List<LogicalCopy.SourceDatabase> databases, String why) throws SQLException {
+        resume(src, targetAdmin, databases);
+        events.warning(upgrade, "CutoverAbandoned", why + "; " + upgrade.getSpec().getSource().getName() + " takes writes again");
+        return Outcome.reconciling("CutoverAbandoned", why + "; the source takes writes again and the cutover is tried again in 30 s")
+                .withPhase("Replicating");
+    }
+
+    /** The source writable again and the subscriptions applying: the state before the cutover began. */
+    private static void resume(Connection src, PgEndpoint targetAdmin, List<LogicalCopy.SourceDatabase> databases) throws SQLException {
+        LogicalCopy.setReadOnly(src, false);
+        for (LogicalCopy.SourceDatabase db : databases) {
+            try (Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
+                LogicalCopy.setEnabled(tgtDb, db.subscription(), true);
+            }
+        }
+    }
+
+    /**
+     * Writes the cutover into the upgrade's status at once (a status patch), not at the end of the reconcile: the
+     * comparison that follows may take minutes, and the source's reconciler must not move its Services back meanwhile.
+     */
+    private void recordNow(PostgresMajorUpgrade upgrade, PostgresMajorUpgradeStatus status) {
+        PostgresMajorUpgrade base = client.getKubernetesSerialization().clone(upgrade);
+        base.getMetadata().setResourceVersion(null);
+        client.resource(base).editStatus(u -> {
+            u.getStatus().setCutoverStartedAt(status.getCutoverStartedAt());
+            u.getStatus().setCutoverAt(status.getCutoverAt());
+            u.getStatus().setWritePause(status.getWritePause());
+            u.getStatus().setSequencesCopied(status.getSequencesCopied());
+            return u;
+        });
     }
 
     private static boolean caughtUp(Connection src, List<String> slots, String lsn) throws SQLException {

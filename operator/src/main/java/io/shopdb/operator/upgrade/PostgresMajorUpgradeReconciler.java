@@ -1,7 +1,9 @@
 package io.shopdb.operator.upgrade;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -64,7 +66,7 @@ import java.util.Set;
  * target from then on (status.upgradedTo of the source, written by its own reconciler).
  */
 @ControllerConfiguration(name = "postgresmajorupgrade")
-public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorUpgrade> {
+public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorUpgrade>, Cleaner<PostgresMajorUpgrade> {
     private static final Logger LOG = Logger.getLogger(PostgresMajorUpgradeReconciler.class);
     static final Set<String> OWN_ROLES = Set.of(ClusterNames.SUPERUSER, ClusterNames.REPLICATION_USER);
 
@@ -97,6 +99,9 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
             PostgresCluster source = cluster(context, spec.getSource().getName(), ns);
             PostgresCluster target = cluster(context, spec.getTarget().getName(), ns);
             if (status.getCutoverAt() != null) {
+                if (status.getTablesCompared() == null && source != null && target != null) {
+                    interruptedAfterCutover(status, source, target); // the operator restarted during the comparison
+                }
                 return finished(status);
             }
             if (source == null || target == null) {
@@ -137,7 +142,13 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
             return Outcome.reconciling("Preparing", "Waiting for " + s + " and " + t + " to take this upgrade in (status.upgradingTo,"
                     + " status.upgradingFrom)").withPhase("Preparing");
         }
-        PgEndpoint sourceAdmin = connections.admin(source);
+        if (status.getSourcePrimary() != null && !status.getSourcePrimary().equals(source.getStatus().getCurrentPrimary())) {
+            return Outcome.stalled("SourceFailedOver", s + " failed over from " + status.getSourcePrimary() + " to "
+                    + source.getStatus().getCurrentPrimary() + " during the copy: the replication slots were on the former primary."
+                    + " Delete this upgrade (its cleanup drops what it made) and the target cluster, then start again");
+        }
+        // the source's own primary by pod name, never -rw: after the cutover -rw leads to the target
+        PgEndpoint sourceAdmin = connections.primaryPod(source);
         PgEndpoint targetAdmin = connections.admin(target);
         try (Connection src = PgConnections.open(sourceAdmin, 5, 60); Connection tgt = PgConnections.open(targetAdmin, 5, 60)) {
             status.setSourceVersion(LogicalCopy.setting(src, "server_version"));
@@ -150,34 +161,48 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
             if (unverified != null) {
                 return Outcome.reconciling("Preparing", unverified).withPhase("Preparing");
             }
+            List<LogicalCopy.SourceDatabase> databases = LogicalCopy.databases(src);
             if (status.getStartedAt() == null) {
-                List<String> own = LogicalCopy.databases(tgt).stream().map(LogicalCopy.SourceDatabase::name).toList();
-                if (!own.isEmpty()) {
-                    return Outcome.stalled("TargetNotEmpty", t + " holds databases of its own (" + String.join(", ", own)
-                            + "): the target of an upgrade must be a new cluster, it receives every database of " + s);
+                Outcome unfit = CopyChecks.before(src, tgt, sourceAdmin, databases, s, t);
+                if (unfit != null) {
+                    return unfit;
                 }
+                status.setSourcePrimary(source.getStatus().getCurrentPrimary());
                 status.setStartedAt(Instant.now().toString());
                 status.setRolesCopied(RoleCopy.copy(src, tgt, OWN_ROLES));
                 events.normal(upgrade, "CopyStarted", "Copying " + s + " (PostgreSQL " + status.getSourceVersion() + ") to " + t
                         + " (PostgreSQL " + status.getTargetVersion() + "): " + status.getRolesCopied() + " roles copied");
+                soon[0] = Duration.ZERO; // recorded before the first database: a restart does not take the roles for a database of the target's own
+                return Outcome.reconciling("Copying", "Copied " + status.getRolesCopied() + " roles to " + t).withPhase("Copying");
             }
-            List<LogicalCopy.SourceDatabase> databases = LogicalCopy.databases(src);
             String caFile = LogicalCopy.setting(tgt, "ssl_ca_file");
             for (LogicalCopy.SourceDatabase db : databases) {
                 UpgradeDatabase recorded = recorded(status, db.name());
                 if (!Boolean.TRUE.equals(recorded.getSchemaCopied())) {
-                    LogicalCopy.dropDatabase(tgt, db.name()); // a copy cut short starts over
+                    // one database per reconcile, recorded at once; a copy cut short (an operator restart) starts over
+                    DatabaseStart.over(tgt, sourceAdmin, targetAdmin, db);
                     LogicalCopy.createDatabase(tgt, db);
                     SchemaCopy.copy(sourceAdmin.withDatabase(db.name()), targetAdmin.withDatabase(db.name()), db.name());
+                    try (Connection srcDb = PgConnections.open(sourceAdmin.withDatabase(db.name()), 5, 60);
+                         Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 900)) {
+                        LogicalCopy.ensurePublication(srcDb);
+                        // the slot waits for the source's open transactions: a long socket timeout
+                        LogicalCopy.ensureSubscription(tgtDb, db.subscription(), Subscriptions.conninfo(sourceAdmin, db.name(), caFile, db.subscription()));
+                    }
                     recorded.setSchemaCopied(true);
+                    soon[0] = Duration.ZERO;
+                    return Outcome.reconciling("Copying", "Copied the schema of " + db.name() + " to " + t + "; its rows follow").withPhase("Copying");
                 }
-                try (Connection srcDb = PgConnections.open(sourceAdmin.withDatabase(db.name()), 5, 60);
-                     Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
-                    LogicalCopy.ensurePublication(srcDb);
+            }
+            boolean applying = true;
+            for (LogicalCopy.SourceDatabase db : databases) {
+                UpgradeDatabase recorded = recorded(status, db.name());
+                try (Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
                     LogicalCopy.ensureSubscription(tgtDb, db.subscription(), Subscriptions.conninfo(sourceAdmin, db.name(), caFile, db.subscription()));
                     LogicalCopy.Progress progress = LogicalCopy.progress(tgtDb, db.subscription());
                     recorded.setTables(progress.tables());
                     recorded.setTablesReady(progress.ready());
+                    applying &= LogicalCopy.applying(tgtDb, db.subscription());
                 }
             }
             List<String> slots = databases.stream().map(LogicalCopy.SourceDatabase::subscription).toList();
@@ -193,14 +218,82 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
                 return Outcome.reconciling("ReadyForCutover", t + " follows " + s + " (" + status.getLagBytes() + " bytes behind); set"
                         + " spec.cutover: Automatic to move the Services").withPhase("ReadyForCutover");
             }
-            if (status.getLagBytes() > Cutover.MAX_LAG_BYTES) {
+            if (status.getLagBytes() > Cutover.MAX_LAG_BYTES || !applying) {
                 soon[0] = Duration.ofSeconds(1);
                 return Outcome.reconciling("Replicating", t + " is " + status.getLagBytes() + " bytes behind " + s
-                        + "; the cutover waits until it is within " + Cutover.MAX_LAG_BYTES).withPhase("Replicating");
+                        + (applying ? "; the cutover waits until it is within " + Cutover.MAX_LAG_BYTES : "; waiting for its apply workers to run"))
+                        .withPhase("Replicating");
             }
+            RoleCopy.copy(src, tgt, OWN_ROLES); // roles changed since the start, still while the source takes writes
             soon[0] = null;
             Outcome abandoned = new Cutover(client, events).run(upgrade, status, source, sourceAdmin, targetAdmin, databases);
-            return abandoned != null ? abandoned : finished(status);
+            if (abandoned != null) {
+                soon[0] = Duration.ofSeconds(30); // not again at once: each try pauses writes
+                return abandoned;
+            }
+            return finished(status);
+        }
+    }
+
+    /**
+     * The cutover happened but the operator restarted before the comparison ended: the target has taken writes since, so
+     * the comparison cannot be repeated; the subscriptions, slots and publications are removed as it would have.
+     */
+    private void interruptedAfterCutover(PostgresMajorUpgradeStatus status, PostgresCluster source, PostgresCluster target) {
+        try (Connection src = PgConnections.open(connections.primaryPod(source), 5, 60)) {
+            Cutover.removeReplication(connections.primaryPod(source), connections.admin(target), LogicalCopy.databases(src));
+            status.setTablesCompared(0);
+            status.getMismatches().clear();
+        } catch (SQLException | ClusterConnections.NotReachableException e) {
+            LOG.infof("upgrade cleanup after the cutover not done yet: %s", e.getMessage());
+        }
+    }
+
+    /**
+     * Deleted before its cutover: the subscriptions on the target, the slots (which keep WAL) and publications on the
+     * source go, and a source a cutover left read-only takes writes again. The copied databases stay on the target.
+     * A cluster that is gone has nothing to clean; one that does not answer is retried for 5 minutes, then left.
+     */
+    @Override
+    public DeleteControl cleanup(PostgresMajorUpgrade upgrade, Context<PostgresMajorUpgrade> context) {
+        var status = upgrade.getStatus();
+        if (status == null || status.getStartedAt() == null || status.getTablesCompared() != null) {
+            return DeleteControl.defaultDelete();
+        }
+        String ns = upgrade.getMetadata().getNamespace();
+        PostgresCluster source = cluster(context, upgrade.getSpec().getSource().getName(), ns);
+        PostgresCluster target = cluster(context, upgrade.getSpec().getTarget().getName(), ns);
+        if (source == null) {
+            return DeleteControl.defaultDelete();
+        }
+        try (Connection src = PgConnections.open(connections.primaryPod(source), 5, 60)) {
+            for (LogicalCopy.SourceDatabase db : LogicalCopy.databases(src)) {
+                if (target != null) {
+                    try (Connection tgt = PgConnections.open(connections.admin(target), 5, 60)) {
+                        if (DatabaseStart.exists(tgt, db.name())) {
+                            try (Connection tgtDb = PgConnections.open(connections.admin(target).withDatabase(db.name()), 5, 60)) {
+                                LogicalCopy.dropSubscription(tgtDb, db.subscription());
+                            }
+                        }
+                    }
+                }
+                try (Connection srcDb = PgConnections.open(connections.primaryPod(source).withDatabase(db.name()), 5, 60)) {
+                    LogicalCopy.dropSource(srcDb, db.subscription());
+                }
+            }
+            if (status.getCutoverAt() == null) {
+                LogicalCopy.setReadOnly(src, false);
+            }
+            events.normal(upgrade, "CleanedUp", "Removed the upgrade's subscriptions, replication slots and publications");
+            return DeleteControl.defaultDelete();
+        } catch (SQLException | ClusterConnections.NotReachableException e) {
+            Instant deleted = Instant.parse(upgrade.getMetadata().getDeletionTimestamp());
+            if (Duration.between(deleted, Instant.now()).compareTo(Duration.ofMinutes(5)) > 0) {
+                events.warning(upgrade, "CleanupAbandoned", "Could not remove the upgrade's replication slots on " + source.getMetadata().getName()
+                        + " for 5 minutes (" + Messages.firstLine(e) + "); drop the slots named shopdb_upgrade_* there by hand, they keep WAL");
+                return DeleteControl.defaultDelete();
+            }
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(Duration.ofSeconds(10));
         }
     }
 
@@ -210,8 +303,12 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
             return Outcome.stalled("ChecksumMismatch", "The cutover happened, but " + status.getMismatches().size()
                     + " tables differ between the source and the target: " + String.join("; ", status.getMismatches()));
         }
+        String compared = status.getTablesCompared() == null || status.getTablesCompared() == 0 && status.getDatabases().stream()
+                .anyMatch(d -> d.getTables() != null && d.getTables() > 0)
+                ? "the comparison of the tables was interrupted by an operator restart and cannot be repeated (the target took writes since)"
+                : status.getTablesCompared() + " tables equal on both sides";
         return Outcome.ready("Completed", "Cut over at " + status.getCutoverAt() + " (writes paused " + status.getWritePause() + "); "
-                + status.getTablesCompared() + " tables equal on both sides").withPhase("Completed");
+                + compared).withPhase("Completed");
     }
 
     private static UpgradeDatabase recorded(PostgresMajorUpgradeStatus status, String name) {

@@ -33,9 +33,10 @@ class ManifestUpdateRulesTest {
     }
 
     @Test
-    void postgresVersionCannotChangeUntilMajorUpgradesExist() {
+    void postgresVersionCannotChangeInPlaceAndTheMessageNamesTheWayThatWorks() {
         assertRejected(validator.validateUpdate(cluster(Map.of("postgresVersion", "16")), cluster(Map.of("postgresVersion", "15"))),
-                "spec.postgresVersion cannot change: major upgrades are not supported yet");
+                "spec.postgresVersion cannot change: a newer server cannot start on the older data directory; declare a cluster at the"
+                        + " new major and a PostgresMajorUpgrade");
         // the default (15) counts as the old value: setting 16 on a cluster created without the field is a change too
         assertRejected(validator.validateUpdate(cluster(Map.of("postgresVersion", "16")), cluster(Map.of("instances", 1))),
                 "spec.postgresVersion cannot change");

@@ -43,10 +43,10 @@ public class PostgresClusterSpec {
 
     @Pattern("^(15|16|17|18)$")
     @Size(max = 2)
-    @ValidationRule(value = "self == oldSelf", message = "spec.postgresVersion cannot change: major upgrades are not supported yet"
-            + " (a newer server cannot start on the older data directory); create a new cluster from a backup instead")
+    @ValidationRule(value = "self == oldSelf", message = "spec.postgresVersion cannot change: a newer server cannot start on the older data directory; declare a"
+            + " cluster at the new major and a PostgresMajorUpgrade from this one (it takes this cluster's Services at the cutover)")
     @Default("\"15\"")
-    @JsonPropertyDescription("PostgreSQL major version of managed instances; picks the default image postgres:<version>. Fixed once the cluster exists (major upgrades are not supported yet).")
+    @JsonPropertyDescription("PostgreSQL major version of managed instances; picks the default image postgres:<version>. Fixed once the cluster exists: a major upgrade is a new cluster filled by a PostgresMajorUpgrade.")
     private String postgresVersion = "15";
 
     @Size(max = 1024)

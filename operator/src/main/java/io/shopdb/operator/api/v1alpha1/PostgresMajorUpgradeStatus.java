@@ -12,6 +12,8 @@ public class PostgresMajorUpgradeStatus extends ShopdbStatus {
     private String sourceVersion;
     @JsonPropertyDescription("The target's server version, e.g. 16.6.")
     private String targetVersion;
+    @JsonPropertyDescription("The source's primary instance when the copy began: its replication slots live there, so a failover of the source ends the upgrade (Stalled).")
+    private String sourcePrimary;
     @JsonPropertyDescription("The databases copied, each with its schema copied and its tables' initial copy state.")
     private List<UpgradeDatabase> databases = new ArrayList<>();
     @JsonPropertyDescription("Roles copied from the source (with their password hashes and memberships).")
@@ -57,6 +59,8 @@ public class PostgresMajorUpgradeStatus extends ShopdbStatus {
         public void setTablesReady(Integer tablesReady) { this.tablesReady = tablesReady; }
     }
 
+    public String getSourcePrimary() { return sourcePrimary; }
+    public void setSourcePrimary(String sourcePrimary) { this.sourcePrimary = sourcePrimary; }
     public String getSourceVersion() { return sourceVersion; }
     public void setSourceVersion(String sourceVersion) { this.sourceVersion = sourceVersion; }
     public String getTargetVersion() { return targetVersion; }
