@@ -165,6 +165,7 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
             if (status.getStartedAt() == null) {
                 Outcome unfit = CopyChecks.before(src, tgt, sourceAdmin, databases, s, t);
                 if (unfit != null) {
+                    soon[0] = null; // re-checked at the re-check interval
                     return unfit;
                 }
                 status.setSourcePrimary(source.getStatus().getCurrentPrimary());

@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * is created on the new one.
  */
 @QuarkusTest
-class MajorUpgradeOperatorTest extends OperatorTestBase {
+class MajorUpgradeSlowTest extends OperatorTestBase {
 
     @Test
     void aClusterMovesToTheNextMajorWhileAWriterKeepsWritingAndNothingIsLost() throws Exception {
@@ -146,6 +146,75 @@ class MajorUpgradeOperatorTest extends OperatorTestBase {
         awaitReady(PostgresRole.class, "mu-reporting");
         assertEquals("1", valueOn("mu-db16", "SELECT count(*) FROM pg_roles WHERE rolname = 'mu_reporting'"),
                 "a role declared on the old cluster's name is made on the new cluster");
+    }
+
+    /**
+     * A table without a key would make UPDATE and DELETE fail on the live source once published: the upgrade refuses to
+     * start and names it, and starts once it has a replica identity. With spec.cutover Manual it then follows the source
+     * in ReadyForCutover; deleted there, it leaves no replication slot or publication on the source (they keep WAL) and
+     * no subscription on the target, and the source takes writes as before.
+     */
+    @Test
+    void anUpgradeRefusesATableWithoutAKeyAndOneDeletedBeforeItsCutoverLeavesNothingBehind() throws Exception {
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: md-db}
+                spec: {instances: 1}
+                """, PostgresCluster.class));
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresCluster
+                metadata: {name: md-db16}
+                spec: {instances: 1, postgresVersion: "16", tls: {caSecretName: md-db-ca}}
+                """, PostgresCluster.class));
+        awaitReady(PostgresCluster.class, "md-db");
+        awaitReady(PostgresCluster.class, "md-db16");
+        sqlOn("md-db", "CREATE DATABASE md");
+        try (Connection c = PgConnections.open(endpoint("md-db-rw", "md", "postgres", ClusterCredentials.read(client, ns(), "md-db-superuser", "password")));
+             Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE keyed (id int PRIMARY KEY, note text)");
+            st.execute("CREATE TABLE unkeyed (note text)");
+            st.execute("INSERT INTO keyed SELECT g, 'n' || g FROM generate_series(1, 100) g");
+        }
+        create(Serialization.unmarshal("""
+                apiVersion: shopdb.io/v1alpha1
+                kind: PostgresMajorUpgrade
+                metadata: {name: md-to-16}
+                spec: {source: {name: md-db}, target: {name: md-db16}, cutover: Manual}
+                """, PostgresMajorUpgrade.class));
+        PostgresMajorUpgrade refused = awaitCondition(PostgresMajorUpgrade.class, "md-to-16", "Stalled", "CannotReplicate");
+        String message = io.shopdb.operator.status.Conditions.find(refused.getStatus(), "Stalled").getMessage();
+        assertTrue(message.contains("tables of md without a primary key or replica identity") && message.contains("public.unkeyed")
+                && !message.contains("public.keyed"), message);
+        assertEquals("0", valueOn("md-db", "SELECT count(*) FROM pg_replication_slots"), "nothing started");
+
+        try (Connection c = PgConnections.open(endpoint("md-db-rw", "md", "postgres", ClusterCredentials.read(client, ns(), "md-db-superuser", "password")));
+             Statement st = c.createStatement()) {
+            st.execute("ALTER TABLE unkeyed REPLICA IDENTITY FULL");
+        }
+        await(PostgresMajorUpgrade.class, "md-to-16", u -> "ReadyForCutover".equals(u.getStatus().getPhase()));
+        assertEquals("1", valueOn("md-db", "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'shopdb_upgrade_%'"));
+        assertEquals("15", valueOn("md-db", "SELECT current_setting('server_version_num')::int / 10000"), "no cutover without Automatic");
+
+        client.resources(PostgresMajorUpgrade.class).inNamespace(ns()).withName("md-to-16").delete();
+        org.awaitility.Awaitility.await().atMost(READY_TIMEOUT).until(() ->
+                client.resources(PostgresMajorUpgrade.class).inNamespace(ns()).withName("md-to-16").get() == null);
+        assertEquals("0", valueOn("md-db", "SELECT count(*) FROM pg_replication_slots"), "the slot went with the upgrade");
+        try (Connection c = PgConnections.open(endpoint("md-db-rw", "md", "postgres", ClusterCredentials.read(client, ns(), "md-db-superuser", "password")));
+             Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_publication")) {
+                rs.next();
+                assertEquals(0, rs.getInt(1), "the publication went too");
+            }
+            st.execute("INSERT INTO keyed VALUES (101, 'still writable')");
+        }
+        try (Connection c = PgConnections.open(endpoint("md-db16-rw", "md", "postgres", ClusterCredentials.read(client, ns(), "md-db16-superuser", "password")));
+             Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_subscription")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no subscription left on the target");
+        }
+        assertEquals("logical", valueOn("md-db", "SHOW wal_level"), "the source keeps wal_level logical (no second restart)");
     }
 
     /** Orders through mu-db-rw as the owner, verifying the server as a client of the source does; errors are retried. */
