@@ -36,6 +36,10 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [postgresclusters, postgresdatabases, postgresroles, postgresmigrations, postgresbackups, postgresbackupschedules, postgresrestores, postgrespoolers, postgresmajorupgrades]
   verbs: [get, list, watch, patch, update]
 - apiGroups: ["shopdb.io"]
+  # image catalogs are read only (spec.imageCatalogRef of a cluster)
+  resources: [postgresimagecatalogs]
+  verbs: [get, list, watch]
+- apiGroups: ["shopdb.io"]
   # schedules create runs and delete expired ones; migrations create their pre-migration backups and
   # (checkBudgets: OnCopy) the restore of the copy they check budgets on; schedules create and delete the
   # scratch cluster of a point-in-time drill

@@ -320,10 +320,17 @@ public final class InstanceSetBuilder {
         return new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name").endFieldRef().endValueFrom().build();
     }
 
-    /** The image the instance's server runs: spec.image, else postgres:{postgresVersion}. */
+    /**
+     * The image the instance's server runs: spec.image, else the image catalog's for the major (status.catalogImage, as
+     * the reconciler read it from spec.imageCatalogRef), else postgres:{postgresVersion}.
+     */
     static String instanceImage(PostgresCluster c) {
         var spec = c.getSpec();
-        return spec.getImage() != null ? spec.getImage() : "postgres:" + spec.getPostgresVersion();
+        if (spec.getImage() != null) {
+            return spec.getImage();
+        }
+        String fromCatalog = spec.getImageCatalogRef() == null || c.getStatus() == null ? null : c.getStatus().getCatalogImage();
+        return fromCatalog != null ? fromCatalog : "postgres:" + spec.getPostgresVersion();
     }
 
     private static Container container(PostgresCluster c, Restore restore) {

@@ -14,6 +14,7 @@ import io.shopdb.operator.api.v1alpha1.BackupTemplate;
 import io.shopdb.operator.api.v1alpha1.PostgresBackup;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgrade;
+import io.shopdb.operator.api.v1alpha1.PostgresImageCatalog;
 import io.shopdb.operator.status.Conditions;
 import io.shopdb.operator.tls.ClusterTlsSecrets;
 import io.shopdb.operator.tls.ServedCertificate;
@@ -110,7 +111,10 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
                         : Set.of(new ResourceID(u.getSpec().getSource().getName(), u.getMetadata().getNamespace()),
                                 new ResourceID(u.getSpec().getTarget().getName(), u.getMetadata().getNamespace())))
                 .build(), context);
-        return List.of(pods, backups, probe.eventSource(), drains.eventSource(), standbys, upgrades);
+        // the image catalog a cluster names: a new image for its major rolls it
+        var catalogs = io.shopdb.operator.kube.References.source(context, PostgresImageCatalog.class, "imagecatalogs",
+                c -> c.getSpec() == null || c.getSpec().getImageCatalogRef() == null ? Set.of() : Set.of(c.getSpec().getImageCatalogRef().getName()), null);
+        return List.of(pods, backups, probe.eventSource(), drains.eventSource(), standbys, upgrades, catalogs);
     }
 
     @Override
@@ -139,7 +143,8 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
             if (status.getUpgradingTo() != null) {
                 standbys.add(status.getUpgradingTo()); // the upgrade's target subscribes to this cluster: admitted as a standby is
             }
-            return reconcileManaged(cluster, status, pods, source, standbys, recheck -> soon[0] = recheck);
+            PostgresImageCatalog catalog = context.getSecondaryResources(PostgresImageCatalog.class).stream().findFirst().orElse(null);
+            return reconcileManaged(cluster, status, pods, source, standbys, catalog, recheck -> soon[0] = recheck);
         });
         // a primary change under way looks again within a fraction of a second, not after the 2 s minimum backoff
         return soon[0] == null ? control : control.rescheduleAfter(soon[0]);
@@ -257,11 +262,18 @@ public class PostgresClusterReconciler implements Reconciler<PostgresCluster> {
     }
 
     private Outcome reconcileManaged(PostgresCluster cluster, PostgresClusterStatus status, ClusterPods pods, PostgresCluster source,
-                                     List<String> standbys, java.util.function.Consumer<Duration> recheck) {
+                                     List<String> standbys, PostgresImageCatalog catalog, java.util.function.Consumer<Duration> recheck) {
         if (cluster.getSpec().getStandby() != null && cluster.getSpec().getBootstrap() != null && status.getCurrentPrimary() == null) {
             // on an existing cluster (restored from a backup once, demoted now) spec.bootstrap is history; on a new one it is a contradiction
             return Outcome.stalled(Reasons.INVALID_SPEC, "spec.standby and spec.bootstrap exclude each other on a new cluster: a standby"
                     + " starts as a copy of its source; remove one of them");
+        }
+        Outcome imageWait = ImageCatalogs.resolve(cluster, status, catalog);
+        if (imageWait != null) {
+            if (imageWait.recheckInputs()) {
+                recheck.accept(Duration.ofMillis(200)); // resolved: build the instances with it now
+            }
+            return imageWait;
         }
         Bootstrap bootstrap = cluster.getSpec().getStandby() != null ? standbyBootstrap(cluster, source, status) : bootstrap(cluster, status);
         if (bootstrap.stop() != null) {

@@ -27,7 +27,8 @@ import java.util.List;
 public final class EmbeddedApiServer implements AutoCloseable {
     /** CRD files bundled into the jar from crds/ at build time. */
     public static final List<String> CRD_RESOURCES = List.of("postgresclusters", "postgresdatabases", "postgresroles",
-            "postgresmigrations", "postgresbackups", "postgresbackupschedules", "postgresrestores", "postgrespoolers", "postgresmajorupgrades");
+            "postgresmigrations", "postgresbackups", "postgresbackupschedules", "postgresrestores", "postgrespoolers", "postgresmajorupgrades",
+            "postgresimagecatalogs");
 
     /** The User-Agent of the sandbox's own components (runner, kubelet), to tell their calls from the operator's. */
     public static final String SANDBOX_USER_AGENT = "shopdb-sandbox";

@@ -53,6 +53,13 @@ public class PostgresClusterSpec {
     @JsonPropertyDescription("Container image of managed instances; overrides the one postgresVersion picks. It must hold initdb, postgres and pg_basebackup on PATH and run as uid 999.")
     private String image;
 
+    @JsonPropertyDescription("A PostgresImageCatalog whose image for spec.postgresVersion the instances run (spec.image, when set, wins)."
+            + " A new image in the catalog rolls the instances as a new spec.image does: replicas first, a switchover, the former primary.")
+    private LocalReference imageCatalogRef;
+
+    public LocalReference getImageCatalogRef() { return imageCatalogRef; }
+    public void setImageCatalogRef(LocalReference imageCatalogRef) { this.imageCatalogRef = imageCatalogRef; }
+
     @JsonPropertyDescription("Persistent storage of each managed instance.")
     private StorageSpec storage;
 

@@ -64,6 +64,11 @@ public class PostgresClusterStatus extends ShopdbStatus {
     @JsonPropertyDescription("The cluster a PostgresMajorUpgrade copies into this one; its Services' names are in this cluster's certificate.")
     private String upgradingFrom;
 
+    @JsonPropertyDescription("The image spec.imageCatalogRef gives for spec.postgresVersion, as last read: the instances run it.")
+    private String catalogImage;
+
+    public String getCatalogImage() { return catalogImage; }
+    public void setCatalogImage(String catalogImage) { this.catalogImage = catalogImage; }
     public String getUpgradingTo() { return upgradingTo; }
     public void setUpgradingTo(String upgradingTo) { this.upgradingTo = upgradingTo; }
     public String getUpgradingFrom() { return upgradingFrom; }
