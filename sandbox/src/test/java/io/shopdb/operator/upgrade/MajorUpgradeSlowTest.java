@@ -146,6 +146,14 @@ class MajorUpgradeSlowTest extends OperatorTestBase {
         awaitReady(PostgresRole.class, "mu-reporting");
         assertEquals("1", valueOn("mu-db16", "SELECT count(*) FROM pg_roles WHERE rolname = 'mu_reporting'"),
                 "a role declared on the old cluster's name is made on the new cluster");
+
+        // the new major has proven itself: the old instances stop, the old name keeps leading to the new cluster
+        editCluster("mu-db", c -> c.getSpec().setHibernate(true));
+        await(PostgresCluster.class, "mu-db", c -> "Hibernated".equals(c.getStatus().getPhase()));
+        try (Connection c = owner(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM orders")) {
+            rs.next();
+            assertTrue(rs.getLong(1) > 2000, "mu-db-rw still serves the shop from PostgreSQL 16");
+        }
     }
 
     /**
