@@ -19,8 +19,8 @@ final class ImageCatalogs {
     /** Null to go on; else what to report (the first resolution re-reconciles at once, built with the recorded image). */
     static Outcome resolve(PostgresCluster c, PostgresClusterStatus status, PostgresImageCatalog catalog) {
         var ref = c.getSpec().getImageCatalogRef();
-        if (ref == null) {
-            status.setCatalogImage(null);
+        if (ref == null || c.getSpec().getImage() != null) {
+            status.setCatalogImage(null); // spec.image wins: no catalog needed
             return null;
         }
         String major = c.getSpec().getPostgresVersion();
@@ -29,13 +29,14 @@ final class ImageCatalogs {
         if (image == null) {
             String why = catalog == null ? "PostgresImageCatalog " + ref.getName() + " (spec.imageCatalogRef) does not exist"
                     : "PostgresImageCatalog " + ref.getName() + " has no image for PostgreSQL " + major;
-            if (recorded == null) {
+            if (recorded == null && status.getCurrentPrimary() == null) {
                 return Outcome.waitingForEvent(WAITING, why + "; no instance starts until it has");
             }
-            return null; // keeps running status.catalogImage
+            return null; // a running cluster keeps the image it runs (status.catalogImage, or the default it started with)
         }
         status.setCatalogImage(image);
-        if (recorded == null) {
+        if (!image.equals(recorded)) {
+            // the StatefulSet is built from the recorded status: record it first, build with it in a moment
             return Outcome.reconciling(WAITING, "Resolved " + image + " from PostgresImageCatalog " + ref.getName() + " for PostgreSQL " + major);
         }
         return null;

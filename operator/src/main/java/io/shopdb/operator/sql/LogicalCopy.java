@@ -237,15 +237,39 @@ public final class LogicalCopy {
     /**
      * Ends every client session but this one and waits (up to 5 s each) until they have exited: transactions under way
      * roll back (their clients retry), a commit under way has either landed in the WAL or not happened, sessions that
-     * began read-write are gone, and clients reconnect to wherever the Services lead. Returns how many did not end in
-     * time (such a session may still commit: the cutover must not go on).
+     * began read-write are gone, and clients reconnect to wherever the Services lead. Returns how many sessions begun
+     * before {@code since} (server time) are still there (such a session may still commit: the cutover must not go on);
+     * sessions begun after it are read-only.
      */
-    public static int terminateClients(Connection server) throws SQLException {
-        try (Statement st = server.createStatement(); ResultSet rs = st.executeQuery(
-                "SELECT count(*) FILTER (WHERE NOT pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
-                        + " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")) {
+    public static int terminateClients(Connection server, java.sql.Timestamp since) throws SQLException {
+        try (Statement st = server.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()");
+            st.execute("SELECT pg_stat_clear_snapshot()");
+        }
+        try (PreparedStatement ps = server.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"
+                + " AND pid <> pg_backend_pid() AND backend_start < ?")) {
+            ps.setTimestamp(1, since);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
+
+    /** The server's clock now. */
+    public static java.sql.Timestamp serverNow(Connection server) throws SQLException {
+        try (Statement st = server.createStatement(); ResultSet rs = st.executeQuery("SELECT clock_timestamp()")) {
             rs.next();
-            return rs.getInt(1);
+            return rs.getTimestamp(1);
+        }
+    }
+
+    /** Whether the upgrade's own read-only switch (postgresql.auto.conf, see {@link #setReadOnly}) is on. */
+    public static boolean readOnlyBySwitch(Connection server) throws SQLException {
+        try (Statement st = server.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_file_settings"
+                + " WHERE name = 'default_transaction_read_only' AND sourcefile LIKE '%postgresql.auto.conf' AND setting = 'on'")) {
+            rs.next();
+            return rs.getInt(1) > 0;
         }
     }
 
@@ -264,10 +288,14 @@ public final class LogicalCopy {
     }
 
     public static void setSequences(Connection targetDb, List<SequenceValue> values) throws SQLException {
-        try (PreparedStatement ps = targetDb.prepareStatement("SELECT setval(?::regclass, ?, true)")) {
+        // never backwards: a target that took writes (a cutover retried after a crash) keeps its higher values
+        try (PreparedStatement ps = targetDb.prepareStatement("SELECT setval(?::regclass, greatest(?, (SELECT coalesce(last_value, 0)"
+                + " FROM pg_sequences WHERE schemaname = ? AND sequencename = ?)), true)")) {
             for (SequenceValue v : values) {
                 ps.setString(1, Identifiers.quote(v.schema()) + "." + Identifiers.quote(v.name()));
                 ps.setLong(2, v.lastValue());
+                ps.setString(3, v.schema());
+                ps.setString(4, v.name());
                 ps.execute();
             }
         }
@@ -292,13 +320,18 @@ public final class LogicalCopy {
         }
     }
 
-    /** Drops a replication slot no one uses (left by a subscription that is gone); on a read-only server too. */
+    /** Drops a replication slot (its walsender, if one still runs, is ended first); on a read-only server too. */
     public static void dropSlot(Connection source, String slot) throws SQLException {
         try (Statement st = source.createStatement()) {
             st.execute("SET default_transaction_read_only = off");
         }
         try (PreparedStatement ps = source.prepareStatement(
-                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ? AND NOT active")) {
+                "SELECT pg_terminate_backend(active_pid, 5000) FROM pg_replication_slots WHERE slot_name = ? AND active")) {
+            ps.setString(1, slot);
+            ps.execute();
+        }
+        try (PreparedStatement ps = source.prepareStatement(
+                "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ?")) {
             ps.setString(1, slot);
             ps.execute();
         }

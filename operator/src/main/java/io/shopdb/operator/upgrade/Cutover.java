@@ -51,10 +51,11 @@ final class Cutover {
         Map<String, Connection> snapshots = new LinkedHashMap<>();
         try (Connection src = PgConnections.open(sourceAdmin, 5, 120)) {
             Instant paused = Instant.now();
+            boolean moving = false;
             boolean moved = false;
             try {
                 LogicalCopy.setReadOnly(src, true);
-                int lingering = LogicalCopy.terminateClients(src);
+                int lingering = LogicalCopy.terminateClients(src, LogicalCopy.serverNow(src));
                 if (lingering > 0) {
                     return giveUp(upgrade, status, src, targetAdmin, databases, lingering + " sessions of " + source.getMetadata().getName()
                             + " did not end within 5 s of being terminated");
@@ -82,20 +83,26 @@ final class Cutover {
                     TableChecksums.exportSnapshot(snapshot); // the target as of the cutover, compared below while it takes writes
                 }
                 status.setSequencesCopied(sequences);
+                moving = true;
                 moveServices(source, target);
                 moved = true;
             } catch (SQLException | RuntimeException e) {
-                if (!moved) {
-                    resume(src, targetAdmin, databases); // the Services did not move: the source takes writes again
+                if (moving) {
+                    moveServices(source, null); // one of the two may have moved: both back to the source
                 }
+                resume(sourceAdmin, targetAdmin, databases); // the source takes writes again, on a fresh connection
                 throw e;
             }
             Instant at = Instant.now();
             status.setCutoverStartedAt(paused.toString());
             status.setCutoverAt(at.toString());
             status.setWritePause(String.format(java.util.Locale.ROOT, "%.2fs", Duration.between(paused, at).toMillis() / 1000.0));
-            recordNow(upgrade, status); // the source's reconciler keeps its Services on the target from this record on
-            LogicalCopy.terminateClients(src); // sessions opened on the read-only source during the pause reconnect to the target
+            try {
+                recordNow(upgrade, status); // the source's reconciler keeps its Services on the target from this record on
+            } catch (RuntimeException e) {
+                // the status write at the end of this reconcile carries it too; meanwhile the Services stay (keepUpgradeTarget)
+            }
+            LogicalCopy.terminateClients(src, LogicalCopy.serverNow(src)); // sessions opened on the read-only source during the pause go to the target
             events.normal(upgrade, "CutOver", source.getMetadata().getName() + "'s Services lead to " + target + " (PostgreSQL "
                     + status.getTargetVersion() + "); writes paused " + status.getWritePause());
             List<String> mismatches = new ArrayList<>();
@@ -141,15 +148,22 @@ final class Cutover {
 
     private Outcome giveUp(PostgresMajorUpgrade upgrade, PostgresMajorUpgradeStatus status, Connection src, PgEndpoint targetAdmin,
                            List<LogicalCopy.SourceDatabase> databases, String why) throws SQLException {
-        resume(src, targetAdmin, databases);
+        LogicalCopy.setReadOnly(src, false);
+        enableAll(targetAdmin, databases);
         events.warning(upgrade, "CutoverAbandoned", why + "; " + upgrade.getSpec().getSource().getName() + " takes writes again");
         return Outcome.reconciling("CutoverAbandoned", why + "; the source takes writes again and the cutover is tried again in 30 s")
                 .withPhase("Replicating");
     }
 
     /** The source writable again and the subscriptions applying: the state before the cutover began. */
-    private static void resume(Connection src, PgEndpoint targetAdmin, List<LogicalCopy.SourceDatabase> databases) throws SQLException {
-        LogicalCopy.setReadOnly(src, false);
+    private static void resume(PgEndpoint sourceAdmin, PgEndpoint targetAdmin, List<LogicalCopy.SourceDatabase> databases) throws SQLException {
+        try (Connection src = PgConnections.open(sourceAdmin, 5, 30)) {
+            LogicalCopy.setReadOnly(src, false);
+        }
+        enableAll(targetAdmin, databases);
+    }
+
+    private static void enableAll(PgEndpoint targetAdmin, List<LogicalCopy.SourceDatabase> databases) throws SQLException {
         for (LogicalCopy.SourceDatabase db : databases) {
             try (Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
                 LogicalCopy.setEnabled(tgtDb, db.subscription(), true);
@@ -189,8 +203,18 @@ final class Cutover {
         return false;
     }
 
-    /** The source's -rw and -ro select the target's instances (the source's reconciler keeps them so, see MajorUpgradeLinks). */
-    private void moveServices(PostgresCluster source, String target) {
+    /** Whether the source's -rw Service selects the target's instances already (a cutover an operator restart cut short). */
+    static boolean servicesMoved(io.fabric8.kubernetes.client.KubernetesClient client, PostgresCluster source, String target) {
+        var rw = client.services().inNamespace(source.getMetadata().getNamespace()).withName(ClusterNames.writeService(source)).get();
+        var selector = rw == null || rw.getSpec() == null ? null : rw.getSpec().getSelector();
+        return selector != null && target.equals(selector.get(ClusterNames.CLUSTER_LABEL));
+    }
+
+    /**
+     * The source's -rw and -ro select the target's instances (the source's reconciler keeps them so, see
+     * ManagedClusterResources.keepUpgradeTarget), or, with {@code target} null, the source's own again.
+     */
+    void moveServices(PostgresCluster source, String target) {
         DesiredState.apply(client, source, ClusterObjects.roleService(source, ClusterNames.writeService(source), ClusterNames.ROLE_PRIMARY, target));
         DesiredState.apply(client, source, ClusterObjects.roleService(source, ClusterNames.readService(source), ClusterNames.ROLE_REPLICA, target));
     }

@@ -143,6 +143,7 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
                     + " status.upgradingFrom)").withPhase("Preparing");
         }
         if (status.getSourcePrimary() != null && !status.getSourcePrimary().equals(source.getStatus().getCurrentPrimary())) {
+            soon[0] = null;
             return Outcome.stalled("SourceFailedOver", s + " failed over from " + status.getSourcePrimary() + " to "
                     + source.getStatus().getCurrentPrimary() + " during the copy: the replication slots were on the former primary."
                     + " Delete this upgrade (its cleanup drops what it made) and the target cluster, then start again");
@@ -151,6 +152,13 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
         PgEndpoint sourceAdmin = connections.primaryPod(source);
         PgEndpoint targetAdmin = connections.admin(target);
         try (Connection src = PgConnections.open(sourceAdmin, 5, 60); Connection tgt = PgConnections.open(targetAdmin, 5, 60)) {
+            if (Cutover.servicesMoved(client, source, t)) {
+                return movedBeforeARestart(upgrade, status, sourceAdmin, targetAdmin, LogicalCopy.databases(src));
+            }
+            if (LogicalCopy.readOnlyBySwitch(src)) {
+                LogicalCopy.setReadOnly(src, false); // a cutover cut short before the Services moved: writes go on where they were
+                events.warning(upgrade, "CutoverAbandoned", "A cutover was cut short before the Services moved; " + s + " takes writes again");
+            }
             status.setSourceVersion(LogicalCopy.setting(src, "server_version"));
             status.setTargetVersion(LogicalCopy.setting(tgt, "server_version"));
             if (!"logical".equals(LogicalCopy.setting(src, "wal_level"))) {
@@ -237,6 +245,25 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
     }
 
     /**
+     * The Services moved but the operator restarted before it recorded the cutover: recorded now (the pause unknown), the
+     * sessions on the source ended, the replication removed; the target took writes since, so nothing is compared.
+     */
+    private Outcome movedBeforeARestart(PostgresMajorUpgrade upgrade, PostgresMajorUpgradeStatus status, PgEndpoint sourceAdmin,
+                                        PgEndpoint targetAdmin, List<LogicalCopy.SourceDatabase> databases) throws SQLException {
+        status.setCutoverAt(Instant.now().toString());
+        status.setWritePause("unknown (an operator restart cut the cutover short)");
+        try (Connection src = PgConnections.open(sourceAdmin, 5, 60)) {
+            LogicalCopy.terminateClients(src, LogicalCopy.serverNow(src));
+        }
+        Cutover.removeReplication(sourceAdmin, targetAdmin, databases);
+        status.setTablesCompared(0);
+        status.getMismatches().clear();
+        events.normal(upgrade, "CutOver", upgrade.getSpec().getSource().getName() + "'s Services lead to " + upgrade.getSpec().getTarget().getName()
+                + " (recorded after an operator restart)");
+        return finished(status);
+    }
+
+    /**
      * The cutover happened but the operator restarted before the comparison ended: the target has taken writes since, so
      * the comparison cannot be repeated; the subscriptions, slots and publications are removed as it would have.
      */
@@ -284,10 +311,13 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
             }
             if (status.getCutoverAt() == null) {
                 LogicalCopy.setReadOnly(src, false);
+                if (target != null && Cutover.servicesMoved(client, source, target.getMetadata().getName())) {
+                    new Cutover(client, events).moveServices(source, null); // moved by a cutover cut short: back to the source
+                }
             }
             events.normal(upgrade, "CleanedUp", "Removed the upgrade's subscriptions, replication slots and publications");
             return DeleteControl.defaultDelete();
-        } catch (SQLException | ClusterConnections.NotReachableException e) {
+        } catch (SQLException | ClusterConnections.NotReachableException | RuntimeException e) {
             Instant deleted = Instant.parse(upgrade.getMetadata().getDeletionTimestamp());
             if (Duration.between(deleted, Instant.now()).compareTo(Duration.ofMinutes(5)) > 0) {
                 events.warning(upgrade, "CleanupAbandoned", "Could not remove the upgrade's replication slots on " + source.getMetadata().getName()

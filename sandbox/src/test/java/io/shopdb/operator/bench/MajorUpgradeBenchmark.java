@@ -87,7 +87,7 @@ class MajorUpgradeBenchmark extends OperatorTestBase {
                 """.formatted(target, source), PostgresCluster.class));
         awaitReady(PostgresDatabase.class, name + "-shop");
         awaitReady(PostgresCluster.class, target);
-        try (Connection c = owner(source); Statement st = c.createStatement()) {
+        try (Connection c = owner(source, 600); Statement st = c.createStatement()) {
             st.execute("CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE)");
             st.execute("CREATE TABLE products (id bigint PRIMARY KEY, name text NOT NULL, price numeric(10,2) NOT NULL, stock int NOT NULL)");
             st.execute("CREATE TABLE orders (id bigserial, placed timestamptz NOT NULL DEFAULT now(), customer bigint NOT NULL, total numeric(12,2),"
@@ -143,7 +143,7 @@ class MajorUpgradeBenchmark extends OperatorTestBase {
             }
         }
         Set<Long> present = new HashSet<>();
-        try (Connection c = owner(source); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM orders")) {
+        try (Connection c = owner(source, 600); Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT id FROM orders")) {
             while (rs.next()) {
                 present.add(rs.getLong(1));
             }
@@ -202,10 +202,14 @@ class MajorUpgradeBenchmark extends OperatorTestBase {
     }
 
     private Connection owner(String cluster) throws SQLException {
+        return owner(cluster, 10);
+    }
+
+    private Connection owner(String cluster, int socketTimeoutSeconds) throws SQLException {
         var a = addresses.resolve(ns(), cluster + "-rw", 5432);
         String ca = ClusterTls.caPem(client, client.resources(PostgresCluster.class).inNamespace(ns()).withName(cluster).get());
         return PgConnections.open(new PgEndpoint(a.host(), a.port(), "shop", "shop_owner", PASSWORD.toCharArray(), "verify-full",
-                new ServerTrust(ca, cluster + "-rw." + ns() + ".svc")), 1, 10);
+                new ServerTrust(ca, cluster + "-rw." + ns() + ".svc")), 1, socketTimeoutSeconds);
     }
 
     private static String load() throws java.io.IOException {
