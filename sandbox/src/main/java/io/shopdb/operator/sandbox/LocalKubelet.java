@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -42,6 +43,35 @@ public class LocalKubelet {
     /** The sandbox's own client (its User-Agent tells its calls from the operator's at the API server). */
     void useClient(KubernetesClient own) {
         this.client = own;
+    }
+
+    /**
+     * On a real control plane: the nodes this kubelet is (it runs only the pods bound to them, and confirms their
+     * deletion as a kubelet does, the API server keeping a deleted pod until then); null: the embedded API server,
+     * where every pod is this runner's. {@code lost}: nodes whose kubelet is gone (their processes killed, nothing
+     * reported or confirmed any more).
+     */
+    private Set<String> ownNodes;
+    private java.util.function.Predicate<String> lostNode = n -> false;
+
+    void runOnNodes(Set<String> nodes, java.util.function.Predicate<String> lost) {
+        this.ownNodes = nodes;
+        this.lostNode = lost;
+    }
+
+    private boolean mine(Pod p) {
+        return ownNodes == null || p.getSpec() != null && ownNodes.contains(p.getSpec().getNodeName());
+    }
+
+    private boolean onLostNode(Pod p) {
+        return ownNodes != null && p.getSpec() != null && p.getSpec().getNodeName() != null && lostNode.test(p.getSpec().getNodeName());
+    }
+
+    /** A real API server keeps a deleted pod until its kubelet says it stopped: the final delete (grace period 0). */
+    private void confirmDeleted(Pod p) {
+        if (ownNodes != null && p != null && p.getMetadata().getDeletionTimestamp() != null && !onLostNode(p)) {
+            client.pods().inNamespace(p.getMetadata().getNamespace()).withName(p.getMetadata().getName()).withGracePeriod(0).delete();
+        }
     }
 
     /** Annotation a person (or test) sets on a pod: "lost" takes its node away, "up" brings it back. */
@@ -113,7 +143,7 @@ public class LocalKubelet {
         if (sized != null) {
             sized.resize(); // a grown claim of a sized class: the filesystem grows (online, as a CSI expansion)
         }
-        List<Pod> apiPods = client.pods().inAnyNamespace().list().getItems();
+        List<Pod> apiPods = client.pods().inAnyNamespace().list().getItems().stream().filter(this::mine).toList();
         Map<String, Pod> byKey = new HashMap<>();
         for (Pod p : apiPods) {
             byKey.put(key(p), p);
@@ -124,15 +154,27 @@ public class LocalKubelet {
             if (p != null && cutOff.contains(e.getKey()) && Objects.equals(p.getMetadata().getUid(), e.getValue().uid())) {
                 continue; // its kubelet does not hear the delete: it runs on until the partition heals
             }
+            if (p != null && onLostNode(p)) {
+                if (e.getValue().process().isAlive()) {
+                    LOG.infof("sandbox: node %s lost: the processes of pod %s are killed", p.getSpec().getNodeName(), e.getKey());
+                    e.getValue().kill();
+                }
+                continue; // no kubelet: nothing is reported or confirmed for it
+            }
             if (p == null || !Objects.equals(p.getMetadata().getUid(), e.getValue().uid()) || p.getMetadata().getDeletionTimestamp() != null) {
                 LOG.infof("sandbox: stopping pod %s", e.getKey());
                 e.getValue().stop();
                 LocalPostgres.deleteTree(e.getValue().dir());
                 it.remove();
+                confirmDeleted(p);
             }
         }
         for (Pod p : apiPods) {
             if (p.getMetadata().getLabels() == null || !"shopdb-operator".equals(p.getMetadata().getLabels().get(MANAGED_BY))) {
+                continue;
+            }
+            if (ownNodes != null && (onLostNode(p) || p.getMetadata().getDeletionTimestamp() != null && !pods.containsKey(key(p)))) {
+                confirmDeleted(p); // a deleted pod this kubelet does not run: stopped already
                 continue;
             }
             followAnnotations(p);

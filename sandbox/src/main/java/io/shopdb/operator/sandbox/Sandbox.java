@@ -59,6 +59,50 @@ public class Sandbox {
         LOG.infof("sandbox: runner started in %s (PostgreSQL from %s)", root, LocalPostgres.binDir());
     }
 
+    /** On a real control plane (see {@link #startOn}): its nodes; null on the embedded API server. */
+    private RealNodes realNodes;
+
+    /**
+     * The node side on a real control plane instead of the embedded API server: with {@code admin} (a kubeconfig's
+     * client, the rights of kubelets and a provisioner), three Nodes and their Leases, the default StorageClass and its
+     * provisioner, and a kubelet running the pods the scheduler binds to those nodes. kube-controller-manager plays the
+     * StatefulSet, Job, Deployment and garbage-collection controllers the embedded sandbox runs itself.
+     */
+    public synchronized void startOn(io.fabric8.kubernetes.client.KubernetesClient admin) {
+        if (loop != null) {
+            return;
+        }
+        try {
+            root = Files.createTempDirectory("shopdb-sandbox-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the sandbox directory", e);
+        }
+        realNodes = new RealNodes(admin);
+        kubelet.useClient(admin);
+        kubelet.runOnNodes(realNodes.names(), realNodes::isLost);
+        kubelet.start(root);
+        addresses.install(kubelet::resolve);
+        loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sandbox-nodes");
+            t.setDaemon(true);
+            return t;
+        });
+        loop.scheduleWithFixedDelay(() -> {
+            try {
+                realNodes.sync();
+                kubelet.sync();
+            } catch (RuntimeException e) {
+                LOG.debugf("sandbox: node pass failed, retrying: %s", e.toString());
+            }
+        }, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+        LOG.infof("sandbox: nodes %s on %s, pods in %s", RealNodes.NAMES, admin.getConfiguration().getMasterUrl(), root);
+    }
+
+    /** A node of the real control plane loses its kubelet: its pods' processes die, its Lease is no longer renewed. */
+    public void loseNode(String node) {
+        realNodes.lose(node);
+    }
+
     public Path root() {
         return root;
     }

@@ -1,0 +1,115 @@
+package io.shopdb.operator.realkube;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.shopdb.operator.api.v1alpha1.PostgresCluster;
+import io.shopdb.operator.cluster.ClusterCredentials;
+import io.shopdb.operator.kube.ServiceAddresses;
+import io.shopdb.operator.sandbox.Sandbox;
+import io.shopdb.operator.sql.PgConnections;
+import io.shopdb.operator.sql.PgEndpoint;
+import io.shopdb.operator.status.Conditions;
+import io.shopdb.operator.testing.RunningOperator;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A managed cluster on the real control plane: the operator (this JVM, the chart's permissions only) makes its
+ * StatefulSet, the real StatefulSet controller its pods and claims, the sandbox's provisioner their volumes, the real
+ * scheduler binds the pods to the sandbox's nodes (one instance per node, as the anti-affinity prefers), and the
+ * sandbox's kubelet runs them as local processes in a namespace enforcing the restricted Pod Security standard. Then
+ * the primary's node loses its kubelet: its Lease is no longer renewed, the node lifecycle controller marks the node
+ * and its pods not ready, and the operator fails over to the replica, which takes writes with the rows written before.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ChartPermissionsResource.class, restrictToAnnotatedClass = true)
+class ManagedClusterKubeTest {
+    static final String NS = "shop-nodes";
+
+    @Inject RunningOperator operator;
+    @Inject Sandbox sandbox;
+    @Inject ServiceAddresses addresses;
+
+    @Test
+    void aManagedClusterRunsOnTheRealControlPlaneAndFailsOverWhenThePrimarysNodeIsLost() throws Exception {
+        try (KubernetesClient admin = new KubernetesClientBuilder()
+                .withConfig(Config.fromKubeconfig(Files.readString(RealControlPlane.get().kubeconfig()))).build()) {
+            sandbox.startOn(admin);
+            operator.ensureStarted();
+            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
+                    .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
+            admin.resource(Serialization.unmarshal("""
+                    apiVersion: shopdb.io/v1alpha1
+                    kind: PostgresCluster
+                    metadata: {name: node-db, namespace: %s}
+                    spec: {instances: 2}
+                    """.formatted(NS), PostgresCluster.class)).create();
+            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                PostgresCluster c = admin.resources(PostgresCluster.class).inNamespace(NS).withName("node-db").get();
+                return c.getStatus() != null && Conditions.isReady(c.getStatus()) && Integer.valueOf(2).equals(c.getStatus().getReadyInstances());
+            });
+            var pods = admin.pods().inNamespace(NS).withLabel("shopdb.io/cluster", "node-db").list().getItems();
+            assertEquals(2, pods.size());
+            assertNotEquals(pods.get(0).getSpec().getNodeName(), pods.get(1).getSpec().getNodeName(), "the scheduler spread the instances");
+            assertNotNull(admin.persistentVolumeClaims().inNamespace(NS).withName("data-node-db-0").get().getSpec().getVolumeName(),
+                    "the claim is bound to a provisioned volume");
+            var slices = admin.discovery().v1().endpointSlices().inNamespace(NS).withLabel("kubernetes.io/service-name", "node-db-rw").list().getItems();
+            assertEquals(1, slices.stream().mapToInt(s -> s.getEndpoints() == null ? 0 : s.getEndpoints().size()).sum(),
+                    "the EndpointSlice controller lists the primary behind -rw");
+
+            String primary = admin.resources(PostgresCluster.class).inNamespace(NS).withName("node-db").get().getStatus().getCurrentPrimary();
+            sql(admin, "CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 100)");
+            Thread.sleep(1000); // the replica receives them (asynchronous replication)
+            String node = pods.stream().filter(p -> p.getMetadata().getName().equals(primary)).findFirst().map(Pod::getSpec).orElseThrow().getNodeName();
+            sandbox.loseNode(node);
+
+            // the node lifecycle controller's grace period (40 s) and then the failover
+            await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                PostgresCluster c = admin.resources(PostgresCluster.class).inNamespace(NS).withName("node-db").get();
+                return c.getStatus().getCurrentPrimary() != null && !primary.equals(c.getStatus().getCurrentPrimary());
+            });
+            assertEquals("False", admin.nodes().withName(node).get().getStatus().getConditions().stream()
+                    .filter(c -> "Ready".equals(c.getType())).findFirst().orElseThrow().getStatus().replace("Unknown", "False"),
+                    "the controller marked the node not ready");
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() ->
+                    sql(admin, "INSERT INTO orders VALUES (101)"));
+            try (Connection c = PgConnections.open(superuser(admin)); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT count(*) FROM orders")) {
+                assertTrue(rs.next());
+                assertEquals(101, rs.getInt(1), "the promoted replica has the rows and takes writes");
+            }
+            admin.namespaces().withName(NS).delete();
+        }
+    }
+
+    private PgEndpoint superuser(KubernetesClient admin) {
+        var a = addresses.resolve(NS, "node-db-rw", 5432);
+        return new PgEndpoint(a.host(), a.port(), "postgres", "postgres", ClusterCredentials.read(admin, NS, "node-db-superuser", "password"), "require");
+    }
+
+    private void sql(KubernetesClient admin, String... statements) throws Exception {
+        try (Connection c = PgConnections.open(superuser(admin), 2, 30); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        }
+    }
+}
