@@ -59,6 +59,28 @@ public class LocalKubelet {
         this.lostNode = lost;
     }
 
+    private final Map<String, String> podIps = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger nextPodIp = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * On a real control plane, a Service is what its EndpointSlices say (the EndpointSlice controller's view of ready
+     * pods behind the selector): the first ready endpoint whose pod this kubelet runs, at that pod's local port.
+     */
+    private ServiceAddresses.Address fromEndpointSlices(String namespace, String service, int port) {
+        for (var slice : client.discovery().v1().endpointSlices().inNamespace(namespace)
+                .withLabel("kubernetes.io/service-name", service).list().getItems()) {
+            for (var endpoint : slice.getEndpoints() == null ? List.<io.fabric8.kubernetes.api.model.discovery.v1.Endpoint>of() : slice.getEndpoints()) {
+                boolean ready = endpoint.getConditions() == null || !Boolean.FALSE.equals(endpoint.getConditions().getReady());
+                var ref = endpoint.getTargetRef();
+                RunningPod rp = ref == null ? null : pods.get(namespace + "/" + ref.getName());
+                if (ready && rp != null && rp.process().isAlive() && !cutOff.contains(namespace + "/" + ref.getName())) {
+                    return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
+                }
+            }
+        }
+        throw new ServiceAddresses.NoEndpointException("Service " + namespace + "/" + service + " has no ready endpoint in its EndpointSlices");
+    }
+
     private boolean mine(Pod p) {
         return ownNodes == null || p.getSpec() != null && ownNodes.contains(p.getSpec().getNodeName());
     }
@@ -352,6 +374,9 @@ public class LocalKubelet {
             }
             return new ServiceAddresses.Address("127.0.0.1", rp.ports().getOrDefault(port, port));
         }
+        if (ownNodes != null) {
+            return fromEndpointSlices(namespace, name, port);
+        }
         ServiceAddresses.Address cached = readyEndpoint(namespace, endpoints().services().getStore().getByKey(namespace + "/" + name),
                 endpoints().pods().getStore().list(), port);
         if (cached != null) {
@@ -608,6 +633,18 @@ public class LocalKubelet {
 
     /** Writes a pod status only when it differs from the one in the API (a steady state writes nothing). */
     private void writeStatus(Pod p, io.fabric8.kubernetes.api.model.PodStatus status) {
+        if (ownNodes != null) {
+            // on a real control plane the EndpointSlice controller lists a pod by its IP, which may not be a loopback
+            // address: each pod gets one of its own from 10.244.0.0/16 (no one dials it: Services resolve through the
+            // EndpointSlices' pod references to the pod's local ports, see fromEndpointSlices)
+            String ip = podIps.computeIfAbsent(p.getMetadata().getUid(), uid -> {
+                int n = nextPodIp.getAndIncrement();
+                return "10.244." + (n / 250) + "." + (n % 250 + 2);
+            });
+            status.setPodIP(ip);
+            status.setPodIPs(List.of(new io.fabric8.kubernetes.api.model.PodIP(ip)));
+            status.setHostIP("127.0.0.1");
+        }
         var mapper = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper();
         if (p.getStatus() != null && mapper.valueToTree(p.getStatus()).equals(mapper.valueToTree(status))) {
             return;
