@@ -82,7 +82,8 @@ public class LocalKubelet {
     }
 
     private boolean mine(Pod p) {
-        return ownNodes == null || p.getSpec() != null && ownNodes.contains(p.getSpec().getNodeName());
+        // not bound yet (no nodeName): the scheduler has not chosen a node
+        return ownNodes == null || p.getSpec() != null && p.getSpec().getNodeName() != null && ownNodes.contains(p.getSpec().getNodeName());
     }
 
     private boolean onLostNode(Pod p) {

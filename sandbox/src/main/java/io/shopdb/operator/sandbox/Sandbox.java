@@ -90,9 +90,13 @@ public class Sandbox {
         loop.scheduleWithFixedDelay(() -> {
             try {
                 realNodes.sync();
+            } catch (RuntimeException e) {
+                LOG.infof("sandbox: nodes pass failed, retrying: %s", e.toString());
+            }
+            try {
                 kubelet.sync();
             } catch (RuntimeException e) {
-                LOG.debugf("sandbox: node pass failed, retrying: %s", e.toString());
+                LOG.infof("sandbox: kubelet pass failed, retrying: %s", e.toString());
             }
         }, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
         LOG.infof("sandbox: nodes %s on %s, pods in %s", RealNodes.NAMES, admin.getConfiguration().getMasterUrl(), root);
@@ -101,6 +105,11 @@ public class Sandbox {
     /** A node of the real control plane loses its kubelet: its pods' processes die, its Lease is no longer renewed. */
     public void loseNode(String node) {
         realNodes.lose(node);
+    }
+
+    /** The node's kubelet is back: its Lease is renewed and its status posted again. */
+    public void restoreNode(String node) {
+        realNodes.restore(node);
     }
 
     public Path root() {

@@ -52,16 +52,9 @@ class ManagedClusterKubeTest {
 
     @Test
     void aManagedClusterRunsOnTheRealControlPlaneAndFailsOverWhenThePrimarysNodeIsLost() throws Exception {
-        try (KubernetesClient admin = new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(RealControlPlane.get().kubeconfig()))).build()) {
-            sandbox.startOn(admin);
-            try {
-                operator.ensureStarted();
-            } catch (io.javaoperatorsdk.operator.OperatorException e) {
-                // seen on a control plane seconds old, its CRDs just established: an informer's first list answered by a
-                // closed connection stops the operator; in a cluster its pod restarts, here a fresh instance starts
-                instances.restart("restarted-after-startup-failure");
-            }
+        {
+            KubernetesClient admin = admin();
+            startNodesAndOperator(admin);
             admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
                     .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
             admin.resource(Serialization.unmarshal("""
@@ -108,6 +101,95 @@ class ManagedClusterKubeTest {
             assertTrue(admin.pods().inNamespace(NS).withName(primary).get().getStatus().getConditions().stream()
                     .anyMatch(c -> "Ready".equals(c.getType()) && "False".equals(c.getStatus())), "and the pod on it not ready");
             admin.namespaces().withName(NS).delete();
+            sandbox.restoreNode(node); // its kubelet is back: the next test has three nodes again
+        }
+    }
+
+    /**
+     * The whole shop (examples/shop through kubectl apply -k: a 2-instance cluster, its database with schemas and
+     * extensions, four roles with grants, Flyway migrations from a kustomize-made ConfigMap, a PgBouncer pooler) Ready on
+     * the real control plane; then a logical backup to a claim the sandbox provisions, run as a Job by the real Job
+     * controller, and its restore into a new database with the same rows.
+     */
+    @Test
+    void theShopExampleBecomesReadyAndItsBackupRestoresIntoANewDatabase() throws Exception {
+        String ns = "shop-example";
+        {
+            KubernetesClient admin = admin();
+            startNodesAndOperator(admin);
+            admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns)
+                    .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).create();
+            var kubectl = RealControlPlane.get().kubectl(Files.createTempDirectory("shop-kubectl-"));
+            var applied = kubectl.run("apply", "-k", "examples/shop", "-n", ns);
+            assertEquals(0, applied.exitCode(), applied.output());
+            await("every resource of the shop Ready").atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                    allReady(admin.resources(PostgresCluster.class).inNamespace(ns).list().getItems())
+                            && allReady(admin.resources(io.shopdb.operator.api.v1alpha1.PostgresDatabase.class).inNamespace(ns).list().getItems())
+                            && allReady(admin.resources(io.shopdb.operator.api.v1alpha1.PostgresRole.class).inNamespace(ns).list().getItems())
+                            && allReady(admin.resources(io.shopdb.operator.api.v1alpha1.PostgresMigration.class).inNamespace(ns).list().getItems())
+                            && allReady(admin.resources(io.shopdb.operator.api.v1alpha1.PostgresPooler.class).inNamespace(ns).list().getItems()));
+
+            admin.resource(Serialization.unmarshal("""
+                    apiVersion: v1
+                    kind: PersistentVolumeClaim
+                    metadata: {name: shop-store, namespace: %s}
+                    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 5Gi}}}
+                    """.formatted(ns), io.fabric8.kubernetes.api.model.PersistentVolumeClaim.class)).create();
+            admin.resource(Serialization.unmarshal("""
+                    apiVersion: shopdb.io/v1alpha1
+                    kind: PostgresBackup
+                    metadata: {name: shop-once, namespace: %s}
+                    spec: {clusterRef: {name: shop-db}, method: logical, databases: [shop], target: {pvc: {claimName: shop-store, subPath: once}}}
+                    """.formatted(ns), io.shopdb.operator.api.v1alpha1.PostgresBackup.class)).create();
+            await("the backup Job's pod ran and the backup is Ready").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                    Conditions.isReady(admin.resources(io.shopdb.operator.api.v1alpha1.PostgresBackup.class).inNamespace(ns).withName("shop-once").get().getStatus()));
+            admin.resource(Serialization.unmarshal("""
+                    apiVersion: shopdb.io/v1alpha1
+                    kind: PostgresRestore
+                    metadata: {name: shop-copy, namespace: %s}
+                    spec: {backupRef: {name: shop-once}, clusterRef: {name: shop-db}, targetDatabase: shop_copy, database: shop}
+                    """.formatted(ns), io.shopdb.operator.api.v1alpha1.PostgresRestore.class)).create();
+            await("the restore is Ready").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(2)).until(() ->
+                    Conditions.isReady(admin.resources(io.shopdb.operator.api.v1alpha1.PostgresRestore.class).inNamespace(ns).withName("shop-copy").get().getStatus()));
+            var a = addresses.resolve(ns, "shop-db-rw", 5432);
+            char[] password = ClusterCredentials.read(admin, ns, "shop-db-superuser", "password");
+            long original = count(new PgEndpoint(a.host(), a.port(), "shop", "postgres", password, "require"), "SELECT count(*) FROM catalog.categories");
+            long copied = count(new PgEndpoint(a.host(), a.port(), "shop_copy", "postgres", password, "require"), "SELECT count(*) FROM catalog.categories");
+            assertTrue(original > 0, "the migrations loaded reference data");
+            assertEquals(original, copied, "the restored database has the backup's rows");
+            admin.namespaces().withName(ns).delete();
+        }
+    }
+
+    private static boolean allReady(java.util.List<? extends io.fabric8.kubernetes.client.CustomResource<?, ? extends io.shopdb.operator.api.v1alpha1.ShopdbStatus>> items) {
+        return !items.isEmpty() && items.stream().allMatch(r -> Conditions.isReady(r.getStatus()));
+    }
+
+    private static long count(PgEndpoint endpoint, String sql) throws Exception {
+        try (Connection c = PgConnections.open(endpoint, 2, 30); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** The nodes' client (a kubeconfig's admin), one for the test JVM: the sandbox's node side keeps using it between tests. */
+    private static KubernetesClient adminClient;
+
+    private static synchronized KubernetesClient admin() throws Exception {
+        if (adminClient == null) {
+            adminClient = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(RealControlPlane.get().kubeconfig()))).build();
+        }
+        return adminClient;
+    }
+
+    private void startNodesAndOperator(KubernetesClient admin) {
+        sandbox.startOn(admin);
+        try {
+            operator.ensureStarted();
+        } catch (io.javaoperatorsdk.operator.OperatorException e) {
+            // seen on a control plane seconds old, its CRDs just established: an informer's first list answered by a
+            // closed connection stops the operator; in a cluster its pod restarts, here a fresh instance starts
+            instances.restart("restarted-after-startup-failure");
         }
     }
 
