@@ -37,11 +37,7 @@ public class Sandbox {
         if (loop != null) {
             return;
         }
-        try {
-            root = Files.createTempDirectory("shopdb-sandbox-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create the sandbox directory", e);
-        }
+        root = createRoot();
         // The runner plays kube-controller-manager and kubelet: its calls are not the operator's, so they carry
         // their own User-Agent (tests and benchmarks count the operator's calls at the API server).
         var own = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(
@@ -50,13 +46,26 @@ public class Sandbox {
         controllers.useClient(own);
         kubelet.start(root);
         addresses.install(kubelet::resolve);
+        startLoop("sandbox-runner", this::tick);
+        LOG.infof("sandbox: runner started in %s (PostgreSQL from %s)", root, LocalPostgres.binDir());
+    }
+
+    private static Path createRoot() {
+        try {
+            return Files.createTempDirectory("shopdb-sandbox-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot create the sandbox directory", e);
+        }
+    }
+
+    /** The runner's one thread, a pass every {@value #PERIOD_MS} ms. */
+    private void startLoop(String name, Runnable pass) {
         loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sandbox-runner");
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         });
-        loop.scheduleWithFixedDelay(this::tick, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
-        LOG.infof("sandbox: runner started in %s (PostgreSQL from %s)", root, LocalPostgres.binDir());
+        loop.scheduleWithFixedDelay(pass, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
     }
 
     /** On a real control plane (see {@link #startOn}): its nodes; null on the embedded API server. */
@@ -72,22 +81,13 @@ public class Sandbox {
         if (loop != null) {
             return;
         }
-        try {
-            root = Files.createTempDirectory("shopdb-sandbox-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot create the sandbox directory", e);
-        }
+        root = createRoot();
         realNodes = new RealNodes(admin);
         kubelet.useClient(admin);
         kubelet.runOnNodes(realNodes.names(), realNodes::isLost);
         kubelet.start(root);
         addresses.install(kubelet::resolve);
-        loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "sandbox-nodes");
-            t.setDaemon(true);
-            return t;
-        });
-        loop.scheduleWithFixedDelay(() -> {
+        startLoop("sandbox-nodes", () -> {
             try {
                 realNodes.sync();
             } catch (RuntimeException e) {
@@ -98,7 +98,7 @@ public class Sandbox {
             } catch (RuntimeException e) {
                 LOG.infof("sandbox: kubelet pass failed, retrying: %s", e.toString());
             }
-        }, 0, PERIOD_MS, TimeUnit.MILLISECONDS);
+        });
         LOG.infof("sandbox: nodes %s on %s, pods in %s", RealNodes.NAMES, admin.getConfiguration().getMasterUrl(), root);
     }
 
