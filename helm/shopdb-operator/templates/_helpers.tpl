@@ -33,12 +33,8 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
 */}}
 {{- define "shopdb.rules" -}}
 - apiGroups: ["shopdb.io"]
-  resources: [postgresclusters, postgresdatabases, postgresroles, postgresmigrations, postgresbackups, postgresbackupschedules, postgresrestores, postgrespoolers, postgresmajorupgrades]
+  resources: [postgresclusters, postgresdatabases, postgresroles, postgresmigrations, postgresbackups, postgresbackupschedules, postgresrestores, postgrespoolers, postgresmajorupgrades, postgresimagecatalogs]
   verbs: [get, list, watch, patch, update]
-- apiGroups: ["shopdb.io"]
-  # image catalogs are read only (spec.imageCatalogRef of a cluster)
-  resources: [postgresimagecatalogs]
-  verbs: [get, list, watch]
 - apiGroups: ["shopdb.io"]
   # schedules create runs and delete expired ones; migrations create their pre-migration backups and
   # (checkBudgets: OnCopy) the restore of the copy they check budgets on; schedules create and delete the
@@ -46,7 +42,7 @@ What the operator does in a namespace it watches. Least privilege: exactly docs/
   resources: [postgresbackups, postgresclusters, postgresrestores]
   verbs: [create, delete]
 - apiGroups: ["shopdb.io"]
-  resources: [postgresclusters/status, postgresdatabases/status, postgresroles/status, postgresmigrations/status, postgresbackups/status, postgresbackupschedules/status, postgresrestores/status, postgrespoolers/status, postgresmajorupgrades/status]
+  resources: [postgresclusters/status, postgresdatabases/status, postgresroles/status, postgresmigrations/status, postgresbackups/status, postgresbackupschedules/status, postgresrestores/status, postgrespoolers/status, postgresmajorupgrades/status, postgresimagecatalogs/status]
   verbs: [get, patch, update]
 - apiGroups: ["shopdb.io"]
   resources: [postgresclusters/finalizers, postgresdatabases/finalizers, postgresroles/finalizers, postgresmigrations/finalizers, postgresbackups/finalizers, postgresbackupschedules/finalizers, postgresrestores/finalizers, postgrespoolers/finalizers]

@@ -13,6 +13,8 @@ import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresDatabase;
 import io.shopdb.operator.api.v1alpha1.PostgresMigration;
 import io.shopdb.operator.api.v1alpha1.PostgresPooler;
+import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgrade;
+import io.shopdb.operator.api.v1alpha1.PostgresImageCatalog;
 import io.shopdb.operator.api.v1alpha1.PostgresRestore;
 import io.shopdb.operator.api.v1alpha1.PostgresRole;
 
@@ -31,7 +33,7 @@ public final class PrinterColumnOrder implements CRDPostProcessor {
     /** Every kind of the API, as generated into crds/. */
     public static final List<Class<? extends CustomResource<?, ?>>> KINDS = List.of(PostgresCluster.class,
             PostgresDatabase.class, PostgresRole.class, PostgresMigration.class, PostgresBackup.class,
-            PostgresBackupSchedule.class, PostgresRestore.class, PostgresPooler.class);
+            PostgresBackupSchedule.class, PostgresRestore.class, PostgresPooler.class, PostgresMajorUpgrade.class, PostgresImageCatalog.class);
 
     @Override
     public HasMetadata process(HasMetadata crd, String crdSpecVersion) {

@@ -1,5 +1,6 @@
 package io.shopdb.operator.cluster;
 
+import io.shopdb.operator.access.ClusterServices;
 import io.shopdb.operator.access.ClusterTls;
 import io.shopdb.operator.access.ClusterNames;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -156,26 +157,9 @@ public final class ClusterObjects {
                 .build();
     }
 
-    /** Applications write through -rw (the primary) and may read from -ro (the replicas). */
+    /** Applications write through -rw (the primary) and may read from -ro (the replicas): see {@link ClusterServices}. */
     public static Service roleService(PostgresCluster c, String name, String role) {
-        return roleService(c, name, role, null);
-    }
-
-    /**
-     * As above; {@code servedBy}: the cluster a major upgrade moved this one to (status.upgradedTo), whose instances the
-     * Service then selects, so applications keep their address.
-     */
-    public static Service roleService(PostgresCluster c, String name, String role, String servedBy) {
-        Map<String, String> selector = new HashMap<>(servedBy == null ? ClusterNames.selector(c) : Map.of(ClusterNames.CLUSTER_LABEL, servedBy));
-        selector.put(ClusterNames.ROLE_LABEL, role);
-        return new ServiceBuilder()
-                .withMetadata(meta(c, name))
-                .withNewSpec()
-                .withType("ClusterIP")
-                .withSelector(selector)
-                .addNewPort().withName("postgres").withPort(ClusterNames.PORT).withTargetPort(new IntOrString(ClusterNames.PORT)).endPort()
-                .endSpec()
-                .build();
+        return ClusterServices.role(c, name, role, null);
     }
 
     /**

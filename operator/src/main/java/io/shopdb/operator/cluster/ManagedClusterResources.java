@@ -79,9 +79,9 @@ final class ManagedClusterResources {
         wrote |= ClusterCredentials.ensure(client, c, ClusterNames.replicationSecret(c), ClusterNames.REPLICATION_USER, replication);
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.config(c, declared)));
         wrote |= changed(DesiredState.apply(client, c, ClusterObjects.headless(c)));
-        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY, servedBy),
+        wrote |= changed(DesiredState.apply(client, c, io.shopdb.operator.access.ClusterServices.role(c, ClusterNames.writeService(c), ClusterNames.ROLE_PRIMARY, servedBy),
                 this::keepUpgradeTarget));
-        wrote |= changed(DesiredState.apply(client, c, ClusterObjects.roleService(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA, servedBy),
+        wrote |= changed(DesiredState.apply(client, c, io.shopdb.operator.access.ClusterServices.role(c, ClusterNames.readService(c), ClusterNames.ROLE_REPLICA, servedBy),
                 this::keepUpgradeTarget));
         // volumeClaimTemplates and podManagementPolicy are immutable on a StatefulSet: keep the existing ones
         // (a cluster made by an older operator keeps OrderedReady); volumes grow below.

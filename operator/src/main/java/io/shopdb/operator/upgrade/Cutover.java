@@ -5,7 +5,6 @@ import io.shopdb.operator.access.ClusterNames;
 import io.shopdb.operator.api.v1alpha1.PostgresCluster;
 import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgrade;
 import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgradeStatus;
-import io.shopdb.operator.cluster.ClusterObjects;
 import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.sql.LogicalCopy;
 import io.shopdb.operator.sql.PgConnections;
@@ -215,7 +214,7 @@ final class Cutover {
      * ManagedClusterResources.keepUpgradeTarget), or, with {@code target} null, the source's own again.
      */
     void moveServices(PostgresCluster source, String target) {
-        DesiredState.apply(client, source, ClusterObjects.roleService(source, ClusterNames.writeService(source), ClusterNames.ROLE_PRIMARY, target));
-        DesiredState.apply(client, source, ClusterObjects.roleService(source, ClusterNames.readService(source), ClusterNames.ROLE_REPLICA, target));
+        DesiredState.apply(client, source, io.shopdb.operator.access.ClusterServices.role(source, ClusterNames.writeService(source), ClusterNames.ROLE_PRIMARY, target));
+        DesiredState.apply(client, source, io.shopdb.operator.access.ClusterServices.role(source, ClusterNames.readService(source), ClusterNames.ROLE_REPLICA, target));
     }
 }

@@ -18,7 +18,6 @@ import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgrade;
 import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgradeSpec;
 import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgradeStatus;
 import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgradeStatus.UpgradeDatabase;
-import io.shopdb.operator.cluster.ClusterObjects;
 import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.kube.References;
 import io.shopdb.operator.sql.LogicalCopy;

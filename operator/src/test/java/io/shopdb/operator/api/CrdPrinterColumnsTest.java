@@ -37,7 +37,9 @@ class CrdPrinterColumnsTest {
             "PostgresBackup", List.of("Ready", "Reason", "Method", "Size", "Completed", "+Cluster", "+Duration", "+Location", "Age"),
             "PostgresBackupSchedule", List.of("Ready", "Reason", "Last Backup", "Next", "+Schedule", "+Cluster", "+Suspended",
                     "+Last Backup Name", "Age"),
-            "PostgresRestore", List.of("Ready", "Reason", "Target", "Cluster", "+Backup", "+Tables", "+Completed", "Age"));
+            "PostgresRestore", List.of("Ready", "Reason", "Target", "Cluster", "+Backup", "+Tables", "+Completed", "Age"),
+            "PostgresMajorUpgrade", List.of("Ready", "Reason", "Phase", "Source", "Target", "+Lag", "+Pause", "Age"),
+            "PostgresImageCatalog", List.of("Ready", "Reason", "Majors", "Age"));
 
     @Test
     void everyKindShowsReadyReasonItsOwnColumnsAndAgeLastAndIsInTheShopdbCategory() throws IOException {

@@ -51,12 +51,12 @@ class MajorUpgradeLinksTest {
         source.setStatus(next);
         assertEquals("logical", PostgresParameters.forCluster(source).get("wal_level"));
         assertEquals(Map.of("shopdb.io/cluster", "shop-db", "shopdb.io/role", "primary"),
-                ClusterObjects.roleService(source, "shop-db-rw", "primary", next.getUpgradedTo()).getSpec().getSelector());
+                io.shopdb.operator.access.ClusterServices.role(source, "shop-db-rw", "primary", next.getUpgradedTo()).getSpec().getSelector());
 
         MajorUpgradeLinks.record(source, List.of(upgrade("2026-12-06T22:00:00Z")), next);
         assertEquals("shop-db-16", next.getUpgradedTo());
         assertEquals(Map.of("shopdb.io/cluster", "shop-db-16", "shopdb.io/role", "primary"),
-                ClusterObjects.roleService(source, "shop-db-rw", "primary", next.getUpgradedTo()).getSpec().getSelector());
+                io.shopdb.operator.access.ClusterServices.role(source, "shop-db-rw", "primary", next.getUpgradedTo()).getSpec().getSelector());
 
         MajorUpgradeLinks.record(source, List.of(), next); // the upgrade deleted
         assertEquals("shop-db-16", next.getUpgradedTo(), "the Services stay on the target");

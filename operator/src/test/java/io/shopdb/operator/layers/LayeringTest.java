@@ -46,7 +46,7 @@ class LayeringTest {
             Map.entry("jobs", 6),
             // one controller per kind, side by side: none reads another
             Map.entry("cluster", 7), Map.entry("database", 7), Map.entry("role", 7),
-            Map.entry("migration", 7), Map.entry("backup", 7), Map.entry("pooler", 7),
+            Map.entry("migration", 7), Map.entry("backup", 7), Map.entry("pooler", 7), Map.entry("upgrade", 7),
             // reads every controller's state, read by none
             Map.entry("metrics", 8),
             // the application: main, start and stop

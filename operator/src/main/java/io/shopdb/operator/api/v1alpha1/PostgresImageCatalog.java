@@ -11,13 +11,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /**
  * The PostgreSQL image of each major, for the clusters that name the catalog (spec.imageCatalogRef): a platform team
  * pins and rolls images in one place; a new image for a major is a minor update of every cluster at that major.
- * Read-only for the operator (no status).
+ * The operator writes only its status (the majors it lists).
  */
 @Group("shopdb.io")
 @Version("v1alpha1")
 @Categories(Columns.CATEGORY)
 @ShortNames("pgimages")
-@AdditionalPrinterColumn(name = "Images", jsonPath = ".spec.images[*].image", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Ready", jsonPath = Columns.READY, type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Reason", jsonPath = Columns.REASON, type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Majors", jsonPath = ".status.majors", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = Columns.AGE, type = AdditionalPrinterColumn.Type.DATE)
-public class PostgresImageCatalog extends CustomResource<PostgresImageCatalogSpec, Void> implements Namespaced {
+public class PostgresImageCatalog extends CustomResource<PostgresImageCatalogSpec, PostgresImageCatalogStatus> implements Namespaced {
 }
