@@ -1,5 +1,6 @@
 -- Argo CD health check shared by every shopdb.io kind (PostgresCluster, PostgresDatabase, PostgresRole,
--- PostgresMigration, PostgresBackup, PostgresBackupSchedule, PostgresRestore, PostgresPooler).
+-- PostgresMigration, PostgresBackup, PostgresBackupSchedule, PostgresRestore, PostgresPooler, PostgresMajorUpgrade,
+-- PostgresImageCatalog).
 -- Install: docs/gitops.md. It reads only the status contract every kind shares (README "Status contract"):
 -- conditions Ready / Reconciling / Stalled and status.observedGeneration, which advances only when a
 -- reconcile of that generation finished.

@@ -28,7 +28,7 @@ class ArgoHealthTest {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     static final String[] KINDS = {"PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
-            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler"};
+            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler", "PostgresMajorUpgrade", "PostgresImageCatalog"};
 
     record Health(String status, String message) {}
 

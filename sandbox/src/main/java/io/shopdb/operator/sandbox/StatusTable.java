@@ -17,7 +17,8 @@ final class StatusTable {
     /** Above this many resources the table becomes one line per kind (Ready of total). */
     static final int MAX_ROWS = 40;
     static final List<String> KINDS = List.of("PostgresCluster", "PostgresDatabase", "PostgresRole", "PostgresMigration",
-            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler");
+            "PostgresBackup", "PostgresBackupSchedule", "PostgresRestore", "PostgresPooler", "PostgresMajorUpgrade",
+            "PostgresImageCatalog");
 
     private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
 
