@@ -90,8 +90,9 @@ class BackupMigrationMetricsOperatorTest extends OperatorTestBase {
         scripts(Map.of("V1__t.sql", "CREATE TABLE t (id int PRIMARY KEY);",
                 "V2__u.sql", "ALTER TABLE t ADD COLUMN u bigint REFERENCES nowhere;"));
         awaitCondition(PostgresMigration.class, "mm-schema", Conditions.STALLED, "MigrationFailed");
-        body = until(b -> Objects.equals(1.0, sample(b, "shopdb_migration_failed", namespace, migration)));
-        assertEquals(1.0, sample(body, "shopdb_migration_pending", namespace, migration));
+        // the three series of one publish are registered one by one: wait for the failure and the pending script together
+        body = until(b -> Objects.equals(1.0, sample(b, "shopdb_migration_failed", namespace, migration))
+                && Objects.equals(1.0, sample(b, "shopdb_migration_pending", namespace, migration)));
         assertEquals(1.0, sample(body, "shopdb_migration_version_info", namespace, migration, "version=\"1\""));
     }
 
