@@ -16,6 +16,12 @@ import java.util.Map;
 public final class ClusterServices {
     private ClusterServices() {}
 
+    /** Whether {@code service} selects the instances of the cluster {@code cluster} (a moved -rw selects the upgrade's target). */
+    public static boolean selects(Service service, String cluster) {
+        var selector = service == null || service.getSpec() == null ? null : service.getSpec().getSelector();
+        return selector != null && cluster != null && cluster.equals(selector.get(ClusterNames.CLUSTER_LABEL));
+    }
+
     /**
      * The Service {@code name} selecting the instances of {@code role}; {@code servedBy}: the cluster a major upgrade
      * moved this one to (status.upgradedTo), whose instances it then selects, so applications keep their address.

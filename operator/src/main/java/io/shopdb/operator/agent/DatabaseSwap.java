@@ -1,6 +1,7 @@
 package io.shopdb.operator.agent;
 
 import io.shopdb.operator.agent.protocol.AgentException;
+import io.shopdb.operator.sql.DatabaseCatalog;
 import io.shopdb.operator.sql.Identifiers;
 import io.shopdb.operator.sql.Literals;
 import io.shopdb.operator.sql.PgConnections;
@@ -94,8 +95,8 @@ final class DatabaseSwap {
 
     /** Turns what an earlier, interrupted restore into the target left behind back into the target alone (see the class comment). */
     static void converge(Connection admin, Names n) throws SQLException {
-        boolean target = ServerCatalog.databaseExists(admin, n.target());
-        boolean old = ServerCatalog.databaseExists(admin, n.old());
+        boolean target = DatabaseCatalog.exists(admin, n.target());
+        boolean old = DatabaseCatalog.exists(admin, n.old());
         try (Statement st = admin.createStatement()) {
             if (old && !target) {
                 st.execute("ALTER DATABASE " + Identifiers.quote(n.old()) + " RENAME TO " + Identifiers.quote(n.target()));
@@ -112,11 +113,11 @@ final class DatabaseSwap {
      * and a target nobody can reach is not the "left as it was" a failed restore promises: connections are allowed again.
      */
     static void dropScratch(Connection admin, Names n) throws SQLException {
-        if (!ServerCatalog.databaseExists(admin, n.scratch())) {
+        if (!DatabaseCatalog.exists(admin, n.scratch())) {
             return;
         }
         try (Statement st = admin.createStatement()) {
-            if (ServerCatalog.databaseExists(admin, n.target()) && !allowsConnections(admin, n.target())) {
+            if (DatabaseCatalog.exists(admin, n.target()) && !allowsConnections(admin, n.target())) {
                 st.execute("ALTER DATABASE " + Identifiers.quote(n.target()) + " WITH ALLOW_CONNECTIONS true");
             }
             st.execute("DROP DATABASE " + Identifiers.quote(n.scratch()) + " WITH (FORCE)");

@@ -3,6 +3,7 @@ package io.shopdb.operator.agent;
 import io.shopdb.operator.agent.protocol.AgentException;
 
 import io.shopdb.operator.agent.BackupManifest.Format;
+import io.shopdb.operator.sql.DatabaseCatalog;
 import io.shopdb.operator.sql.Identifiers;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
@@ -121,7 +122,7 @@ public final class LogicalRestore {
                     + manifest.serverVersion() + ", newer than the target server's " + target.text() + ": restore into a server of major "
                     + manifest.serverMajor() + " or newer");
         }
-        if (ServerCatalog.databaseExists(admin, r.targetDatabase())) {
+        if (DatabaseCatalog.exists(admin, r.targetDatabase())) {
             long relations;
             try (Connection t = PgConnections.open(server.withDatabase(r.targetDatabase()))) {
                 relations = ServerCatalog.userRelations(t);

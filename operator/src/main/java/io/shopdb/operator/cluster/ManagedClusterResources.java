@@ -50,9 +50,8 @@ final class ManagedClusterResources {
      * Service read here and written with its resourceVersion, so a move between the two makes the write fail, not undo it.
      */
     private void keepUpgradeTarget(io.fabric8.kubernetes.api.model.Service existing, io.fabric8.kubernetes.api.model.Service desired) {
-        var selector = existing.getSpec() == null ? null : existing.getSpec().getSelector();
-        if (upgradingTo != null && selector != null && upgradingTo.equals(selector.get(ClusterNames.CLUSTER_LABEL))) {
-            desired.getSpec().setSelector(selector);
+        if (io.shopdb.operator.access.ClusterServices.selects(existing, upgradingTo)) {
+            desired.getSpec().setSelector(existing.getSpec().getSelector());
         }
     }
 

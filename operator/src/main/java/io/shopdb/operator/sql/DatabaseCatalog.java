@@ -32,6 +32,16 @@ public final class DatabaseCatalog {
      * Which of {@code names} are not databases on the server, read through any connection (pg_database is shared):
      * asked before a connection to one of them, which would otherwise wait for a pool that cannot connect.
      */
+    /** Whether the server has a database named {@code name} (compared exactly). */
+    public static boolean exists(Connection c, String name) throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
+            ps.setString(1, name);
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
     public static List<String> missing(Connection c, Collection<String> names) throws SQLException {
         return RoleCatalog.namesNotFound(c, MISSING, names);
     }

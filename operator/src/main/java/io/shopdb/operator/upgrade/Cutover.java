@@ -204,9 +204,8 @@ final class Cutover {
 
     /** Whether the source's -rw Service selects the target's instances already (a cutover an operator restart cut short). */
     static boolean servicesMoved(io.fabric8.kubernetes.client.KubernetesClient client, PostgresCluster source, String target) {
-        var rw = client.services().inNamespace(source.getMetadata().getNamespace()).withName(ClusterNames.writeService(source)).get();
-        var selector = rw == null || rw.getSpec() == null ? null : rw.getSpec().getSelector();
-        return selector != null && target.equals(selector.get(ClusterNames.CLUSTER_LABEL));
+        return io.shopdb.operator.access.ClusterServices.selects(
+                client.services().inNamespace(source.getMetadata().getNamespace()).withName(ClusterNames.writeService(source)).get(), target);
     }
 
     /**

@@ -1,12 +1,11 @@
 package io.shopdb.operator.upgrade;
 
+import io.shopdb.operator.sql.DatabaseCatalog;
 import io.shopdb.operator.sql.LogicalCopy;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -18,7 +17,7 @@ final class DatabaseStart {
     private DatabaseStart() {}
 
     static void over(Connection tgt, PgEndpoint sourceAdmin, PgEndpoint targetAdmin, LogicalCopy.SourceDatabase db) throws SQLException {
-        if (exists(tgt, db.name())) {
+        if (DatabaseCatalog.exists(tgt, db.name())) {
             try (Connection tgtDb = PgConnections.open(targetAdmin.withDatabase(db.name()), 5, 60)) {
                 LogicalCopy.dropSubscription(tgtDb, db.subscription());
             }
@@ -26,15 +25,6 @@ final class DatabaseStart {
         }
         try (Connection srcDb = PgConnections.open(sourceAdmin.withDatabase(db.name()), 5, 60)) {
             LogicalCopy.dropSlot(srcDb, db.subscription());
-        }
-    }
-
-    static boolean exists(Connection c, String database) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
-            ps.setString(1, database);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next();
-            }
         }
     }
 }

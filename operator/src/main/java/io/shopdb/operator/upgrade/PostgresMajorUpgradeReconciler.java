@@ -20,6 +20,7 @@ import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgradeStatus;
 import io.shopdb.operator.api.v1alpha1.PostgresMajorUpgradeStatus.UpgradeDatabase;
 import io.shopdb.operator.kube.DesiredState;
 import io.shopdb.operator.kube.References;
+import io.shopdb.operator.sql.DatabaseCatalog;
 import io.shopdb.operator.sql.LogicalCopy;
 import io.shopdb.operator.sql.PgConnections;
 import io.shopdb.operator.sql.PgEndpoint;
@@ -297,7 +298,7 @@ public class PostgresMajorUpgradeReconciler implements Reconciler<PostgresMajorU
             for (LogicalCopy.SourceDatabase db : LogicalCopy.databases(src)) {
                 if (target != null) {
                     try (Connection tgt = PgConnections.open(connections.admin(target), 5, 60)) {
-                        if (DatabaseStart.exists(tgt, db.name())) {
+                        if (DatabaseCatalog.exists(tgt, db.name())) {
                             try (Connection tgtDb = PgConnections.open(connections.admin(target).withDatabase(db.name()), 5, 60)) {
                                 LogicalCopy.dropSubscription(tgtDb, db.subscription());
                             }
